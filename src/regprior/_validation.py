@@ -1,0 +1,74 @@
+"""Input checks shared by every public entry point, run before any model is built."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+
+def check_positive_float(value, name: str, owner: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float after checking it is finite and > 0 (or >= 0).
+
+    The message follows scikit-learn's format so that errors read the same across
+    both libraries: ``The 'alpha' parameter of Lasso must be a float in the range
+    (0, inf). Got -1 instead.``
+    """
+    interval = "[0, inf)" if allow_zero else "(0, inf)"
+    message = (
+        f"The {name!r} parameter of {owner} must be a float in the range {interval}. "
+        f"Got {value!r} instead."
+    )
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(message)
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(message)
+    return value
+
+
+def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
+    """Return ``values`` as a float64 array of dimension ``ndim`` with only finite entries."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be numeric; could not convert it to float ({error}).") from None
+    if array.ndim != ndim:
+        shape = "(n_samples, n_features)" if ndim == 2 else "(n_samples,)"
+        raise ValueError(f"{name} must be a {ndim}-D array of shape {shape}; got shape {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.count_nonzero(~np.isfinite(array)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); only finite values are allowed.")
+    return array
+
+
+def check_regression_arrays(X, y, sample_weight=None):
+    """Validate the data of a regression: shapes, finiteness, positive weights.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,) or None
+    """
+    X = check_finite_array(X, "X", ndim=2)
+    y = check_finite_array(y, "y", ndim=1)
+    if X.shape[1] == 0:
+        raise ValueError("X has no columns; at least one feature is needed.")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {X.shape[0]} rows, y has {y.shape[0]}."
+        )
+    if sample_weight is not None:
+        sample_weight = check_finite_array(sample_weight, "sample_weight", ndim=1)
+        if sample_weight.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"sample_weight has {sample_weight.shape[0]} entries but y has {y.shape[0]} samples."
+            )
+        if np.any(sample_weight <= 0):
+            # A zero weight is an infinite noise variance sigma^2 / w_i: drop such rows instead.
+            raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
+    return X, y, sample_weight

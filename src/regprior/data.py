@@ -1,0 +1,159 @@
+"""Regression data sets: validated arrays with names, from sklearn's bundled diabetes or a CSV file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from regprior._validation import check_regression_arrays
+from regprior.mapping import weight_sum
+
+__all__ = ["RegressionData", "load_diabetes", "load_csv", "load_data"]
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Design matrix, target and optional sample weights, checked once at construction.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    sample_weight : array-like of shape (n_samples,), optional
+        Precision weights ``w_i``: the noise of sample i has variance ``noise_sigma**2 / w_i``.
+        They enter Ridge unnormalised and Lasso normalised by ``N = sum(w)``, exactly as in
+        scikit-learn.
+    feature_names : sequence of str, optional
+    name : str
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None = None
+    feature_names: tuple[str, ...] | None = None
+    name: str = "data"
+
+    def __post_init__(self):
+        X, y, sample_weight = check_regression_arrays(self.X, self.y, self.sample_weight)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "sample_weight", sample_weight)
+        if self.feature_names is None:
+            names = tuple(f"x{j}" for j in range(X.shape[1]))
+        else:
+            names = tuple(str(name) for name in self.feature_names)
+            if len(names) != X.shape[1]:
+                raise ValueError(
+                    f"feature_names has {len(names)} names but X has {X.shape[1]} columns."
+                )
+            if len(set(names)) != len(names):
+                raise ValueError("feature_names must be unique.")
+        object.__setattr__(self, "feature_names", names)
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def weight_sum(self) -> float:
+        """``N = sum_i w_i`` (``n_samples`` without weights)."""
+        return weight_sum(self.n_samples, self.sample_weight)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Sample weights, ones when none were given."""
+        return np.ones(self.n_samples) if self.sample_weight is None else self.sample_weight
+
+
+def load_diabetes() -> RegressionData:
+    """scikit-learn's bundled diabetes data (442 x 10, shipped with sklearn, no download).
+
+    The features are sklearn's: mean-centred and scaled to unit Euclidean norm per column.
+    """
+    from sklearn import datasets
+
+    bunch = datasets.load_diabetes()
+    return RegressionData(bunch.data, bunch.target, feature_names=tuple(bunch.feature_names), name="diabetes")
+
+
+def load_csv(path, *, target: str | None = None, weights: str | None = None) -> RegressionData:
+    """Read a CSV file: every column but ``target`` (default: the last) and ``weights`` is a feature.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing or empty, a named column is absent, or a value is not a
+        finite number.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"data file {str(path)!r} does not exist or is not a file.")
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"data file {str(path)!r} is empty.") from None
+    if frame.shape[0] == 0:
+        raise ValueError(f"data file {str(path)!r} has a header but no rows.")
+    columns = list(frame.columns)
+    target = columns[-1] if target is None else target
+    for role, column in (("target", target), ("weights", weights)):
+        if column is not None and column not in columns:
+            raise ValueError(f"{role} column {column!r} is not in {str(path)!r}; its columns are {columns}.")
+    if weights is not None and weights == target:
+        raise ValueError("the weights column must differ from the target column.")
+    non_numeric = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if non_numeric:
+        raise ValueError(
+            f"columns {non_numeric} of {str(path)!r} are not numeric; regprior needs numbers only "
+            "(encode categories first)."
+        )
+    features = [c for c in columns if c not in (target, weights)]
+    if not features:
+        raise ValueError(f"{str(path)!r} has no feature column besides the target.")
+    return RegressionData(
+        frame[features].to_numpy(dtype=float),
+        frame[target].to_numpy(dtype=float),
+        None if weights is None else frame[weights].to_numpy(dtype=float),
+        feature_names=tuple(features),
+        name=path.stem,
+    )
+
+
+def load_data(source: str, *, target: str | None = None, weights: str | None = None) -> RegressionData:
+    """``"diabetes"`` for the bundled data set, otherwise the path of a CSV file."""
+    if source == "diabetes":
+        if target is not None or weights is not None:
+            raise ValueError("target and weights columns apply to CSV data, not to 'diabetes'.")
+        return load_diabetes()
+    return load_csv(source, target=target, weights=weights)
+
+
+def weighted_centring(data: RegressionData, *, fit_intercept: bool):
+    """Weighted means of X and y, and the centred arrays.
+
+    With a flat intercept prior, the intercept of the model fitted on ``X - x_mean`` and
+    ``y - y_mean`` (weighted means) decouples from the weights:
+    ``intercept = y_mean - x_mean @ theta + c0`` where ``c0`` has mean 0. Without an
+    intercept the offsets are zero and the data are returned as they are.
+
+    Returns
+    -------
+    x_mean : ndarray of shape (n_features,)
+    y_mean : float
+    X_centred : ndarray of shape (n_samples, n_features)
+    y_centred : ndarray of shape (n_samples,)
+    """
+    if not fit_intercept:
+        return np.zeros(data.n_features), 0.0, data.X, data.y
+    w = data.weights
+    x_mean = w @ data.X / data.weight_sum
+    y_mean = float(w @ data.y / data.weight_sum)
+    return x_mean, y_mean, data.X - x_mean, data.y - y_mean

@@ -1,0 +1,14 @@
+"""Inference engines: each takes a built :class:`~regprior.model.RegressionModel` and returns a result."""
+
+from regprior.inference.exact import ExactPosterior, exact_gaussian_posterior
+from regprior.inference.map import MAPResult, map_estimate
+from regprior.inference.nuts import PosteriorResult, nuts_posterior
+
+__all__ = [
+    "ExactPosterior",
+    "MAPResult",
+    "PosteriorResult",
+    "exact_gaussian_posterior",
+    "map_estimate",
+    "nuts_posterior",
+]

@@ -1,0 +1,103 @@
+"""Exact maps between a prior's scale and scikit-learn's penalty strength ``alpha`` (pure NumPy).
+
+Model (see ``CONVENTIONS.md``)::
+
+    y_i = c + x_i^T theta + eps_i,   eps_i ~ Normal(0, noise_sigma**2 / w_i),
+    flat (improper) prior on the intercept c,
+
+so the negative log posterior is, up to constants::
+
+    1 / (2 noise_sigma**2) * sum_i w_i (y_i - c - x_i^T theta)**2  -  log p(theta).
+
+Every map below holds under exactly these conditions: ``noise_sigma`` fixed (with
+``noise_sigma`` unknown, each holds conditionally on it), an unpenalised intercept
+(sklearn never penalises it), and the same ``X`` given to both sides (no rescaling).
+The blog post behind regprior drops ``noise_sigma**2``; these functions do not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regprior._validation import check_positive_float
+
+__all__ = [
+    "ridge_alpha",
+    "normal_sigma_from_ridge_alpha",
+    "lasso_alpha",
+    "laplace_scale_from_lasso_alpha",
+    "weight_sum",
+]
+
+
+def weight_sum(n_samples: int, sample_weight=None) -> float:
+    """``N = sum_i w_i``: the effective sample size of the lasso's ``1 / (2N)`` factor."""
+    if sample_weight is None:
+        return float(n_samples)
+    return float(np.sum(sample_weight))
+
+
+def ridge_alpha(noise_sigma: float, prior_sigma: float) -> float:
+    """sklearn ``Ridge`` alpha whose solution is the MAP under a ``Normal(mu, prior_sigma)`` prior.
+
+    ``Ridge`` minimises ``sum_i s_i (y_i - c - x_i^T w)**2 + alpha ||w||_2**2`` with the
+    sample weights ``s_i = w_i`` unnormalised. Multiplying the negative log posterior by
+    ``2 noise_sigma**2`` gives::
+
+        alpha = noise_sigma**2 / prior_sigma**2
+
+    (The blog post's ``alpha = lambda`` is the special case ``2 noise_sigma**2 = 1``,
+    since its ``lambda = 1 / (2 prior_sigma**2)``.) No dependence on n or the weights.
+    """
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "ridge_alpha")
+    prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "ridge_alpha")
+    return noise_sigma**2 / prior_sigma**2
+
+
+def normal_sigma_from_ridge_alpha(alpha: float, noise_sigma: float) -> float:
+    """Inverse of :func:`ridge_alpha`: ``prior_sigma = noise_sigma / sqrt(alpha)``.
+
+    ``alpha = 0`` (ordinary least squares) is a flat prior, which has no scale: rejected.
+    """
+    alpha = check_positive_float(alpha, "alpha", "Ridge (mapped to a Normal prior)")
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "normal_sigma_from_ridge_alpha")
+    return noise_sigma / np.sqrt(alpha)
+
+
+def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
+    """sklearn ``Lasso`` alpha whose solution is the MAP under a ``Laplace(mu, scale)`` prior.
+
+    ``Lasso`` minimises ``1 / (2N) sum_i s_i (y_i - c - x_i^T w)**2 + alpha ||w||_1``
+    where sklearn rescales the sample weights so that the data term is divided by
+    ``N = sum_i w_i`` (``= n_samples`` without weights). Multiplying the negative log
+    posterior by ``noise_sigma**2 / N`` gives::
+
+        alpha = noise_sigma**2 / (N * scale)
+
+    ``scale`` is the Laplace *scale* (PyMC's ``b``). With the blog post's rate
+    ``rate = 1 / scale`` this is ``noise_sigma**2 * rate / N``.
+
+    Parameters
+    ----------
+    noise_sigma : float
+        Standard deviation of the Gaussian noise (for unit weight).
+    scale : float
+        Laplace scale of the prior.
+    n_samples : float
+        ``N = sum(sample_weight)``, see :func:`weight_sum`.
+    """
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "lasso_alpha")
+    scale = check_positive_float(scale, "scale", "lasso_alpha")
+    n_samples = check_positive_float(n_samples, "n_samples", "lasso_alpha")
+    return noise_sigma**2 / (n_samples * scale)
+
+
+def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: float) -> float:
+    """Inverse of :func:`lasso_alpha`: ``scale = noise_sigma**2 / (N * alpha)``.
+
+    ``alpha = 0`` (no penalty) is a flat prior, which has no scale: rejected.
+    """
+    alpha = check_positive_float(alpha, "alpha", "Lasso (mapped to a Laplace prior)")
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "laplace_scale_from_lasso_alpha")
+    n_samples = check_positive_float(n_samples, "n_samples", "laplace_scale_from_lasso_alpha")
+    return noise_sigma**2 / (n_samples * alpha)

@@ -1,0 +1,133 @@
+"""The one place that builds a PyMC model: Gaussian likelihood, flat intercept, a prior on the weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from regprior.data import RegressionData, weighted_centring
+from regprior.likelihoods import Gaussian
+from regprior.priors import Prior
+
+__all__ = ["RegressionModel", "build_model"]
+
+WEIGHTS = "beta"
+INTERCEPT = "intercept"
+CENTRED_INTERCEPT = "centred_intercept"
+OBSERVED = "y"
+
+
+@dataclass
+class RegressionModel:
+    """A built ``pm.Model`` with the data, prior and likelihood it was built from.
+
+    The prior's centre and scale and the noise sigma are ``pm.Data`` containers: change
+    them with :meth:`set_prior` / :meth:`set_noise_sigma` and every function compiled from
+    this model (MAP objective, sampler) sees the new values without a rebuild.
+
+    Attributes
+    ----------
+    pymc_model : pymc.Model
+    data : RegressionData
+    prior : Prior
+    likelihood : Gaussian
+    fit_intercept : bool
+    x_mean, y_mean : ndarray, float
+        Weighted means the model centres the data by (zeros without an intercept).
+    """
+
+    pymc_model: object
+    data: RegressionData
+    prior: Prior
+    likelihood: Gaussian
+    fit_intercept: bool
+    x_mean: np.ndarray
+    y_mean: float
+    _compiled: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def noise_sigma(self) -> float:
+        return self.likelihood.noise_sigma
+
+    @property
+    def free_variable_names(self) -> list[str]:
+        """Names of the sampled variables, in the order the MAP engine stacks them."""
+        return ([CENTRED_INTERCEPT] if self.fit_intercept else []) + [WEIGHTS]
+
+    def set_prior(self, prior: Prior) -> None:
+        """Swap the prior's centre and scale (same family) without rebuilding or recompiling."""
+        if type(prior) is not type(self.prior):
+            raise TypeError(
+                f"prior must be a {type(self.prior).__name__} to reuse this model; got "
+                f"{type(prior).__name__}. Build a new model for another family."
+            )
+        import pymc as pm
+
+        centre = prior.centre(self.data.n_features)
+        pm.set_data({"prior_mu": centre, "prior_scale": prior.scale}, model=self.pymc_model)
+        self.prior = prior
+
+    def set_noise_sigma(self, likelihood: Gaussian) -> None:
+        """Swap the known noise sigma without rebuilding or recompiling."""
+        import pymc as pm
+
+        pm.set_data({"noise_sigma": likelihood.noise_sigma}, model=self.pymc_model)
+        self.likelihood = likelihood
+
+
+def build_model(data: RegressionData, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True) -> RegressionModel:
+    r"""Build the PyMC model of a linear regression with a prior on its weights.
+
+    .. math::
+
+        y_i &\sim \mathcal{N}(c + x_i^\top\beta,\ \sigma^2 / w_i), \qquad
+        \beta_j \sim \text{prior}(\mu_j, \text{scale}), \qquad p(c) \propto 1.
+
+    The intercept ``c`` has a flat (improper) prior because scikit-learn never penalises
+    it. The model is written on weighted-centred data,
+    ``c = y_mean - x_mean @ beta + centred_intercept``: a shear of ``(c, beta)`` with unit
+    Jacobian, so the posterior is the same, but ``centred_intercept`` is a posteriori
+    independent of ``beta`` (``Normal(0, sigma**2 / N)``), which NUTS samples without the
+    correlation an uncentred ``X`` would create. ``intercept`` is a ``pm.Deterministic``.
+
+    Parameters
+    ----------
+    data : RegressionData
+    prior : Prior
+        ``Normal`` or ``Laplace``; its centre and scale become ``pm.Data``.
+    likelihood : Gaussian
+        Known noise sigma (``pm.Data`` too).
+    fit_intercept : bool, default=True
+        Without it the model has no intercept and the data are not centred.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+    centre = prior.centre(data.n_features)
+    x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
+    coords = {"feature": list(data.feature_names)}
+    with pm.Model(coords=coords) as pymc_model:
+        prior_mu = pm.Data("prior_mu", centre, dims="feature")
+        prior_scale = pm.Data("prior_scale", prior.scale)
+        noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
+        beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+        mean = pt.dot(pt.as_tensor(X_centred), beta)
+        if fit_intercept:
+            # sklearn never penalises the intercept: flat prior here.
+            centred_intercept = pm.Flat(CENTRED_INTERCEPT)
+            mean = mean + y_mean + centred_intercept
+            pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
+        noise_sd = noise_sigma / np.sqrt(data.weights)
+        pm.Normal(OBSERVED, mu=mean, sigma=noise_sd, observed=data.y)
+    return RegressionModel(
+        pymc_model=pymc_model,
+        data=data,
+        prior=prior,
+        likelihood=likelihood,
+        fit_intercept=fit_intercept,
+        x_mean=x_mean,
+        y_mean=y_mean,
+    )
