@@ -72,3 +72,12 @@ def check_regression_arrays(X, y, sample_weight=None):
             # A zero weight is an infinite noise variance sigma^2 / w_i: drop such rows instead.
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
     return X, y, sample_weight
+
+
+def check_sampling_args(*, draws, tune, chains, random_seed) -> None:
+    """Check NUTS settings: positive integer draws and chains, non-negative tune and seed."""
+    for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1), ("random_seed", random_seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer >= {least}; got {value!r}.")
+        if value < least:
+            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")

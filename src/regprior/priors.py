@@ -8,7 +8,17 @@ import numpy as np
 
 from regprior._validation import check_finite_array, check_positive_float
 
-__all__ = ["Prior", "Normal", "Laplace"]
+__all__ = ["Prior", "Normal", "Laplace", "as_centre"]
+
+
+def as_centre(mu, n_features: int) -> np.ndarray:
+    """A prior centre (scalar or one value per feature) as an array of shape (n_features,)."""
+    if np.ndim(mu) == 0:
+        return np.full(n_features, float(mu))
+    mu = np.asarray(mu, dtype=float)
+    if mu.shape != (n_features,):
+        raise ValueError(f"The prior centre mu has shape {mu.shape} but X has {n_features} features.")
+    return mu.copy()
 
 
 @dataclass(frozen=True, repr=False)
@@ -45,13 +55,7 @@ class Prior:
 
     def centre(self, n_features: int) -> np.ndarray:
         """Return the prior centre as an array of shape (n_features,)."""
-        if np.ndim(self.mu) == 0:
-            return np.full(n_features, self.mu)
-        if self.mu.shape[0] != n_features:
-            raise ValueError(
-                f"The prior centre mu has {self.mu.shape[0]} values but X has {n_features} features."
-            )
-        return np.array(self.mu)
+        return as_centre(self.mu, n_features)
 
     def with_scale(self, scale: float) -> "Prior":
         """Return the same prior family and centre with another scale."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from regprior._validation import check_sampling_args
 from regprior.model import INTERCEPT, WEIGHTS, RegressionModel
 
 __all__ = ["PosteriorResult", "nuts_posterior", "GOOD_RHAT", "MIN_ESS_BULK"]
@@ -132,9 +133,7 @@ def nuts_posterior(
     import pymc as pm
     from threadpoolctl import threadpool_limits
 
-    for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     start = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         datatree = pm.sample(

@@ -1,0 +1,49 @@
+"""regprior: Bayesian priors and penalised regression, side by side and checked to the digit.
+
+A Normal prior on regression weights has scikit-learn's ``Ridge`` as its posterior mode,
+a Laplace prior ``Lasso``. regprior builds the PyMC models, computes their exact MAP and
+NUTS posteriors and compares them with scikit-learn through the exact map between
+``alpha`` and the prior scale.
+"""
+
+from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
+from regprior.compare import Comparison, Verdict
+from regprior.counterpart import prior_from_sklearn, sklearn_counterpart
+from regprior.data import RegressionData, load_csv, load_diabetes
+from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
+from regprior.likelihoods import Gaussian, estimate_noise_sigma
+from regprior.mapping import (
+    lasso_alpha,
+    laplace_scale_from_lasso_alpha,
+    normal_sigma_from_ridge_alpha,
+    ridge_alpha,
+)
+from regprior.priors import Laplace, Normal
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Comparison",
+    "ExactPosterior",
+    "Gaussian",
+    "Laplace",
+    "MAPResult",
+    "Normal",
+    "PosteriorResult",
+    "RegressionData",
+    "Verdict",
+    "compare",
+    "estimate_noise_sigma",
+    "exact_posterior",
+    "fit_map",
+    "lasso_alpha",
+    "laplace_scale_from_lasso_alpha",
+    "load_csv",
+    "load_diabetes",
+    "make_model",
+    "normal_sigma_from_ridge_alpha",
+    "prior_from_sklearn",
+    "ridge_alpha",
+    "sample_posterior",
+    "sklearn_counterpart",
+]

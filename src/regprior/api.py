@@ -1,0 +1,83 @@
+"""Array-in entry points (``X``, ``y`` like scikit-learn): validate, build the model, run an engine."""
+
+from __future__ import annotations
+
+from regprior.compare import Comparison, compare_data
+from regprior.data import RegressionData
+from regprior.inference import (
+    ExactPosterior,
+    MAPResult,
+    PosteriorResult,
+    exact_gaussian_posterior,
+    map_estimate,
+    nuts_posterior,
+)
+from regprior.inference.map import DEFAULT_TOL
+from regprior._validation import check_sampling_args
+from regprior.likelihoods import Gaussian
+from regprior.model import RegressionModel, build_model
+from regprior.priors import Prior
+
+__all__ = ["make_model", "fit_map", "sample_posterior", "exact_posterior", "compare"]
+
+
+def make_model(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None) -> RegressionModel:
+    """Validate the inputs and build the PyMC model (see :func:`regprior.model.build_model`).
+
+    ``noise_sigma=None`` estimates it as the least-squares residual sd
+    (:func:`regprior.likelihoods.estimate_noise_sigma`); the result records which was used.
+    Everything is checked here, before PyMC builds or compiles anything.
+    """
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+    if not isinstance(fit_intercept, bool):
+        raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
+    data = RegressionData(X, y, sample_weight, feature_names=feature_names)
+    prior.centre(data.n_features)
+    likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
+
+
+def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, tol=DEFAULT_TOL) -> MAPResult:
+    """Posterior mode (MAP) of the regression weights under ``prior``, exact.
+
+    Maximises ``log p(y | beta, c) + log p(beta)`` (flat prior on the intercept ``c``)
+    with the engine of :func:`regprior.inference.map_estimate`. At
+    ``Normal(mu, sigma)`` this is ``Ridge(alpha=noise_sigma**2 / sigma**2)``; at
+    ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``.
+    """
+    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    return map_estimate(model, tol=tol)
+
+
+def sample_posterior(
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=2, random_seed=0
+) -> PosteriorResult:
+    """NUTS posterior (``pm.sample`` with nutpie) of the weights and intercept under ``prior``."""
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    return nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+
+
+def exact_posterior(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True) -> ExactPosterior:
+    """Closed-form Gaussian posterior for a ``Normal`` prior with known noise sigma."""
+    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    return exact_gaussian_posterior(model)
+
+
+def compare(
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None,
+    sample=True, draws=1000, tune=1000, chains=2, random_seed=0,
+) -> Comparison:
+    """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
+
+    See :func:`regprior.compare.compare_data`.
+    """
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+    data = RegressionData(X, y, sample_weight, feature_names=feature_names)
+    likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    return compare_data(
+        data, prior, likelihood, fit_intercept=fit_intercept, sample=sample,
+        draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+    )
