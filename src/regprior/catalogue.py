@@ -1,0 +1,119 @@
+"""The catalogue of named model specifications (``models/*.toml``) that the CLI and benchmarks load."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from regprior.counterpart import PRIOR_FAMILIES
+
+__all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family"]
+
+LIKELIHOODS = ("gaussian",)
+SKLEARN_FOR_FAMILY = {"normal": "Ridge", "laplace": "Lasso"}
+DEFAULT_TYPES = {"fit_intercept": bool, "draws": int, "tune": int, "chains": int, "random_seed": int}
+TOP_LEVEL_KEYS = {"name", "description", "prior", "likelihood", "sklearn", "defaults"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model: prior family, likelihood, sklearn counterpart and default run settings.
+
+    TOML layout (unknown keys are an error)::
+
+        name = "lasso"
+        description = "..."
+        prior = "laplace"          # normal | laplace
+        likelihood = "gaussian"    # Gaussian noise, known sigma
+        sklearn = "Lasso"          # must be the counterpart of the prior
+        [defaults]                 # optional: fit_intercept, draws, tune, chains, random_seed
+        draws = 1000
+    """
+
+    name: str
+    prior: str
+    likelihood: str
+    sklearn: str
+    description: str = ""
+    defaults: dict = field(default_factory=dict)
+    source: str = ""
+
+
+def _catalogue_dirs() -> list[Path]:
+    # Installed wheels carry the catalogue inside the package; an editable install reads
+    # the repository's top-level models/ folder.
+    dirs = [Path(str(resources.files("regprior") / "models")), Path(__file__).resolve().parents[2] / "models"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def available_models() -> dict[str, Path]:
+    """Names of the catalogued models and their files."""
+    found = {}
+    for directory in reversed(_catalogue_dirs()):
+        found.update({path.stem: path for path in sorted(directory.glob("*.toml"))})
+    return dict(sorted(found.items()))
+
+
+def _parse(document: dict, source: str) -> ModelSpec:
+    unknown = set(document) - TOP_LEVEL_KEYS
+    if unknown:
+        raise ValueError(f"model spec {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(TOP_LEVEL_KEYS)}.")
+    missing = {"name", "prior", "likelihood", "sklearn"} - set(document)
+    if missing:
+        raise ValueError(f"model spec {source}: missing key(s) {sorted(missing)}.")
+    for key in ("name", "prior", "likelihood", "sklearn", "description"):
+        if key in document and not isinstance(document[key], str):
+            raise ValueError(f"model spec {source}: {key!r} must be a string; got {document[key]!r}.")
+    if document["prior"] not in PRIOR_FAMILIES:
+        raise ValueError(f"model spec {source}: prior must be one of {sorted(PRIOR_FAMILIES)}; got {document['prior']!r}.")
+    if document["likelihood"] not in LIKELIHOODS:
+        raise ValueError(f"model spec {source}: likelihood must be one of {list(LIKELIHOODS)}; got {document['likelihood']!r}.")
+    expected = SKLEARN_FOR_FAMILY[document["prior"]]
+    if document["sklearn"] != expected:
+        raise ValueError(
+            f"model spec {source}: a {document['prior']} prior's sklearn counterpart is {expected}; got {document['sklearn']!r}."
+        )
+    defaults = document.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ValueError(f"model spec {source}: [defaults] must be a table.")
+    for key, value in defaults.items():
+        if key not in DEFAULT_TYPES:
+            raise ValueError(f"model spec {source}: unknown default {key!r}; allowed: {sorted(DEFAULT_TYPES)}.")
+        if type(value) is not DEFAULT_TYPES[key]:
+            raise ValueError(f"model spec {source}: default {key!r} must be {DEFAULT_TYPES[key].__name__}; got {value!r}.")
+    return ModelSpec(
+        name=document["name"],
+        prior=document["prior"],
+        likelihood=document["likelihood"],
+        sklearn=document["sklearn"],
+        description=document.get("description", ""),
+        defaults=dict(defaults),
+        source=source,
+    )
+
+
+def load_model_spec(name_or_path: str) -> ModelSpec:
+    """Load a catalogued model by name (``"lasso"``) or a spec file by path (``"my.toml"``)."""
+    catalogue = available_models()
+    if name_or_path in catalogue:
+        path = catalogue[name_or_path]
+    else:
+        path = Path(name_or_path)
+        if path.suffix != ".toml" or not path.is_file():
+            raise ValueError(f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} nor a .toml file.")
+    try:
+        document = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"model spec {path}: invalid TOML ({error}).") from None
+    return _parse(document, str(path))
+
+
+def spec_for_family(family: str) -> ModelSpec:
+    """The catalogued model of a prior family (``normal`` -> ridge, ``laplace`` -> lasso)."""
+    for name in available_models():
+        spec = load_model_spec(name)
+        if spec.prior == family:
+            return spec
+    raise ValueError(f"no catalogued model has a {family!r} prior.")
