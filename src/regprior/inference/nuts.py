@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,7 +144,9 @@ def nuts_posterior(
     if adaptation not in ADAPTATIONS:
         raise ValueError(f"adaptation must be one of {ADAPTATIONS}; got {adaptation!r}.")
     start = time.perf_counter()
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
+        # The flat intercept prior has no random draw in numba; nutpie never draws from it.
+        warnings.filterwarnings("ignore", message="Numba will use object mode to run flat_rv", category=UserWarning)
         datatree = pm.sample(
             draws=draws,
             tune=tune,

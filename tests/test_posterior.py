@@ -1,0 +1,71 @@
+"""NUTS against the exact conjugate posterior (Normal prior, known sigma)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from regprior import Laplace, Normal
+from regprior.inference import exact_gaussian_posterior, nuts_posterior
+from regprior.likelihoods import Gaussian
+from regprior.model import build_model
+
+from conftest import DIABETES_NOISE_SIGMA
+
+#: 2 chains x 1000 draws (1000 tuning steps): ~1-3 s of sampling after a ~3 s compile.
+DRAWS, TUNE, CHAINS = 1000, 1000, 2
+#: Means within 4 MCSE (a false alarm ~1 in 16,000 per coefficient), sds within 10%
+#: (the sd's Monte-Carlo error at ESS >= 400 is <= ~4%).
+MCSE_FACTOR, SD_RTOL = 4.0, 0.10
+
+
+def check_against_exact(model, posterior):
+    exact = exact_gaussian_posterior(model)
+    features = list(model.data.feature_names)
+    summary = posterior.summary.loc[features]
+    assert posterior.divergences == 0
+    assert posterior.r_hat_max <= 1.01
+    assert np.all(np.abs(summary["mean"] - exact.mean) <= MCSE_FACTOR * summary["mcse_mean"])
+    assert_allclose(summary["sd"], exact.sd, rtol=SD_RTOL)
+    if model.fit_intercept:
+        row = posterior.summary.loc["intercept"]
+        assert abs(row["mean"] - exact.intercept_mean) <= MCSE_FACTOR * row["mcse_mean"]
+        assert_allclose(row["sd"], exact.intercept_sd, rtol=SD_RTOL)
+
+
+@pytest.mark.slow
+def test_nuts_matches_exact_posterior_on_diabetes(diabetes):
+    # alpha = 0.01: a weak prior, where diabetes' collinear s1..s4 make the posterior correlated.
+    prior = Normal(sigma=DIABETES_NOISE_SIGMA / np.sqrt(0.01))
+    model = build_model(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA))
+    posterior = nuts_posterior(model, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=1)
+    check_against_exact(model, posterior)
+
+
+@pytest.mark.slow
+def test_nuts_matches_exact_posterior_with_weights_centre_and_no_intercept(weighted):
+    centre = np.linspace(-1, 1, weighted.n_features)
+    model = build_model(weighted, Normal(mu=centre, sigma=0.5), Gaussian(1.0), fit_intercept=False)
+    posterior = nuts_posterior(model, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=2)
+    check_against_exact(model, posterior)
+
+
+@pytest.mark.slow
+def test_same_seed_same_draws(weighted):
+    model = build_model(weighted, Laplace(scale=1.0), Gaussian(1.0))
+    first = nuts_posterior(model, draws=100, tune=100, chains=2, random_seed=5)
+    second = nuts_posterior(model, draws=100, tune=100, chains=2, random_seed=5)
+    np.testing.assert_array_equal(first.datatree.posterior["beta"].values, second.datatree.posterior["beta"].values)
+
+
+def test_exact_posterior_needs_a_normal_prior(weighted):
+    model = build_model(weighted, Laplace(), Gaussian(1.0))
+    with pytest.raises(TypeError, match="exact posterior needs a Normal prior"):
+        exact_gaussian_posterior(model)
+
+
+def test_exact_posterior_interval_is_gaussian(weighted):
+    model = build_model(weighted, Normal(sigma=1.0), Gaussian(1.0))
+    exact = exact_gaussian_posterior(model)
+    low, high = exact.interval(0.94)
+    # 94% central interval of a Gaussian: mean +- 1.8808 sd.
+    assert_allclose((high - low) / (2 * exact.sd), 1.880793608, rtol=1e-8)

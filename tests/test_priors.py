@@ -1,0 +1,59 @@
+import numpy as np
+import pymc as pm
+import pytest
+import scipy.stats as st
+from numpy.testing import assert_allclose
+
+from regprior import Laplace, Normal
+
+
+def test_normal_density_matches_scipy():
+    prior = Normal(mu=1.5, sigma=2.0)
+    x = np.linspace(-5, 5, 11)
+    # Closed-form densities: agreement to rounding.
+    assert_allclose(-prior.neg_logpdf(x), st.norm.logpdf(x, loc=1.5, scale=2.0), rtol=1e-13)
+
+
+def test_laplace_density_matches_scipy_scale():
+    prior = Laplace(mu=-1.0, scale=0.7)
+    x = np.linspace(-5, 5, 11)
+    assert_allclose(-prior.neg_logpdf(x), st.laplace.logpdf(x, loc=-1.0, scale=0.7), rtol=1e-13)
+
+
+@pytest.mark.parametrize("prior", [Normal(mu=0.3, sigma=1.7), Laplace(mu=0.3, scale=1.7)])
+def test_pymc_variable_has_the_same_density(prior):
+    with pm.Model() as model:
+        prior.pymc_variable("beta", mu=prior.mu, scale=prior.scale, dims=None)
+    x = np.array(0.9)
+    logp = model.compile_logp()({"beta": x})
+    # PyMC's Laplace b must be read as the scale: a rate would give another number.
+    assert_allclose(logp, -prior.neg_logpdf(x), rtol=1e-12)
+
+
+def test_blog_parametrisations():
+    # The blog's N(theta0, 1/sqrt(2 lambda)): variance 1/(2 lambda).
+    normal = Normal.from_lambda(2.0)
+    assert_allclose(normal.sigma**2, 1 / (2 * 2.0), rtol=1e-15)
+    assert_allclose(normal.lam, 2.0, rtol=1e-15)
+    # Its normalising constant is sqrt(lambda/pi), not 1/sqrt(2 pi 2 lambda).
+    assert_allclose(np.exp(-normal.neg_logpdf(0.0)), np.sqrt(2.0 / np.pi), rtol=1e-14)
+    # The blog's Laplace(theta0, 1/b): b is a rate.
+    laplace = Laplace.from_rate(4.0)
+    assert laplace.scale == 0.25 and laplace.rate == 4.0
+
+
+def test_repr_and_equality():
+    assert repr(Normal(mu=0.0, sigma=2.0)) == "Normal(mu=0.0, sigma=2.0)"
+    assert repr(Laplace(mu=1.0, scale=0.5)) == "Laplace(mu=1.0, scale=0.5)"
+    assert repr(Laplace(mu=np.zeros(3))) == "Laplace(mu=array(shape=(3,)), scale=1.0)"
+    assert Normal(sigma=2.0) == Normal(sigma=2.0) != Laplace(scale=2.0)
+    assert hash(Normal(mu=np.ones(2))) == hash(Normal(mu=np.ones(2)))
+
+
+def test_laplace_prox_is_soft_thresholding_around_the_centre():
+    prior = Laplace(scale=0.5)
+    centre = np.array([1.0, 1.0, 1.0])
+    # step / scale = 0.2: moves of at most 0.2 land exactly on the centre.
+    out = prior.prox(np.array([1.1, 0.5, 1.3]), 0.1, centre)
+    assert out[0] == 1.0
+    assert_allclose(out[1:], [0.7, 1.1], rtol=1e-15)
