@@ -7,7 +7,7 @@ NUTS posteriors and compares them with scikit-learn through the exact map betwee
 """
 
 from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
-from regprior.compare import Comparison, Verdict
+from regprior.comparison import Comparison, Verdict
 from regprior.counterpart import prior_from_sklearn, sklearn_counterpart
 from regprior.data import RegressionData, load_csv, load_diabetes
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult

@@ -37,7 +37,7 @@ def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
     if array.ndim != ndim:
         shape = "(n_samples, n_features)" if ndim == 2 else "(n_samples,)"
         raise ValueError(f"{name} must be a {ndim}-D array of shape {shape}; got shape {array.shape}.")
-    if array.size == 0:
+    if array.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
     if not np.all(np.isfinite(array)):
         bad = int(np.count_nonzero(~np.isfinite(array)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regprior.compare import Comparison, compare_data
+from regprior.comparison import Comparison, compare_data
 from regprior.data import RegressionData
 from regprior.inference import (
     ExactPosterior,
@@ -71,7 +71,7 @@ def compare(
 ) -> Comparison:
     """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
 
-    See :func:`regprior.compare.compare_data`.
+    See :func:`regprior.comparison.compare_data`.
     """
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")

@@ -90,7 +90,7 @@ def _prepare(args):
 
 
 def _run_compare(args) -> int:
-    from regprior.compare import compare_data
+    from regprior.comparison import compare_data
     from regprior.output import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown, write_outputs
 
     data, likelihood, runs = _prepare(args)
