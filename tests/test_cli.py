@@ -1,0 +1,127 @@
+"""``regprior compare``: outputs, the JSON contract, and exit status 2 with one line on bad input."""
+
+import io
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from numpy.testing import assert_allclose
+
+from regprior.cli import main
+
+
+@pytest.fixture(scope="module")
+def csv_path(tmp_path_factory):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(80, 4))
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    frame["w"] = rng.uniform(0.5, 2, 80)
+    frame["target"] = 1.0 + X @ [2.0, 0.0, -1.0, 0.5] + rng.normal(size=80) / np.sqrt(frame["w"])
+    path = tmp_path_factory.mktemp("data") / "toy.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_json_contract_without_sampling(capsys):
+    status = main(["compare", "--prior", "laplace", "--alpha", "0.2", "--noise-sigma", "54", "--no-sample", "--format", "json"])
+    assert status == 0
+    document = json.loads(capsys.readouterr().out)
+    [record] = document["comparisons"]
+    assert record["model"] == "lasso"
+    assert record["mapping"]["alpha"] == 0.2
+    # alpha = sigma^2 / (N scale)  <=>  scale = sigma^2 / (N alpha)
+    assert_allclose(record["mapping"]["prior_scale"], 54.0**2 / (442 * 0.2), rtol=1e-14)
+    assert [c["feature"] for c in record["coefficients"]][:3] == ["age", "sex", "bmi"]
+    assert record["intercept"]["feature"] == "intercept"
+    assert record["verdict"]["passed"] and record["verdict"]["support_match"]
+    assert record["diagnostics"] is None  # not sampled
+
+
+def test_csv_with_weights_and_blog_parametrisations(csv_path, capsys):
+    status = main(["compare", "--data", str(csv_path), "--target", "target", "--weights", "w", "--prior", "normal",
+                   "--lambda", "0.5", "--noise-sigma", "1", "--no-sample", "--format", "csv"])
+    assert status == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(table["coefficient"]) == ["a", "b", "c", "d", "intercept"]
+    # lambda = 1/(2 tau^2) = 0.5 -> tau = 1 -> Ridge alpha = sigma^2 / tau^2 = 1.
+    assert (table["alpha"] == 1.0).all()
+    assert table["passed"].all()
+    status = main(["compare", "--data", str(csv_path), "--target", "target", "--prior", "laplace", "--rate", "2",
+                   "--noise-sigma", "1", "--no-sample", "--format", "json"])
+    record = json.loads(capsys.readouterr().out)["comparisons"][0]
+    assert record["mapping"]["prior_scale"] == 0.5  # the blog's b is a rate
+    assert_allclose(record["mapping"]["alpha"], 1.0 / (80 * 0.5), rtol=1e-15)
+
+
+@pytest.mark.slow
+def test_full_run_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "run"
+    status = main(["compare", "--prior", "both", "--draws", "300", "--tune", "300", "--out", str(out), "--format", "markdown"])
+    printed = capsys.readouterr().out
+    assert status in (0, 1)  # 1 only if a verdict failed; either way everything is written
+    assert "alpha: RidgeCV" in printed and "alpha: LassoCV" in printed
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["comparison.csv", "comparison.json", "comparison.md",
+                     "posterior_lasso.nc", "posterior_lasso.png", "posterior_ridge.nc", "posterior_ridge.png"]
+    tree = xr.open_datatree(out / "posterior_lasso.nc")
+    assert tree.posterior["beta"].shape == (2, 300, 10)
+    document = json.loads((out / "comparison.json").read_text())
+    assert {c["model"] for c in document["comparisons"]} == {"ridge", "lasso"}
+    for record in document["comparisons"]:
+        assert set(record["diagnostics"]) >= {"r_hat_max", "ess_bulk_min", "divergences"}
+        assert set(record["coefficients"][0]) >= {"posterior_mean", "posterior_median", "posterior_sd", "hdi_low", "hdi_high"}
+        assert set(record["timings"]) >= {"sklearn", "map", "nuts"}
+    assert (out / "posterior_ridge.png").stat().st_size > 10_000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run.")]  # no staging left
+
+
+BAD_COMMANDS = [
+    (["--data", "missing.csv"], r"data file 'missing.csv' does not exist"),
+    (["--alpha", "-1"], r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
+    (["--prior", "laplace", "--lambda", "1"], r"lam \(the blog's lambda\) parametrises the normal prior only"),
+    (["--noise-sigma", "0"], r"The 'noise_sigma' parameter of Gaussian"),
+    (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
+    (["--model", "horseshoe"], r"model 'horseshoe' is neither a catalogued name"),
+    (["--data", "diabetes", "--target", "y"], r"target and weights columns apply to CSV data"),
+]
+
+
+@pytest.mark.parametrize("extra, message", BAD_COMMANDS)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
+    out = tmp_path / "out"
+    status = main(["compare", "--out", str(out), *extra])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("regprior compare: error: ")
+    assert re.search(message, err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "content, extra, message",
+    [
+        ("a,b,y\n1,x,2\n2,y,3\n", [], r"columns \['b'\] of .* are not numeric"),
+        ("a,b,y\n1,2,3\n", ["--target", "z"], r"target column 'z' is not in"),
+        ("a,b,y\n1,,3\n2,3,4\n", ["--target", "y"], r"X contains 1 NaN or infinite"),
+        ("", [], r"is empty"),
+        ("a,y\n", [], r"has a header but no rows"),
+        ("a,y,w\n1,2,0\n2,3,1\n", ["--weights", "w", "--target", "y"], r"sample_weight must be strictly positive"),
+    ],
+)
+def test_bad_csv(tmp_path, capsys, content, extra, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    status = main(["compare", "--data", str(path), "--noise-sigma", "1", "--alpha", "1", "--no-sample", *extra])
+    assert status == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_out_must_be_a_folder(tmp_path, capsys):
+    existing = tmp_path / "file.txt"
+    existing.write_text("keep me")
+    assert main(["compare", "--out", str(existing), "--alpha", "1", "--no-sample"]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert existing.read_text() == "keep me"

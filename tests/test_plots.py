@@ -1,0 +1,30 @@
+"""Plots are checked on what they draw (ArviZ backend "none"), not on pixels."""
+
+import numpy as np
+import pytest
+
+from regprior.comparison import compare_data
+from regprior.counterpart import prior_from_strength
+from regprior.likelihoods import Gaussian
+from regprior.plots import plot_posterior_with_estimates
+
+
+@pytest.mark.slow
+def test_reference_lines_are_the_map_and_sklearn_estimates(diabetes):
+    prior = prior_from_strength("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.3)
+    comparison = compare_data(diabetes, prior, Gaussian(54.0), draws=200, tune=200)
+    plot = plot_posterior_with_estimates(comparison, backend="none")
+    lines = plot.viz["ref_line"]["beta"]
+    assert list(lines["ref_dim"].values) == ["MAP", "sklearn"]
+    drawn = np.array([[lines.sel(ref_dim=r, feature=f).item()["x"] for f in diabetes.feature_names] for r in ("MAP", "sklearn")])
+    np.testing.assert_array_equal(drawn[0], comparison.map_result.coef)
+    np.testing.assert_array_equal(drawn[1], comparison.sklearn_fit.coef)
+    # One density per coefficient.
+    assert plot.viz["dist"]["beta"].sizes["feature"] == 10
+
+
+def test_plot_needs_a_posterior(diabetes):
+    prior = prior_from_strength("normal", noise_sigma=54.0, weight_sum=442, alpha=0.3)
+    comparison = compare_data(diabetes, prior, Gaussian(54.0), sample=False)
+    with pytest.raises(ValueError, match="comparison has no posterior to plot"):
+        plot_posterior_with_estimates(comparison, backend="none")
