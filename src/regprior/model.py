@@ -16,6 +16,8 @@ WEIGHTS = "beta"
 INTERCEPT = "intercept"
 CENTRED_INTERCEPT = "centred_intercept"
 OBSERVED = "y"
+#: The pm.Data containers of every model: swapped without a rebuild.
+DATA_NAMES = ("prior_mu", "prior_scale", "noise_sigma")
 
 
 @dataclass
