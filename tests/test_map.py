@@ -7,10 +7,10 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from regprior.counterpart import fit_counterpart, prior_from_strength
-from regprior.data import weighted_centring
 from regprior.inference import map_estimate
 from regprior.likelihoods import Gaussian
 from regprior.model import build_model
+from regprior.path import alpha_grid
 
 from conftest import DIABETES_NOISE_SIGMA
 
@@ -18,19 +18,6 @@ from conftest import DIABETES_NOISE_SIGMA
 #: sides are solved to ~1e-12 (sklearn at tol=1e-12); 1e-8 leaves room for conditioning.
 RTOL = 1e-8
 N_ALPHAS = 50
-
-
-def alpha_grid(data, family, centre, fit_intercept, eps):
-    """50 log-spaced alphas from one where every weight sits at its centre down to near-OLS."""
-    _, _, X, y = weighted_centring(data, fit_intercept=fit_intercept)
-    correlation = np.abs(X.T @ (data.weights * (y - X @ centre)))
-    if family == "laplace":
-        alpha_max = correlation.max() / data.weight_sum  # sklearn's lasso alpha_max
-    else:
-        # Ridge has no all-zero alpha: at 1e4 x the largest eigenvalue of X^T W X the weights
-        # are within 1e-4 of their centre.
-        alpha_max = 1e4 * np.linalg.eigvalsh((X.T * data.weights) @ X)[-1]
-    return np.geomspace(alpha_max * 1.01, alpha_max * eps, N_ALPHAS)
 
 
 CASES = {
@@ -52,7 +39,10 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
     if centre_seed is not None:
         centre = np.random.default_rng(centre_seed).normal(0, 100, data.n_features)
     likelihood = Gaussian(noise_sigma)
-    alphas = alpha_grid(data, family, centre, fit_intercept, eps)
+    # Laplace: from alpha_max (all weights at the centre) down to eps * alpha_max;
+    # Normal: from 1e3 x the top eigenvalue of X^T W X down to 1e-3 x the smallest non-zero one.
+    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS,
+                        eps=eps if family == "laplace" else None)
 
     def prior(alpha):
         return prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre)
@@ -94,13 +84,13 @@ def test_map_reuses_the_compiled_objective(diabetes):
 
 def test_certificate_detects_a_non_optimal_point(diabetes):
     """The KKT residual is large away from the optimum: it can fail."""
-    from regprior.inference.map import kkt_residual, _smooth_objective
+    from regprior.inference.map import kkt_residual, compile_map_objective
 
     prior = prior_from_strength("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1)
     model = build_model(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA))
     result = map_estimate(model)
     x = np.concatenate([[0.0], result.coef])
-    objective = _smooth_objective(model)
+    objective = compile_map_objective(model)
     _, gradient, _ = objective(x)
     at_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior, centre=np.zeros(10))
     x[3] += 1e-3
