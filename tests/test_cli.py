@@ -125,3 +125,33 @@ def test_out_must_be_a_folder(tmp_path, capsys):
     assert main(["compare", "--out", str(existing), "--alpha", "1", "--no-sample"]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
     assert existing.read_text() == "keep me"
+
+
+def test_path_json_and_outputs(tmp_path, capsys):
+    out = tmp_path / "paths"
+    status = main(["path", "--prior", "laplace", "--noise-sigma", "54", "--n-alphas", "20", "--format", "json", "--out", str(out)])
+    assert status == 0
+    document = json.loads(capsys.readouterr().out)
+    lasso = document["laplace"]
+    assert lasso["passed"] and len(lasso["alphas"]) == 20
+    assert lasso["alphas"][0]["n_active_map"] == 0  # alpha_max
+    assert {e["feature"] for e in lasso["entries"]} == {"age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"}
+    assert sorted(p.name for p in out.iterdir()) == ["path_laplace.csv", "path_laplace.md", "path_laplace.png"]
+    frame = pd.read_csv(out / "path_laplace.csv")
+    assert {"alpha", "max_abs_diff", "map_bmi", "sklearn_bmi"} <= set(frame.columns)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--n-alphas", "1"], r"n_alphas must be an integer >= 2; got 1"),
+        (["--posterior-alphas", "60"], r"--posterior-alphas \(60\) exceeds --n-alphas \(50\)"),
+        (["--eps", "0"], r"eps must be in \(0, 1\)"),
+        (["--posterior-alphas", "2", "--chains", "0"], r"chains must be an integer >= 1; got 0"),
+    ],
+)
+def test_path_bad_input(tmp_path, capsys, extra, message):
+    out = tmp_path / "out"
+    assert main(["path", "--noise-sigma", "54", "--out", str(out), *extra]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not out.exists()

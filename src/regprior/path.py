@@ -24,6 +24,7 @@ __all__ = [
     "alpha_grid",
     "solve_path",
     "map_path",
+    "path_for_data",
     "sklearn_path",
     "compare_paths",
     "posterior_path",

@@ -68,3 +68,46 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
     )
     plot.add_legend(["ref_dim", "__variable__"], title="point estimate")
     return plot
+
+
+def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
+    """Regularisation path: MAP as lines, sklearn as markers, posterior mean and 94% HDI at sampled alphas.
+
+    Parameters
+    ----------
+    comparison : regprior.path.PathComparison
+    posterior : pandas.DataFrame, optional
+        Output of :func:`regprior.path.posterior_path` (one row per alpha and feature).
+    style : str, default="arviz-variat"
+        A matplotlib style; ArviZ registers its own (``arviz-variat``, ``arviz-vibrant``, ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axis; x is sklearn's alpha on a log scale, decreasing to the right as in sklearn's
+        path examples. Its legend names the three layers.
+    """
+    import arviz_plots  # noqa: F401  (registers the ArviZ matplotlib styles)
+    import matplotlib.pyplot as plt
+
+    bayes, sklearn = comparison.map_path, comparison.sklearn_path
+    with plt.style.context(style):
+        figure, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+        colours = [f"C{j % 10}" for j in range(len(bayes.feature_names))]
+        for j, (name, colour) in enumerate(zip(bayes.feature_names, colours)):
+            ax.plot(bayes.alphas, bayes.coefs[:, j], color=colour, linewidth=1.5, label=name, gid="map")
+            ax.scatter(sklearn.alphas, sklearn.coefs[:, j], s=14, facecolors="none", edgecolors=colour, linewidths=0.8, gid="sklearn")
+        if posterior is not None:
+            for j, name in enumerate(bayes.feature_names):
+                rows = posterior[posterior["feature"] == name]
+                low, high = rows["mean"] - rows["hdi_low"], rows["hdi_high"] - rows["mean"]
+                ax.errorbar(rows["alpha"], rows["mean"], yerr=[low, high], fmt="D", markersize=4, color=colours[j],
+                            alpha=0.6, capsize=2, gid="posterior")
+        ax.set_xscale("log")
+        ax.invert_xaxis()
+        ax.set_xlabel("sklearn alpha")
+        ax.set_ylabel("coefficient")
+        subtitle = "\nposterior mean and 94% HDI (diamonds)" if posterior is not None else ""
+        ax.set_title(f"{bayes.family} prior: MAP (lines), sklearn (circles){subtitle}", fontsize="medium")
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", ncols=1 + len(bayes.feature_names) // 20)
+    return figure
