@@ -1,0 +1,168 @@
+"""Benchmark: the MAP along a 50-alpha grid, regprior vs pm.find_MAP vs sklearn's own path.
+
+Engines, all measured in the same run on the same grid:
+- regprior: ``solve_path`` on one compiled model (``pm.Data`` hyperparameters, warm starts);
+  its one-off build + compile is reported apart;
+- find_MAP rebuilt per alpha: a new ``pm.Model`` and ``pm.find_MAP`` for every alpha, as a
+  PyMC user without regprior would write it;
+- find_MAP on one model: the same, with the prior scale in ``pm.Data`` and ``pm.set_data``;
+- sklearn: ``lasso_path`` (tol=1e-12) or ``Ridge`` per alpha.
+
+Accuracy is measured against sklearn at tol=1e-12: the worst ``max_j |diff_j| / max(1, max|coef|)``
+over the grid, the total number of exact zeros, and the alphas whose zero set is sklearn's.
+Times are medians over ``--repeats`` runs (find_MAP rebuilt: ``--naive-repeats``).
+
+    python benchmarks/map_path.py --out benchmarks/results
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import write_table  # noqa: E402
+
+from regprior.counterpart import prior_from_strength
+from regprior.data import RegressionData, load_diabetes
+from regprior.likelihoods import Gaussian
+from regprior.path import alpha_grid, path_for_data, sklearn_path, solve_path
+
+
+def synthetic(n_samples, n_features, seed=0) -> RegressionData:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    coef = np.zeros(n_features)
+    coef[: n_features // 10] = rng.normal(0, 3, n_features // 10)
+    return RegressionData(X, 1.0 + X @ coef + rng.normal(size=n_samples), name=f"synthetic {n_samples}x{n_features}")
+
+
+def naive_model(data, family, alpha, noise_sigma, shared_scale=None):
+    """The model a PyMC user would write: Flat intercept, prior on beta, Normal likelihood."""
+    import pymc as pm
+
+    prior = prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha)
+    with pm.Model() as model:
+        scale = pm.Data("scale", prior.scale) if shared_scale else prior.scale
+        intercept = pm.Flat("intercept")
+        if family == "laplace":
+            beta = pm.Laplace("beta", mu=0.0, b=scale, shape=data.n_features)
+        else:
+            beta = pm.Normal("beta", mu=0.0, sigma=scale, shape=data.n_features)
+        pm.Normal("y", mu=intercept + pm.math.dot(data.X, beta), sigma=noise_sigma, observed=data.y)
+    return model
+
+
+def find_map_path(data, family, alphas, noise_sigma, *, rebuild):
+    import pymc as pm
+
+    coefs = []
+    model = None if rebuild else naive_model(data, family, alphas[0], noise_sigma, shared_scale=True)
+    for alpha in alphas:
+        if rebuild:
+            model = naive_model(data, family, alpha, noise_sigma)
+        else:
+            scale = prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha).scale
+            pm.set_data({"scale": scale}, model=model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            point = pm.find_MAP(model=model, progressbar=False)
+        coefs.append(point["beta"])
+    return np.array(coefs)
+
+
+def accuracy(coefs, reference):
+    scale = np.maximum(1.0, np.max(np.abs(reference), axis=1))
+    worst = float(np.max(np.max(np.abs(coefs - reference), axis=1) / scale))
+    return {
+        "worst_rel_diff": worst,
+        "exact_zeros": int(np.sum(coefs == 0)),
+        "sklearn_zeros": int(np.sum(reference == 0)),
+        "alphas_same_zero_set": int(np.sum(np.all((coefs == 0) == (reference == 0), axis=1))),
+    }
+
+
+def timed(function, repeats):
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), result
+
+
+def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=None):
+    alphas = alpha_grid(data, family, n_alphas=50)
+    likelihood = Gaussian(noise_sigma)
+    rows = []
+    sk_seconds, sk = timed(lambda: sklearn_path(data, family, alphas), repeats)
+    start = time.perf_counter()
+    _, model = path_for_data(data, family, likelihood, alphas[:1])
+    compile_seconds = time.perf_counter() - start
+    rp_seconds, path = timed(lambda: solve_path(model, alphas), repeats)
+    base = {"data": data.name, "n x p": f"{data.n_samples} x {data.n_features}", "prior": family, "n_alphas": len(alphas)}
+    rows.append({**base, "engine": "regprior map_path", "seconds": rp_seconds, "compile_seconds": compile_seconds,
+                 **accuracy(path.coefs, sk.coefs)})
+    rows.append({**base, "engine": "sklearn path (tol 1e-12)", "seconds": sk_seconds, "compile_seconds": 0.0,
+                 **accuracy(sk.coefs, sk.coefs)})
+    subset = slice(None) if naive_alphas is None else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
+    for rebuild, label, reps in ((True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
+                                 (False, "pm.find_MAP, one model + pm.Data", naive_repeats)):
+        seconds, coefs = timed(lambda: find_map_path(data, family, alphas[subset], noise_sigma, rebuild=rebuild), reps)
+        n_run = len(alphas[subset])
+        row = {**base, "engine": label, "seconds": seconds * len(alphas) / n_run, "compile_seconds": np.nan,
+               **accuracy(coefs, sk.coefs[subset])}
+        if n_run < len(alphas):
+            row["engine"] += f" ({n_run} alphas, time extrapolated)"
+        rows.append(row)
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--naive-repeats", type=int, default=1)
+    parser.add_argument("--skip-large", action="store_true", help="skip the n=10,000 x p=200 problem")
+    args = parser.parse_args()
+    rows = []
+    diabetes = load_diabetes()
+    for family in ("normal", "laplace"):
+        print(f"diabetes {family}", file=sys.stderr)
+        rows += run_case(diabetes, family, 54.0, repeats=args.repeats, naive_repeats=args.naive_repeats)
+    if not args.skip_large:
+        large = synthetic(10_000, 200)
+        for family in ("normal", "laplace"):
+            print(f"{large.name} {family}", file=sys.stderr)
+            rows += run_case(large, family, 1.0, repeats=max(1, args.repeats // 2), naive_repeats=1, naive_alphas=3)
+    table = pd.DataFrame(rows)
+    table["seconds_per_alpha"] = table["seconds"] / table["n_alphas"]
+    reference = table[table["engine"] == "regprior map_path"].set_index(["data", "prior"])["seconds"]
+    table["time_vs_regprior"] = [s / reference[(d, p)] for s, d, p in zip(table["seconds"], table["data"], table["prior"])]
+    columns = ["data", "n x p", "prior", "engine", "seconds", "seconds_per_alpha", "time_vs_regprior", "compile_seconds",
+               "worst_rel_diff", "exact_zeros", "sklearn_zeros", "alphas_same_zero_set"]
+    write_table(
+        table[columns],
+        args.out,
+        "map_path",
+        title="MAP along a 50-alpha path: regprior vs pm.find_MAP vs sklearn",
+        notes=[
+            "noise sigma fixed (diabetes 54, synthetic 1); sklearn at tol=1e-12 is the reference",
+            "worst_rel_diff: max over alphas of max_j |coef_j - sklearn_j| / max(1, max |sklearn coef|)",
+            "exact_zeros: coefficients exactly 0.0 summed over the grid; alphas_same_zero_set: alphas whose zero set is sklearn's",
+            f"seconds: median of {args.repeats} runs for regprior and sklearn (half on the large problem), "
+            f"{args.naive_repeats} for find_MAP; regprior's seconds exclude its one build+compile (compile_seconds)",
+            "time_vs_regprior: seconds / regprior's seconds on the same data and prior",
+        ],
+    )
+    print(table[columns].to_string())
+
+
+if __name__ == "__main__":
+    main()
