@@ -49,6 +49,7 @@ class RegressionModel:
     x_mean: np.ndarray
     y_mean: float
     mutable_data: bool = False
+    data_version: int = 0
     _compiled: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -88,6 +89,7 @@ class RegressionModel:
         arrays = _data_arrays(data, self.fit_intercept)
         pm.set_data(arrays, model=self.pymc_model)
         self.data, self.x_mean, self.y_mean = data, arrays["x_mean"], float(arrays["y_mean"])
+        self.data_version += 1
         self._compiled.pop("nutpie", None)
 
     def set_noise_sigma(self, likelihood: Gaussian) -> None:
