@@ -1,0 +1,105 @@
+"""The sklearn-compatible estimators: estimator checks, pipelines and grid search, NUTS mode."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.linear_model import BayesianRidge, Lasso, Ridge
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
+from regprior.mapping import lasso_alpha, ridge_alpha
+
+# No check is skipped by us. sklearn itself skips check_array_api_input unless
+# SCIPY_ARRAY_API=1 is set (regprior computes in NumPy float64 only).
+@pytest.mark.slow
+@parametrize_with_checks([NormalPriorRegressor(), LaplacePriorRegressor()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("ours, theirs", [(NormalPriorRegressor, Ridge), (LaplacePriorRegressor, Lasso)])
+def test_map_mode_is_sklearn(diabetes, ours, theirs):
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, diabetes.n_samples)
+    model = ours(alpha=0.05, noise_sigma=54.0).fit(diabetes.X, diabetes.y, sample_weight=weights)
+    extra = {"tol": 1e-12, "max_iter": 10**6} if theirs is Lasso else {"solver": "cholesky"}
+    reference = theirs(alpha=0.05, **extra).fit(diabetes.X, diabetes.y, sample_weight=weights)
+    # The spine's bar: 1e-8 x max |coef|.
+    assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-8 * np.abs(reference.coef_).max())
+    assert_allclose(model.intercept_, reference.intercept_, rtol=1e-10)
+    assert model.kkt_residual_ <= 1e-10
+
+
+def test_alpha_and_prior_scale_are_two_doors_to_one_prior(diabetes):
+    by_alpha = LaplacePriorRegressor(alpha=0.1, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    assert_allclose(by_alpha.prior_scale_, 54.0**2 / (442 * 0.1), rtol=1e-14)
+    by_scale = LaplacePriorRegressor(prior_scale=by_alpha.prior_scale_, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    assert_allclose(by_scale.alpha_, 0.1, rtol=1e-14)
+    np.testing.assert_array_equal(by_scale.coef_ == 0, by_alpha.coef_ == 0)
+    ridge = NormalPriorRegressor(prior_scale=100.0, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    assert_allclose(ridge.alpha_, ridge_alpha(54.0, 100.0), rtol=1e-15)
+    with pytest.raises(ValueError, match="give alpha or prior_scale, not both"):
+        NormalPriorRegressor(alpha=1.0, prior_scale=1.0).fit(diabetes.X, diabetes.y)
+    with pytest.raises(ValueError, match=r"The 'alpha' parameter of LaplacePriorRegressor must be"):
+        LaplacePriorRegressor(alpha=-1.0).fit(diabetes.X, diabetes.y)
+
+
+def test_normal_map_predictive_sd_is_bayesian_ridges(diabetes):
+    bayes = BayesianRidge(tol=1e-10, max_iter=1000).fit(diabetes.X, diabetes.y)
+    noise_sigma = 1 / np.sqrt(bayes.alpha_)
+    model = NormalPriorRegressor(prior_scale=1 / np.sqrt(bayes.lambda_), noise_sigma=noise_sigma).fit(diabetes.X, diabetes.y)
+    mean, sd = model.predict(diabetes.X[:20], return_std=True)
+    their_mean, their_sd = bayes.predict(diabetes.X[:20], return_std=True)
+    assert_allclose(mean, their_mean, rtol=1e-9)
+    # sklearn's BayesianRidge leaves the intercept's uncertainty out (it centres the data);
+    # ours includes Var(c0) = sigma^2 / n: compare after removing it.
+    assert_allclose(np.sqrt(sd**2 - noise_sigma**2 / 442), their_sd, rtol=1e-8)
+
+
+def test_pipeline_grid_search_selects_sklearns_alpha(diabetes):
+    alphas = np.geomspace(1e-3, 10, 20)
+    cv = KFold(5, shuffle=True, random_state=0)
+    ours = GridSearchCV(make_pipeline(StandardScaler(), LaplacePriorRegressor(noise_sigma=54.0)),
+                        {"laplacepriorregressor__alpha": alphas}, cv=cv).fit(diabetes.X, diabetes.y)
+    theirs = GridSearchCV(make_pipeline(StandardScaler(), Lasso(tol=1e-12, max_iter=10**6)),
+                          {"lasso__alpha": alphas}, cv=cv).fit(diabetes.X, diabetes.y)
+    assert ours.best_params_["laplacepriorregressor__alpha"] == theirs.best_params_["lasso__alpha"]
+    # Same coefficients on every fold, hence the same R^2 to ~1e-10.
+    assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], rtol=1e-8)
+
+
+def test_clone_and_compile_reuse(diabetes):
+    from regprior import estimators
+
+    estimators._MODEL_CACHE.clear()
+    base = LaplacePriorRegressor(noise_sigma=54.0)
+    for alpha in (1.0, 0.1, 0.01):
+        clone(base).set_params(alpha=alpha).fit(diabetes.X, diabetes.y)
+    [model] = estimators._MODEL_CACHE.values()  # one compiled model served the three fits
+    assert model.data_version == 2
+
+
+def test_p_greater_than_n_without_noise_sigma(wide):
+    model = LaplacePriorRegressor(alpha=0.1).fit(wide.X, wide.y)
+    reference = Lasso(alpha=0.1, tol=1e-12, max_iter=10**6).fit(wide.X, wide.y)
+    assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-8 * np.abs(reference.coef_).max())
+    assert np.isnan(model.noise_sigma_) and np.isnan(model.prior_scale_) and model.prior_ is None
+    with pytest.raises(ValueError, match="noise_sigma cannot be estimated"):
+        LaplacePriorRegressor(prior_scale=1.0).fit(wide.X, wide.y)
+
+
+@pytest.mark.slow
+def test_nuts_mode(diabetes):
+    model = NormalPriorRegressor(alpha=0.1, noise_sigma=54.0, inference="nuts", draws=1000, random_seed=1)
+    model.fit(diabetes.X, diabetes.y)
+    exact = NormalPriorRegressor(alpha=0.1, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    assert model.posterior_.posterior["beta"].shape == (2, 1000, 10)
+    # Posterior mean vs the exact one (= the MAP here): within Monte-Carlo error, ~5% of a
+    # posterior sd (~65) at ESS ~2000; 20 is ~4 MCSE.
+    assert_allclose(model.coef_, exact.coef_, rtol=0, atol=20.0)
+    _, sd_nuts = model.predict(diabetes.X[:5], return_std=True)
+    _, sd_exact = exact.predict(diabetes.X[:5], return_std=True)
+    assert_allclose(sd_nuts, sd_exact, rtol=0.02)  # dominated by noise sigma; MC error ~1%
