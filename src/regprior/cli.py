@@ -122,6 +122,7 @@ def _prepare(args):
 def _run_compare(args) -> int:
     from regprior.comparison import compare_data
     from regprior.output import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown, write_outputs
+    from regprior.plots import plot_posterior_with_estimates
 
     data, likelihood, runs = _prepare(args)
     comparisons = {}
@@ -145,23 +146,22 @@ def _run_compare(args) -> int:
         for name, comparison in comparisons.items():
             if comparison.posterior is not None:
                 files[f"posterior_{name}.nc"] = comparison.posterior.datatree.to_netcdf
-                files[f"posterior_{name}.png"] = _plot_writer(comparison)
+                files[f"posterior_{name}.png"] = _figure_writer(lambda c=comparison: plot_posterior_with_estimates(c))
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
 
 
-def _plot_writer(comparison):
+def _figure_writer(draw):
+    """A file writer that draws a figure headless (Agg), saves it and closes it."""
+
     def write(path):
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from regprior.plots import plot_posterior_with_estimates
-
-        plot = plot_posterior_with_estimates(comparison)
-        plot.savefig(path, dpi=110)
+        draw().savefig(path, dpi=110)
         plt.close("all")
 
     return write
@@ -172,6 +172,7 @@ def _run_path(args) -> int:
     from regprior.likelihoods import Gaussian
     from regprior.output import write_outputs
     from regprior.path import alpha_grid, compare_paths, path_for_data, posterior_path, sklearn_path
+    from regprior.plots import plot_path
 
     _check_out(args.out)
     if args.posterior_alphas < 0:
@@ -197,9 +198,9 @@ def _run_path(args) -> int:
     if args.out is not None:
         files = {}
         for family, (comparison, posterior) in results.items():
-            files[f"path_{family}.md"] = _path_markdown(comparison, likelihood)
-            files[f"path_{family}.csv"] = _path_frame(comparison).to_csv()
-            files[f"path_{family}.png"] = _figure_writer(comparison, posterior)
+            files[f"path_{family}.md"] = comparison.to_markdown(likelihood)
+            files[f"path_{family}.csv"] = comparison.to_frame().to_csv()
+            files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior: plot_path(c, p))
             if posterior is not None:
                 files[f"posterior_path_{family}.csv"] = posterior.to_csv(index=False)
         written = write_outputs(args.out, files)
@@ -207,70 +208,24 @@ def _run_path(args) -> int:
     return 0 if all(c.passed for c, _ in results.values()) else 1
 
 
-def _path_frame(comparison):
-    """Per alpha: the comparison columns, then every MAP and sklearn coefficient."""
-    import pandas as pd
-
-    bayes, sklearn = comparison.map_path, comparison.sklearn_path
-    names = list(bayes.feature_names)
-    map_coefs = pd.DataFrame(bayes.coefs, columns=[f"map_{n}" for n in names], index=comparison.table.index)
-    sk_coefs = pd.DataFrame(sklearn.coefs, columns=[f"sklearn_{n}" for n in names], index=comparison.table.index)
-    return pd.concat([comparison.table, map_coefs, sk_coefs], axis=1)
-
-
-def _path_markdown(comparison, likelihood) -> str:
-    return (
-        f"### {comparison.summary_line()}\n\n- noise sigma = {likelihood.noise_sigma:.6g} ({likelihood.source})\n\n"
-        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{comparison.entries.to_markdown(floatfmt='.4g')}\n"
-    )
-
-
 def _format_paths(results, fmt, likelihood) -> str:
     import json
 
-    if fmt == "markdown":
-        return "\n".join(_path_markdown(c, likelihood) for c, _ in results.values())
-    if fmt == "csv":
-        import pandas as pd
-
-        frames = [_path_frame(c).reset_index().assign(prior=family) for family, (c, _) in results.items()]
-        return pd.concat(frames, ignore_index=True).to_csv(index=False)
-    if fmt == "json":
-        from regprior.output import _json_safe
-
-        document = {
-            family: {
-                "passed": c.passed,
-                "noise_sigma": likelihood.noise_sigma,
-                "noise_sigma_source": likelihood.source,
-                "solve_seconds": c.map_path.solve_seconds,
-                "compile_seconds": c.map_path.compile_seconds,
-                "alphas": _json_safe(c.table.reset_index().to_dict(orient="records")),
-                "entries": _json_safe(c.entries.reset_index().to_dict(orient="records")),
-            }
-            for family, (c, _) in results.items()
-        }
-        return json.dumps(_json_safe(document), indent=2, default=lambda v: v.item(), allow_nan=False)
     import pandas as pd
 
+    from regprior.output import json_safe
+
+    comparisons = {family: c for family, (c, _) in results.items()}
+    if fmt == "markdown":
+        return "\n".join(c.to_markdown(likelihood) for c in comparisons.values())
+    if fmt == "csv":
+        frames = [c.to_frame().reset_index().assign(prior=family) for family, c in comparisons.items()]
+        return pd.concat(frames, ignore_index=True).to_csv(index=False)
+    if fmt == "json":
+        document = {family: c.to_dict(likelihood) for family, c in comparisons.items()}
+        return json.dumps(json_safe(document), indent=2, allow_nan=False)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
-        return "\n\n".join(f"{c.summary_line()}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}" for c, _ in results.values())
-
-
-def _figure_writer(comparison, posterior):
-    def write(path):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from regprior.plots import plot_path
-
-        figure = plot_path(comparison, posterior)
-        figure.savefig(path, dpi=110)
-        plt.close(figure)
-
-    return write
+        return "\n\n".join(f"{c.summary_line()}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}" for c in comparisons.values())
 
 
 def main(argv=None) -> int:

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["comparisons_to_json", "comparisons_to_csv", "comparisons_to_markdown", "write_outputs"]
+__all__ = ["json_safe", "comparisons_to_json", "comparisons_to_csv", "comparisons_to_markdown", "write_outputs"]
 
 
-def _json_safe(value):
+def json_safe(value):
+    """Replace non-finite floats by None (JSON has no NaN), recursively."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -33,7 +34,7 @@ def comparisons_to_json(comparisons: dict, *, data) -> str:
         "data": {"name": data.name, "n_samples": data.n_samples, "n_features": data.n_features},
         "comparisons": [{"model": name, **c.to_dict()} for name, c in comparisons.items()],
     }
-    return json.dumps(_json_safe(document), indent=2, allow_nan=False)
+    return json.dumps(json_safe(document), indent=2, allow_nan=False)
 
 
 def comparisons_to_csv(comparisons: dict) -> str:

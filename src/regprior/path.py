@@ -243,6 +243,36 @@ class PathComparison:
     def passed(self) -> bool:
         return bool(self.table["agree"].all() and self.table["support_match"].all() and self.entries["same_entry"].all())
 
+    def to_frame(self) -> pd.DataFrame:
+        """Per alpha: the comparison columns, then every MAP and sklearn coefficient."""
+        names = list(self.map_path.feature_names)
+        index = self.table.index
+        map_coefs = pd.DataFrame(self.map_path.coefs, columns=[f"map_{n}" for n in names], index=index)
+        sklearn_coefs = pd.DataFrame(self.sklearn_path.coefs, columns=[f"sklearn_{n}" for n in names], index=index)
+        return pd.concat([self.table, map_coefs, sklearn_coefs], axis=1)
+
+    def to_markdown(self, likelihood) -> str:
+        return (
+            f"### {self.summary_line()}\n\n- noise sigma = {likelihood.noise_sigma:.6g} ({likelihood.source})\n\n"
+            f"{self.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{self.entries.to_markdown(floatfmt='.4g')}\n"
+        )
+
+    def to_dict(self, likelihood) -> dict:
+        """JSON-ready record (``regprior path --format json``)."""
+        def records(frame):
+            return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
+                    for r in frame.reset_index().to_dict(orient="records")]
+
+        return {
+            "passed": self.passed,
+            "noise_sigma": likelihood.noise_sigma,
+            "noise_sigma_source": likelihood.source,
+            "solve_seconds": self.map_path.solve_seconds,
+            "compile_seconds": self.map_path.compile_seconds,
+            "alphas": records(self.table),
+            "entries": records(self.entries),
+        }
+
     def summary_line(self) -> str:
         t = self.table
         worst = (t["max_abs_diff"] / t["tolerance"]).max() * AGREEMENT_RTOL
