@@ -59,6 +59,8 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     chi-squared with ``n - p - k`` degrees of freedom, so this is the usual unbiased
     estimate of ``noise_sigma**2`` (the denominator counts samples, not weights).
 
+    ``data`` may be a :class:`~regprior.sufficient.SufficientStatistics` as well.
+
     Raises
     ------
     ValueError
@@ -71,10 +73,17 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
             f"noise_sigma cannot be estimated by least squares with n_samples={data.n_samples} <= "
             f"n_features + intercept={data.n_features + int(fit_intercept)}; pass noise_sigma explicitly."
         )
-    _, _, X, y = weighted_centring(data, fit_intercept=fit_intercept)
-    root_w = np.sqrt(data.weights)
-    coef, *_ = np.linalg.lstsq(X * root_w[:, None], y * root_w, rcond=None)
-    residual_ss = float(data.weights @ (y - X @ coef) ** 2)
+    if isinstance(data, RegressionData):
+        _, _, X, y = weighted_centring(data, fit_intercept=fit_intercept)
+        root_w = np.sqrt(data.weights)
+        coef, *_ = np.linalg.lstsq(X * root_w[:, None], y * root_w, rcond=None)
+        residual_ss = float(data.weights @ (y - X @ coef) ** 2)
+    else:
+        # Sufficient statistics: the normal equations (cond(X^T W X) squared vs lstsq's).
+        if data.fit_intercept != fit_intercept:
+            raise ValueError(f"the statistics were computed with fit_intercept={data.fit_intercept}.")
+        coef, *_ = np.linalg.lstsq(data.xtx, data.xty, rcond=None)
+        residual_ss = float(data.yty - data.xty @ coef)
     sigma = np.sqrt(residual_ss / dof)
     if not sigma > 0:
         raise ValueError("the least-squares fit is exact (zero residuals); pass noise_sigma explicitly.")

@@ -16,6 +16,15 @@ WEIGHTS = "beta"
 INTERCEPT = "intercept"
 CENTRED_INTERCEPT = "centred_intercept"
 OBSERVED = "y"
+#: The likelihood term of the sufficient-statistics form (a pm.Potential).
+LIKELIHOOD_POTENTIAL = "y_loglike"
+#: ``form="auto"`` switches to sufficient statistics from this many samples on, when
+#: ``n_samples >= SUFFICIENT_RATIO * (n_features + 1)``: the raw form's O(n p) gradient then
+#: dominates (measured 16 s vs 0.1 s of NUTS at n = 1e5, p = 20), and below it both take
+#: well under a second.
+SUFFICIENT_MIN_SAMPLES = 5_000
+SUFFICIENT_RATIO = 20
+FORMS = ("auto", "raw", "sufficient")
 #: The pm.Data containers of every model: swapped without a rebuild.
 DATA_NAMES = ("prior_mu", "prior_scale", "noise_sigma")
 #: The pm.Data containers of the data themselves, with ``mutable_data=True``.
@@ -49,12 +58,29 @@ class RegressionModel:
     x_mean: np.ndarray
     y_mean: float
     mutable_data: bool = False
+    form: str = "raw"
     data_version: int = 0
     _compiled: dict = field(default_factory=dict, repr=False)
 
     @property
     def noise_sigma(self) -> float:
         return self.likelihood.noise_sigma
+
+    @property
+    def likelihood_term(self):
+        """The PyMC variable carrying the likelihood: the observed ``y`` or the Potential."""
+        return self.pymc_model[OBSERVED if self.form == "raw" else LIKELIHOOD_POTENTIAL]
+
+    def statistics(self):
+        """Sufficient statistics of the model's data (computed once for raw data)."""
+        from regprior.sufficient import SufficientStatistics
+
+        if isinstance(self.data, SufficientStatistics):
+            return self.data
+        key = ("statistics", self.data_version)
+        if key not in self._compiled:
+            self._compiled[key] = SufficientStatistics.from_data(self.data, fit_intercept=self.fit_intercept)
+        return self._compiled[key]
 
     @property
     def free_variable_names(self) -> list[str]:
@@ -100,8 +126,26 @@ class RegressionModel:
         self.likelihood = likelihood
 
 
+def choose_form(data, form: str, *, mutable_data: bool = False) -> str:
+    """Resolve ``form="auto"``: sufficient statistics when n is large against p (see constants)."""
+    from regprior.sufficient import SufficientStatistics
+
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
+    if isinstance(data, SufficientStatistics):
+        if form == "raw":
+            raise ValueError("form='raw' needs the raw data; got sufficient statistics.")
+        if mutable_data:
+            raise ValueError("mutable_data needs raw data; got sufficient statistics.")
+        return "sufficient"
+    if form != "auto":
+        return form
+    large = data.n_samples >= SUFFICIENT_MIN_SAMPLES and data.n_samples >= SUFFICIENT_RATIO * (data.n_features + 1)
+    return "sufficient" if large and not mutable_data else "raw"
+
+
 def build_model(
-    data: RegressionData, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True, mutable_data: bool = False
+    data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True, mutable_data: bool = False, form: str = "auto"
 ) -> RegressionModel:
     r"""Build the PyMC model of a linear regression with a prior on its weights.
 
@@ -131,6 +175,14 @@ def build_model(
         in another data set of the same shape without a recompile (what a cross-validation
         loop needs). Off by default: as constants, ``X`` and ``y`` let PyTensor fold them
         into the compiled graph (measured ~4x faster NUTS at n = 1e5 than ``pm.Data``).
+    form : {"auto", "raw", "sufficient"}, default="auto"
+        ``"raw"``: ``pm.Normal(..., observed=y)``, O(n p) per gradient, posterior predictive
+        available. ``"sufficient"``: a ``pm.Potential`` on the statistics of
+        :class:`~regprior.sufficient.SufficientStatistics`, O(p^2) per gradient, the *same*
+        log density (constants included), but no observed variable, hence no posterior
+        predictive sampling or pointwise log likelihood (LOO): use ``"raw"`` for those.
+        ``"auto"`` picks ``"sufficient"`` for large n (see ``choose_form``). ``data`` may
+        itself be a ``SufficientStatistics`` (e.g. from Dask), which implies ``"sufficient"``.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -138,6 +190,9 @@ def build_model(
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
     centre = prior.centre(data.n_features)
+    form = choose_form(data, form, mutable_data=mutable_data)
+    if form == "sufficient":
+        return _build_sufficient_model(data, prior, likelihood, fit_intercept=fit_intercept)
     x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
     coords = {"feature": list(data.feature_names)}
     with pm.Model(coords=coords) as pymc_model:
@@ -166,6 +221,7 @@ def build_model(
         x_mean=x_mean,
         y_mean=y_mean,
         mutable_data=mutable_data,
+        form="raw",
     )
 
 
@@ -178,3 +234,53 @@ def _data_arrays(data: RegressionData, fit_intercept: bool) -> dict:
         "x_mean": x_mean,
         "y_mean": np.asarray(y_mean),
     }
+
+
+
+def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool) -> RegressionModel:
+    """The same model with the likelihood written on sufficient statistics (a pm.Potential).
+
+    ``log L = -n/2 log(2 pi sigma^2) + 1/2 sum log w
+              - (yWy - 2 beta^T XWy + beta^T XWX beta + N c0^2) / (2 sigma^2)``
+    on centred moments: equal to the raw form's log likelihood at every point.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from regprior.sufficient import SufficientStatistics
+
+    if isinstance(data, SufficientStatistics):
+        stats = data
+        if stats.fit_intercept != fit_intercept:
+            raise ValueError(
+                f"the statistics were computed with fit_intercept={stats.fit_intercept}; the model asks for {fit_intercept}."
+            )
+    else:
+        stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
+    centre = prior.centre(stats.n_features)
+    with pm.Model(coords={"feature": list(stats.feature_names)}) as pymc_model:
+        prior_mu = pm.Data("prior_mu", centre, dims="feature")
+        prior_scale = pm.Data("prior_scale", prior.scale)
+        noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
+        beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+        residual_ss = stats.yty - 2.0 * pt.dot(stats.xty, beta) + pt.dot(beta, pt.dot(stats.xtx, beta))
+        if fit_intercept:
+            centred_intercept = pm.Flat(CENTRED_INTERCEPT)  # flat: sklearn never penalises it
+            residual_ss = residual_ss + stats.weight_sum * centred_intercept**2
+            pm.Deterministic(INTERCEPT, stats.y_mean - pt.dot(stats.x_mean, beta) + centred_intercept)
+        log_likelihood = (
+            -0.5 * stats.n_samples * pt.log(2.0 * np.pi * noise_sigma**2)
+            + 0.5 * stats.log_weight_sum
+            - residual_ss / (2.0 * noise_sigma**2)
+        )
+        pm.Potential(LIKELIHOOD_POTENTIAL, log_likelihood)
+    return RegressionModel(
+        pymc_model=pymc_model,
+        data=data,
+        prior=prior,
+        likelihood=likelihood,
+        fit_intercept=fit_intercept,
+        x_mean=stats.x_mean,
+        y_mean=stats.y_mean,
+        form="sufficient",
+    )

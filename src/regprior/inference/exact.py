@@ -8,7 +8,6 @@ import numpy as np
 import scipy.linalg
 import scipy.stats
 
-from regprior.data import weighted_centring
 from regprior.model import RegressionModel
 from regprior.priors import Normal
 
@@ -72,18 +71,17 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
             f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); "
             f"got {type(prior).__name__}. Use NUTS for it."
         )
-    data = model.data
-    x_mean, _, X, y = weighted_centring(data, fit_intercept=model.fit_intercept)
-    w = data.weights
+    stats = model.statistics()
+    p = stats.n_features
     noise_var = model.noise_sigma**2
     prior_precision = 1.0 / prior.scale**2
-    precision = (X.T * w) @ X / noise_var + prior_precision * np.eye(data.n_features)
+    precision = stats.xtx / noise_var + prior_precision * np.eye(p)
     factor = scipy.linalg.cho_factor(precision)
-    cov = scipy.linalg.cho_solve(factor, np.eye(data.n_features))
-    mean = scipy.linalg.cho_solve(factor, (X.T * w) @ y / noise_var + prior_precision * prior.centre(data.n_features))
+    cov = scipy.linalg.cho_solve(factor, np.eye(p))
+    mean = scipy.linalg.cho_solve(factor, stats.xty / noise_var + prior_precision * prior.centre(p))
     if model.fit_intercept:
-        intercept_mean = model.y_mean - float(x_mean @ mean)
-        intercept_sd = float(np.sqrt(x_mean @ cov @ x_mean + noise_var / data.weight_sum))
+        intercept_mean = stats.y_mean - float(stats.x_mean @ mean)
+        intercept_sd = float(np.sqrt(stats.x_mean @ cov @ stats.x_mean + noise_var / stats.weight_sum))
     else:
         intercept_mean = intercept_sd = 0.0
     return ExactPosterior(mean=mean, cov=cov, intercept_mean=intercept_mean, intercept_sd=intercept_sd)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from regprior.model import CENTRED_INTERCEPT, OBSERVED, WEIGHTS, RegressionModel
+from regprior.model import CENTRED_INTERCEPT, WEIGHTS, RegressionModel
 
 __all__ = ["MAPResult", "map_estimate", "kkt_residual", "compile_map_objective"]
 
@@ -91,7 +91,7 @@ class _SmoothObjective:
         from pytensor.gradient import jacobian
 
         pymc_model = model.pymc_model
-        likelihood_terms = [pymc_model[OBSERVED]]
+        likelihood_terms = [model.likelihood_term]
         if model.fit_intercept:
             likelihood_terms.append(pymc_model[CENTRED_INTERCEPT])
         prior_terms = [pymc_model[WEIGHTS]] if model.prior.smooth else []

@@ -1,0 +1,147 @@
+"""Sufficient statistics of the Gaussian likelihood, from in-memory, Dask or on-disk data.
+
+With ``y_i ~ N(c + x_i^T beta, sigma^2 / w_i)`` and data centred by their weighted means
+(``x_mean``, ``y_mean``; the model's intercept is ``c = y_mean - x_mean @ beta + c0``)::
+
+    sum_i w_i (y_i - c - x_i^T beta)^2 = yWy - 2 beta^T XWy + beta^T XWX beta + N c0^2
+
+so the log likelihood needs only ``XWX`` (p x p), ``XWy`` (p), ``yWy``, ``N = sum w``,
+``n`` and ``sum log w``: O(p^2) per gradient instead of O(n p). The statistics are
+computed in two passes (means, then centred moments), which avoids the cancellation of
+``X^T W X - N x_mean x_mean^T`` when the means are large.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from regprior.data import RegressionData, weighted_centring
+
+__all__ = ["SufficientStatistics"]
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Centred weighted moments of a regression data set.
+
+    Attributes
+    ----------
+    xtx : ndarray of shape (n_features, n_features)
+        ``X~^T W X~`` (``X~`` centred by ``x_mean``; uncentred without an intercept).
+    xty : ndarray of shape (n_features,)
+        ``X~^T W y~``.
+    yty : float
+        ``y~^T W y~``.
+    x_mean : ndarray of shape (n_features,)
+    y_mean : float
+    weight_sum : float
+        ``N = sum w``.
+    n_samples : int
+    log_weight_sum : float
+        ``sum log w`` (0 without weights): part of the Gaussian normalising constant.
+    feature_names : tuple of str
+    fit_intercept : bool
+        Whether the moments are centred (they must match the model's intercept setting).
+    """
+
+    xtx: np.ndarray
+    xty: np.ndarray
+    yty: float
+    x_mean: np.ndarray
+    y_mean: float
+    weight_sum: float
+    n_samples: int
+    log_weight_sum: float
+    feature_names: tuple
+    fit_intercept: bool
+    name: str = "data"
+
+    @property
+    def n_features(self) -> int:
+        return self.xtx.shape[0]
+
+    @classmethod
+    def from_data(cls, data: RegressionData, *, fit_intercept: bool = True) -> "SufficientStatistics":
+        """Statistics of in-memory data."""
+        x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
+        w = data.weights
+        return cls(
+            xtx=(X.T * w) @ X,
+            xty=X.T @ (w * y),
+            yty=float(y @ (w * y)),
+            x_mean=x_mean,
+            y_mean=y_mean,
+            weight_sum=data.weight_sum,
+            n_samples=data.n_samples,
+            log_weight_sum=float(np.sum(np.log(w))) if data.sample_weight is not None else 0.0,
+            feature_names=data.feature_names,
+            fit_intercept=fit_intercept,
+            name=data.name,
+        )
+
+    @classmethod
+    def from_dask(cls, X, y, sample_weight=None, *, fit_intercept: bool = True, feature_names=None, name="dask") -> "SufficientStatistics":
+        """Statistics of Dask arrays, chunk by chunk (bounded memory).
+
+        ``X`` (n, p) must be chunked along rows only (one chunk spans all columns), ``y`` and
+        ``sample_weight`` with the same row chunks. The reductions run on the active
+        ``dask.distributed`` client when there is one, else on Dask's local scheduler.
+        Non-finite values and non-positive weights are rejected after the first pass.
+        """
+        import dask
+        import dask.array as da
+
+        X, y = da.asarray(X, dtype=np.float64), da.asarray(y, dtype=np.float64)
+        if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+            raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) with the same rows; got {X.shape} and {y.shape}.")
+        if X.numblocks[1] != 1:
+            X = X.rechunk({1: -1})
+        y = y.rechunk(X.chunks[0])
+        w = da.ones_like(y) if sample_weight is None else da.asarray(sample_weight, dtype=np.float64).rechunk(X.chunks[0])
+        # Pass 1: sizes, weighted means and validity checks.
+        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = dask.compute(
+            X.shape[0], w.sum(), (X * w[:, None]).sum(axis=0), (y * w).sum(),
+            (~da.isfinite(X)).sum() + (~da.isfinite(y)).sum() + (~da.isfinite(w)).sum(),
+            w.min(), da.log(w).sum(),
+        )
+        if n == 0:
+            raise ValueError("X is empty: at least one sample is needed.")
+        if bad:
+            raise ValueError(f"the data contain {int(bad)} NaN or infinite value(s); only finite values are allowed.")
+        if min_weight <= 0:
+            raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
+        x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
+        y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
+        # Pass 2: centred moments.
+        Xc, yc = X - x_mean, y - y_mean
+        xtx, xty, yty = dask.compute((Xc * w[:, None]).T @ Xc, (Xc * w[:, None]).T @ yc, (yc * w * yc).sum())
+        p = X.shape[1]
+        names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
+        if len(names) != p:
+            raise ValueError(f"feature_names has {len(names)} names but X has {p} columns.")
+        return cls(
+            xtx=np.asarray(xtx), xty=np.asarray(xty), yty=float(yty), x_mean=np.asarray(x_mean), y_mean=y_mean,
+            weight_sum=float(weight_sum), n_samples=int(n), log_weight_sum=float(log_w) if sample_weight is not None else 0.0,
+            feature_names=names, fit_intercept=fit_intercept, name=name,
+        )
+
+    @classmethod
+    def from_files(cls, pattern: str, *, target: str, weights: str | None = None, fit_intercept: bool = True) -> "SufficientStatistics":
+        """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask."""
+        import dask.dataframe as dd
+
+        if pattern.endswith(".parquet") or pattern.endswith("/"):
+            frame = dd.read_parquet(pattern)
+        else:
+            frame = dd.read_csv(pattern)
+        columns = list(frame.columns)
+        for role, column in (("target", target), ("weights", weights)):
+            if column is not None and column not in columns:
+                raise ValueError(f"{role} column {column!r} is not in {pattern!r}; its columns are {columns}.")
+        features = [c for c in columns if c not in (target, weights)]
+        X = frame[features].to_dask_array(lengths=True)
+        y = frame[target].to_dask_array(lengths=True)
+        w = None if weights is None else frame[weights].to_dask_array(lengths=True)
+        return cls.from_dask(X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern)
