@@ -10,6 +10,7 @@ from regprior.api import compare, exact_posterior, fit_map, make_model, sample_p
 from regprior.comparison import Comparison, Verdict
 from regprior.counterpart import prior_from_sklearn, sklearn_counterpart
 from regprior.data import RegressionData, load_csv, load_diabetes
+from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
 from regprior.likelihoods import Gaussian, estimate_noise_sigma
 from regprior.mapping import (
@@ -18,7 +19,9 @@ from regprior.mapping import (
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
 )
+from regprior.path import map_path
 from regprior.priors import Laplace, Normal
+from regprior.sufficient import SufficientStatistics
 
 __version__ = "0.1.0"
 
@@ -27,10 +30,13 @@ __all__ = [
     "ExactPosterior",
     "Gaussian",
     "Laplace",
+    "LaplacePriorRegressor",
     "MAPResult",
     "Normal",
+    "NormalPriorRegressor",
     "PosteriorResult",
     "RegressionData",
+    "SufficientStatistics",
     "Verdict",
     "compare",
     "estimate_noise_sigma",
@@ -41,6 +47,7 @@ __all__ = [
     "load_csv",
     "load_diabetes",
     "make_model",
+    "map_path",
     "normal_sigma_from_ridge_alpha",
     "prior_from_sklearn",
     "ridge_alpha",

@@ -99,13 +99,13 @@ class SufficientStatistics:
         if X.numblocks[1] != 1:
             X = X.rechunk({1: -1})
         y = y.rechunk(X.chunks[0])
-        w = da.ones_like(y) if sample_weight is None else da.asarray(sample_weight, dtype=np.float64).rechunk(X.chunks[0])
-        # Pass 1: sizes, weighted means and validity checks.
-        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = dask.compute(
-            X.shape[0], w.sum(), (X * w[:, None]).sum(axis=0), (y * w).sum(),
-            (~da.isfinite(X)).sum() + (~da.isfinite(y)).sum() + (~da.isfinite(w)).sum(),
-            w.min(), da.log(w).sum(),
-        )
+        w = None if sample_weight is None else da.asarray(sample_weight, dtype=np.float64).rechunk(X.chunks[0])
+        # One task per row block, each reduced to p x p moments at once: memory stays at a
+        # few blocks whatever n is (an elementwise Dask graph would keep shared blocks alive).
+        blocks = list(zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
+                          [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel()))
+        first = dask.compute(*[dask.delayed(_first_moments)(*block) for block in blocks])
+        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first)))
         if n == 0:
             raise ValueError("X is empty: at least one sample is needed.")
         if bad:
@@ -114,9 +114,8 @@ class SufficientStatistics:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
         x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
-        # Pass 2: centred moments.
-        Xc, yc = X - x_mean, y - y_mean
-        xtx, xty, yty = dask.compute((Xc * w[:, None]).T @ Xc, (Xc * w[:, None]).T @ yc, (yc * w * yc).sum())
+        second = dask.compute(*[dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks])
+        xtx, xty, yty = (sum(parts) for parts in zip(*second))
         p = X.shape[1]
         names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
         if len(names) != p:
@@ -145,3 +144,20 @@ class SufficientStatistics:
         y = frame[target].to_dask_array(lengths=True)
         w = None if weights is None else frame[weights].to_dask_array(lengths=True)
         return cls.from_dask(X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern)
+
+
+def _first_moments(X, y, w):
+    """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w."""
+    w = np.ones(len(y)) if w is None else w
+    bad = int(np.count_nonzero(~np.isfinite(X)) + np.count_nonzero(~np.isfinite(y)) + np.count_nonzero(~np.isfinite(w)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_w = float(np.sum(np.log(w)))
+    return len(y), float(w.sum()), w @ X, float(w @ y), bad, float(w.min()) if len(w) else np.inf, log_w
+
+
+def _centred_moments(X, y, w, x_mean, y_mean):
+    """Per block: X~^T W X~, X~^T W y~, y~^T W y~ around the global weighted means."""
+    w = np.ones(len(y)) if w is None else w
+    Xc, yc = X - x_mean, y - y_mean
+    weighted = Xc * w[:, None]
+    return weighted.T @ Xc, weighted.T @ yc, float(yc @ (w * yc))
