@@ -104,7 +104,7 @@ class SufficientStatistics:
         # few blocks whatever n is (an elementwise Dask graph would keep shared blocks alive).
         blocks = list(zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
                           [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel()))
-        first = dask.compute(*[dask.delayed(_first_moments)(*block) for block in blocks])
+        first = _compute_in_batches([dask.delayed(_first_moments)(*block) for block in blocks])
         n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first)))
         if n == 0:
             raise ValueError("X is empty: at least one sample is needed.")
@@ -114,7 +114,7 @@ class SufficientStatistics:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
         x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
-        second = dask.compute(*[dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks])
+        second = _compute_in_batches([dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks])
         xtx, xty, yty = (sum(parts) for parts in zip(*second))
         p = X.shape[1]
         names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
@@ -144,6 +144,20 @@ class SufficientStatistics:
         y = frame[target].to_dask_array(lengths=True)
         w = None if weights is None else frame[weights].to_dask_array(lengths=True)
         return cls.from_dask(X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern)
+
+
+#: Row blocks computed at once: bounds memory to ~BATCH blocks whatever the scheduler's order
+#: (computing all blocks in one call let it hold 80 of 100 blocks, 1.3 GB, at n = 1e7).
+BATCH = 16
+
+
+def _compute_in_batches(tasks: list) -> list:
+    import dask
+
+    results = []
+    for start in range(0, len(tasks), BATCH):
+        results.extend(dask.compute(*tasks[start : start + BATCH]))
+    return results
 
 
 def _first_moments(X, y, w):
