@@ -28,3 +28,20 @@ def test_plot_needs_a_posterior(diabetes):
     comparison = compare_data(diabetes, prior, Gaussian(54.0), sample=False)
     with pytest.raises(ValueError, match="comparison has no posterior to plot"):
         plot_posterior_with_estimates(comparison, backend="none")
+
+
+@pytest.mark.slow
+def test_forest_draws_both_point_estimates_for_each_model(diabetes):
+    from regprior.plots import plot_forest_comparison
+
+    comparisons = {
+        family: compare_data(diabetes, prior_from_strength(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),
+                             Gaussian(54.0), draws=200, tune=200)
+        for family, alpha in (("normal", 0.1), ("laplace", 0.3))
+    }
+    plot = plot_forest_comparison(comparisons, backend="none")
+    for visual, attribute in (("map_estimate", "map_result"), ("sklearn_estimate", "sklearn_fit")):
+        drawn = plot.viz[visual]["beta"]
+        for family in comparisons:
+            xs = [np.ravel(drawn.sel(model=family, feature=f).item()["x"])[0] for f in diabetes.feature_names]
+            np.testing.assert_array_equal(xs, getattr(comparisons[family], attribute).coef)
