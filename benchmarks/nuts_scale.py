@@ -55,8 +55,6 @@ def run(model, draws, tune):
 
 def dask_statistics_child(n, chunk_rows):
     """Run in a subprocess: statistics of a seeded chunked Dask array, with peak RSS."""
-    import resource
-
     import dask.array as da
 
     from regprior.sufficient import SufficientStatistics
@@ -67,7 +65,10 @@ def dask_statistics_child(n, chunk_rows):
     start = time.perf_counter()
     stats = SufficientStatistics.from_dask(X, y)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over execve, so a child of a
+    # large parent would report the parent's peak.
+    status = Path("/proc/self/status").read_text()
+    peak_mb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
     np.savez("/tmp/regprior_stats_1e7.npz", xtx=stats.xtx, xty=stats.xty, yty=stats.yty, x_mean=stats.x_mean,
              y_mean=stats.y_mean, n=stats.n_samples)
     in_memory = None

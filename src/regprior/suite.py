@@ -146,7 +146,7 @@ def _run_and_store(cells_dir, dataset, family, setting, options):
 
 
 def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS, seed=0, sample=True,
-              draws=500, tune=500, n_jobs=2, scheduler=None, stream=sys.stderr):
+              draws=1000, tune=1000, n_jobs=2, scheduler=None, stream=sys.stderr):
     """Run every missing cell, then return the assembled tables (see :func:`collect`).
 
     Progress is one line per finished cell (a progress bar per grid, not per draw).
