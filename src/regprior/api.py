@@ -53,7 +53,7 @@ def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_int
 def sample_posterior(
     X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=2, random_seed=0
 ) -> PosteriorResult:
-    """NUTS posterior (``pm.sample`` with nutpie) of the weights and intercept under ``prior``."""
+    """NUTS posterior (nutpie, compiled once per model) of the weights and intercept under ``prior``."""
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
     return nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
