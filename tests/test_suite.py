@@ -43,3 +43,15 @@ def test_cell_rows_and_validation(tmp_path):
         run_suite(tmp_path, settings=["upside_down"])
     with pytest.raises(ValueError, match=r"dataset must be one of"):
         make_dataset("iris", "plain", 0)
+
+
+@pytest.mark.slow
+def test_cells_run_on_a_dask_cluster(tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        agreement, _, _ = run_suite(tmp_path / "dask", datasets=["linnerud_weight"], settings=["plain", "weights"],
+                                    sample=False, scheduler=cluster.scheduler_address)
+    local, _, _ = run_suite(tmp_path / "local", datasets=["linnerud_weight"], settings=["plain", "weights"], sample=False, n_jobs=1)
+    assert len(agreement) == 2 * 2 * 3 and agreement["passed"].all()
+    pd.testing.assert_frame_equal(agreement, local)  # same cells, same numbers, wherever they ran
