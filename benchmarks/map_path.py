@@ -114,7 +114,7 @@ def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=
     subset = slice(None) if naive_alphas is None else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
     for rebuild, label, reps in ((True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
                                  (False, "pm.find_MAP, one model + pm.Data", naive_repeats)):
-        seconds, coefs = timed(lambda: find_map_path(data, family, alphas[subset], noise_sigma, rebuild=rebuild), reps)
+        seconds, coefs = timed(lambda rebuild=rebuild: find_map_path(data, family, alphas[subset], noise_sigma, rebuild=rebuild), reps)
         n_run = len(alphas[subset])
         row = {**base, "engine": label, "seconds": seconds * len(alphas) / n_run, "compile_seconds": np.nan,
                **accuracy(coefs, sk.coefs[subset])}

@@ -1,6 +1,5 @@
 """The MAP engine against sklearn along whole alpha paths: the central claim of regprior."""
 
-import time
 
 import numpy as np
 import pytest

@@ -4,7 +4,6 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import BayesianRidge, Lasso, LassoCV, Ridge, RidgeCV
 
 from regprior import Laplace, Normal, prior_from_sklearn, sklearn_counterpart
-from regprior.data import load_diabetes
 from regprior.inference import exact_gaussian_posterior
 from regprior.likelihoods import Gaussian
 from regprior.mapping import (

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import scipy.stats as st
 from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal
