@@ -196,21 +196,15 @@ def build_model(
     x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
     coords = {"feature": list(data.feature_names)}
     with pm.Model(coords=coords) as pymc_model:
-        prior_mu = pm.Data("prior_mu", centre, dims="feature")
-        prior_scale = pm.Data("prior_scale", prior.scale)
-        noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
         if mutable_data:
             arrays = _data_arrays(data, fit_intercept)
             X_centred, observed, root_weights, x_mean_t, y_mean_t = (pm.Data(name, arrays[name]) for name in SAMPLE_DATA_NAMES)
         else:
             observed, root_weights, x_mean_t, y_mean_t = data.y, np.sqrt(data.weights), x_mean, y_mean
-        beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+        beta, noise_sigma, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean_t, y_mean_t)
         mean = pt.dot(pt.as_tensor(X_centred), beta)
         if fit_intercept:
-            # sklearn never penalises the intercept: flat prior here.
-            centred_intercept = pm.Flat(CENTRED_INTERCEPT)
             mean = mean + y_mean_t + centred_intercept
-            pm.Deterministic(INTERCEPT, y_mean_t - pt.dot(x_mean_t, beta) + centred_intercept)
         pm.Normal(OBSERVED, mu=mean, sigma=noise_sigma / root_weights, observed=observed)
     return RegressionModel(
         pymc_model=pymc_model,
@@ -223,6 +217,26 @@ def build_model(
         mutable_data=mutable_data,
         form="raw",
     )
+
+
+def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean):
+    """Inside a model context: the pm.Data hyperparameters, the weights and the intercept.
+
+    Returns ``(beta, noise_sigma, centred_intercept)``; the last is None without intercept.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    prior_mu = pm.Data("prior_mu", centre, dims="feature")
+    prior_scale = pm.Data("prior_scale", prior.scale)
+    noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
+    beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+    centred_intercept = None
+    if fit_intercept:
+        # sklearn never penalises the intercept: flat prior here.
+        centred_intercept = pm.Flat(CENTRED_INTERCEPT)
+        pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
+    return beta, noise_sigma, centred_intercept
 
 
 def _data_arrays(data: RegressionData, fit_intercept: bool) -> dict:
@@ -259,15 +273,10 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
         stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
     centre = prior.centre(stats.n_features)
     with pm.Model(coords={"feature": list(stats.feature_names)}) as pymc_model:
-        prior_mu = pm.Data("prior_mu", centre, dims="feature")
-        prior_scale = pm.Data("prior_scale", prior.scale)
-        noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
-        beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+        beta, noise_sigma, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, stats.x_mean, stats.y_mean)
         residual_ss = stats.yty - 2.0 * pt.dot(stats.xty, beta) + pt.dot(beta, pt.dot(stats.xtx, beta))
         if fit_intercept:
-            centred_intercept = pm.Flat(CENTRED_INTERCEPT)  # flat: sklearn never penalises it
             residual_ss = residual_ss + stats.weight_sum * centred_intercept**2
-            pm.Deterministic(INTERCEPT, stats.y_mean - pt.dot(stats.x_mean, beta) + centred_intercept)
         log_likelihood = (
             -0.5 * stats.n_samples * pt.log(2.0 * np.pi * noise_sigma**2)
             + 0.5 * stats.log_weight_sum
