@@ -28,14 +28,19 @@ def make_model(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_
     (:func:`regprior.likelihoods.estimate_noise_sigma`); the result records which was used.
     Everything is checked here, before PyMC builds or compiles anything.
     """
+    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
+    return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
+
+
+def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names):
+    """Every check of the array entry points; returns ``(data, likelihood)``."""
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
     if not isinstance(fit_intercept, bool):
         raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
     prior.centre(data.n_features)
-    likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
-    return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
+    return data, Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
 
 
 def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, tol=DEFAULT_TOL) -> MAPResult:
@@ -73,10 +78,7 @@ def compare(
 
     See :func:`regprior.comparison.compare_data`.
     """
-    if not isinstance(prior, Prior):
-        raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
-    data = RegressionData(X, y, sample_weight, feature_names=feature_names)
-    likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
     return compare_data(
         data, prior, likelihood, fit_intercept=fit_intercept, sample=sample,
         draws=draws, tune=tune, chains=chains, random_seed=random_seed,

@@ -13,6 +13,7 @@ from regprior.priors import Laplace, Normal, Prior, as_centre
 __all__ = [
     "SKLEARN_TOL",
     "SklearnFit",
+    "sklearn_alpha",
     "sklearn_counterpart",
     "prior_from_sklearn",
     "fit_counterpart",
@@ -28,7 +29,8 @@ SKLEARN_MAX_ITER = 1_000_000
 PRIOR_FAMILIES = {"normal": Normal, "laplace": Laplace}
 
 
-def _alpha_for(prior: Prior, noise_sigma: float, weight_sum: float) -> float:
+def sklearn_alpha(prior: Prior, noise_sigma: float, weight_sum: float) -> float:
+    """sklearn alpha of ``prior``: Ridge's for a Normal, Lasso's (needs ``N = weight_sum``) for a Laplace."""
     if isinstance(prior, Normal):
         return mapping.ridge_alpha(noise_sigma, prior.sigma)
     if isinstance(prior, Laplace):
@@ -58,9 +60,9 @@ def sklearn_counterpart(prior: Prior, *, noise_sigma: float, weight_sum: float |
     if isinstance(prior, Laplace):
         if weight_sum is None:
             raise ValueError("weight_sum (N = sum of sample weights, or n_samples) is required for a Laplace prior.")
-        alpha = _alpha_for(prior, noise_sigma, weight_sum)
+        alpha = sklearn_alpha(prior, noise_sigma, weight_sum)
         return Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER)
-    alpha = _alpha_for(prior, noise_sigma, 1.0)
+    alpha = sklearn_alpha(prior, noise_sigma, 1.0)
     return Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky")
 
 

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regprior.counterpart import prior_from_strength
+from regprior.counterpart import prior_from_strength, sklearn_alpha
 from regprior.data import RegressionData
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.likelihoods import Gaussian
@@ -160,7 +160,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
                 self._predictive = self._nuts_predictive(draws)
         finally:
             _release(key, model)
-        self.alpha_ = self._alpha_of(prior, likelihood.noise_sigma, data.weight_sum)
+        self.alpha_ = sklearn_alpha(prior, likelihood.noise_sigma, data.weight_sum)
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
         self.prior_scale_ = prior.scale if sigma_known else np.nan
@@ -230,11 +230,6 @@ class NormalPriorRegressor(_PriorRegressor):
 
     _family = "normal"
 
-    @staticmethod
-    def _alpha_of(prior, noise_sigma, weight_sum):
-        from regprior.mapping import ridge_alpha
-
-        return ridge_alpha(noise_sigma, prior.scale)
 
     def _map_predictive(self, model):
         exact = exact_gaussian_posterior(model)
@@ -256,8 +251,3 @@ class LaplacePriorRegressor(_PriorRegressor):
 
     _family = "laplace"
 
-    @staticmethod
-    def _alpha_of(prior, noise_sigma, weight_sum):
-        from regprior.mapping import lasso_alpha
-
-        return lasso_alpha(noise_sigma, prior.scale, weight_sum)
