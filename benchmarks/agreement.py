@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.suite import DATASETS, PRIORS, SETTINGS, run_suite
+from regprior.checks.agreement import DATASETS, PRIORS, SETTINGS, run_suite
 
 
 def main(argv=None):

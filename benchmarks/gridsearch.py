@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
 from regprior import estimators
-from regprior.data import load_diabetes
+from regprior.spec.data import load_diabetes
 from regprior.estimators import LaplacePriorRegressor
 
 

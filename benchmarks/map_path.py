@@ -29,10 +29,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.counterpart import prior_from_strength
-from regprior.data import RegressionData, load_diabetes
-from regprior.likelihoods import Gaussian
-from regprior.path import alpha_grid, path_for_data, sklearn_path, solve_path
+from regprior.checks.sklearn import prior_from_strength
+from regprior.spec.data import RegressionData, load_diabetes
+from regprior.spec.likelihoods import Gaussian
+from regprior.checks.paths import alpha_grid, path_for_data, sklearn_path, solve_path
 
 
 def synthetic(n_samples, n_features, seed=0) -> RegressionData:

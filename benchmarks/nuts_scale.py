@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
 from regprior import Normal
-from regprior.data import RegressionData
+from regprior.spec.data import RegressionData
 from regprior.inference import exact_gaussian_posterior
 from regprior.inference.nuts import _compiled_sampler, nuts_posterior
-from regprior.likelihoods import Gaussian
-from regprior.model import build_model
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import build_model
 
 P = 20
 COEF = np.linspace(-2, 2, P)
@@ -57,7 +57,7 @@ def dask_statistics_child(n, chunk_rows):
     """Run in a subprocess: statistics of a seeded chunked Dask array, with peak RSS."""
     import dask.array as da
 
-    from regprior.sufficient import SufficientStatistics
+    from regprior.spec.statistics import SufficientStatistics
 
     rng = da.random.default_rng(0)
     X = rng.normal(size=(n, P), chunks=(chunk_rows, P))
@@ -116,7 +116,7 @@ def main():
     print("n=1e7 dask", file=sys.stderr, flush=True)
     child = subprocess.run([sys.executable, __file__, "--child", "--compare-in-memory"], capture_output=True, text=True, check=True)
     measured = json.loads(child.stdout.strip().splitlines()[-1])
-    from regprior.sufficient import SufficientStatistics
+    from regprior.spec.statistics import SufficientStatistics
 
     def load(path):
         saved = np.load(path)

@@ -21,11 +21,11 @@ import pandas as pd  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.comparison import compare_data  # noqa: E402
-from regprior.counterpart import prior_from_strength  # noqa: E402
-from regprior.data import load_diabetes  # noqa: E402
-from regprior.likelihoods import Gaussian  # noqa: E402
-from regprior.plots import plot_forest_comparison, plot_posterior_with_estimates  # noqa: E402
+from regprior.checks.comparison import compare_data  # noqa: E402
+from regprior.checks.sklearn import prior_from_strength  # noqa: E402
+from regprior.spec.data import load_diabetes  # noqa: E402
+from regprior.spec.likelihoods import Gaussian  # noqa: E402
+from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates  # noqa: E402
 
 
 def main():

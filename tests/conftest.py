@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from regprior.data import RegressionData, load_diabetes
+from regprior.spec.data import RegressionData, load_diabetes
 
 #: A fixed noise sigma for the exact correspondences (the maps hold for known sigma).
 DIABETES_NOISE_SIGMA = 54.0

@@ -5,9 +5,9 @@ import pytest
 
 import regprior
 from regprior import Laplace, Normal
-from regprior.counterpart import prior_from_sklearn, prior_from_strength
-from regprior.likelihoods import Gaussian
-from regprior.mapping import lasso_alpha, laplace_scale_from_lasso_alpha, normal_sigma_from_ridge_alpha, ridge_alpha
+from regprior.checks.sklearn import prior_from_sklearn, prior_from_strength
+from regprior.spec.likelihoods import Gaussian
+from regprior.spec.mapping import lasso_alpha, laplace_scale_from_lasso_alpha, normal_sigma_from_ridge_alpha, ridge_alpha
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(30, 3))
@@ -22,7 +22,7 @@ def no_model_building(monkeypatch):
         raise AssertionError("a model was built before the input was checked")
 
     monkeypatch.setattr("regprior.api.build_model", forbidden)
-    monkeypatch.setattr("regprior.comparison.build_model", forbidden)
+    monkeypatch.setattr("regprior.checks.comparison.build_model", forbidden)
 
 
 def with_nan(array, index):

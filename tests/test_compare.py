@@ -7,10 +7,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal, compare
-from regprior.comparison import _build_table, _flags, _verdict, compare_data
-from regprior.counterpart import prior_from_strength
-from regprior.data import load_diabetes
-from regprior.likelihoods import Gaussian
+from regprior.checks.comparison import _build_table, _flags, _verdict, compare_data
+from regprior.checks.sklearn import prior_from_strength
+from regprior.spec.data import load_diabetes
+from regprior.spec.likelihoods import Gaussian
 
 from conftest import DIABETES_NOISE_SIGMA
 

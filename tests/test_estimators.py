@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
-from regprior.mapping import ridge_alpha
+from regprior.spec.mapping import ridge_alpha
 
 # No check is skipped by us. sklearn itself skips check_array_api_input unless
 # SCIPY_ARRAY_API=1 is set (regprior computes in NumPy float64 only).

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from regprior.counterpart import fit_counterpart, prior_from_strength
+from regprior.checks.sklearn import fit_counterpart, prior_from_strength
 from regprior.inference import map_estimate
-from regprior.likelihoods import Gaussian
-from regprior.model import build_model
-from regprior.path import alpha_grid
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import build_model
+from regprior.checks.paths import alpha_grid
 
 from conftest import DIABETES_NOISE_SIGMA
 

@@ -5,15 +5,15 @@ from sklearn.linear_model import BayesianRidge, Lasso, LassoCV, Ridge, RidgeCV
 
 from regprior import Laplace, Normal, prior_from_sklearn, sklearn_counterpart
 from regprior.inference import exact_gaussian_posterior
-from regprior.likelihoods import Gaussian
-from regprior.mapping import (
+from regprior.spec.likelihoods import Gaussian
+from regprior.spec.mapping import (
     lasso_alpha,
     laplace_scale_from_lasso_alpha,
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
     weight_sum,
 )
-from regprior.model import build_model
+from regprior.backend.model import build_model
 
 
 @pytest.mark.parametrize("noise_sigma", [0.1, 1.0, 54.0])

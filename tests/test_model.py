@@ -6,8 +6,8 @@ import scipy.stats as st
 from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal
-from regprior.likelihoods import Gaussian
-from regprior.model import build_model
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import build_model
 
 
 def compile_intercept(model):
@@ -63,7 +63,7 @@ def test_set_prior_changes_the_density_without_rebuilding(weighted):
 
 
 def test_set_data_swaps_the_data_without_recompiling(diabetes):
-    from regprior.data import RegressionData
+    from regprior.spec.data import RegressionData
     from regprior.inference import map_estimate
 
     first, second = RegressionData(diabetes.X[:221], diabetes.y[:221]), RegressionData(diabetes.X[221:], diabetes.y[221:])

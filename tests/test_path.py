@@ -5,8 +5,8 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.linear_model import Lasso
 
-from regprior.likelihoods import Gaussian
-from regprior.path import alpha_grid, compare_paths, map_path, path_for_data, posterior_path, sklearn_path
+from regprior.spec.likelihoods import Gaussian
+from regprior.checks.paths import alpha_grid, compare_paths, map_path, path_for_data, posterior_path, sklearn_path
 
 from conftest import DIABETES_NOISE_SIGMA
 

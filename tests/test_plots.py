@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from regprior.comparison import compare_data
-from regprior.counterpart import prior_from_strength
-from regprior.likelihoods import Gaussian
-from regprior.plots import plot_posterior_with_estimates
+from regprior.checks.comparison import compare_data
+from regprior.checks.sklearn import prior_from_strength
+from regprior.spec.likelihoods import Gaussian
+from regprior.report.plots import plot_posterior_with_estimates
 
 
 @pytest.mark.slow
@@ -32,7 +32,7 @@ def test_plot_needs_a_posterior(diabetes):
 
 @pytest.mark.slow
 def test_forest_draws_both_point_estimates_for_each_model(diabetes):
-    from regprior.plots import plot_forest_comparison
+    from regprior.report.plots import plot_forest_comparison
 
     comparisons = {
         family: compare_data(diabetes, prior_from_strength(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),

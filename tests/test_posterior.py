@@ -6,8 +6,8 @@ from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal
 from regprior.inference import exact_gaussian_posterior, nuts_posterior
-from regprior.likelihoods import Gaussian
-from regprior.model import build_model
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import build_model
 
 from conftest import DIABETES_NOISE_SIGMA
 

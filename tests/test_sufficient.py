@@ -6,9 +6,9 @@ from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
-from regprior.likelihoods import Gaussian, estimate_noise_sigma
-from regprior.model import build_model, choose_form
-from regprior.sufficient import SufficientStatistics
+from regprior.spec.likelihoods import Gaussian, estimate_noise_sigma
+from regprior.backend.model import build_model, choose_form
+from regprior.spec.statistics import SufficientStatistics
 
 from conftest import make_sparse_problem
 

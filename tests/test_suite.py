@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regprior.suite import DATASETS, make_dataset, run_cell, run_suite
+from regprior.checks.agreement import DATASETS, make_dataset, run_cell, run_suite
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "agreement.py"
 GRID = ["--datasets", *DATASETS, "--priors", "laplace", "--settings", "plain", "weights", "--no-sample", "--n-jobs", "1"]

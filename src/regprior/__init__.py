@@ -7,21 +7,21 @@ NUTS posteriors and compares them with scikit-learn through the exact map betwee
 """
 
 from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
-from regprior.comparison import Comparison, Verdict
-from regprior.counterpart import prior_from_sklearn, sklearn_counterpart
-from regprior.data import RegressionData, load_csv, load_diabetes
+from regprior.checks.comparison import Comparison, Verdict
+from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
+from regprior.spec.data import RegressionData, load_csv, load_diabetes
 from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
-from regprior.likelihoods import Gaussian, estimate_noise_sigma
-from regprior.mapping import (
+from regprior.spec.likelihoods import Gaussian, estimate_noise_sigma
+from regprior.spec.mapping import (
     lasso_alpha,
     laplace_scale_from_lasso_alpha,
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
 )
-from regprior.path import map_path
-from regprior.priors import Laplace, Normal
-from regprior.sufficient import SufficientStatistics
+from regprior.checks.paths import map_path
+from regprior.spec.priors import Laplace, Normal
+from regprior.spec.statistics import SufficientStatistics
 
 __version__ = "0.1.0"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from regprior.comparison import Comparison, compare_data
-from regprior.data import RegressionData
+from regprior.checks.comparison import Comparison, compare_data
+from regprior.spec.data import RegressionData
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
@@ -14,18 +14,18 @@ from regprior.inference import (
 )
 from regprior.inference.map import DEFAULT_TOL
 from regprior._validation import check_sampling_args
-from regprior.likelihoods import Gaussian
-from regprior.model import RegressionModel, build_model
-from regprior.priors import Prior
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import RegressionModel, build_model
+from regprior.spec.priors import Prior
 
 __all__ = ["make_model", "fit_map", "sample_posterior", "exact_posterior", "compare"]
 
 
 def make_model(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None) -> RegressionModel:
-    """Validate the inputs and build the PyMC model (see :func:`regprior.model.build_model`).
+    """Validate the inputs and build the PyMC model (see :func:`regprior.backend.model.build_model`).
 
     ``noise_sigma=None`` estimates it as the least-squares residual sd
-    (:func:`regprior.likelihoods.estimate_noise_sigma`); the result records which was used.
+    (:func:`regprior.spec.likelihoods.estimate_noise_sigma`); the result records which was used.
     Everything is checked here, before PyMC builds or compiles anything.
     """
     data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
@@ -76,7 +76,7 @@ def compare(
 ) -> Comparison:
     """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
 
-    See :func:`regprior.comparison.compare_data`.
+    See :func:`regprior.checks.comparison.compare_data`.
     """
     data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
     return compare_data(

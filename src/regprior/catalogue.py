@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from regprior.counterpart import PRIOR_FAMILIES
+from regprior.checks.sklearn import PRIOR_FAMILIES
 
 __all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family"]
 

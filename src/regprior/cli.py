@@ -86,9 +86,9 @@ def _check_out(out) -> None:
 def _prepare(args):
     """Everything that can fail on bad input, before any model is compiled."""
     from regprior.catalogue import load_model_spec, spec_for_family
-    from regprior.counterpart import prior_by_cross_validation, prior_from_strength
-    from regprior.data import load_data
-    from regprior.likelihoods import Gaussian
+    from regprior.checks.sklearn import prior_by_cross_validation, prior_from_strength
+    from regprior.spec.data import load_data
+    from regprior.spec.likelihoods import Gaussian
 
     _check_out(args.out)
     if args.model:
@@ -120,9 +120,9 @@ def _prepare(args):
 
 
 def _run_compare(args) -> int:
-    from regprior.comparison import compare_data
-    from regprior.output import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown, write_outputs
-    from regprior.plots import plot_posterior_with_estimates
+    from regprior.checks.comparison import compare_data
+    from regprior.report.output import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown, write_outputs
+    from regprior.report.plots import plot_posterior_with_estimates
 
     data, likelihood, runs = _prepare(args)
     comparisons = {}
@@ -168,11 +168,11 @@ def _figure_writer(draw):
 
 
 def _run_path(args) -> int:
-    from regprior.data import load_data
-    from regprior.likelihoods import Gaussian
-    from regprior.output import write_outputs
-    from regprior.path import alpha_grid, compare_paths, path_for_data, posterior_path, sklearn_path
-    from regprior.plots import plot_path
+    from regprior.spec.data import load_data
+    from regprior.spec.likelihoods import Gaussian
+    from regprior.report.output import write_outputs
+    from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, posterior_path, sklearn_path
+    from regprior.report.plots import plot_path
 
     _check_out(args.out)
     if args.posterior_alphas < 0:
@@ -213,7 +213,7 @@ def _format_paths(results, fmt, likelihood) -> str:
 
     import pandas as pd
 
-    from regprior.output import json_safe
+    from regprior.report.output import json_safe
 
     comparisons = {family: c for family, (c, _) in results.items()}
     if fmt == "markdown":

@@ -11,11 +11,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regprior.counterpart import prior_from_strength, sklearn_alpha
-from regprior.data import RegressionData
+from regprior.checks.sklearn import prior_from_strength, sklearn_alpha
+from regprior.spec.data import RegressionData
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
-from regprior.likelihoods import Gaussian
-from regprior.model import INTERCEPT, WEIGHTS, build_model
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import INTERCEPT, WEIGHTS, build_model
 
 __all__ = ["NormalPriorRegressor", "LaplacePriorRegressor"]
 

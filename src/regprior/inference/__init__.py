@@ -1,4 +1,4 @@
-"""Inference engines: each takes a built :class:`~regprior.model.RegressionModel` and returns a result."""
+"""Inference engines: each takes a built :class:`~regprior.backend.model.RegressionModel` and returns a result."""
 
 from regprior.inference.exact import ExactPosterior, exact_gaussian_posterior
 from regprior.inference.map import MAPResult, map_estimate

@@ -8,8 +8,8 @@ import numpy as np
 import scipy.linalg
 import scipy.stats
 
-from regprior.model import RegressionModel
-from regprior.priors import Normal
+from regprior.backend.model import RegressionModel
+from regprior.spec.priors import Normal
 
 __all__ = ["ExactPosterior", "exact_gaussian_posterior"]
 
@@ -62,7 +62,7 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
     Raises
     ------
     TypeError
-        If the model's prior is not :class:`~regprior.priors.Normal`: no other prior has a
+        If the model's prior is not :class:`~regprior.spec.priors.Normal`: no other prior has a
         closed-form posterior here.
     """
     prior = model.prior

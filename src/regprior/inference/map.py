@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from regprior.model import CENTRED_INTERCEPT, WEIGHTS, RegressionModel
+from regprior.backend.model import CENTRED_INTERCEPT, WEIGHTS, RegressionModel
 
 __all__ = ["MAPResult", "map_estimate", "kkt_residual", "compile_map_objective"]
 

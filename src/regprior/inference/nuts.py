@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from regprior._validation import check_sampling_args
-from regprior.model import DATA_NAMES, INTERCEPT, WEIGHTS, RegressionModel
+from regprior.backend.model import DATA_NAMES, INTERCEPT, WEIGHTS, RegressionModel
 
 __all__ = ["PosteriorResult", "nuts_posterior", "GOOD_RHAT", "MIN_ESS_BULK"]
 

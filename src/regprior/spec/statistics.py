@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regprior.data import RegressionData, weighted_centring
+from regprior.spec.data import RegressionData, weighted_centring
 
 __all__ = ["SufficientStatistics"]
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from regprior.data import RegressionData, weighted_centring
-from regprior.likelihoods import Gaussian
-from regprior.priors import Prior
+from regprior.spec.data import RegressionData, weighted_centring
+from regprior.spec.likelihoods import Gaussian
+from regprior.spec.priors import Prior
 
 __all__ = ["RegressionModel", "build_model"]
 
@@ -73,7 +73,7 @@ class RegressionModel:
 
     def statistics(self):
         """Sufficient statistics of the model's data (computed once for raw data)."""
-        from regprior.sufficient import SufficientStatistics
+        from regprior.spec.statistics import SufficientStatistics
 
         if isinstance(self.data, SufficientStatistics):
             return self.data
@@ -128,7 +128,7 @@ class RegressionModel:
 
 def choose_form(data, form: str, *, mutable_data: bool = False) -> str:
     """Resolve ``form="auto"``: sufficient statistics when n is large against p (see constants)."""
-    from regprior.sufficient import SufficientStatistics
+    from regprior.spec.statistics import SufficientStatistics
 
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
@@ -178,7 +178,7 @@ def build_model(
     form : {"auto", "raw", "sufficient"}, default="auto"
         ``"raw"``: ``pm.Normal(..., observed=y)``, O(n p) per gradient, posterior predictive
         available. ``"sufficient"``: a ``pm.Potential`` on the statistics of
-        :class:`~regprior.sufficient.SufficientStatistics`, O(p^2) per gradient, the *same*
+        :class:`~regprior.spec.statistics.SufficientStatistics`, O(p^2) per gradient, the *same*
         log density (constants included), but no observed variable, hence no posterior
         predictive sampling or pointwise log likelihood (LOO): use ``"raw"`` for those.
         ``"auto"`` picks ``"sufficient"`` for large n (see ``choose_form``). ``data`` may
@@ -261,7 +261,7 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
     import pymc as pm
     import pytensor.tensor as pt
 
-    from regprior.sufficient import SufficientStatistics
+    from regprior.spec.statistics import SufficientStatistics
 
     if isinstance(data, SufficientStatistics):
         stats = data

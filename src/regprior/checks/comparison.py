@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from regprior._validation import check_sampling_args
-from regprior.counterpart import SklearnFit, fit_counterpart
-from regprior.data import RegressionData
+from regprior.checks.sklearn import SklearnFit, fit_counterpart
+from regprior.spec.data import RegressionData
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
@@ -20,9 +20,9 @@ from regprior.inference import (
     nuts_posterior,
 )
 from regprior.inference.nuts import GOOD_RHAT, MIN_ESS_BULK
-from regprior.likelihoods import Gaussian
-from regprior.model import INTERCEPT, RegressionModel, build_model
-from regprior.priors import Normal, Prior
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import INTERCEPT, RegressionModel, build_model
+from regprior.spec.priors import Normal, Prior
 
 __all__ = ["Comparison", "Verdict", "compare_data", "compare_model", "AGREEMENT_RTOL", "CERTIFICATE_TOL", "MCSE_FACTOR", "SD_RTOL"]
 

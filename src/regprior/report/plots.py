@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from regprior.model import WEIGHTS
+from regprior.backend.model import WEIGHTS
 
 __all__ = ["plot_posterior_with_estimates", "reference_estimates"]
 
@@ -75,9 +75,9 @@ def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
 
     Parameters
     ----------
-    comparison : regprior.path.PathComparison
+    comparison : regprior.checks.paths.PathComparison
     posterior : pandas.DataFrame, optional
-        Output of :func:`regprior.path.posterior_path` (one row per alpha and feature).
+        Output of :func:`regprior.checks.paths.posterior_path` (one row per alpha and feature).
     style : str, default="arviz-variat"
         A matplotlib style; ArviZ registers its own (``arviz-variat``, ``arviz-vibrant``, ...).
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from regprior._validation import check_regression_arrays
-from regprior.mapping import weight_sum
+from regprior.spec.mapping import weight_sum
 
 __all__ = ["RegressionData", "load_diabetes", "load_csv", "load_data"]
 

@@ -107,7 +107,7 @@ class Normal(Prior):
     -----
     With Gaussian noise of standard deviation ``noise_sigma`` and a flat prior on the
     intercept, the MAP is ``Ridge(alpha=noise_sigma**2 / sigma**2)``
-    (see :func:`regprior.mapping.ridge_alpha`).
+    (see :func:`regprior.spec.mapping.ridge_alpha`).
     The blog post writes this prior ``N(theta0, 1/sqrt(2 lambda))``, i.e.
     ``sigma**2 = 1 / (2 lambda)``: use :meth:`from_lambda`. Its normalising constant is
     ``sqrt(lambda / pi)``, not the post's ``1 / sqrt(2 pi 2 lambda)``.
@@ -175,7 +175,7 @@ class Laplace(Prior):
     class never calls either quantity a bare ``b``.
     With Gaussian noise ``noise_sigma`` and a flat intercept prior, the MAP is
     ``Lasso(alpha=noise_sigma**2 / (N * scale))`` with ``N = sum(sample_weight)``
-    (see :func:`regprior.mapping.lasso_alpha`). The MAP is sparse; the posterior mean and
+    (see :func:`regprior.spec.mapping.lasso_alpha`). The MAP is sparse; the posterior mean and
     median are not.
     """
 

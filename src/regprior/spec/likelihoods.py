@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from regprior._validation import check_positive_float
-from regprior.data import RegressionData, weighted_centring
+from regprior.spec.data import RegressionData, weighted_centring
 
 __all__ = ["Gaussian", "estimate_noise_sigma"]
 
@@ -59,7 +59,7 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     chi-squared with ``n - p - k`` degrees of freedom, so this is the usual unbiased
     estimate of ``noise_sigma**2`` (the denominator counts samples, not weights).
 
-    ``data`` may be a :class:`~regprior.sufficient.SufficientStatistics` as well.
+    ``data`` may be a :class:`~regprior.spec.statistics.SufficientStatistics` as well.
 
     Raises
     ------

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regprior import mapping
-from regprior.data import RegressionData
-from regprior.priors import Laplace, Normal, Prior, as_centre
+from regprior.spec import mapping
+from regprior.spec.data import RegressionData
+from regprior.spec.priors import Laplace, Normal, Prior, as_centre
 
 __all__ = [
     "SKLEARN_TOL",

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from regprior.comparison import AGREEMENT_RTOL
-from regprior.counterpart import PRIOR_FAMILIES, SKLEARN_MAX_ITER, SKLEARN_TOL, prior_from_strength
-from regprior.data import RegressionData, weighted_centring
+from regprior.checks.comparison import AGREEMENT_RTOL
+from regprior.checks.sklearn import PRIOR_FAMILIES, SKLEARN_MAX_ITER, SKLEARN_TOL, prior_from_strength
+from regprior.spec.data import RegressionData, weighted_centring
 from regprior.inference import map_estimate, nuts_posterior
 from regprior.inference.map import compile_map_objective
-from regprior.likelihoods import Gaussian
-from regprior.model import INTERCEPT, RegressionModel, build_model
-from regprior.priors import as_centre
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import INTERCEPT, RegressionModel, build_model
+from regprior.spec.priors import as_centre
 
 __all__ = [
     "MAPPath",
@@ -160,7 +160,7 @@ def map_path(
     """MAP path of a ``"normal"`` (Ridge) or ``"laplace"`` (Lasso) prior over sklearn alphas.
 
     ``alphas=None`` uses :func:`alpha_grid`. Each alpha maps to a prior scale through the
-    exact map (:mod:`regprior.mapping`) at ``noise_sigma`` (default: least-squares residual sd).
+    exact map (:mod:`regprior.spec.mapping`) at ``noise_sigma`` (default: least-squares residual sd).
     """
     _check_family(family)
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)

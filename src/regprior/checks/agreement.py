@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regprior.comparison import compare_model
-from regprior.counterpart import prior_from_strength
-from regprior.data import RegressionData, load_diabetes
-from regprior.likelihoods import Gaussian
-from regprior.model import build_model
-from regprior.path import alpha_grid
+from regprior.checks.comparison import compare_model
+from regprior.checks.sklearn import prior_from_strength
+from regprior.spec.data import RegressionData, load_diabetes
+from regprior.spec.likelihoods import Gaussian
+from regprior.backend.model import build_model
+from regprior.checks.paths import alpha_grid
 
 __all__ = ["DATASETS", "PRIORS", "SETTINGS", "make_dataset", "run_suite", "collect"]
 

@@ -1,0 +1,1 @@
+"""Backend layer: the one place a PyMC model is built from a specification."""

@@ -1,0 +1,1 @@
+"""Report layer: tables, plots and the one atomic writer (draw and write; never compute)."""

@@ -1,0 +1,1 @@
+"""Specification layer: priors, likelihoods, data and statistics (NumPy/SciPy only, no PyMC)."""
