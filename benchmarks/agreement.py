@@ -15,8 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
+from suite import run_suite  # noqa: E402
 
-from regprior.checks.agreement import DATASETS, PRIORS, SETTINGS, run_suite
+from regprior.checks.agreement import DATASETS, PRIORS, SETTINGS  # noqa: E402
 
 
 def main(argv=None):
@@ -44,7 +45,8 @@ def main(argv=None):
                        f"{failed} failed verdict(s)",
                        "three alphas per cell: interior points of the 5-point grid (lasso: alpha_max .. 1e-3 alpha_max)",
                        f"seed {args.seed}{sampled}",
-                       "exact_max_mcse / exact_max_sd_dev: Normal prior only, NUTS vs the conjugate posterior"])
+                       "exact_max_mcse / exact_max_sd_dev: Normal prior only, NUTS vs the conjugate posterior",
+                       "elastic net: l1_ratio = 0.5 (the registry default)"])
     write_table(timings, args.out, "timings", title="Agreement suite: timings (seconds)",
                 notes=[f"wall time of this invocation: {wall:.1f} s with n_jobs={args.n_jobs}"
                        + (f", scheduler {args.scheduler}" if args.scheduler else "")])

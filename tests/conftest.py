@@ -37,3 +37,11 @@ def wide():
 def weighted():
     """Sample weights in [0.5, 2]: Ridge and Lasso treat them differently (N = sum w)."""
     return make_sparse_problem(120, 12, seed=2, weighted=True)
+
+
+def prior_at(family, *, noise_sigma, weight_sum, alpha, mu=0.0, **fixed):
+    """The prior of ``family`` whose MAP is sklearn's solution at ``alpha`` (Gaussian likelihood)."""
+    from regprior import registry
+    from regprior.spec.likelihoods import Gaussian
+
+    return registry.prior_from_sklearn_strength(family, {"alpha": alpha, **fixed}, Gaussian(noise_sigma), weight_sum, mu=mu)

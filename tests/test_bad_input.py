@@ -5,7 +5,8 @@ import pytest
 
 import regprior
 from regprior import Laplace, Normal
-from regprior.checks.sklearn import prior_from_sklearn, prior_from_strength
+from regprior.checks.sklearn import prior_from_sklearn
+from regprior.registry import make_prior
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.mapping import lasso_alpha, laplace_scale_from_lasso_alpha, normal_sigma_from_ridge_alpha, ridge_alpha
 
@@ -67,11 +68,12 @@ PRIOR_CASES = [
     (lambda: normal_sigma_from_ridge_alpha(-1.0, 1.0), ValueError, r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
     (lambda: laplace_scale_from_lasso_alpha(0.0, 1.0, 10), ValueError, r"The 'alpha' parameter of Lasso \(mapped to a Laplace prior\)"),
     (lambda: lasso_alpha(1.0, 1.0, 0), ValueError, r"The 'n_samples' parameter of lasso_alpha"),
-    (lambda: prior_from_strength("normal", noise_sigma=1.0, weight_sum=10, alpha=1.0, lam=1.0), ValueError, r"give exactly one of alpha, prior_scale, lam, rate; got \['alpha', 'lam'\]"),
-    (lambda: prior_from_strength("laplace", noise_sigma=1.0, weight_sum=10, lam=1.0), ValueError, r"lam \(the blog's lambda\) parametrises the normal prior only"),
-    (lambda: prior_from_strength("normal", noise_sigma=1.0, weight_sum=10, rate=1.0), ValueError, r"rate \(the blog's b\) parametrises the laplace prior only"),
-    (lambda: prior_from_strength("horseshoe", noise_sigma=1.0, weight_sum=10, alpha=1.0), ValueError, r"family must be one of \['laplace', 'normal'\]"),
-    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.ElasticNet(), noise_sigma=1.0), TypeError, r"estimator must be Ridge, RidgeCV, Lasso, LassoCV or BayesianRidge; got ElasticNet"),
+    (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}, blog={"lam": 1.0}), ValueError, r"give the strength one way: sklearn, parameters or blog; got \['blog', 'sklearn'\]"),
+    (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, blog={"lam": 1.0}), ValueError, r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]"),
+    (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, blog={"rate": 1.0}), ValueError, r"the blog post writes the normal prior with \['lam'\]; got \['rate'\]"),
+    (lambda: make_prior("horseshoe", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}), ValueError, r"prior family must be one of \['normal', 'laplace'\]"),
+    (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 0.5}), ValueError, r"Lasso takes the strength parameters \['alpha'\]"),
+    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.LogisticRegression(), noise_sigma=1.0), TypeError, r"estimator must be one of \['Lasso', 'LassoCV', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got LogisticRegression"),
     (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.Lasso(alpha=0.1), noise_sigma=1.0), ValueError, r"weight_sum .* is required for a Lasso"),
 ]
 

@@ -81,7 +81,9 @@ def test_full_run_writes_every_output(tmp_path, capsys):
 BAD_COMMANDS = [
     (["--data", "missing.csv"], r"data file 'missing.csv' does not exist"),
     (["--alpha", "-1"], r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
-    (["--prior", "laplace", "--lambda", "1"], r"lam \(the blog's lambda\) parametrises the normal prior only"),
+    (["--prior", "laplace", "--lambda", "1"], r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]"),
+    (["--prior", "laplace", "--alpha", "1", "--l1-ratio", "0.5"], r"--l1-ratio does not apply to the laplace prior: Lasso has no l1_ratio"),
+    (["--alpha", "1", "--rate", "2"], r"give the strength one way; got --alpha and --lambda/--rate"),
     (["--noise-sigma", "0"], r"The 'noise_sigma' parameter of Gaussian"),
     (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
     (["--model", "horseshoe"], r"model 'horseshoe' is neither a catalogued name"),

@@ -7,8 +7,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal, compare
-from regprior.checks.comparison import _build_table, _flags, _verdict, compare_data
-from regprior.checks.sklearn import prior_from_strength
+from regprior.checks.comparison import compare_data, comparison_table
+from regprior.checks.verdict import judge
+from conftest import prior_at
 from regprior.spec.data import load_diabetes
 from regprior.spec.likelihoods import Gaussian
 
@@ -17,13 +18,13 @@ from conftest import DIABETES_NOISE_SIGMA
 
 @pytest.fixture(scope="module")
 def lasso_comparison(diabetes):
-    prior = prior_from_strength("laplace", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.3)
+    prior = prior_at("laplace", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.3)
     return compare_data(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA), sample=False)
 
 
 @pytest.fixture(scope="module")
 def sampled_ridge(diabetes):
-    prior = prior_from_strength("normal", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.1)
+    prior = prior_at("normal", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.1)
     return compare_data(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA), draws=1000, tune=1000, random_seed=3)
 
 
@@ -41,11 +42,11 @@ def test_verdict_fails_on_a_wrong_map(lasso_comparison):
     coef = c.map_result.coef.copy()
     coef[np.argmax(np.abs(coef))] *= 1 + 1e-6  # a 1e-6 relative error: 100x the tolerance
     wrong = dataclasses.replace(c.map_result, coef=coef)
-    table = _build_table_for(c, wrong)
-    verdict = _verdict(table, c.sklearn_fit, wrong, None, None)
+    flags, verdict = judge(_build_table_for(c, wrong), map_result=wrong, sklearn_fit=c.sklearn_fit)
     assert not verdict.passed
     assert "max |MAP - sklearn|" in verdict.problems[0]
-    assert "map!=sklearn" in _flags(table, verdict.tolerance).str.cat()
+    # The flag sits on the perturbed row, and only there: flags and verdict come from one check.
+    assert flags[flags != ""].to_dict() == {c.table.index[np.argmax(np.abs(coef))]: "map!=sklearn"}
 
 
 def test_verdict_fails_on_a_near_zero_that_is_not_exact(lasso_comparison):
@@ -53,7 +54,7 @@ def test_verdict_fails_on_a_near_zero_that_is_not_exact(lasso_comparison):
     coef = c.map_result.coef.copy()
     coef[np.flatnonzero(coef == 0)[0]] = 1e-12  # what a gradient optimiser returns
     wrong = dataclasses.replace(c.map_result, coef=coef)
-    verdict = _verdict(_build_table_for(c, wrong), c.sklearn_fit, wrong, None, None)
+    _, verdict = judge(_build_table_for(c, wrong), map_result=wrong, sklearn_fit=c.sklearn_fit)
     assert not verdict.support_match
     assert not verdict.passed
 
@@ -61,12 +62,12 @@ def test_verdict_fails_on_a_near_zero_that_is_not_exact(lasso_comparison):
 def test_verdict_fails_on_a_poor_certificate(lasso_comparison):
     c = lasso_comparison
     wrong = dataclasses.replace(c.map_result, kkt_residual=1e-4)
-    verdict = _verdict(c.table, c.sklearn_fit, wrong, None, None)
+    _, verdict = judge(c.table, map_result=wrong, sklearn_fit=c.sklearn_fit)
     assert verdict.problems == ("KKT residual 1.0e-04 > 1e-08",)
 
 
 def _build_table_for(c, map_result):
-    return _build_table(load_diabetes(), c.sklearn_fit, map_result, None, None, c.fit_intercept)
+    return comparison_table(load_diabetes(), c.sklearn_fit, map_result, fit_intercept=c.fit_intercept)
 
 
 @pytest.mark.slow
@@ -86,10 +87,9 @@ def test_unhealthy_sampler_is_flagged_in_the_table_and_verdict(sampled_ridge):
     summary.loc["bmi", "r_hat"] = 1.05
     summary.loc["sex", "ess_bulk"] = 50.0
     sick = dataclasses.replace(c.posterior, summary=summary, divergences=3)
-    table = _build_table(load_diabetes(), c.sklearn_fit, c.map_result, sick, c.exact, True)
-    flags = _flags(table, 1.0)
+    table = comparison_table(load_diabetes(), c.sklearn_fit, c.map_result, sick, c.exact)
+    flags, verdict = judge(table, map_result=c.map_result, sklearn_fit=c.sklearn_fit, divergences=sick.divergences)
     assert "r_hat>1.01" in flags["bmi"] and "ess<400" in flags["sex"]
-    verdict = _verdict(table, c.sklearn_fit, c.map_result, sick, c.exact)
     assert not verdict.sampler_healthy and not verdict.passed
     assert any("3 divergent transitions" in p for p in verdict.problems)
 
@@ -99,8 +99,9 @@ def test_nuts_far_from_exact_fails(sampled_ridge):
     table = c.table.copy()
     table.loc["bmi", "mean_error_mcse"] = 6.0
     table.loc["bp", "sd_ratio"] = 1.2
-    verdict = _verdict(table, c.sklearn_fit, c.map_result, c.posterior, c.exact)
+    flags, verdict = judge(table, map_result=c.map_result, sklearn_fit=c.sklearn_fit, divergences=c.posterior.divergences)
     assert verdict.exact_agreement is False
+    assert "mean>4mcse" in flags["bmi"] and "sd>10%off" in flags["bp"]
     assert any("by > 4 MCSE: ['bmi']" in p for p in verdict.problems)
     assert any("by > 10%: ['bp']" in p for p in verdict.problems)
 

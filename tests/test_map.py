@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from regprior.checks.sklearn import fit_counterpart, prior_from_strength
+from regprior.checks.sklearn import fit_counterpart
+from conftest import prior_at
 from regprior.inference import map_estimate
+from regprior.inference.map import compile_map_objective
 from regprior.spec.likelihoods import Gaussian
 from regprior.backend.model import build_model
 from regprior.checks.paths import alpha_grid
@@ -44,14 +46,14 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
                         eps=eps if family == "laplace" else None)
 
     def prior(alpha):
-        return prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre)
+        return prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre)
 
     model = build_model(data, prior(alphas[0]), likelihood, fit_intercept=fit_intercept)
     n_at_centre = []
     for alpha in alphas:
         model.set_prior(prior(alpha))
         result = map_estimate(model)
-        reference = fit_counterpart(data, model.prior, noise_sigma=noise_sigma, fit_intercept=fit_intercept)
+        reference = fit_counterpart(data, model.prior, likelihood, fit_intercept=fit_intercept)
         assert result.converged, f"alpha={alpha:.3g}: KKT residual {result.kkt_residual:.1e}"
         scale = max(1.0, np.max(np.abs(reference.coef)))
         assert_allclose(result.coef, reference.coef, rtol=0, atol=RTOL * scale, err_msg=f"alpha={alpha:.4g}")
@@ -70,29 +72,29 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
 def test_map_reuses_the_compiled_objective(diabetes):
     """set_prior swaps pm.Data: the second and later solves do not compile again."""
     likelihood = Gaussian(DIABETES_NOISE_SIGMA)
-    make = lambda alpha: prior_from_strength("laplace", noise_sigma=54.0, weight_sum=442, alpha=alpha)
+    make = lambda alpha: prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=alpha)
     model = build_model(diabetes, make(1.0), likelihood)
     map_estimate(model)
-    objective = model._compiled["map_objective"]
+    objective = compile_map_objective(model)
     model.set_prior(make(0.1))
     result = map_estimate(model)
-    assert model._compiled["map_objective"] is objective
-    reference = fit_counterpart(diabetes, make(0.1), noise_sigma=DIABETES_NOISE_SIGMA)
+    assert compile_map_objective(model) is objective and model.compiled_keys == ("map_objective",)
+    reference = fit_counterpart(diabetes, make(0.1), likelihood)
     assert_allclose(result.coef, reference.coef, rtol=0, atol=RTOL * np.max(np.abs(reference.coef)))
 
 
 def test_certificate_detects_a_non_optimal_point(diabetes):
     """The KKT residual is large away from the optimum: it can fail."""
-    from regprior.inference.map import kkt_residual, compile_map_objective
+    from regprior.inference.map import kkt_residual
 
-    prior = prior_from_strength("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1)
+    prior = prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1)
     model = build_model(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA))
     result = map_estimate(model)
     x = np.concatenate([[0.0], result.coef])
     objective = compile_map_objective(model)
-    _, gradient, _ = objective(x)
-    at_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior, centre=np.zeros(10))
+    _, gradient = objective.value_and_gradient(x)
+    at_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior)
     x[3] += 1e-3
-    _, gradient, _ = objective(x)
-    off_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior, centre=np.zeros(10))
+    _, gradient = objective.value_and_gradient(x)
+    off_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior)
     assert off_optimum > 1e6 * max(at_optimum, 1e-300)

@@ -58,7 +58,7 @@ def test_paths_must_share_the_grid(diabetes):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"family": "ridge"}, r"family must be one of \['laplace', 'normal'\]; got 'ridge'"),
+        ({"family": "ridge"}, r"prior family must be one of \['normal', 'laplace'\] for a gaussian likelihood; got 'ridge'"),
         ({"n_alphas": 1}, r"n_alphas must be an integer >= 2; got 1"),
         ({"eps": 2.0}, r"eps must be in \(0, 1\); got 2.0"),
         ({"alphas": [1.0, -1.0]}, r"alphas must be a non-empty 1-D array of positive finite numbers"),
@@ -75,7 +75,7 @@ def test_posterior_path_reuses_one_compiled_sampler(diabetes):
     alphas = alpha_grid(diabetes, "laplace", n_alphas=10)
     path, model = path_for_data(diabetes, "laplace", Gaussian(54.0), alphas)
     frame = posterior_path(model, alphas[[2, 6]], draws=300, tune=300)
-    assert len(model._compiled) == 2  # the MAP objective and one nutpie model
+    assert model.compiled_keys == ("map_objective", "nutpie")  # one MAP objective, one nutpie model
     assert frame.shape[0] == 2 * 10
     # The Laplace posterior mean is not sparse, even where the MAP is exactly zero.
     at_zero = path.coefs[2] == 0

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from regprior.checks.comparison import compare_data
-from regprior.checks.sklearn import prior_from_strength
+from conftest import prior_at
 from regprior.spec.likelihoods import Gaussian
 from regprior.report.plots import plot_posterior_with_estimates
 
 
 @pytest.mark.slow
 def test_reference_lines_are_the_map_and_sklearn_estimates(diabetes):
-    prior = prior_from_strength("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.3)
+    prior = prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.3)
     comparison = compare_data(diabetes, prior, Gaussian(54.0), draws=200, tune=200)
     plot = plot_posterior_with_estimates(comparison, backend="none")
     lines = plot.viz["ref_line"]["beta"]
@@ -24,7 +24,7 @@ def test_reference_lines_are_the_map_and_sklearn_estimates(diabetes):
 
 
 def test_plot_needs_a_posterior(diabetes):
-    prior = prior_from_strength("normal", noise_sigma=54.0, weight_sum=442, alpha=0.3)
+    prior = prior_at("normal", noise_sigma=54.0, weight_sum=442, alpha=0.3)
     comparison = compare_data(diabetes, prior, Gaussian(54.0), sample=False)
     with pytest.raises(ValueError, match="comparison has no posterior to plot"):
         plot_posterior_with_estimates(comparison, backend="none")
@@ -35,7 +35,7 @@ def test_forest_draws_both_point_estimates_for_each_model(diabetes):
     from regprior.report.plots import plot_forest_comparison
 
     comparisons = {
-        family: compare_data(diabetes, prior_from_strength(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),
+        family: compare_data(diabetes, prior_at(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),
                              Gaussian(54.0), draws=200, tune=200)
         for family, alpha in (("normal", 0.1), ("laplace", 0.3))
     }

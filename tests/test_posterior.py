@@ -75,10 +75,10 @@ def test_exact_posterior_interval_is_gaussian(weighted):
 def test_set_prior_reuses_the_compiled_sampler(weighted):
     model = build_model(weighted, Normal(sigma=0.05), Gaussian(1.0))
     nuts_posterior(model, draws=200, tune=200)
-    compiled = model._compiled["nutpie"]
+    compiled = model.compiled("nutpie", lambda: None)
     model.set_prior(Normal(sigma=3.0))
     posterior = nuts_posterior(model, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=4)
-    assert model._compiled["nutpie"] is compiled
-    assert float(posterior.datatree.constant_data["prior_scale"]) == 3.0
+    assert model.compiled("nutpie", lambda: None) is compiled
+    assert float(posterior.datatree.constant_data["prior_sigma"]) == 3.0
     # Against the exact posterior at the new scale: a stale scale (0.05) would fail by far.
     check_against_exact(model, posterior)

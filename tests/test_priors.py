@@ -21,13 +21,16 @@ def test_laplace_density_matches_scipy_scale():
 
 
 @pytest.mark.parametrize("prior", [Normal(mu=0.3, sigma=1.7), Laplace(mu=0.3, scale=1.7)])
-def test_pymc_variable_has_the_same_density(prior):
-    with pm.Model() as model:
-        prior.pymc_variable("beta", mu=prior.mu, scale=prior.scale, dims=None)
-    x = np.array(0.9)
+def test_backend_distribution_has_the_same_density(prior):
+    from regprior.backend.model import PRIOR_DISTRIBUTIONS
+
+    with pm.Model(coords={"feature": ["a", "b", "c"]}) as model:
+        parameters = {name: pm.Data(f"prior_{name}", value) for name, value in prior.parameters.items()}
+        PRIOR_DISTRIBUTIONS[prior.family]("beta", pm.Data("prior_mu", np.full(3, prior.mu)), parameters, dims="feature")
+    x = np.array([0.9, -2.4, 0.3])  # the last sits on the kink
     logp = model.compile_logp()({"beta": x})
     # PyMC's Laplace b must be read as the scale: a rate would give another number.
-    assert_allclose(logp, -prior.neg_logpdf(x), rtol=1e-12)
+    assert_allclose(logp, np.sum(-prior.neg_logpdf(x)), rtol=1e-12)
 
 
 def test_blog_parametrisations():
@@ -51,9 +54,9 @@ def test_repr_and_equality():
 
 
 def test_laplace_prox_is_soft_thresholding_around_the_centre():
-    prior = Laplace(scale=0.5)
     centre = np.array([1.0, 1.0, 1.0])
     # step / scale = 0.2: moves of at most 0.2 land exactly on the centre.
-    out = prior.prox(np.array([1.1, 0.5, 1.3]), 0.1, centre)
+    prior = Laplace(mu=centre, scale=0.5)
+    out = prior.prox(np.array([1.1, 0.5, 1.3]), 0.1)
     assert out[0] == 1.0
     assert_allclose(out[1:], [0.7, 1.1], rtol=1e-15)

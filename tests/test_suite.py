@@ -9,9 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regprior.checks.agreement import DATASETS, make_dataset, run_cell, run_suite
+from regprior.checks.agreement import DATASETS, make_dataset, run_cell
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "agreement.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPT = BENCHMARKS / "agreement.py"
+sys.path.insert(0, str(BENCHMARKS))
+from suite import run_suite  # noqa: E402  (the harness lives with the benchmarks)
 GRID = ["--datasets", *DATASETS, "--priors", "laplace", "--settings", "plain", "weights", "--no-sample", "--n-jobs", "1"]
 
 

@@ -7,7 +7,8 @@ NUTS posteriors and compares them with scikit-learn through the exact map betwee
 """
 
 from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
-from regprior.checks.comparison import Comparison, Verdict
+from regprior.checks.comparison import Comparison
+from regprior.checks.verdict import Verdict
 from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
 from regprior.spec.data import RegressionData, load_csv, load_diabetes
 from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
@@ -20,10 +21,11 @@ from regprior.spec.mapping import (
     ridge_alpha,
 )
 from regprior.checks.paths import map_path
+from regprior.registry import make_prior
 from regprior.spec.priors import Laplace, Normal
 from regprior.spec.statistics import SufficientStatistics
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Comparison",
@@ -47,6 +49,7 @@ __all__ = [
     "load_csv",
     "load_diabetes",
     "make_model",
+    "make_prior",
     "map_path",
     "normal_sigma_from_ridge_alpha",
     "prior_from_sklearn",

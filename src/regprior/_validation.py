@@ -28,6 +28,17 @@ def check_positive_float(value, name: str, owner: str, *, allow_zero: bool = Fal
     return value
 
 
+def check_open_unit_interval(value, name: str, owner: str) -> float:
+    """Return ``value`` as a float after checking it lies strictly between 0 and 1."""
+    message = f"The {name!r} parameter of {owner} must be a float in the range (0, 1). Got {value!r} instead."
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(message)
+    value = float(value)
+    if not 0.0 < value < 1.0:
+        raise ValueError(message)
+    return value
+
+
 def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
     """Return ``values`` as a float64 array of dimension ``ndim`` with only finite entries."""
     try:

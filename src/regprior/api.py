@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regprior import registry
 from regprior.checks.comparison import Comparison, compare_data
 from regprior.spec.data import RegressionData
 from regprior.inference import (
@@ -36,6 +37,7 @@ def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feat
     """Every check of the array entry points; returns ``(data, likelihood)``."""
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+    registry.pairing(prior, Gaussian.family)  # a family without a model or counterpart fails here
     if not isinstance(fit_intercept, bool):
         raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
@@ -49,7 +51,8 @@ def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_int
     Maximises ``log p(y | beta, c) + log p(beta)`` (flat prior on the intercept ``c``)
     with the engine of :func:`regprior.inference.map_estimate`. At
     ``Normal(mu, sigma)`` this is ``Ridge(alpha=noise_sigma**2 / sigma**2)``; at
-    ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``.
+    ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``; at
+    ``ElasticNetPrior(mu, scale, sigma)``, ``ElasticNet`` (see :mod:`regprior.registry`).
     """
     model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
     return map_estimate(model, tol=tol)
@@ -66,6 +69,11 @@ def sample_posterior(
 
 def exact_posterior(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True) -> ExactPosterior:
     """Closed-form Gaussian posterior for a ``Normal`` prior with known noise sigma."""
+    if not registry.pairing(prior, Gaussian.family).conjugate:
+        raise TypeError(
+            f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); got {type(prior).__name__}. "
+            "Use sample_posterior for it."
+        )
     model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
     return exact_gaussian_posterior(model)
 

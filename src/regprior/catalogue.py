@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from regprior.checks.sklearn import PRIOR_FAMILIES
+from regprior import registry
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES
 
 __all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family"]
 
-LIKELIHOODS = ("gaussian",)
-SKLEARN_FOR_FAMILY = {"normal": "Ridge", "laplace": "Lasso"}
 DEFAULT_TYPES = {"fit_intercept": bool, "draws": int, "tune": int, "chains": int, "random_seed": int}
 TOP_LEVEL_KEYS = {"name", "description", "prior", "likelihood", "sklearn", "defaults"}
 
@@ -25,11 +24,11 @@ class ModelSpec:
 
         name = "lasso"
         description = "..."
-        prior = "laplace"          # normal | laplace
+        prior = "laplace"          # a prior family of the registry
         likelihood = "gaussian"    # Gaussian noise, known sigma
-        sklearn = "Lasso"          # must be the counterpart of the prior
-        [defaults]                 # optional: fit_intercept, draws, tune, chains, random_seed
-        draws = 1000
+        sklearn = "Lasso"          # must be the registry's counterpart of the pair
+        [defaults]                 # optional: fit_intercept, draws, tune, chains, random_seed,
+        draws = 1000               # and the pair's fixed strength parameters (l1_ratio)
     """
 
     name: str
@@ -39,6 +38,16 @@ class ModelSpec:
     description: str = ""
     defaults: dict = field(default_factory=dict)
     source: str = ""
+
+    @property
+    def run_defaults(self) -> dict:
+        """Defaults of the run (intercept, sampler settings)."""
+        return {k: v for k, v in self.defaults.items() if k in DEFAULT_TYPES}
+
+    @property
+    def fixed_strength(self) -> dict:
+        """Defaults of the pair's fixed strength parameters (``l1_ratio``)."""
+        return {k: v for k, v in self.defaults.items() if k not in DEFAULT_TYPES}
 
 
 def _catalogue_dirs() -> list[Path]:
@@ -66,23 +75,32 @@ def _parse(document: dict, source: str) -> ModelSpec:
     for key in ("name", "prior", "likelihood", "sklearn", "description"):
         if key in document and not isinstance(document[key], str):
             raise ValueError(f"model spec {source}: {key!r} must be a string; got {document[key]!r}.")
-    if document["prior"] not in PRIOR_FAMILIES:
-        raise ValueError(f"model spec {source}: prior must be one of {sorted(PRIOR_FAMILIES)}; got {document['prior']!r}.")
-    if document["likelihood"] not in LIKELIHOODS:
-        raise ValueError(f"model spec {source}: likelihood must be one of {list(LIKELIHOODS)}; got {document['likelihood']!r}.")
-    expected = SKLEARN_FOR_FAMILY[document["prior"]]
-    if document["sklearn"] != expected:
+    if document["likelihood"] not in LIKELIHOOD_FAMILIES:
         raise ValueError(
-            f"model spec {source}: a {document['prior']} prior's sklearn counterpart is {expected}; got {document['sklearn']!r}."
+            f"model spec {source}: likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {document['likelihood']!r}."
         )
+    families = registry.prior_families(document["likelihood"])
+    if document["prior"] not in families:
+        raise ValueError(f"model spec {source}: prior must be one of {list(families)}; got {document['prior']!r}.")
+    row = registry.pairing(document["prior"], document["likelihood"])
+    if document["sklearn"] != row.estimator:
+        raise ValueError(
+            f"model spec {source}: a {document['prior']} prior's sklearn counterpart is {row.estimator}; got {document['sklearn']!r}."
+        )
+    allowed = {**DEFAULT_TYPES, **{name: float for name in row.strength[1:]}}
     defaults = document.get("defaults", {})
     if not isinstance(defaults, dict):
         raise ValueError(f"model spec {source}: [defaults] must be a table.")
     for key, value in defaults.items():
-        if key not in DEFAULT_TYPES:
-            raise ValueError(f"model spec {source}: unknown default {key!r}; allowed: {sorted(DEFAULT_TYPES)}.")
-        if type(value) is not DEFAULT_TYPES[key]:
-            raise ValueError(f"model spec {source}: default {key!r} must be {DEFAULT_TYPES[key].__name__}; got {value!r}.")
+        if key not in allowed:
+            raise ValueError(f"model spec {source}: unknown default {key!r}; allowed: {sorted(allowed)}.")
+        if type(value) is not allowed[key]:
+            raise ValueError(f"model spec {source}: default {key!r} must be {allowed[key].__name__}; got {value!r}.")
+    fixed = {k: v for k, v in defaults.items() if k in row.strength}
+    try:
+        row.check_strength({row.path_parameter: 1.0, **fixed})
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model spec {source}: {error}") from None
     return ModelSpec(
         name=document["name"],
         prior=document["prior"],
@@ -110,10 +128,9 @@ def load_model_spec(name_or_path: str) -> ModelSpec:
     return _parse(document, str(path))
 
 
-def spec_for_family(family: str) -> ModelSpec:
-    """The catalogued model of a prior family (``normal`` -> ridge, ``laplace`` -> lasso)."""
-    for name in available_models():
-        spec = load_model_spec(name)
-        if spec.prior == family:
-            return spec
-    raise ValueError(f"no catalogued model has a {family!r} prior.")
+def spec_for_family(family: str, likelihood: str = "gaussian") -> ModelSpec:
+    """The catalogued model of a (likelihood, prior family) pair: the registry names it."""
+    name = registry.pairing(family, likelihood).model_name
+    if name not in available_models():
+        raise ValueError(f"the catalogued model {name!r} of the {family} prior is missing from models/.")
+    return load_model_spec(name)

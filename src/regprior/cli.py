@@ -1,4 +1,4 @@
-"""Command line: ``regprior compare`` and ``regprior path`` parse, call the API, print and write."""
+"""Command line: ``regprior compare`` and ``regprior path`` parse, call the API, print and write (no numerics)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
+from regprior import registry
 
 __all__ = ["main"]
 
@@ -18,7 +18,11 @@ def _add_data_options(command) -> None:
     command.add_argument("--data", default="diabetes", help="'diabetes' (bundled with sklearn) or a CSV file (default: diabetes)")
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
-    command.add_argument("--prior", choices=("normal", "laplace", "both"), default="both", help="prior family (default: both)")
+    command.add_argument(
+        "--prior", choices=(*registry.prior_families(), "both", "all"), default="both",
+        help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, 'all' = every family (default: both)",
+    )
+    command.add_argument("--l1-ratio", type=float, help="sklearn's l1_ratio of the elastic net, in (0, 1) (default: the model's, 0.5)")
     command.add_argument("--prior-mu", type=float, default=0.0, help="prior centre of every weight (default: 0)")
     command.add_argument("--noise-sigma", type=float, help="known noise sd (default: least-squares residual sd)")
     command.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
@@ -42,12 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _add_data_options(compare)
-    compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso) or a .toml spec; repeatable; overrides --prior")
-    strength = compare.add_mutually_exclusive_group()
-    strength.add_argument("--alpha", type=float, help="sklearn's alpha (default: chosen by RidgeCV / LassoCV)")
-    strength.add_argument("--prior-scale", type=float, help="Normal sd or Laplace scale")
-    strength.add_argument("--lambda", dest="lam", type=float, help="the blog post's lambda = 1/(2 sd^2) (normal prior)")
-    strength.add_argument("--rate", type=float, help="the blog post's b = 1/scale (laplace prior)")
+    compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior")
+    compare.add_argument("--alpha", type=float, help="sklearn's alpha (default: chosen by RidgeCV / LassoCV / ElasticNetCV)")
+    compare.add_argument("--prior-scale", type=float, help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)")
+    compare.add_argument("--prior-sigma", type=float, help="sd of the elastic net's Normal factor (with --prior-scale)")
+    compare.add_argument("--lambda", dest="lam", type=float, help="the blog post's lambda = 1/(2 sd^2) (normal prior, elastic net)")
+    compare.add_argument("--rate", type=float, help="the blog post's b = 1/scale (laplace prior, elastic net)")
     compare.add_argument("--no-sample", action="store_true", help="skip NUTS: point estimates (and the exact posterior) only")
     compare.add_argument("--out", type=Path, help="folder for comparison.{md,csv,json}, posterior_<model>.nc and .png")
     path = commands.add_parser(
@@ -83,10 +87,38 @@ def _check_out(out) -> None:
         raise ValueError(f"--out {str(out)!r} exists and is not a folder.")
 
 
+def _families(args) -> tuple[str, ...]:
+    return {"both": registry.SEED_FAMILIES, "all": registry.prior_families()}.get(args.prior, (args.prior,))
+
+
+def _fixed_strength(args, row, defaults: dict) -> dict:
+    """The pair's fixed strength parameters: the model's defaults, overridden by flags."""
+    fixed = {k: v for k, v in defaults.items() if k in row.strength}
+    if args.l1_ratio is not None:
+        if "l1_ratio" not in row.strength:
+            raise ValueError(f"--l1-ratio does not apply to the {row.family} prior: {row.estimator} has no l1_ratio.")
+        fixed["l1_ratio"] = args.l1_ratio
+    return fixed
+
+
+def _strength(args) -> dict:
+    """The strength flags as the registry's three ways: sklearn, parameters, blog (empty if none)."""
+    ways = {
+        "sklearn": {} if args.alpha is None else {"alpha": args.alpha},
+        "parameters": {k: v for k, v in (("scale", args.prior_scale), ("sigma", args.prior_sigma)) if v is not None},
+        "blog": {k: v for k, v in (("lam", args.lam), ("rate", args.rate)) if v is not None},
+    }
+    given = {k: v for k, v in ways.items() if v}
+    if len(given) > 1:
+        flags = {"sklearn": "--alpha", "parameters": "--prior-scale/--prior-sigma", "blog": "--lambda/--rate"}
+        raise ValueError(f"give the strength one way; got {' and '.join(flags[k] for k in given)}.")
+    return given
+
+
 def _prepare(args):
     """Everything that can fail on bad input, before any model is compiled."""
     from regprior.catalogue import load_model_spec, spec_for_family
-    from regprior.checks.sklearn import prior_by_cross_validation, prior_from_strength
+    from regprior.checks.sklearn import prior_by_cross_validation
     from regprior.spec.data import load_data
     from regprior.spec.likelihoods import Gaussian
 
@@ -94,24 +126,25 @@ def _prepare(args):
     if args.model:
         specs = [load_model_spec(name) for name in args.model]
     else:
-        families = ("normal", "laplace") if args.prior == "both" else (args.prior,)
-        specs = [spec_for_family(family) for family in families]
+        specs = [spec_for_family(family) for family in _families(args)]
+    strength = _strength(args)
     data = load_data(args.data, target=args.target, weights=args.weights)
     fit_intercept = not args.no_intercept
     likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
-    strength = {"alpha": args.alpha, "prior_scale": args.prior_scale, "lam": args.lam, "rate": args.rate}
     runs = {}
     for spec in specs:
-        if any(v is not None for v in strength.values()):
-            prior = prior_from_strength(
-                spec.prior, noise_sigma=likelihood.noise_sigma, weight_sum=data.weight_sum, mu=args.prior_mu, **strength
-            )
+        row = registry.pairing(spec.prior, spec.likelihood)
+        fixed = _fixed_strength(args, row, spec.fixed_strength)
+        if strength:
+            way, values = next(iter(strength.items()))
+            values = {**values, **fixed} if way == "sklearn" else values
+            prior = registry.make_prior(row.prior, likelihood=likelihood, weight_sum=data.weight_sum, mu=args.prior_mu, **{way: values})
             source = "given"
         else:
             prior, source = prior_by_cross_validation(
-                data, spec.prior, noise_sigma=likelihood.noise_sigma, fit_intercept=fit_intercept, mu=args.prior_mu
+                data, row.prior, likelihood, fit_intercept=fit_intercept, mu=args.prior_mu, fixed=fixed
             )
-        defaults = dict(spec.defaults)
+        defaults = spec.run_defaults
         spec_intercept = defaults.pop("fit_intercept", True)
         settings = _sampler_settings(args, defaults)
         settings["fit_intercept"] = spec_intercept and fit_intercept
@@ -121,8 +154,9 @@ def _prepare(args):
 
 def _run_compare(args) -> int:
     from regprior.checks.comparison import compare_data
-    from regprior.report.output import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown, write_outputs
+    from regprior.report.output import write_outputs
     from regprior.report.plots import plot_posterior_with_estimates
+    from regprior.report.tables import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown
 
     data, likelihood, runs = _prepare(args)
     comparisons = {}
@@ -168,11 +202,12 @@ def _figure_writer(draw):
 
 
 def _run_path(args) -> int:
+    from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, posterior_alpha_picks, posterior_path, sklearn_path
+    from regprior.report.output import write_outputs
+    from regprior.report.plots import plot_path
+    from regprior.report.tables import path_markdown, paths_csv, paths_json, paths_text
     from regprior.spec.data import load_data
     from regprior.spec.likelihoods import Gaussian
-    from regprior.report.output import write_outputs
-    from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, posterior_path, sklearn_path
-    from regprior.report.plots import plot_path
 
     _check_out(args.out)
     if args.posterior_alphas < 0:
@@ -181,51 +216,42 @@ def _run_path(args) -> int:
     data = load_data(args.data, target=args.target, weights=args.weights)
     fit_intercept = not args.no_intercept
     likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
-    families = ("normal", "laplace") if args.prior == "both" else (args.prior,)
-    grids = {f: alpha_grid(data, f, fit_intercept=fit_intercept, mu=args.prior_mu, n_alphas=args.n_alphas, eps=args.eps) for f in families}
+    rows = {family: registry.pairing(family, likelihood.family) for family in _families(args)}
+    fixed = {family: _fixed_strength(args, row, row.defaults) for family, row in rows.items()}
+    grids = {
+        family: alpha_grid(data, family, fit_intercept=fit_intercept, mu=args.prior_mu, n_alphas=args.n_alphas, eps=args.eps, fixed=fixed[family])
+        for family in rows
+    }
     if args.posterior_alphas > args.n_alphas:
         raise ValueError(f"--posterior-alphas ({args.posterior_alphas}) exceeds --n-alphas ({args.n_alphas}).")
     results = {}
     for family, alphas in grids.items():
-        path, model = path_for_data(data, family, likelihood, alphas, fit_intercept=fit_intercept, mu=args.prior_mu)
-        comparison = compare_paths(path, sklearn_path(data, family, alphas, fit_intercept=fit_intercept, mu=args.prior_mu))
+        options = {"fit_intercept": fit_intercept, "mu": args.prior_mu, "fixed": fixed[family]}
+        path, model = path_for_data(data, family, likelihood, alphas, **options)
+        comparison = compare_paths(path, sklearn_path(data, family, alphas, **options))
         posterior = None
         if args.posterior_alphas:
-            picks = np.unique(np.linspace(0, len(alphas) - 1, args.posterior_alphas + 2).round().astype(int)[1:-1])
-            posterior = posterior_path(model, alphas[picks], **settings)
+            posterior = posterior_path(model, posterior_alpha_picks(alphas, args.posterior_alphas), fixed=fixed[family], **settings)
         results[family] = (comparison, posterior)
-    print(_format_paths(results, args.format, likelihood))
+    comparisons = {family: c for family, (c, _) in results.items()}
+    printers = {
+        "table": lambda: paths_text(comparisons),
+        "markdown": lambda: "\n".join(path_markdown(c, likelihood) for c in comparisons.values()),
+        "csv": lambda: paths_csv(comparisons),
+        "json": lambda: paths_json(comparisons, likelihood),
+    }
+    print(printers[args.format]())
     if args.out is not None:
         files = {}
         for family, (comparison, posterior) in results.items():
-            files[f"path_{family}.md"] = comparison.to_markdown(likelihood)
+            files[f"path_{family}.md"] = path_markdown(comparison, likelihood)
             files[f"path_{family}.csv"] = comparison.to_frame().to_csv()
             files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior: plot_path(c, p))
             if posterior is not None:
                 files[f"posterior_path_{family}.csv"] = posterior.to_csv(index=False)
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
-    return 0 if all(c.passed for c, _ in results.values()) else 1
-
-
-def _format_paths(results, fmt, likelihood) -> str:
-    import json
-
-    import pandas as pd
-
-    from regprior.report.output import json_safe
-
-    comparisons = {family: c for family, (c, _) in results.items()}
-    if fmt == "markdown":
-        return "\n".join(c.to_markdown(likelihood) for c in comparisons.values())
-    if fmt == "csv":
-        frames = [c.to_frame().reset_index().assign(prior=family) for family, c in comparisons.items()]
-        return pd.concat(frames, ignore_index=True).to_csv(index=False)
-    if fmt == "json":
-        document = {family: c.to_dict(likelihood) for family, c in comparisons.items()}
-        return json.dumps(json_safe(document), indent=2, allow_nan=False)
-    with pd.option_context("display.width", 200, "display.max_rows", 500):
-        return "\n\n".join(f"{c.summary_line()}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}" for c in comparisons.values())
+    return 0 if all(c.passed for c in comparisons.values()) else 1
 
 
 def main(argv=None) -> int:

@@ -11,11 +11,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regprior.checks.sklearn import prior_from_strength, sklearn_alpha
-from regprior.spec.data import RegressionData
-from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
-from regprior.spec.likelihoods import Gaussian
+from regprior import registry
 from regprior.backend.model import INTERCEPT, WEIGHTS, build_model
+from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
+from regprior.spec.data import RegressionData
+from regprior.spec.likelihoods import Gaussian
 
 __all__ = ["NormalPriorRegressor", "LaplacePriorRegressor"]
 
@@ -48,7 +48,7 @@ def _release(key, model):
 
 
 class _PriorRegressor(RegressorMixin, BaseEstimator):
-    """Shared machinery; subclasses set ``_family`` and document their objective.
+    """Shared machinery; subclasses set ``_family`` (a registry key) and document their objective.
 
     Parameters
     ----------
@@ -80,7 +80,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         Prior scale of the fit (given, or mapped from ``alpha``).
     noise_sigma_ : float
         NaN when it could not be estimated (see ``fit``).
-    prior_ : Normal or Laplace, or None when ``noise_sigma_`` is NaN
+    prior_ : Prior, or None when ``noise_sigma_`` is NaN
     kkt_residual_ : float
         Optimality certificate of the MAP (``inference="map"``).
     posterior_ : xarray.DataTree
@@ -142,8 +142,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
         data = RegressionData(X, y, sample_weight)
         likelihood, sigma_known = self._likelihood(data)
-        strength = {"prior_scale": self.prior_scale} if self.prior_scale is not None else {"alpha": 1.0 if self.alpha is None else self.alpha}
-        prior = prior_from_strength(self._family, noise_sigma=likelihood.noise_sigma, weight_sum=data.weight_sum, mu=self.prior_mu, **strength)
+        prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
         key, model = _cached_model(data, prior, likelihood, self.fit_intercept)
         try:
             if self.inference == "map":
@@ -160,11 +159,20 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
                 self._predictive = self._nuts_predictive(draws)
         finally:
             _release(key, model)
-        self.alpha_ = sklearn_alpha(prior, likelihood.noise_sigma, data.weight_sum)
+        self._set_strength_attributes(registry.sklearn_strength(prior, likelihood, data.weight_sum))
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
         self.prior_scale_ = prior.scale if sigma_known else np.nan
         return self
+
+    def _strength(self) -> dict:
+        """The strength as ``make_prior`` takes it: sklearn's ``alpha`` or the prior's scale."""
+        if self.prior_scale is not None:
+            return {"parameters": {"scale": self.prior_scale}}
+        return {"sklearn": {"alpha": 1.0 if self.alpha is None else self.alpha}}
+
+    def _set_strength_attributes(self, strength: dict) -> None:
+        self.alpha_ = strength["alpha"]
 
     def _likelihood(self, data):
         """The noise model, and whether its sigma is known (given or estimable).
@@ -177,7 +185,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         try:
             return Gaussian.resolve(data, self.noise_sigma, fit_intercept=self.fit_intercept), True
         except ValueError:
-            if self.noise_sigma is not None or self.inference != "map" or self.prior_scale is not None:
+            if self.noise_sigma is not None or self.inference != "map" or "parameters" in self._strength():
                 raise
             return Gaussian(1.0, "nominal (the MAP at a given alpha does not depend on it)"), False
 
@@ -250,4 +258,5 @@ class LaplacePriorRegressor(_PriorRegressor):
     """
 
     _family = "laplace"
+
 

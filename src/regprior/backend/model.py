@@ -1,4 +1,4 @@
-"""The one place that builds a PyMC model: Gaussian likelihood, flat intercept, a prior on the weights."""
+"""The one place that builds a PyMC model: the family -> ``pm`` distribution table, flat intercept, data forms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.priors import Prior
 
-__all__ = ["RegressionModel", "build_model"]
+__all__ = ["RegressionModel", "build_model", "PRIOR_DISTRIBUTIONS", "prior_data_names"]
 
 WEIGHTS = "beta"
 INTERCEPT = "intercept"
@@ -25,8 +25,8 @@ LIKELIHOOD_POTENTIAL = "y_loglike"
 SUFFICIENT_MIN_SAMPLES = 5_000
 SUFFICIENT_RATIO = 20
 FORMS = ("auto", "raw", "sufficient")
-#: The pm.Data containers of every model: swapped without a rebuild.
-DATA_NAMES = ("prior_mu", "prior_scale", "noise_sigma")
+PRIOR_MU = "prior_mu"
+NOISE_SIGMA = "noise_sigma"
 #: The pm.Data containers of the data themselves, with ``mutable_data=True``.
 SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "root_weights", "x_mean", "y_mean")
 
@@ -62,6 +62,31 @@ class RegressionModel:
     data_version: int = 0
     _compiled: dict = field(default_factory=dict, repr=False)
 
+    def compiled(self, key: str, build):
+        """The compiled object stored under ``key``, built by ``build()`` on first request.
+
+        Inference engines keep their compiled functions here (``"map_objective"``,
+        ``"nutpie"``), so that every later call on this model, after :meth:`set_prior`,
+        :meth:`set_noise_sigma` or :meth:`set_data`, reuses them.
+        """
+        if key not in self._compiled:
+            self._compiled[key] = build()
+        return self._compiled[key]
+
+    @property
+    def compiled_keys(self) -> tuple[str, ...]:
+        """Keys of the compiled objects held by this model (see :meth:`compiled`)."""
+        return tuple(k for k in self._compiled if isinstance(k, str))
+
+    @property
+    def data_names(self) -> tuple[str, ...]:
+        """The ``pm.Data`` containers every sampler must refresh: prior centre and parameters, noise sigma."""
+        return (PRIOR_MU, *prior_data_names(self.prior), NOISE_SIGMA)
+
+    def data_values(self) -> dict:
+        """Current values of :attr:`data_names`."""
+        return {name: self.pymc_model[name].get_value() for name in self.data_names}
+
     @property
     def noise_sigma(self) -> float:
         return self.likelihood.noise_sigma
@@ -88,7 +113,7 @@ class RegressionModel:
         return ([CENTRED_INTERCEPT] if self.fit_intercept else []) + [WEIGHTS]
 
     def set_prior(self, prior: Prior) -> None:
-        """Swap the prior's centre and scale (same family) without rebuilding or recompiling."""
+        """Swap the prior's centre and parameters (same family) without rebuilding or recompiling."""
         if type(prior) is not type(self.prior):
             raise TypeError(
                 f"prior must be a {type(self.prior).__name__} to reuse this model; got "
@@ -97,7 +122,7 @@ class RegressionModel:
         import pymc as pm
 
         centre = prior.centre(self.data.n_features)
-        pm.set_data({"prior_mu": centre, "prior_scale": prior.scale}, model=self.pymc_model)
+        pm.set_data({PRIOR_MU: centre, **_prior_data(prior)}, model=self.pymc_model)
         self.prior = prior
 
     def set_data(self, data: RegressionData) -> None:
@@ -116,13 +141,13 @@ class RegressionModel:
         pm.set_data(arrays, model=self.pymc_model)
         self.data, self.x_mean, self.y_mean = data, arrays["x_mean"], float(arrays["y_mean"])
         self.data_version += 1
-        self._compiled.pop("nutpie", None)
+        self._compiled.pop("nutpie", None)  # nutpie froze the old data's shapes: rebuild on next use
 
     def set_noise_sigma(self, likelihood: Gaussian) -> None:
         """Swap the known noise sigma without rebuilding or recompiling."""
         import pymc as pm
 
-        pm.set_data({"noise_sigma": likelihood.noise_sigma}, model=self.pymc_model)
+        pm.set_data({NOISE_SIGMA: likelihood.noise_sigma}, model=self.pymc_model)
         self.likelihood = likelihood
 
 
@@ -165,7 +190,7 @@ def build_model(
     ----------
     data : RegressionData
     prior : Prior
-        ``Normal`` or ``Laplace``; its centre and scale become ``pm.Data``.
+        Any family of :data:`PRIOR_DISTRIBUTIONS`; its centre and parameters become ``pm.Data``.
     likelihood : Gaussian
         Known noise sigma (``pm.Data`` too).
     fit_intercept : bool, default=True
@@ -189,6 +214,8 @@ def build_model(
 
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+    if prior.family not in PRIOR_DISTRIBUTIONS:
+        raise ValueError(f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}.")
     centre = prior.centre(data.n_features)
     form = choose_form(data, form, mutable_data=mutable_data)
     if form == "sufficient":
@@ -227,16 +254,45 @@ def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean
     import pymc as pm
     import pytensor.tensor as pt
 
-    prior_mu = pm.Data("prior_mu", centre, dims="feature")
-    prior_scale = pm.Data("prior_scale", prior.scale)
-    noise_sigma = pm.Data("noise_sigma", likelihood.noise_sigma)
-    beta = prior.pymc_variable(WEIGHTS, mu=prior_mu, scale=prior_scale, dims="feature")
+    prior_mu = pm.Data(PRIOR_MU, centre, dims="feature")
+    parameters = {name[len("prior_"):]: pm.Data(name, value) for name, value in _prior_data(prior).items()}
+    noise_sigma = pm.Data(NOISE_SIGMA, likelihood.noise_sigma)
+    beta = PRIOR_DISTRIBUTIONS[prior.family](WEIGHTS, prior_mu, parameters, dims="feature")
     centred_intercept = None
     if fit_intercept:
         # sklearn never penalises the intercept: flat prior here.
         centred_intercept = pm.Flat(CENTRED_INTERCEPT)
         pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
     return beta, noise_sigma, centred_intercept
+
+
+def _normal(name, mu, parameters, dims):
+    return _pm().Normal(name, mu=mu, sigma=parameters["sigma"], dims=dims)
+
+
+def _laplace(name, mu, parameters, dims):
+    # PyMC's ``b`` is the scale (density exp(-|x - mu| / b) / (2 b)), not the blog's rate.
+    return _pm().Laplace(name, mu=mu, b=parameters["scale"], dims=dims)
+
+
+def _pm():
+    import pymc as pm
+
+    return pm
+
+
+#: The one family -> PyMC distribution table: ``build(name, mu, {parameter: tensor}, dims)``.
+#: Each entry's log density equals the spec's ``neg_logpdf`` (tested at random points).
+PRIOR_DISTRIBUTIONS = {"normal": _normal, "laplace": _laplace}
+
+
+def prior_data_names(prior: Prior) -> tuple[str, ...]:
+    """Names of the ``pm.Data`` holding the prior's parameters: ``prior_<parameter>``."""
+    return tuple(f"prior_{name}" for name in prior.parameter_names)
+
+
+def _prior_data(prior: Prior) -> dict:
+    return {f"prior_{name}": value for name, value in prior.parameters.items()}
 
 
 def _data_arrays(data: RegressionData, fit_intercept: bool) -> dict:

@@ -1,20 +1,25 @@
-"""Regularisation paths: the MAP along an alpha grid from one compiled model, beside sklearn's path."""
+"""Regularisation paths: the MAP along a grid of sklearn's path parameter from one compiled model, beside sklearn's path.
+
+Running (grid, MAP path, posterior path) lives here; per-alpha judging in
+:func:`regprior.checks.verdict.path_agreement`; rendering in :mod:`regprior.report.tables`.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from regprior.checks.comparison import AGREEMENT_RTOL
-from regprior.checks.sklearn import PRIOR_FAMILIES, SKLEARN_MAX_ITER, SKLEARN_TOL, prior_from_strength
-from regprior.spec.data import RegressionData, weighted_centring
+from regprior import registry
+from regprior.backend.model import INTERCEPT, RegressionModel, build_model
+from regprior.checks.sklearn import SklearnPath, sklearn_path
+from regprior.checks.verdict import AGREEMENT_RTOL, path_agreement
 from regprior.inference import map_estimate, nuts_posterior
 from regprior.inference.map import compile_map_objective
+from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import Gaussian
-from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.spec.priors import as_centre
 
 __all__ = [
@@ -28,59 +33,75 @@ __all__ = [
     "sklearn_path",
     "compare_paths",
     "posterior_path",
+    "posterior_alpha_picks",
 ]
 
-#: Default grid length and lasso eps, as in sklearn's ``lasso_path``.
+#: Default grid length and eps of a kinked prior's grid, as in sklearn's ``lasso_path``.
 N_ALPHAS = 50
 LASSO_EPS = 1e-3
-#: Ridge never reaches zero: its grid runs from RIDGE_TOP x the largest eigenvalue of
-#: X^T W X (every weight shrunk >= 1000x towards the centre) down to RIDGE_BOTTOM x the
-#: smallest non-zero eigenvalue (within 0.1% of least squares in every direction).
+#: A smooth prior never puts a weight at its centre: its grid runs from RIDGE_TOP x the
+#: largest eigenvalue of the likelihood's Hessian (every weight shrunk >= 1000x towards the
+#: centre) down to RIDGE_BOTTOM x the smallest non-zero one (within 0.1% of least squares).
 RIDGE_TOP, RIDGE_BOTTOM = 1e3, 1e-3
 
 
-def _check_family(family: str) -> None:
-    if family not in PRIOR_FAMILIES:
-        raise ValueError(f"family must be one of {sorted(PRIOR_FAMILIES)}; got {family!r}.")
+def _checked_fixed(row, fixed):
+    """The fixed strength parameters of a path (``l1_ratio``), defaults filled in and checked."""
+    full = row.check_strength({row.path_parameter: 1.0, **(fixed or {})})
+    return {k: v for k, v in full.items() if k != row.path_parameter}
 
 
-def alpha_grid(data: RegressionData, family: str, *, fit_intercept: bool = True, mu=0.0, n_alphas: int = N_ALPHAS, eps: float | None = None) -> np.ndarray:
-    """Decreasing log-spaced sklearn alphas, from all weights at the prior centre to near least squares.
-
-    Laplace: sklearn's grid, ``alpha_max = max_j |x_j^T W (y - X mu)| / N`` (on centred data
-    with an intercept) down to ``eps * alpha_max`` (default ``eps = 1e-3``). At ``alpha_max``
-    every weight is exactly at its centre. Normal: see ``RIDGE_TOP`` / ``RIDGE_BOTTOM``;
-    ``eps``, when given, sets the bottom to ``eps * alpha_max`` instead.
-    """
-    _check_family(family)
+def _check_n_alphas_eps(n_alphas, eps):
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, (int, np.integer)) or n_alphas < 2:
         raise ValueError(f"n_alphas must be an integer >= 2; got {n_alphas!r}.")
     if eps is not None and not (0 < eps < 1):
         raise ValueError(f"eps must be in (0, 1); got {eps!r}.")
+
+
+def alpha_grid(
+    data: RegressionData, family, *, fit_intercept: bool = True, mu=0.0, n_alphas: int = N_ALPHAS,
+    eps: float | None = None, fixed: dict | None = None,
+) -> np.ndarray:
+    """Decreasing log-spaced values of sklearn's path parameter, from all weights at the centre to near least squares.
+
+    A prior with a kink at its centre (:meth:`~regprior.spec.priors.Prior.alpha_max` not
+    None): sklearn's grid, from the smallest alpha at which every weight is exactly at its
+    centre (Lasso: ``max_j |x_j^T W (y - X mu)| / N``; ElasticNet: the same over
+    ``l1_ratio``) down to ``eps * alpha_max`` (default ``eps = 1e-3``). A smooth prior: see
+    ``RIDGE_TOP`` / ``RIDGE_BOTTOM``; ``eps``, when given, sets the bottom to
+    ``eps * alpha_max`` instead. The grid does not depend on the noise sigma.
+    """
+    row = registry.pairing(family, "gaussian")
+    fixed = _checked_fixed(row, fixed)
+    _check_n_alphas_eps(n_alphas, eps)
+    # sklearn's path parameter scales its penalty linearly: (a1, a2) per unit of it.
+    unit_l1, unit_l2 = row.to_penalty({row.path_parameter: 1.0, **fixed})
+    nominal = Gaussian(1.0, "nominal: the grid does not depend on sigma")
+    factor = nominal.sklearn_loss_factor(row.data_term, data.weight_sum)
     _, _, X, y = weighted_centring(data, fit_intercept=fit_intercept)
-    residual = y - X @ as_centre(mu, data.n_features)
-    if family == "laplace":
-        alpha_max = np.max(np.abs(X.T @ (data.weights * residual))) / data.weight_sum
-        if alpha_max == 0:
+    l1_max = row.prior.alpha_max(nominal.coef_gradient(X, y, data.weights, as_centre(mu, data.n_features)))
+    if l1_max is not None:
+        if l1_max == 0:
             raise ValueError("every weight is at its prior centre for every alpha (X^T W (y - X mu) = 0).")
-        bottom = alpha_max * (LASSO_EPS if eps is None else eps)
+        top = l1_max * factor / unit_l1
+        bottom = top * (LASSO_EPS if eps is None else eps)
     else:
-        eigenvalues = np.linalg.eigvalsh((X.T * data.weights) @ X)
-        alpha_max = RIDGE_TOP * eigenvalues[-1]
+        eigenvalues = np.linalg.eigvalsh(nominal.coef_hessian(X, data.weights))
+        top = RIDGE_TOP * eigenvalues[-1] * factor / unit_l2
         positive = eigenvalues[eigenvalues > eigenvalues[-1] * 1e-12]
-        bottom = RIDGE_BOTTOM * positive[0] if eps is None else alpha_max * eps
-    return np.geomspace(alpha_max, bottom, n_alphas)
+        bottom = RIDGE_BOTTOM * positive[0] * factor / unit_l2 if eps is None else top * eps
+    return np.geomspace(top, bottom, n_alphas)
 
 
 @dataclass(frozen=True)
 class MAPPath:
-    """MAP of every weight along an alpha grid.
+    """MAP of every weight along a grid of sklearn's path parameter.
 
     Attributes
     ----------
     family : str
     alphas : ndarray of shape (n_alphas,)
-        sklearn alphas, decreasing.
+        sklearn's path parameter (``alpha``), decreasing.
     coefs : ndarray of shape (n_alphas, n_features)
     intercepts : ndarray of shape (n_alphas,)
     kkt_residuals, n_iters : ndarray of shape (n_alphas,)
@@ -91,6 +112,8 @@ class MAPPath:
         Time of the whole path after the one compile.
     compile_seconds : float
         Model build and compile of the MAP objective (0 when the model was already compiled).
+    fixed : dict
+        sklearn's strength parameters held fixed along the path (``l1_ratio``).
     """
 
     family: str
@@ -103,6 +126,7 @@ class MAPPath:
     feature_names: tuple
     solve_seconds: float
     compile_seconds: float
+    fixed: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per alpha: the weights, the intercept, the certificate and the iterations."""
@@ -113,21 +137,31 @@ class MAPPath:
         return frame
 
 
-def solve_path(model: RegressionModel, alphas) -> MAPPath:
-    """MAP at every alpha on one model: ``set_prior`` swaps ``pm.Data``, each solve warm-starts.
-
-    The model's prior family and centre are kept; only the scale changes with alpha. The
-    MAP objective is compiled once (on the first solve, timed as ``compile_seconds``).
-    """
+def _check_alphas(alphas) -> np.ndarray:
     alphas = np.asarray(alphas, dtype=float)
     if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas <= 0):
         raise ValueError("alphas must be a non-empty 1-D array of positive finite numbers.")
-    family = model.prior.family
+    return alphas
+
+
+def _prior_at(model: RegressionModel, alpha: float, fixed: dict):
+    row = registry.pairing(model.prior, model.likelihood.family)
+    return registry.prior_from_sklearn_strength(
+        row.prior, {row.path_parameter: alpha, **fixed}, model.likelihood, model.data.weight_sum, mu=model.prior.mu
+    )
+
+
+def solve_path(model: RegressionModel, alphas, *, fixed: dict | None = None) -> MAPPath:
+    """MAP at every alpha on one model: ``set_prior`` swaps ``pm.Data``, each solve warm-starts.
+
+    The model's prior family and centre are kept; its parameters follow alpha (at the fixed
+    ``l1_ratio`` for the elastic net). The MAP objective is compiled once (on the first
+    solve, timed as ``compile_seconds``).
+    """
+    alphas = _check_alphas(alphas)
+    fixed = _checked_fixed(registry.pairing(model.prior, model.likelihood.family), fixed)
     centre = model.prior.centre(model.data.n_features)
-    priors = [
-        prior_from_strength(family, noise_sigma=model.noise_sigma, weight_sum=model.data.weight_sum, alpha=a, mu=model.prior.mu)
-        for a in alphas
-    ]
+    priors = [_prior_at(model, a, fixed) for a in alphas]
     start = time.perf_counter()
     compile_map_objective(model)
     compile_seconds = time.perf_counter() - start
@@ -140,7 +174,7 @@ def solve_path(model: RegressionModel, alphas) -> MAPPath:
         previous = result.coef
     solve_seconds = time.perf_counter() - start
     return MAPPath(
-        family=family,
+        family=model.prior.family,
         alphas=alphas,
         coefs=np.array([r.coef for r in results]),
         intercepts=np.array([r.intercept for r in results]),
@@ -150,74 +184,43 @@ def solve_path(model: RegressionModel, alphas) -> MAPPath:
         feature_names=model.data.feature_names,
         solve_seconds=solve_seconds,
         compile_seconds=compile_seconds,
+        fixed=fixed,
     )
 
 
 def map_path(
     X, y, family: str, *, alphas=None, n_alphas: int = N_ALPHAS, eps: float | None = None, noise_sigma=None,
-    sample_weight=None, fit_intercept: bool = True, mu=0.0, feature_names=None,
+    sample_weight=None, fit_intercept: bool = True, mu=0.0, feature_names=None, fixed: dict | None = None,
 ) -> MAPPath:
-    """MAP path of a ``"normal"`` (Ridge) or ``"laplace"`` (Lasso) prior over sklearn alphas.
+    """MAP path of a prior family (``"normal"``, ``"laplace"``, ``"elasticnet"``) over sklearn alphas.
 
-    ``alphas=None`` uses :func:`alpha_grid`. Each alpha maps to a prior scale through the
-    exact map (:mod:`regprior.spec.mapping`) at ``noise_sigma`` (default: least-squares residual sd).
+    ``alphas=None`` uses :func:`alpha_grid`. Each alpha maps to the prior's parameters through
+    the registry's exact map at ``noise_sigma`` (default: least-squares residual sd).
+    ``fixed`` holds the other strength parameters (``{"l1_ratio": 0.5}``, the default, for
+    the elastic net).
     """
-    _check_family(family)
+    row = registry.pairing(family, "gaussian")
+    fixed = _checked_fixed(row, fixed)
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
     likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
     if alphas is None:
-        alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=mu, n_alphas=n_alphas, eps=eps)
-    return path_for_data(data, family, likelihood, alphas, fit_intercept=fit_intercept, mu=mu)[0]
+        alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=mu, n_alphas=n_alphas, eps=eps, fixed=fixed)
+    return path_for_data(data, family, likelihood, alphas, fit_intercept=fit_intercept, mu=mu, fixed=fixed)[0]
 
 
-def path_for_data(data, family, likelihood, alphas, *, fit_intercept=True, mu=0.0):
+def path_for_data(data, family, likelihood, alphas, *, fit_intercept=True, mu=0.0, fixed=None):
     """Build the model once and solve the path on it; returns ``(MAPPath, model)``."""
+    alphas = _check_alphas(alphas)
+    row = registry.pairing(family, likelihood.family)
+    fixed = _checked_fixed(row, fixed)
     start = time.perf_counter()
-    first = prior_from_strength(family, noise_sigma=likelihood.noise_sigma, weight_sum=data.weight_sum, alpha=float(np.max(alphas)), mu=mu)
+    first = registry.prior_from_sklearn_strength(
+        row.prior, {row.path_parameter: float(np.max(alphas)), **fixed}, likelihood, data.weight_sum, mu=mu
+    )
     model = build_model(data, first, likelihood, fit_intercept=fit_intercept)
     build_seconds = time.perf_counter() - start
-    path = solve_path(model, alphas)
+    path = solve_path(model, alphas, fixed=fixed)
     return replace(path, compile_seconds=path.compile_seconds + build_seconds), model
-
-
-@dataclass(frozen=True)
-class SklearnPath:
-    """sklearn's solutions on the same grid, around the prior centre (``coef`` includes ``mu``)."""
-
-    alphas: np.ndarray
-    coefs: np.ndarray
-    intercepts: np.ndarray
-    seconds: float
-
-
-def sklearn_path(data: RegressionData, family: str, alphas, *, fit_intercept: bool = True, mu=0.0) -> SklearnPath:
-    """sklearn's Lasso path (``lasso_path`` at ``tol=1e-12``) or Ridge over the grid.
-
-    ``lasso_path`` takes neither weights nor an intercept, so the data are weighted-centred
-    and scaled by ``sqrt(w * n / N)``: its objective ``1/(2n) ||y~ - X~ w||^2`` then equals
-    Lasso's ``1/(2N) sum_i w_i r_i^2`` exactly. Ridge is fitted per alpha (Cholesky).
-    """
-    from sklearn.linear_model import Ridge, lasso_path
-
-    _check_family(family)
-    alphas = np.asarray(alphas, dtype=float)
-    centre = as_centre(mu, data.n_features)
-    x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
-    start = time.perf_counter()
-    if family == "laplace":
-        root = np.sqrt(data.weights * data.n_samples / data.weight_sum)
-        _, coefs, _ = lasso_path(
-            X * root[:, None], (y - X @ centre) * root, alphas=alphas, tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER
-        )
-        coefs = coefs.T
-    else:
-        ridge = Ridge(fit_intercept=fit_intercept, solver="cholesky")
-        target = data.y - data.X @ centre
-        coefs = np.array([ridge.set_params(alpha=a).fit(data.X, target, sample_weight=data.sample_weight).coef_ for a in alphas])
-    seconds = time.perf_counter() - start
-    coefs = coefs + centre
-    intercepts = y_mean - coefs @ x_mean if fit_intercept else np.zeros(len(alphas))
-    return SklearnPath(alphas=alphas, coefs=coefs, intercepts=intercepts, seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ class PathComparison:
     sklearn_path: SklearnPath
     table: pd.DataFrame
     entries: pd.DataFrame
+    agreement_rtol: float = AGREEMENT_RTOL
 
     @property
     def passed(self) -> bool:
@@ -251,39 +255,20 @@ class PathComparison:
         sklearn_coefs = pd.DataFrame(self.sklearn_path.coefs, columns=[f"sklearn_{n}" for n in names], index=index)
         return pd.concat([self.table, map_coefs, sklearn_coefs], axis=1)
 
+    def summary_line(self) -> str:
+        from regprior.report.tables import path_summary_line
+
+        return path_summary_line(self)
+
     def to_markdown(self, likelihood) -> str:
-        return (
-            f"### {self.summary_line()}\n\n- noise sigma = {likelihood.noise_sigma:.6g} ({likelihood.source})\n\n"
-            f"{self.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{self.entries.to_markdown(floatfmt='.4g')}\n"
-        )
+        from regprior.report.tables import path_markdown
+
+        return path_markdown(self, likelihood)
 
     def to_dict(self, likelihood) -> dict:
-        """JSON-ready record (``regprior path --format json``)."""
-        def records(frame):
-            return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
-                    for r in frame.reset_index().to_dict(orient="records")]
+        from regprior.report.tables import path_record
 
-        return {
-            "passed": self.passed,
-            "noise_sigma": likelihood.noise_sigma,
-            "noise_sigma_source": likelihood.source,
-            "solve_seconds": self.map_path.solve_seconds,
-            "compile_seconds": self.map_path.compile_seconds,
-            "alphas": records(self.table),
-            "entries": records(self.entries),
-        }
-
-    def summary_line(self) -> str:
-        t = self.table
-        worst = (t["max_abs_diff"] / t["tolerance"]).max() * AGREEMENT_RTOL
-        return (
-            f"{self.map_path.family} path, {len(t)} alphas: {'PASSED' if self.passed else 'FAILED'} | "
-            f"worst max|MAP - sklearn| / max(1, |coef|) = {worst:.1e}, support identical at "
-            f"{int(t['support_match'].sum())}/{len(t)} alphas, entry points identical for "
-            f"{int(self.entries['same_entry'].sum())}/{len(self.entries)} features; MAP path "
-            f"{self.map_path.solve_seconds:.3f} s after a {self.map_path.compile_seconds:.2f} s build+compile, "
-            f"sklearn {self.sklearn_path.seconds:.3f} s"
-        )
+        return path_record(self, likelihood)
 
 
 def _entry_alphas(alphas, coefs, centre):
@@ -296,23 +281,10 @@ def compare_paths(bayes: MAPPath, sklearn: SklearnPath) -> PathComparison:
     """Compare the two paths alpha by alpha (same grid required)."""
     if not np.array_equal(bayes.alphas, sklearn.alphas):
         raise ValueError("the two paths must be computed on the same alpha grid.")
-    scale = np.maximum(1.0, np.max(np.abs(sklearn.coefs), axis=1))
-    diff = np.max(np.abs(bayes.coefs - sklearn.coefs), axis=1)
-    active_map = bayes.coefs != bayes.centre
-    active_sklearn = sklearn.coefs != bayes.centre
-    table = pd.DataFrame(
-        {
-            "max_abs_diff": diff,
-            "tolerance": AGREEMENT_RTOL * scale,
-            "agree": diff <= AGREEMENT_RTOL * scale,
-            "support_match": np.all(active_map == active_sklearn, axis=1),
-            "n_active_map": active_map.sum(axis=1),
-            "n_active_sklearn": active_sklearn.sum(axis=1),
-            "kkt_residual": bayes.kkt_residuals,
-            "n_iter": bayes.n_iters,
-        },
-        index=pd.Index(bayes.alphas, name="alpha"),
+    table = path_agreement(bayes.coefs, sklearn.coefs, bayes.centre).assign(
+        kkt_residual=bayes.kkt_residuals, n_iter=bayes.n_iters
     )
+    table.index = pd.Index(bayes.alphas, name="alpha")
     entry_map = _entry_alphas(bayes.alphas, bayes.coefs, bayes.centre)
     entry_sklearn = _entry_alphas(sklearn.alphas, sklearn.coefs, bayes.centre)
     entries = pd.DataFrame(
@@ -326,17 +298,30 @@ def compare_paths(bayes: MAPPath, sklearn: SklearnPath) -> PathComparison:
     return PathComparison(bayes, sklearn, table, entries)
 
 
-def posterior_path(model: RegressionModel, alphas, *, draws=1000, tune=1000, chains=2, random_seed=0) -> pd.DataFrame:
+def posterior_alpha_picks(alphas, count: int) -> np.ndarray:
+    """``count`` grid alphas evenly spread over the interior of the grid (ends excluded)."""
+    alphas = np.asarray(alphas, dtype=float)
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+        raise ValueError(f"the number of posterior alphas must be an integer >= 0; got {count!r}.")
+    if count > len(alphas):
+        raise ValueError(f"the number of posterior alphas ({count}) exceeds the grid length ({len(alphas)}).")
+    if count == 0:
+        return alphas[:0]
+    picks = np.unique(np.linspace(0, len(alphas) - 1, count + 2).round().astype(int)[1:-1])
+    return alphas[picks]
+
+
+def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None, draws=1000, tune=1000, chains=2, random_seed=0) -> pd.DataFrame:
     """Posterior mean and 94% HDI of every weight at a few alphas, on one compiled sampler.
 
     Returns a tidy frame: one row per (alpha, feature) with ``mean``, ``hdi_low``,
     ``hdi_high``, and the run's ``r_hat_max``, ``ess_bulk_min``, ``divergences`` and
     ``healthy`` on every row, so an unhealthy alpha is flagged wherever the rows go.
     """
-    family, mu = model.prior.family, model.prior.mu
+    fixed = _checked_fixed(registry.pairing(model.prior, model.likelihood.family), fixed)
     rows = []
-    for alpha in np.asarray(alphas, dtype=float):
-        model.set_prior(prior_from_strength(family, noise_sigma=model.noise_sigma, weight_sum=model.data.weight_sum, alpha=alpha, mu=mu))
+    for alpha in _check_alphas(alphas):
+        model.set_prior(_prior_at(model, alpha, fixed))
         posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
         summary = posterior.summary.loc[list(model.data.feature_names)]
         for feature, row in summary.iterrows():

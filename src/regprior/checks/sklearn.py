@@ -1,103 +1,112 @@
-"""The scikit-learn side: the estimator a prior maps to, the prior an estimator maps to, and CV choice of alpha."""
+"""Every scikit-learn fit regprior makes: reference solutions, paths, CV choice, and priors read off estimators.
+
+Which estimator belongs to which prior is the registry's (:mod:`regprior.registry`); this
+module only fits them, at tolerances tight enough to compare with an exact MAP.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from regprior.spec import mapping
-from regprior.spec.data import RegressionData
-from regprior.spec.priors import Laplace, Normal, Prior, as_centre
+from regprior import registry
+from regprior.spec.data import RegressionData, weighted_centring
+from regprior.spec.likelihoods import Gaussian
+from regprior.spec.priors import Prior, as_centre
 
 __all__ = [
     "SKLEARN_TOL",
     "SklearnFit",
-    "sklearn_alpha",
+    "SklearnPath",
+    "sklearn_estimator",
     "sklearn_counterpart",
     "prior_from_sklearn",
     "fit_counterpart",
-    "prior_from_strength",
     "prior_by_cross_validation",
+    "sklearn_path",
 ]
 
-#: sklearn's Lasso stops on a duality gap ``<= tol * ||y||^2 / n``; at its default 1e-4 it
-#: was measured 0.15 away from the exact lasso on diabetes. Compare at 1e-12 (~2e-9 off).
+#: sklearn's coordinate descent stops on a duality gap ``<= tol * ||y||^2 / n``; at its
+#: default 1e-4 it was measured 0.15 away from the exact lasso on diabetes. Compare at
+#: 1e-12 (~2e-9 off).
 SKLEARN_TOL = 1e-12
 SKLEARN_MAX_ITER = 1_000_000
-#: The families regprior has priors for, by the name used on the command line.
-PRIOR_FAMILIES = {"normal": Normal, "laplace": Laplace}
+#: Estimators solved by coordinate descent, which take ``tol`` and ``max_iter``.
+_COORDINATE_DESCENT = {"Lasso", "ElasticNet", "LassoCV", "ElasticNetCV"}
 
 
-def sklearn_alpha(prior: Prior, noise_sigma: float, weight_sum: float) -> float:
-    """sklearn alpha of ``prior``: Ridge's for a Normal, Lasso's (needs ``N = weight_sum``) for a Laplace."""
-    if isinstance(prior, Normal):
-        return mapping.ridge_alpha(noise_sigma, prior.sigma)
-    if isinstance(prior, Laplace):
-        return mapping.lasso_alpha(noise_sigma, prior.scale, weight_sum)
-    raise TypeError(f"prior must be Normal or Laplace; got {type(prior).__name__}.")
+def _estimator_class(name: str):
+    import sklearn.linear_model
+
+    return getattr(sklearn.linear_model, name)
+
+
+def sklearn_estimator(pairing: registry.Pairing, strength: dict, *, fit_intercept: bool = True):
+    """Unfitted ``pairing.estimator`` at ``strength``, with the tightest settings it reaches."""
+    options = dict(pairing.estimator_options)
+    if pairing.estimator in _COORDINATE_DESCENT:
+        options.update(tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER)
+    return _estimator_class(pairing.estimator)(**strength, fit_intercept=fit_intercept, **options)
 
 
 def sklearn_counterpart(prior: Prior, *, noise_sigma: float, weight_sum: float | None = None, fit_intercept: bool = True):
-    """Unfitted sklearn estimator whose solution is the MAP under ``prior``.
+    """Unfitted sklearn estimator whose solution is the MAP under ``prior`` (Gaussian likelihood).
 
     ``Normal(mu, sigma)`` -> ``Ridge(alpha=noise_sigma**2 / sigma**2)``;
-    ``Laplace(mu, scale)`` -> ``Lasso(alpha=noise_sigma**2 / (N * scale))`` with
-    ``N = sum(sample_weight)``, at a tight tolerance. Holds for a flat intercept prior and
-    known ``noise_sigma``. sklearn has no prior centre: fit the estimator on
-    ``y - X @ mu`` and add ``mu`` to ``coef_`` (:func:`fit_counterpart` does).
+    ``Laplace(mu, scale)`` -> ``Lasso(alpha=noise_sigma**2 / (N * scale))``;
+    ``ElasticNetPrior(mu, scale, sigma)`` -> ``ElasticNet(alpha, l1_ratio)`` (see
+    :mod:`regprior.registry`), with ``N = sum(sample_weight)``, at a tight tolerance. Holds for
+    a flat intercept prior and known ``noise_sigma``. sklearn has no prior centre: fit the
+    estimator on ``y - X @ mu`` and add ``mu`` to ``coef_`` (:func:`fit_counterpart` does).
 
     Parameters
     ----------
-    prior : Normal or Laplace
+    prior : Prior
     noise_sigma : float
     weight_sum : float, optional
-        ``N``, required for a Laplace prior (the Lasso divides its data term by it).
+        ``N``, required when the estimator divides its data term by it (Lasso, ElasticNet).
     fit_intercept : bool, default=True
     """
-    from sklearn.linear_model import Lasso, Ridge
-
-    if isinstance(prior, Laplace):
-        if weight_sum is None:
-            raise ValueError("weight_sum (N = sum of sample weights, or n_samples) is required for a Laplace prior.")
-        alpha = sklearn_alpha(prior, noise_sigma, weight_sum)
-        return Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER)
-    alpha = sklearn_alpha(prior, noise_sigma, 1.0)
-    return Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky")
+    likelihood = Gaussian(noise_sigma)
+    row = registry.pairing(prior, likelihood.family)
+    if row.data_term == "mean" and weight_sum is None:
+        raise ValueError(
+            f"weight_sum (N = sum of sample weights, or n_samples) is required for a {prior.family} prior: "
+            f"{row.estimator} divides its data term by it."
+        )
+    strength = registry.sklearn_strength(prior, likelihood, 1.0 if weight_sum is None else weight_sum)
+    return sklearn_estimator(row, strength, fit_intercept=fit_intercept)
 
 
 def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_sum: float | None = None, mu=0.0) -> Prior:
     """The prior whose MAP is the given sklearn estimator's solution.
 
-    ``Ridge`` / ``RidgeCV`` (fitted, ``alpha_``) -> ``Normal(mu, noise_sigma / sqrt(alpha))``;
-    ``Lasso`` / ``LassoCV`` (fitted) -> ``Laplace(mu, noise_sigma**2 / (N * alpha))``;
-    fitted ``BayesianRidge`` -> ``Normal(0, 1 / sqrt(lambda_))`` (its ``lambda_`` is the
-    weight precision; its noise precision ``alpha_`` gives ``noise_sigma = 1/sqrt(alpha_)``,
-    so ``noise_sigma`` is not needed).
+    ``Ridge`` / ``RidgeCV`` -> ``Normal``; ``Lasso`` / ``LassoCV`` -> ``Laplace``;
+    ``ElasticNet`` / ``ElasticNetCV`` -> ``ElasticNetPrior`` (CV estimators must be fitted:
+    their ``alpha_`` / ``l1_ratio_`` are used); fitted ``BayesianRidge`` ->
+    ``Normal(0, 1 / sqrt(lambda_))`` (its ``lambda_`` is the weight precision; its noise
+    precision ``alpha_`` gives ``noise_sigma = 1/sqrt(alpha_)``, so ``noise_sigma`` is not
+    needed).
     """
-    from sklearn.linear_model import BayesianRidge, Lasso, LassoCV, Ridge, RidgeCV
-
-    if isinstance(estimator, BayesianRidge):
+    name = type(estimator).__name__
+    if name == "BayesianRidge":
         if not hasattr(estimator, "lambda_"):
             raise ValueError("BayesianRidge must be fitted: its prior precision lambda_ is learnt by fit.")
-        return Normal(mu=mu, sigma=1.0 / np.sqrt(estimator.lambda_))
+        return registry.prior_from_evidence(estimator.lambda_, mu=mu)
+    row = registry.pairing_for_estimator(name)
     if noise_sigma is None:
         raise ValueError("noise_sigma is required to map an sklearn alpha to a prior scale.")
-    if isinstance(estimator, (RidgeCV, LassoCV)):
+    if name == row.cv_estimator:
         if not hasattr(estimator, "alpha_"):
-            raise ValueError(f"{type(estimator).__name__} must be fitted: its alpha_ is chosen by fit.")
-        alpha = float(estimator.alpha_)
-    elif isinstance(estimator, (Ridge, Lasso)) and type(estimator).__name__ in ("Ridge", "Lasso"):
-        alpha = estimator.alpha
+            raise ValueError(f"{name} must be fitted: its alpha_ is chosen by fit.")
+        strength = {k: float(getattr(estimator, f"{k}_")) for k in row.strength}
     else:
-        raise TypeError(
-            f"estimator must be Ridge, RidgeCV, Lasso, LassoCV or BayesianRidge; got {type(estimator).__name__}."
-        )
-    if isinstance(estimator, (Ridge, RidgeCV)):
-        return Normal(mu=mu, sigma=mapping.normal_sigma_from_ridge_alpha(alpha, noise_sigma))
-    if weight_sum is None:
-        raise ValueError("weight_sum (N = sum of sample weights, or n_samples) is required for a Lasso.")
-    return Laplace(mu=mu, scale=mapping.laplace_scale_from_lasso_alpha(alpha, noise_sigma, weight_sum))
+        strength = {k: getattr(estimator, k) for k in row.strength}
+    if row.data_term == "mean" and weight_sum is None:
+        raise ValueError(f"weight_sum (N = sum of sample weights, or n_samples) is required for a {name}.")
+    return registry.prior_from_sklearn_strength(row.prior, strength, Gaussian(noise_sigma), 1.0 if weight_sum is None else weight_sum, mu=mu)
 
 
 @dataclass(frozen=True)
@@ -106,79 +115,92 @@ class SklearnFit:
 
     coef: np.ndarray
     intercept: float
-    alpha: float
+    strength: dict
     estimator: object
 
+    @property
+    def alpha(self) -> float:
+        """sklearn's ``alpha`` (the path parameter of every Gaussian pair)."""
+        return self.strength["alpha"]
 
-def fit_counterpart(data: RegressionData, prior: Prior, *, noise_sigma: float, fit_intercept: bool = True) -> SklearnFit:
+
+def fit_counterpart(data: RegressionData, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True) -> SklearnFit:
     """Fit the sklearn counterpart of ``prior`` and return its coefficients around ``mu``.
 
     sklearn has no prior centre, so the estimator is fitted on ``y - X @ mu`` (the
     substitution ``theta = mu + w``) and ``mu`` is added back to ``coef_``. The intercept is
     unchanged by that substitution.
     """
-    estimator = sklearn_counterpart(prior, noise_sigma=noise_sigma, weight_sum=data.weight_sum, fit_intercept=fit_intercept)
+    row = registry.pairing(prior, likelihood.family)
+    strength = registry.sklearn_strength(prior, likelihood, data.weight_sum)
+    estimator = sklearn_estimator(row, strength, fit_intercept=fit_intercept)
     centre = prior.centre(data.n_features)
     estimator.fit(data.X, data.y - data.X @ centre, sample_weight=data.sample_weight)
     intercept = float(estimator.intercept_) if fit_intercept else 0.0
-    return SklearnFit(coef=centre + estimator.coef_, intercept=intercept, alpha=estimator.alpha, estimator=estimator)
+    return SklearnFit(coef=centre + estimator.coef_, intercept=intercept, strength=strength, estimator=estimator)
 
 
-def prior_from_strength(
-    family: str,
-    *,
-    noise_sigma: float,
-    weight_sum: float,
-    alpha: float | None = None,
-    prior_scale: float | None = None,
-    lam: float | None = None,
-    rate: float | None = None,
-    mu=0.0,
-) -> Prior:
-    """Build a prior from exactly one way of stating its strength.
+def prior_by_cross_validation(
+    data: RegressionData, family, likelihood: Gaussian, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None
+):
+    """Choose the path parameter by the pair's CV estimator (``RidgeCV``, ``LassoCV``, ``ElasticNetCV``).
 
-    ``alpha`` (sklearn's), ``prior_scale`` (Normal sd or Laplace scale), ``lam`` (the blog's
-    lambda, Normal only) or ``rate`` (the blog's b = 1/scale, Laplace only).
+    ``RidgeCV`` searches ``logspace(-6, 6, 121)`` by efficient leave-one-out; ``LassoCV`` and
+    ``ElasticNetCV`` their own 100-alpha grid, 5-fold unshuffled, at the fixed
+    ``l1_ratio``. All are deterministic. Returns ``(prior, description)``.
     """
-    if family not in PRIOR_FAMILIES:
-        raise ValueError(f"family must be one of {sorted(PRIOR_FAMILIES)}; got {family!r}.")
-    given = {k: v for k, v in {"alpha": alpha, "prior_scale": prior_scale, "lam": lam, "rate": rate}.items() if v is not None}
-    if len(given) != 1:
-        raise ValueError(f"give exactly one of alpha, prior_scale, lam, rate; got {sorted(given) or 'none'}.")
-    if lam is not None and family != "normal":
-        raise ValueError("lam (the blog's lambda) parametrises the normal prior only; use rate for laplace.")
-    if rate is not None and family != "laplace":
-        raise ValueError("rate (the blog's b) parametrises the laplace prior only; use lam for normal.")
-    if family == "normal":
-        if alpha is not None:
-            return Normal(mu=mu, sigma=mapping.normal_sigma_from_ridge_alpha(alpha, noise_sigma))
-        if lam is not None:
-            return Normal.from_lambda(lam, mu=mu)
-        return Normal(mu=mu, sigma=prior_scale)
-    if alpha is not None:
-        return Laplace(mu=mu, scale=mapping.laplace_scale_from_lasso_alpha(alpha, noise_sigma, weight_sum))
-    if rate is not None:
-        return Laplace.from_rate(rate, mu=mu)
-    return Laplace(mu=mu, scale=prior_scale)
-
-
-def prior_by_cross_validation(data: RegressionData, family: str, *, noise_sigma: float, fit_intercept: bool = True, mu=0.0):
-    """Choose alpha by sklearn's ``RidgeCV`` (efficient LOO) or ``LassoCV`` (5-fold, unshuffled).
-
-    ``RidgeCV`` searches ``logspace(-6, 6, 121)``; ``LassoCV`` its own 100-alpha grid. Both
-    are deterministic. Returns ``(prior, description)``.
-    """
-    from sklearn.linear_model import LassoCV, RidgeCV
-
+    row = registry.pairing(family, likelihood.family)
+    fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **row.cv_options(fixed))
     target = data.y - data.X @ as_centre(mu, data.n_features)
-    if family == "normal":
-        search = RidgeCV(alphas=np.logspace(-6, 6, 121), fit_intercept=fit_intercept)
-        description = "RidgeCV (leave-one-out, 121 alphas in [1e-6, 1e6])"
-    elif family == "laplace":
-        search = LassoCV(cv=5, fit_intercept=fit_intercept, alphas=100)
-        description = "LassoCV (5-fold, 100 alphas)"
-    else:
-        raise ValueError(f"family must be one of {sorted(PRIOR_FAMILIES)}; got {family!r}.")
     search.fit(data.X, target, sample_weight=data.sample_weight)
-    prior = prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=float(search.alpha_), mu=mu)
-    return prior, description
+    strength = {row.path_parameter: float(getattr(search, f"{row.path_parameter}_")), **fixed}
+    prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
+    return prior, row.cv_description
+
+
+@dataclass(frozen=True)
+class SklearnPath:
+    """sklearn's solutions on the same grid, around the prior centre (``coef`` includes ``mu``)."""
+
+    alphas: np.ndarray
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    seconds: float
+
+
+def sklearn_path(
+    data: RegressionData, family, alphas, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None
+) -> SklearnPath:
+    """sklearn's solutions over a grid of the path parameter (``alpha``), at ``tol=1e-12``.
+
+    Coordinate-descent estimators use their path function (``lasso_path``, ``enet_path``):
+    those take neither weights nor an intercept, so the data are weighted-centred and scaled
+    by ``sqrt(w * n / N)``, which makes their ``1/(2n) ||y~ - X~ w||^2`` equal to the
+    estimator's ``1/(2N) sum_i w_i r_i^2`` exactly. Ridge is fitted per alpha (Cholesky).
+    """
+    from sklearn.linear_model import enet_path
+
+    row = registry.pairing(family, "gaussian")
+    fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    alphas = np.asarray(alphas, dtype=float)
+    centre = as_centre(mu, data.n_features)
+    x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
+    start = time.perf_counter()
+    if row.estimator in _COORDINATE_DESCENT:
+        root = np.sqrt(data.weights * data.n_samples / data.weight_sum)
+        l1_ratio = fixed.get("l1_ratio", 1.0)
+        _, coefs, _ = enet_path(
+            X * root[:, None], (y - X @ centre) * root, l1_ratio=l1_ratio, alphas=alphas, tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER
+        )
+        coefs = coefs.T
+    else:
+        estimator = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
+        target = data.y - data.X @ centre
+        coefs = np.array(
+            [estimator.set_params(**{row.path_parameter: a}).fit(data.X, target, sample_weight=data.sample_weight).coef_ for a in alphas]
+        )
+    seconds = time.perf_counter() - start
+    coefs = coefs + centre
+    intercepts = y_mean - coefs @ x_mean if fit_intercept else np.zeros(len(alphas))
+    return SklearnPath(alphas=alphas, coefs=coefs, intercepts=intercepts, seconds=seconds)

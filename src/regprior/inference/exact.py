@@ -1,4 +1,4 @@
-"""Closed-form posterior of the conjugate model: Normal prior, Gaussian likelihood, known sigma."""
+"""Closed-form posterior of the conjugate model: Gaussian prior (quadratic log density), Gaussian likelihood, known sigma."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import scipy.linalg
 import scipy.stats
 
 from regprior.backend.model import RegressionModel
-from regprior.spec.priors import Normal
 
 __all__ = ["ExactPosterior", "exact_gaussian_posterior"]
 
@@ -62,11 +61,12 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
     Raises
     ------
     TypeError
-        If the model's prior is not :class:`~regprior.spec.priors.Normal`: no other prior has a
-        closed-form posterior here.
+        If the model's prior is not Gaussian (a smooth prior with no l1 term, i.e.
+        :class:`~regprior.spec.priors.Normal`): no other prior has a closed-form posterior here.
     """
     prior = model.prior
-    if not isinstance(prior, Normal):
+    l1_weight, prior_precision = prior.penalty_weights
+    if not prior.smooth or l1_weight != 0.0:
         raise TypeError(
             f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); "
             f"got {type(prior).__name__}. Use NUTS for it."
@@ -74,7 +74,6 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
     stats = model.statistics()
     p = stats.n_features
     noise_var = model.noise_sigma**2
-    prior_precision = 1.0 / prior.scale**2
     precision = stats.xtx / noise_var + prior_precision * np.eye(p)
     factor = scipy.linalg.cho_factor(precision)
     cov = scipy.linalg.cho_solve(factor, np.eye(p))

@@ -1,58 +1,14 @@
-"""Write comparison results to a folder all at once: every file or none."""
+"""The one atomic writer: a run's files land in their folder all at once, or not at all."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 
-__all__ = ["json_safe", "comparisons_to_json", "comparisons_to_csv", "comparisons_to_markdown", "write_outputs"]
-
-
-def json_safe(value):
-    """Replace non-finite floats by None (JSON has no NaN), recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
-
-
-def comparisons_to_json(comparisons: dict, *, data) -> str:
-    """``{"regprior_version", "data", "comparisons": [...]}``; non-finite numbers become null."""
-    from regprior import __version__
-
-    document = {
-        "regprior_version": __version__,
-        "data": {"name": data.name, "n_samples": data.n_samples, "n_features": data.n_features},
-        "comparisons": [{"model": name, **c.to_dict()} for name, c in comparisons.items()],
-    }
-    return json.dumps(json_safe(document), indent=2, allow_nan=False)
-
-
-def comparisons_to_csv(comparisons: dict) -> str:
-    """One row per (model, coefficient), with the mapping and the verdict repeated on each row."""
-    frames = []
-    for name, c in comparisons.items():
-        frame = c.table.reset_index()
-        frame.insert(0, "model", name)
-        frame.insert(1, "prior", repr(c.prior))
-        frame.insert(2, "alpha", c.alpha)
-        frame.insert(3, "noise_sigma", c.likelihood.noise_sigma)
-        frame["passed"] = c.verdict.passed
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True).to_csv(index=False)
-
-
-def comparisons_to_markdown(comparisons: dict) -> str:
-    return "\n".join(c.to_markdown() for c in comparisons.values())
+__all__ = ["write_outputs", "write_atomic"]
 
 
 def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
@@ -80,3 +36,23 @@ def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_atomic(path, text: str) -> Path:
+    """Write one text file atomically: a reader (or a resumed run) sees the whole file or none.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
+    over ``path`` (``os.replace`` is atomic on one file system).
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -101,3 +101,4 @@ def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: 
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "laplace_scale_from_lasso_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "laplace_scale_from_lasso_alpha")
     return noise_sigma**2 / (n_samples * alpha)
+

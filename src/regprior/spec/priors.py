@@ -1,14 +1,28 @@
-"""Prior distributions on the regression weights: their densities and parametrisations."""
+"""Prior families on the regression weights: densities, parametrisations and penalty maths (NumPy only).
+
+Every family here is independent across weights and of the *elastic-net form*::
+
+    -log p(theta) = l1 * sum_j |theta_j - mu_j| + l2 / 2 * sum_j (theta_j - mu_j)**2 + log Z
+
+with penalty weights ``(l1, l2)`` fixed by the family's parameters: ``Normal(mu, sigma)`` is
+``(0, 1/sigma**2)``, ``Laplace(mu, scale)`` is ``(1/scale, 0)``. The weights are what the registry turns into
+scikit-learn's strength parameters (:mod:`regprior.registry`); the proximal operator,
+subdifferential distance and ``alpha_max`` below are what the MAP engine and the path grid
+ask of a prior, so that neither knows which family it is solving (as skglm's penalties).
+
+No PyMC here: :mod:`regprior.backend.model` holds the family -> ``pm`` distribution table.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from typing import ClassVar
 
 import numpy as np
 
 from regprior._validation import check_finite_array, check_positive_float
 
-__all__ = ["Prior", "Normal", "Laplace", "as_centre"]
+__all__ = ["Prior", "Normal", "Laplace", "as_centre", "PRIOR_FAMILIES"]
 
 
 def as_centre(mu, n_features: int) -> np.ndarray:
@@ -21,69 +35,208 @@ def as_centre(mu, n_features: int) -> np.ndarray:
     return mu.copy()
 
 
-@dataclass(frozen=True, repr=False)
-class Prior:
-    """Independent prior on each regression weight, with centre ``mu`` and scale ``scale``.
+def _checked_mu(mu):
+    if np.ndim(mu) == 0:
+        return float(check_finite_array([mu], "mu", ndim=1)[0])
+    mu = check_finite_array(mu, "mu", ndim=1)
+    mu.setflags(write=False)
+    return mu
 
-    ``mu`` is a float (the same centre for every weight) or one value per feature:
-    the prior centre ``theta0`` of the conventions. scikit-learn has no prior centre;
-    the comparison fits sklearn on ``y - X @ mu`` and adds ``mu`` back.
 
-    Subclasses state their density; the MAP engine asks a prior whether it is smooth
-    and, if not, for its proximal operator.
+class Prior(ABC):
+    """Independent prior on each regression weight: the interface every family implements.
+
+    A prior has a centre ``mu`` (float, or one value per feature: the prior centre
+    ``theta0`` of the conventions; scikit-learn has none, so the comparison fits sklearn on
+    ``y - X @ mu`` and adds ``mu`` back) and the positive parameters named in
+    ``parameter_names``. Instances are immutable, hashable and compare by value.
+
+    What the rest of regprior asks of a prior:
+
+    * density: :meth:`neg_logpdf` (normalised, per weight);
+    * strength: :attr:`penalty_weights` ``(l1, l2)`` and :meth:`from_penalty_weights`, its
+      blog-post parametrisation (:meth:`from_blog`, :meth:`blog_parameters`);
+    * MAP engine (the prior as a penalty, split into a smooth part and a non-smooth part):
+      :meth:`smooth_gradient`, :meth:`smooth_hessian_diagonal`, :meth:`prox`,
+      :meth:`subdiff_distance`, :meth:`generalized_support`, :meth:`support_gradient`,
+      :attr:`kink_slope`;
+    * path grid: :meth:`alpha_max`.
+
+    Class attributes
+    ----------------
+    family : str
+        Registry key (``"normal"``, ``"laplace"``, ``"elasticnet"``).
+    parameter_names : tuple of str
+        Constructor parameters besides ``mu``.
+    blog_parameter_names : tuple of str
+        Keyword arguments of :meth:`from_blog`.
+    smooth : bool
+        True when the density has no kink (no non-smooth part).
     """
 
-    mu: float | np.ndarray = 0.0
-    scale: float = 1.0
+    family: ClassVar[str] = "prior"
+    parameter_names: ClassVar[tuple[str, ...]] = ()
+    blog_parameter_names: ClassVar[tuple[str, ...]] = ()
+    smooth: ClassVar[bool] = True
 
-    family = "prior"
-    smooth = True
-
-    def __post_init__(self):
+    def __init__(self, mu=0.0, **parameters):
         name = type(self).__name__
-        scale_name = self._scale_name
-        object.__setattr__(self, "scale", check_positive_float(self.scale, scale_name, name))
-        if np.ndim(self.mu) == 0:
-            mu = check_finite_array([self.mu], "mu", ndim=1)[0]
-            object.__setattr__(self, "mu", float(mu))
-        else:
-            mu = check_finite_array(self.mu, "mu", ndim=1)
-            mu.setflags(write=False)
-            object.__setattr__(self, "mu", mu)
+        values = {key: check_positive_float(parameters[key], key, name) for key in self.parameter_names}
+        object.__setattr__(self, "_parameters", values)
+        object.__setattr__(self, "mu", _checked_mu(mu))
 
-    _scale_name = "scale"
+    def __setattr__(self, key, value):
+        raise AttributeError(f"{type(self).__name__} is immutable; use with_parameters() for another one.")
+
+    # -- parameters ---------------------------------------------------------------------
+    @property
+    def parameters(self) -> dict:
+        """The family's parameters (besides ``mu``), by name."""
+        return dict(self._parameters)
 
     def centre(self, n_features: int) -> np.ndarray:
         """Return the prior centre as an array of shape (n_features,)."""
         return as_centre(self.mu, n_features)
 
-    def with_scale(self, scale: float) -> "Prior":
-        """Return the same prior family and centre with another scale."""
-        return type(self)(mu=self.mu, scale=scale)
+    def with_parameters(self, **parameters) -> "Prior":
+        """The same family and centre with some parameters replaced."""
+        unknown = sorted(set(parameters) - set(self.parameter_names))
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has parameters {list(self.parameter_names)}; got {unknown}.")
+        return type(self)(mu=self.mu, **{**self._parameters, **parameters})
 
+    @classmethod
+    def from_parameters(cls, mu=0.0, **parameters) -> "Prior":
+        """Build from the family's parameters by name (``parameter_names``), checked."""
+        expected = set(cls.parameter_names)
+        if set(parameters) != expected:
+            raise ValueError(
+                f"the {cls.family} prior takes the parameters {sorted(expected)}; got {sorted(parameters) or 'none'}."
+            )
+        return cls(mu=mu, **parameters)
+
+    # -- density ------------------------------------------------------------------------
+    @abstractmethod
     def neg_logpdf(self, theta) -> np.ndarray:
-        """Negative log density of each weight, shape of ``theta`` (constants included)."""
-        raise NotImplementedError
+        """Negative log density of each weight, shape of ``theta``, normalising constant included."""
 
-    def pymc_variable(self, name, *, mu, scale, dims):
-        """Create this prior as a PyMC random variable (inside a model context)."""
-        raise NotImplementedError
+    def logpdf(self, theta) -> np.ndarray:
+        """Log density of each weight (normalised)."""
+        return -self.neg_logpdf(theta)
 
+    # -- strength -----------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def penalty_weights(self) -> tuple[float, float]:
+        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + const`` per weight."""
+
+    @classmethod
+    @abstractmethod
+    def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> "Prior":
+        """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
+
+    @classmethod
+    @abstractmethod
+    def from_blog(cls, mu=0.0, **blog) -> "Prior":
+        """Build from the blog post's parametrisation (``blog_parameter_names``)."""
+
+    @abstractmethod
+    def blog_parameters(self) -> dict:
+        """This prior in the blog post's parametrisation, keyed ``blog_<name>``."""
+
+    # -- the prior as a penalty (what the MAP engine asks) -------------------------------
+    def _shift(self, theta):
+        return np.asarray(theta, dtype=float) - self.mu
+
+    def smooth_gradient(self, theta) -> np.ndarray:
+        """Gradient of the smooth part ``l2/2 (theta - mu)**2`` of ``-log p``."""
+        return self.penalty_weights[1] * self._shift(theta)
+
+    def smooth_hessian_diagonal(self, theta) -> np.ndarray:
+        """Diagonal Hessian of the smooth part (the prior is separable)."""
+        return np.full(np.shape(theta), self.penalty_weights[1])
+
+    @property
+    def kink_slope(self) -> float:
+        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
+        return self.penalty_weights[0]
+
+    def prox(self, values, step: float) -> np.ndarray:
+        """Proximal operator of ``step * l1 * sum_j |theta_j - mu_j|``.
+
+        Soft-thresholding around the centre: coordinates within ``step * l1`` of it land
+        exactly on it, which is what gives the MAP the lasso's exact zeros.
+        """
+        values = np.asarray(values, dtype=float)
+        l1 = self.penalty_weights[0]
+        if l1 == 0.0:
+            return values.copy()
+        shifted = values - self.mu
+        return self.mu + np.sign(shifted) * np.maximum(np.abs(shifted) - step * l1, 0.0)
+
+    def generalized_support(self, theta) -> np.ndarray:
+        """Weights where the non-smooth part is differentiable: away from the centre (all, if smooth)."""
+        if self.smooth:
+            return np.ones(np.shape(theta), dtype=bool)
+        return self._shift(theta) != 0.0
+
+    def support_gradient(self, theta) -> np.ndarray:
+        """Gradient of the non-smooth part on the generalized support: ``l1 sign(theta - mu)``."""
+        return self.penalty_weights[0] * np.sign(self._shift(theta))
+
+    def subdiff_distance(self, theta, gradient) -> np.ndarray:
+        """Distance of ``-gradient`` to the subdifferential of the non-smooth part, per weight.
+
+        ``gradient`` is that of every smooth term (likelihood and the prior's smooth part).
+        Away from the centre: ``|g_j + l1 sign(theta_j - mu_j)|``; at the centre the
+        subdifferential is ``[-l1, l1]``: ``max(0, |g_j| - l1)``. Zero at an exact optimum.
+        """
+        gradient = np.asarray(gradient, dtype=float)
+        shift = self._shift(theta)
+        l1 = self.penalty_weights[0]
+        return np.where(shift != 0.0, np.abs(gradient + l1 * np.sign(shift)), np.maximum(np.abs(gradient) - l1, 0.0))
+
+    @classmethod
+    def alpha_max(cls, gradient_at_centre) -> float | None:
+        """Smallest ``l1`` at which every weight's MAP is its centre, or None for a smooth family.
+
+        ``gradient_at_centre`` is the likelihood's gradient with every weight at its centre
+        (where the smooth part of the prior has zero gradient). In the prior's own units
+        (``l1 = 1/scale``); :func:`regprior.registry.path_grid` turns it into sklearn's alpha.
+        """
+        if cls.smooth:
+            return None
+        return float(np.max(np.abs(gradient_at_centre)))
+
+    # -- value semantics ----------------------------------------------------------------
     def _mu_repr(self):
         return f"{self.mu!r}" if np.ndim(self.mu) == 0 else f"array(shape={self.mu.shape})"
 
     def __repr__(self):
-        return f"{type(self).__name__}(mu={self._mu_repr()}, {self._scale_name}={self.scale!r})"
+        parameters = ", ".join(f"{k}={v!r}" for k, v in self._parameters.items())
+        return f"{type(self).__name__}(mu={self._mu_repr()}, {parameters})"
 
     def __eq__(self, other):
         return (
             type(other) is type(self)
-            and self.scale == other.scale
+            and self._parameters == other._parameters
             and np.array_equal(np.asarray(self.mu), np.asarray(other.mu))
         )
 
     def __hash__(self):
-        return hash((type(self).__name__, self.scale, np.asarray(self.mu).tobytes()))
+        return hash((type(self).__name__, tuple(self._parameters.items()), np.asarray(self.mu).tobytes()))
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.mu, self._parameters))
+
+
+def _rebuild(cls, mu, parameters):
+    return cls(mu=mu, **parameters)
+
+
+def _only(value: float, name: str, family: str) -> None:
+    if value != 0.0:
+        raise ValueError(f"a {family} prior has no {name} penalty term; got {name} weight {value!r}.")
 
 
 class Normal(Prior):
@@ -94,14 +247,15 @@ class Normal(Prior):
         p(\theta_j) = \frac{1}{\sqrt{2\pi}\,\sigma}
                       \exp\left(-\frac{(\theta_j - \mu_j)^2}{2\sigma^2}\right)
 
-    Support: the real line. Mean, median and mode ``mu``; variance ``sigma**2``.
+    Support: the real line. Mean, median and mode ``mu``; variance ``sigma**2``. Penalty
+    weights ``(0, 1/sigma**2)``.
 
     Parameters
     ----------
     mu : float or array-like of shape (n_features,), default=0.0
         Prior centre.
     sigma : float, default=1.0
-        Standard deviation (``sigma > 0``); stored as ``scale``.
+        Standard deviation (``sigma > 0``); also available as ``scale``.
 
     Notes
     -----
@@ -114,19 +268,32 @@ class Normal(Prior):
     """
 
     family = "normal"
+    parameter_names = ("sigma",)
+    blog_parameter_names = ("lam",)
     smooth = True
-    _scale_name = "sigma"
 
     def __init__(self, mu=0.0, sigma=1.0):
-        super().__init__(mu=mu, scale=sigma)
+        super().__init__(mu=mu, sigma=sigma)
 
     @property
     def sigma(self) -> float:
-        """Standard deviation of the prior (the same number as ``scale``)."""
-        return self.scale
+        """Standard deviation of the prior."""
+        return self._parameters["sigma"]
+
+    @property
+    def scale(self) -> float:
+        """The prior's scale: its standard deviation ``sigma``."""
+        return self.sigma
 
     def with_scale(self, scale: float) -> "Normal":
         return Normal(mu=self.mu, sigma=scale)
+
+    @classmethod
+    def from_parameters(cls, mu=0.0, **parameters) -> "Normal":
+        """As :meth:`Prior.from_parameters`; ``scale`` is accepted for ``sigma`` (the Normal's scale)."""
+        if set(parameters) == {"scale"}:
+            parameters = {"sigma": parameters["scale"]}
+        return super().from_parameters(mu=mu, **parameters)
 
     @classmethod
     def from_lambda(cls, lam: float, mu=0.0) -> "Normal":
@@ -137,19 +304,30 @@ class Normal(Prior):
         lam = check_positive_float(lam, "lam", "Normal.from_lambda")
         return cls(mu=mu, sigma=1.0 / np.sqrt(2.0 * lam))
 
+    @classmethod
+    def from_blog(cls, mu=0.0, *, lam) -> "Normal":
+        return cls.from_lambda(lam, mu=mu)
+
     @property
     def lam(self) -> float:
         """The blog post's ``lambda = 1 / (2 sigma**2)``."""
-        return 1.0 / (2.0 * self.scale**2)
+        return 1.0 / (2.0 * self.sigma**2)
+
+    def blog_parameters(self) -> dict:
+        return {"blog_lambda": self.lam}
 
     def neg_logpdf(self, theta):
-        z = (np.asarray(theta) - self.mu) / self.scale
-        return 0.5 * z**2 + np.log(self.scale) + 0.5 * np.log(2.0 * np.pi)
+        z = (np.asarray(theta) - self.mu) / self.sigma
+        return 0.5 * z**2 + np.log(self.sigma) + 0.5 * np.log(2.0 * np.pi)
 
-    def pymc_variable(self, name, *, mu, scale, dims):
-        import pymc as pm
+    @property
+    def penalty_weights(self):
+        return 0.0, 1.0 / self.sigma**2
 
-        return pm.Normal(name, mu=mu, sigma=scale, dims=dims)
+    @classmethod
+    def from_penalty_weights(cls, l1, l2, mu=0.0):
+        _only(l1, "l1", cls.family)
+        return cls(mu=mu, sigma=1.0 / np.sqrt(check_positive_float(l2, "l2", "Normal.from_penalty_weights")))
 
 
 class Laplace(Prior):
@@ -159,7 +337,8 @@ class Laplace(Prior):
 
         p(\theta_j) = \frac{1}{2s} \exp\left(-\frac{|\theta_j - \mu_j|}{s}\right)
 
-    Support: the real line. Mean, median and mode ``mu``; variance ``2 s**2``.
+    Support: the real line. Mean, median and mode ``mu``; variance ``2 s**2``. Penalty
+    weights ``(1/s, 0)``.
 
     Parameters
     ----------
@@ -180,10 +359,20 @@ class Laplace(Prior):
     """
 
     family = "laplace"
+    parameter_names = ("scale",)
+    blog_parameter_names = ("rate",)
     smooth = False
 
     def __init__(self, mu=0.0, scale=1.0):
         super().__init__(mu=mu, scale=scale)
+
+    @property
+    def scale(self) -> float:
+        """Laplace scale ``s`` (PyMC's ``b``)."""
+        return self._parameters["scale"]
+
+    def with_scale(self, scale: float) -> "Laplace":
+        return Laplace(mu=self.mu, scale=scale)
 
     @classmethod
     def from_rate(cls, rate: float, mu=0.0) -> "Laplace":
@@ -191,26 +380,30 @@ class Laplace(Prior):
         rate = check_positive_float(rate, "rate", "Laplace.from_rate")
         return cls(mu=mu, scale=1.0 / rate)
 
+    @classmethod
+    def from_blog(cls, mu=0.0, *, rate) -> "Laplace":
+        return cls.from_rate(rate, mu=mu)
+
     @property
     def rate(self) -> float:
         """The blog post's ``b``: ``rate = 1 / scale``."""
         return 1.0 / self.scale
 
+    def blog_parameters(self) -> dict:
+        return {"blog_rate": self.rate}
+
     def neg_logpdf(self, theta):
         return np.abs(np.asarray(theta) - self.mu) / self.scale + np.log(2.0 * self.scale)
 
-    def prox(self, values: np.ndarray, step: float, centre: np.ndarray) -> np.ndarray:
-        """Proximal operator of ``step * sum_j |theta_j - centre_j| / scale``.
+    @property
+    def penalty_weights(self):
+        return 1.0 / self.scale, 0.0
 
-        Soft-thresholding around the centre: coordinates within ``step / scale`` of it
-        land exactly on it, which is what gives the MAP the lasso's exact zeros.
-        """
-        shifted = values - centre
-        threshold = step / self.scale
-        return centre + np.sign(shifted) * np.maximum(np.abs(shifted) - threshold, 0.0)
+    @classmethod
+    def from_penalty_weights(cls, l1, l2, mu=0.0):
+        _only(l2, "l2", cls.family)
+        return cls(mu=mu, scale=1.0 / check_positive_float(l1, "l1", "Laplace.from_penalty_weights"))
 
-    def pymc_variable(self, name, *, mu, scale, dims):
-        import pymc as pm
 
-        # PyMC's ``b`` is the scale (density exp(-|x - mu| / b) / (2 b)), not the blog's rate.
-        return pm.Laplace(name, mu=mu, b=scale, dims=dims)
+#: Every prior family by its registry key.
+PRIOR_FAMILIES = {cls.family: cls for cls in (Normal, Laplace)}

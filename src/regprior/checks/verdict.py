@@ -1,0 +1,166 @@
+"""Judging: the per-row flags and the verdict of a comparison, from one set of named checks.
+
+Each check is computed once, per coefficient where it is per coefficient; the row flags and
+the verdict's problem list are both read off the same booleans, so a table can never show a
+clean row under a failed verdict or the reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from regprior.inference.nuts import GOOD_RHAT, MIN_ESS_BULK
+
+__all__ = [
+    "Verdict",
+    "judge",
+    "path_agreement",
+    "AGREEMENT_RTOL",
+    "CERTIFICATE_TOL",
+    "MCSE_FACTOR",
+    "SD_RTOL",
+    "GOOD_RHAT",
+    "MIN_ESS_BULK",
+]
+
+#: MAP vs sklearn: ``max |diff| <= AGREEMENT_RTOL * max(1, max |coef|)``. Both sides are
+#: solved to ~1e-12 relative (sklearn at tol=1e-12, the MAP to a 1e-10 KKT residual), so
+#: 1e-8 leaves room for conditioning (cond(X^T X) ~ 500 on diabetes) and nothing else.
+AGREEMENT_RTOL = 1e-8
+#: Relative KKT residual accepted as proof of optimality.
+CERTIFICATE_TOL = 1e-8
+#: NUTS vs the exact posterior (conjugate pairs): means within 4 Monte-Carlo standard errors
+#: (a false alarm about once in 16,000 coefficients) ...
+MCSE_FACTOR = 4.0
+#: ... and standard deviations within 10% (the sd's own Monte-Carlo error is ~3% at ESS 500).
+SD_RTOL = 0.10
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Pass/fail of every check, with the measured numbers behind it.
+
+    ``passed`` is True only if the MAP matches sklearn within ``tolerance``, the sets of
+    exact zeros match, the KKT certificate is below ``CERTIFICATE_TOL``, and, when a
+    posterior was sampled, the sampler is healthy and (conjugate pairs) agrees with the
+    exact posterior.
+    """
+
+    max_abs_diff: float
+    tolerance: float
+    support_match: bool
+    certificate: float
+    sampler_healthy: bool | None
+    exact_agreement: bool | None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "max_abs_diff": self.max_abs_diff,
+            "tolerance": self.tolerance,
+            "support_match": self.support_match,
+            "certificate": self.certificate,
+            "certificate_tolerance": CERTIFICATE_TOL,
+            "sampler_healthy": self.sampler_healthy,
+            "exact_agreement": self.exact_agreement,
+            "passed": self.passed,
+            "problems": list(self.problems),
+        }
+
+
+def _row_checks(table: pd.DataFrame, tolerance: float) -> dict:
+    """``{flag name: (boolean Series of failing rows, problem message or None)}``."""
+    checks = {}
+    bad = ~(table["abs_diff"] <= tolerance)
+    checks["map!=sklearn"] = (bad, f"max |MAP - sklearn| {table['abs_diff'].max():.2e} > {tolerance:.2e}")
+    if "r_hat" in table:
+        bad = ~(table["r_hat"] <= GOOD_RHAT)
+        checks[f"r_hat>{GOOD_RHAT}"] = (bad, f"sampler: r_hat max {table['r_hat'].max():.4f} > {GOOD_RHAT}")
+        bad = ~(table["ess_bulk"] >= MIN_ESS_BULK)
+        checks[f"ess<{MIN_ESS_BULK}"] = (bad, f"sampler: bulk ESS min {table['ess_bulk'].min():.0f} < {MIN_ESS_BULK}")
+    if "mean_error_mcse" in table:
+        bad = ~(table["mean_error_mcse"].abs() <= MCSE_FACTOR)
+        checks[f"mean>{MCSE_FACTOR:g}mcse"] = (bad, f"NUTS mean off the exact posterior by > {MCSE_FACTOR:g} MCSE: {list(table.index[bad])}")
+        bad = ~((table["sd_ratio"] - 1).abs() <= SD_RTOL)
+        checks[f"sd>{SD_RTOL:.0%}off"] = (bad, f"NUTS sd off the exact posterior by > {SD_RTOL:.0%}: {list(table.index[bad])}")
+    return checks
+
+
+def judge(table: pd.DataFrame, *, map_result, sklearn_fit, divergences: int | None = None) -> tuple[pd.Series, Verdict]:
+    """Judge a comparison table: per-row flags and the verdict, from the same checks.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per coefficient with at least ``sklearn`` and ``abs_diff``; optional
+        posterior columns ``r_hat``, ``ess_bulk`` and exact-posterior columns
+        ``mean_error_mcse``, ``sd_ratio`` add their checks.
+    map_result : MAPResult
+        Its exact zeros and KKT certificate are checked.
+    sklearn_fit : SklearnFit
+    divergences : int, optional
+        Divergent transitions of the sampler (None without a posterior).
+
+    Returns
+    -------
+    flags : Series of str
+        Per row, the names of its failed checks joined by commas ("" when clean).
+    verdict : Verdict
+    """
+    tolerance = AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(table["sklearn"]))))
+    checks = _row_checks(table, tolerance)
+    failing = pd.DataFrame({name: bad for name, (bad, _) in checks.items()}, index=table.index)
+    flags = failing.apply(lambda row: ",".join(name for name, bad in row.items() if bad), axis=1)
+    support_match = bool(np.array_equal(map_result.support, sklearn_fit.coef != map_result.centre))
+    problems = []
+    if failing["map!=sklearn"].any():
+        problems.append(checks["map!=sklearn"][1])
+    if not support_match:
+        problems.append("the MAP's exact zeros differ from sklearn's")
+    if not map_result.kkt_residual <= CERTIFICATE_TOL:
+        problems.append(f"KKT residual {map_result.kkt_residual:.1e} > {CERTIFICATE_TOL:.0e}")
+    sampler_healthy = exact_agreement = None
+    if divergences is not None:
+        sampler_names = [name for name in failing if name.startswith(("r_hat", "ess"))]
+        if divergences:
+            problems.append(f"sampler: {divergences} divergent transitions")
+        problems.extend(checks[name][1] for name in sampler_names if failing[name].any())
+        sampler_healthy = not divergences and not failing[sampler_names].to_numpy().any()
+    exact_names = [name for name in failing if name.startswith(("mean>", "sd>"))]
+    if exact_names:
+        problems.extend(checks[name][1] for name in exact_names if failing[name].any())
+        exact_agreement = not failing[exact_names].to_numpy().any()
+    verdict = Verdict(
+        max_abs_diff=float(table["abs_diff"].max()),
+        tolerance=tolerance,
+        support_match=support_match,
+        certificate=map_result.kkt_residual,
+        sampler_healthy=sampler_healthy,
+        exact_agreement=exact_agreement,
+        problems=tuple(problems),
+    )
+    return flags, verdict
+
+
+def path_agreement(bayes_coefs, sklearn_coefs, centre) -> pd.DataFrame:
+    """Per grid point: ``max_abs_diff``, ``tolerance``, ``agree``, ``support_match`` and active counts."""
+    scale = np.maximum(1.0, np.max(np.abs(sklearn_coefs), axis=1))
+    diff = np.max(np.abs(bayes_coefs - sklearn_coefs), axis=1)
+    active_map, active_sklearn = bayes_coefs != centre, sklearn_coefs != centre
+    return pd.DataFrame(
+        {
+            "max_abs_diff": diff,
+            "tolerance": AGREEMENT_RTOL * scale,
+            "agree": diff <= AGREEMENT_RTOL * scale,
+            "support_match": np.all(active_map == active_sklearn, axis=1),
+            "n_active_map": active_map.sum(axis=1),
+            "n_active_sklearn": active_sklearn.sum(axis=1),
+        }
+    )

@@ -1,0 +1,268 @@
+"""The one table pairing (likelihood, prior) with its scikit-learn estimator and strength parameters.
+
+A row says which sklearn estimator's solution is the MAP of the pair, how sklearn writes its
+data term (``"sum"`` or ``"mean"``, see :data:`regprior.spec.likelihoods.DATA_TERMS`) and its
+penalty. Every penalty here has the form ``a1 ||w||_1 + a2/2 ||w||_2**2`` in sklearn's
+objective; dividing sklearn's objective by the likelihood's loss factor ``c``
+(:meth:`~regprior.spec.likelihoods.Gaussian.sklearn_loss_factor`) gives the negative log
+posterior, so the prior's penalty weights are ``(l1, l2) = (a1 / c, a2 / c)``
+(:attr:`~regprior.spec.priors.Prior.penalty_weights`). That one identity is every map::
+
+    Ridge       sum_i s_i r_i**2 + alpha ||w||**2            a = (0, 2 alpha),  c = 2 sigma**2
+    Lasso       1/(2N) sum_i s_i r_i**2 + alpha ||w||_1      a = (alpha, 0),    c = sigma**2 / N
+    ElasticNet  1/(2N) sum_i s_i r_i**2 + alpha rho ||w||_1 + alpha (1 - rho)/2 ||w||**2
+                                                             a = (alpha rho, alpha (1 - rho))
+
+Adding a pair is one row here (plus its prior class in :mod:`regprior.spec.priors` and its
+``pm`` distribution in :mod:`regprior.backend.model`). Only this module and the spec know
+family names; everything else dispatches through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from regprior._validation import check_open_unit_interval, check_positive_float
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES
+from regprior.spec.priors import PRIOR_FAMILIES, Normal, Prior
+
+__all__ = [
+    "SEED_FAMILIES",
+    "Pairing",
+    "PAIRINGS",
+    "pairing",
+    "pairing_for_estimator",
+    "prior_families",
+    "sklearn_strength",
+    "prior_from_sklearn_strength",
+    "make_prior",
+    "prior_from_evidence",
+]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One (likelihood, prior) pair and its scikit-learn counterpart.
+
+    Attributes
+    ----------
+    likelihood : str
+        Likelihood family (``"gaussian"``).
+    prior : type of Prior
+    estimator : str
+        Name of the sklearn estimator in ``sklearn.linear_model``.
+    cv_estimator : str
+        Its cross-validated version, which chooses the path parameter.
+    strength : tuple of str
+        sklearn parameters that set the penalty; the first is the path parameter, the others
+        stay fixed along a path (``l1_ratio``).
+    defaults : dict
+        Default values of the fixed strength parameters.
+    data_term : {"sum", "mean"}
+        How sklearn writes the data term of ``estimator``.
+    to_penalty : callable
+        sklearn strength (dict) -> ``(a1, a2)``, the penalty in sklearn's objective.
+    from_penalty : callable
+        ``(a1, a2)`` -> sklearn strength; raises ValueError when the estimator has no such penalty.
+    estimator_options : dict
+        Solver settings for a reference fit (tight tolerance: compare at what sklearn can reach).
+    cv_options : callable
+        Fixed strength -> keyword arguments of ``cv_estimator`` (grid, folds).
+    cv_description : str
+        How the CV choice is described in tables.
+    model_name : str
+        Name of the catalogued model (``models/<name>.toml``).
+    conjugate : bool
+        The posterior is known in closed form (Normal prior, Gaussian likelihood, known sigma).
+    """
+
+    likelihood: str
+    prior: type
+    estimator: str
+    cv_estimator: str
+    strength: tuple[str, ...]
+    data_term: str
+    to_penalty: Callable[[dict], tuple[float, float]]
+    from_penalty: Callable[[float, float], dict]
+    cv_options: Callable[[dict], dict]
+    cv_description: str
+    model_name: str
+    defaults: dict = field(default_factory=dict)
+    estimator_options: dict = field(default_factory=dict)
+    conjugate: bool = False
+
+    @property
+    def family(self) -> str:
+        return self.prior.family
+
+    @property
+    def path_parameter(self) -> str:
+        return self.strength[0]
+
+    def check_strength(self, strength: dict) -> dict:
+        """Complete ``strength`` with the defaults and check every value; returns a new dict."""
+        strength = {**self.defaults, **strength}
+        unknown = sorted(set(strength) - set(self.strength))
+        missing = sorted(set(self.strength) - set(strength))
+        if unknown or missing:
+            raise ValueError(
+                f"{self.estimator} takes the strength parameters {list(self.strength)}; "
+                f"got {sorted(strength)} (unknown {unknown}, missing {missing})."
+            )
+        owner = self.prior.__name__
+        owner = f"{self.estimator} (mapped to {'an' if owner[0] in 'AEIOU' else 'a'} {owner} prior)"
+        checked = {}
+        for name, value in strength.items():
+            if name == "l1_ratio":
+                checked[name] = check_open_unit_interval(value, name, owner)
+            else:
+                checked[name] = check_positive_float(value, name, owner)
+        return checked
+
+    def describe(self, strength: dict) -> str:
+        """``Lasso(alpha=0.1)``-style label of the estimator at ``strength``."""
+        return f"{self.estimator}(" + ", ".join(f"{k}={v:.6g}" for k, v in strength.items()) + ")"
+
+
+def _ridge_from_penalty(a1, a2):
+    if a1 != 0.0:
+        raise ValueError("Ridge has no l1 penalty.")
+    return {"alpha": a2 / 2.0}
+
+
+def _lasso_from_penalty(a1, a2):
+    if a2 != 0.0:
+        raise ValueError("Lasso has no l2 penalty.")
+    return {"alpha": a1}
+
+
+PAIRINGS = (
+    Pairing(
+        likelihood="gaussian",
+        prior=PRIOR_FAMILIES["normal"],
+        estimator="Ridge",
+        cv_estimator="RidgeCV",
+        strength=("alpha",),
+        data_term="sum",
+        to_penalty=lambda s: (0.0, 2.0 * s["alpha"]),
+        from_penalty=_ridge_from_penalty,
+        estimator_options={"solver": "cholesky"},
+        cv_options=lambda fixed: {"alphas": np.logspace(-6, 6, 121)},
+        cv_description="RidgeCV (leave-one-out, 121 alphas in [1e-6, 1e6])",
+        model_name="ridge",
+        conjugate=True,
+    ),
+    Pairing(
+        likelihood="gaussian",
+        prior=PRIOR_FAMILIES["laplace"],
+        estimator="Lasso",
+        cv_estimator="LassoCV",
+        strength=("alpha",),
+        data_term="mean",
+        to_penalty=lambda s: (s["alpha"], 0.0),
+        from_penalty=_lasso_from_penalty,
+        cv_options=lambda fixed: {"cv": 5, "alphas": 100},
+        cv_description="LassoCV (5-fold, 100 alphas)",
+        model_name="lasso",
+    ),
+)
+
+
+#: The blog post's two priors (Normal <-> Ridge, Laplace <-> Lasso): the main job's pair,
+#: what ``regprior compare --prior both`` selects.
+SEED_FAMILIES = ("normal", "laplace")
+
+
+def prior_families(likelihood: str = "gaussian") -> tuple[str, ...]:
+    """Prior families that have a sklearn counterpart under ``likelihood``, in table order."""
+    return tuple(p.family for p in PAIRINGS if p.likelihood == likelihood)
+
+
+def pairing(prior, likelihood: str = "gaussian") -> Pairing:
+    """The row of a prior (instance, class or family name) under a likelihood family."""
+    family = prior if isinstance(prior, str) else getattr(prior, "family", None)
+    if isinstance(prior, type) and not issubclass(prior, Prior) or family is None:
+        raise TypeError(f"prior must be a regprior prior or a family name; got {type(prior).__name__}.")
+    if likelihood not in LIKELIHOOD_FAMILIES:
+        raise ValueError(f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}.")
+    for row in PAIRINGS:
+        if row.likelihood == likelihood and row.family == family:
+            return row
+    raise ValueError(f"prior family must be one of {list(prior_families(likelihood))} for a {likelihood} likelihood; got {family!r}.")
+
+
+def pairing_for_estimator(name: str) -> Pairing:
+    """The row whose estimator (or CV estimator) is the sklearn class named ``name``."""
+    for row in PAIRINGS:
+        if name in (row.estimator, row.cv_estimator):
+            return row
+    known = sorted({n for row in PAIRINGS for n in (row.estimator, row.cv_estimator)})
+    raise TypeError(f"estimator must be one of {known} (or BayesianRidge); got {name}.")
+
+
+def sklearn_strength(prior: Prior, likelihood, weight_sum: float) -> dict:
+    """sklearn strength parameters whose solution is the MAP under ``prior``.
+
+    ``weight_sum`` is ``N = sum(sample_weight)``, which the ``"mean"`` data terms divide by.
+    """
+    row = pairing(prior, likelihood.family)
+    factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
+    l1, l2 = prior.penalty_weights
+    return row.from_penalty(l1 * factor, l2 * factor)
+
+
+def prior_from_sklearn_strength(family, strength: dict, likelihood, weight_sum: float, mu=0.0) -> Prior:
+    """The prior of ``family`` whose MAP is sklearn's solution at ``strength`` (defaults filled in)."""
+    row = pairing(family, likelihood.family)
+    strength = row.check_strength(strength)
+    factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
+    a1, a2 = row.to_penalty(strength)
+    return row.prior.from_penalty_weights(a1 / factor, a2 / factor, mu=mu)
+
+
+def make_prior(family, *, likelihood, weight_sum: float, mu=0.0, sklearn=None, parameters=None, blog=None) -> Prior:
+    """Build a prior from exactly one way of stating its strength.
+
+    Parameters
+    ----------
+    family : str or Prior class
+    likelihood : Gaussian
+        Its noise sigma enters the sklearn map.
+    weight_sum : float
+        ``N = sum(sample_weight)``.
+    mu : float or array-like
+        Prior centre.
+    sklearn : dict, optional
+        sklearn's strength parameters (``{"alpha": 0.1}``, ``{"alpha": 0.1, "l1_ratio": 0.5}``);
+        fixed parameters not given take the row's defaults.
+    parameters : dict, optional
+        The prior's own parameters (``{"sigma": 2.0}``, ``{"scale": 0.5}``,
+        ``{"scale": 0.5, "sigma": 2.0}``).
+    blog : dict, optional
+        The blog post's parametrisation (``{"lam": 2.0}``, ``{"rate": 4.0}``, or both for the
+        elastic net).
+    """
+    row = pairing(family, likelihood.family)
+    given = {k: v for k, v in (("sklearn", sklearn), ("parameters", parameters), ("blog", blog)) if v}
+    if len(given) != 1:
+        raise ValueError(f"give the strength one way: sklearn, parameters or blog; got {sorted(given) or 'none'}.")
+    if sklearn:
+        return prior_from_sklearn_strength(row.prior, sklearn, likelihood, weight_sum, mu=mu)
+    if parameters:
+        return row.prior.from_parameters(mu=mu, **parameters)
+    expected = set(row.prior.blog_parameter_names)
+    if set(blog) != expected:
+        raise ValueError(f"the blog post writes the {row.family} prior with {sorted(expected)}; got {sorted(blog)}.")
+    return row.prior.from_blog(mu=mu, **blog)
+
+
+def prior_from_evidence(weight_precision: float, mu=0.0) -> Prior:
+    """The Normal prior of a fitted ``BayesianRidge``: ``sigma = 1 / sqrt(lambda_)``.
+
+    ``BayesianRidge.lambda_`` is the weight precision ``1/tau**2``; its ``alpha_`` is the noise
+    precision ``1/sigma**2``; its ``coef_`` is ``Ridge(alpha=lambda_/alpha_)``.
+    """
+    return Normal(mu=mu, sigma=1.0 / np.sqrt(check_positive_float(weight_precision, "lambda_", "BayesianRidge")))

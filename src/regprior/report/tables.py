@@ -1,0 +1,172 @@
+"""Render results as text, Markdown, CSV and JSON (formatting only: every number is computed upstream)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "json_safe",
+    "comparison_header",
+    "comparison_text",
+    "comparison_markdown",
+    "comparisons_to_json",
+    "comparisons_to_csv",
+    "comparisons_to_markdown",
+    "path_summary_line",
+    "path_markdown",
+    "path_record",
+    "paths_text",
+    "paths_csv",
+    "paths_json",
+]
+
+
+def json_safe(value):
+    """Replace non-finite floats by None (JSON has no NaN) and NumPy scalars by Python ones, recursively."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _verdict_line(verdict) -> str:
+    status = "PASSED" if verdict.passed else "FAILED: " + "; ".join(verdict.problems)
+    return (
+        f"verdict: {status} | max |MAP - sklearn| = {verdict.max_abs_diff:.2e} (tol {verdict.tolerance:.2e}), "
+        f"support match: {'yes' if verdict.support_match else 'NO'}, KKT residual {verdict.certificate:.1e}"
+    )
+
+
+def comparison_header(comparison) -> list[str]:
+    """Title, mapping, verdict, sampler health and timings of a comparison, one line each."""
+    c = comparison
+    m = c.mapping()
+    blog = ", ".join(f"{k.removeprefix('blog_')} = {v:.6g}" for k, v in c.prior.blog_parameters().items())
+    parameters = ", ".join(f"{k} = {v:.6g}" for k, v in c.prior.parameters.items())
+    lines = [
+        f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
+        f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
+        f"N = sum(w) = {c.weight_sum:.6g}, noise sigma = {c.likelihood.noise_sigma:.6g} "
+        f"({c.likelihood.source}), intercept: {'flat prior' if c.fit_intercept else 'none'}",
+        _verdict_line(c.verdict),
+    ]
+    if c.posterior is not None:
+        p = c.posterior
+        health = "healthy" if p.healthy else "UNHEALTHY: " + "; ".join(p.problems)
+        lines.append(
+            f"sampler: NUTS {p.chains} chains x {p.draws} draws, r_hat max {p.r_hat_max:.4f}, "
+            f"bulk ESS min {p.ess_bulk_min:.0f}, divergences {p.divergences} -> {health}"
+        )
+    lines.append("timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in c.timings.items()))
+    return lines
+
+
+def comparison_text(comparison) -> str:
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        body = comparison.table.to_string(float_format=lambda v: f"{v:.6g}")
+    return "\n".join(comparison_header(comparison)) + "\n" + body
+
+
+def comparison_markdown(comparison) -> str:
+    title, *rest = comparison_header(comparison)
+    head = "\n".join(f"- {line}" for line in rest)
+    return f"### {title}\n\n{head}\n\n{comparison.table.to_markdown(floatfmt='.6g')}\n"
+
+
+def comparisons_to_json(comparisons: dict, *, data) -> str:
+    """``{"regprior_version", "data", "comparisons": [...]}``; non-finite numbers become null."""
+    from regprior import __version__
+
+    document = {
+        "regprior_version": __version__,
+        "data": {"name": data.name, "n_samples": data.n_samples, "n_features": data.n_features},
+        "comparisons": [{"model": name, **c.to_dict()} for name, c in comparisons.items()],
+    }
+    return json.dumps(json_safe(document), indent=2, allow_nan=False)
+
+
+def comparisons_to_csv(comparisons: dict) -> str:
+    """One row per (model, coefficient), with the mapping and the verdict repeated on each row."""
+    frames = []
+    for name, c in comparisons.items():
+        frame = c.table.reset_index()
+        frame.insert(0, "model", name)
+        frame.insert(1, "prior", repr(c.prior))
+        for position, (key, value) in enumerate(c.strength.items(), start=2):
+            frame.insert(position, key, value)
+        frame.insert(2 + len(c.strength), "noise_sigma", c.likelihood.noise_sigma)
+        frame["passed"] = c.verdict.passed
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False)
+
+
+def comparisons_to_markdown(comparisons: dict) -> str:
+    return "\n".join(c.to_markdown() for c in comparisons.values())
+
+
+def path_summary_line(comparison) -> str:
+    """One line: pass/fail, worst relative difference, supports, entry points and timings."""
+    t, bayes = comparison.table, comparison.map_path
+    worst = (t["max_abs_diff"] / t["tolerance"]).max() * comparison.agreement_rtol
+    fixed = "".join(f", {k} = {v:g}" for k, v in bayes.fixed.items())
+    return (
+        f"{bayes.family} path{fixed}, {len(t)} alphas: {'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst max|MAP - sklearn| / max(1, |coef|) = {worst:.1e}, support identical at "
+        f"{int(t['support_match'].sum())}/{len(t)} alphas, entry points identical for "
+        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} features; MAP path "
+        f"{bayes.solve_seconds:.3f} s after a {bayes.compile_seconds:.2f} s build+compile, "
+        f"sklearn {comparison.sklearn_path.seconds:.3f} s"
+    )
+
+
+def path_markdown(comparison, likelihood) -> str:
+    return (
+        f"### {path_summary_line(comparison)}\n\n- noise sigma = {likelihood.noise_sigma:.6g} ({likelihood.source})\n\n"
+        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{comparison.entries.to_markdown(floatfmt='.4g')}\n"
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
+            for r in frame.reset_index().to_dict(orient="records")]
+
+
+def path_record(comparison, likelihood) -> dict:
+    """JSON-ready record of a path comparison (``regprior path --format json``)."""
+    return {
+        "passed": comparison.passed,
+        "fixed": comparison.map_path.fixed,
+        "noise_sigma": likelihood.noise_sigma,
+        "noise_sigma_source": likelihood.source,
+        "solve_seconds": comparison.map_path.solve_seconds,
+        "compile_seconds": comparison.map_path.compile_seconds,
+        "alphas": _records(comparison.table),
+        "entries": _records(comparison.entries),
+    }
+
+
+def paths_text(comparisons: dict) -> str:
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        return "\n\n".join(f"{path_summary_line(c)}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}"
+                           for c in comparisons.values())
+
+
+def paths_csv(comparisons: dict) -> str:
+    frames = [c.to_frame().reset_index().assign(prior=family) for family, c in comparisons.items()]
+    return pd.concat(frames, ignore_index=True).to_csv(index=False)
+
+
+def paths_json(comparisons: dict, likelihood) -> str:
+    document = {family: path_record(c, likelihood) for family, c in comparisons.items()}
+    return json.dumps(json_safe(document), indent=2, allow_nan=False)
