@@ -71,9 +71,11 @@ PRIOR_CASES = [
     (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}, blog={"lam": 1.0}), ValueError, r"give the strength one way: sklearn, parameters or blog; got \['blog', 'sklearn'\]"),
     (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, blog={"lam": 1.0}), ValueError, r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]"),
     (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, blog={"rate": 1.0}), ValueError, r"the blog post writes the normal prior with \['lam'\]; got \['rate'\]"),
-    (lambda: make_prior("horseshoe", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}), ValueError, r"prior family must be one of \['normal', 'laplace'\]"),
+    (lambda: make_prior("horseshoe", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}), ValueError, r"prior family must be one of \['normal', 'laplace', 'elasticnet'\]"),
+    (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 1.0}), ValueError, r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)"),
+    (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, parameters={"scale": 1.0}), ValueError, r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]"),
     (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 0.5}), ValueError, r"Lasso takes the strength parameters \['alpha'\]"),
-    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.LogisticRegression(), noise_sigma=1.0), TypeError, r"estimator must be one of \['Lasso', 'LassoCV', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got LogisticRegression"),
+    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.LogisticRegression(), noise_sigma=1.0), TypeError, r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got LogisticRegression"),
     (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.Lasso(alpha=0.1), noise_sigma=1.0), ValueError, r"weight_sum .* is required for a Lasso"),
 ]
 

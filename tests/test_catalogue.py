@@ -33,3 +33,22 @@ def test_bad_specs(tmp_path, text, match):
     path.write_text(text)
     with pytest.raises(ValueError, match=match):
         load_model_spec(str(path))
+
+
+def test_every_registry_pair_has_its_catalogue_entry():
+    from regprior import registry
+
+    for family in registry.prior_families():
+        spec = spec_for_family(family)
+        assert (spec.prior, spec.sklearn) == (family, registry.pairing(family).estimator)
+    assert load_model_spec("elasticnet").fixed_strength == {"l1_ratio": 0.5}
+
+
+def test_a_fixed_strength_default_is_checked(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name="x"\nprior="elasticnet"\nlikelihood="gaussian"\nsklearn="ElasticNet"\n[defaults]\nl1_ratio=1.0\n')
+    with pytest.raises(ValueError, match=r"The 'l1_ratio' parameter of ElasticNet .* must be a float in the range \(0, 1\)"):
+        load_model_spec(str(path))
+    path.write_text('name="x"\nprior="laplace"\nlikelihood="gaussian"\nsklearn="Lasso"\n[defaults]\nl1_ratio=0.5\n')
+    with pytest.raises(ValueError, match=r"unknown default 'l1_ratio'"):
+        load_model_spec(str(path))

@@ -83,6 +83,8 @@ BAD_COMMANDS = [
     (["--alpha", "-1"], r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
     (["--prior", "laplace", "--lambda", "1"], r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]"),
     (["--prior", "laplace", "--alpha", "1", "--l1-ratio", "0.5"], r"--l1-ratio does not apply to the laplace prior: Lasso has no l1_ratio"),
+    (["--prior", "elasticnet", "--alpha", "1", "--l1-ratio", "1.5"], r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)"),
+    (["--prior", "elasticnet", "--prior-scale", "1"], r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]"),
     (["--alpha", "1", "--rate", "2"], r"give the strength one way; got --alpha and --lambda/--rate"),
     (["--noise-sigma", "0"], r"The 'noise_sigma' parameter of Gaussian"),
     (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
@@ -157,3 +159,33 @@ def test_path_bad_input(tmp_path, capsys, extra, message):
     assert main(["path", "--noise-sigma", "54", "--out", str(out), *extra]) == 2
     assert re.search(message, capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_elastic_net_compare_and_path(tmp_path, capsys):
+    status = main(["compare", "--prior", "elasticnet", "--alpha", "0.3", "--l1-ratio", "0.5", "--noise-sigma", "54",
+                   "--no-sample", "--format", "json"])
+    assert status == 0
+    [record] = json.loads(capsys.readouterr().out)["comparisons"]
+    assert record["model"] == "elasticnet" and record["mapping"]["sklearn_estimator"] == "ElasticNet"
+    assert (record["mapping"]["alpha"], record["mapping"]["l1_ratio"]) == (0.3, 0.5)
+    # alpha l1_ratio = sigma^2 / (N s): s = 54^2 / (442 * 0.15).
+    assert_allclose(record["mapping"]["prior_parameters"]["scale"], 54.0**2 / (442 * 0.15), rtol=1e-14)
+    assert {"blog_lambda", "blog_rate"} <= set(record["mapping"])
+    assert record["verdict"]["passed"] and any(c["map"] == 0 for c in record["coefficients"])
+    status = main(["compare", "--prior", "elasticnet", "--lambda", "0.01", "--rate", "0.02", "--noise-sigma", "54",
+                   "--no-sample", "--format", "json"])
+    assert status == 0
+    [record] = json.loads(capsys.readouterr().out)["comparisons"]
+    assert record["mapping"]["prior_parameters"] == {"scale": 50.0, "sigma": 1 / np.sqrt(0.02)}
+    out = tmp_path / "paths"
+    assert main(["path", "--prior", "elasticnet", "--l1-ratio", "0.2", "--noise-sigma", "54", "--n-alphas", "20",
+                 "--format", "json", "--out", str(out)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["elasticnet"]["passed"] and document["elasticnet"]["fixed"] == {"l1_ratio": 0.2}
+    assert (out / "path_elasticnet.png").stat().st_size > 10_000
+
+
+def test_elastic_net_chosen_by_cross_validation(capsys):
+    assert main(["compare", "--model", "elasticnet", "--noise-sigma", "54", "--no-sample"]) == 0
+    printed = capsys.readouterr().out
+    assert "ElasticNet(alpha=" in printed and "l1_ratio=0.5" in printed and "alpha: ElasticNetCV" in printed

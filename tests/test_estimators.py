@@ -4,28 +4,35 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import clone
-from sklearn.linear_model import BayesianRidge, Lasso, Ridge
+from sklearn.linear_model import BayesianRidge, ElasticNet, Lasso, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
+from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
 from regprior.spec.mapping import ridge_alpha
 
 # No check is skipped by us. sklearn itself skips check_array_api_input unless
 # SCIPY_ARRAY_API=1 is set (regprior computes in NumPy float64 only).
 @pytest.mark.slow
-@parametrize_with_checks([NormalPriorRegressor(), LaplacePriorRegressor()])
+@parametrize_with_checks([NormalPriorRegressor(), LaplacePriorRegressor(), ElasticNetPriorRegressor()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("ours, theirs", [(NormalPriorRegressor, Ridge), (LaplacePriorRegressor, Lasso)])
-def test_map_mode_is_sklearn(diabetes, ours, theirs):
+@pytest.mark.parametrize(
+    "ours, theirs, extra",
+    [
+        (NormalPriorRegressor, Ridge, {"solver": "cholesky"}),
+        (LaplacePriorRegressor, Lasso, {"tol": 1e-12, "max_iter": 10**6}),
+        (ElasticNetPriorRegressor, ElasticNet, {"tol": 1e-12, "max_iter": 10**6, "l1_ratio": 0.3}),
+    ],
+)
+def test_map_mode_is_sklearn(diabetes, ours, theirs, extra):
     weights = np.random.default_rng(0).uniform(0.5, 2.0, diabetes.n_samples)
-    model = ours(alpha=0.05, noise_sigma=54.0).fit(diabetes.X, diabetes.y, sample_weight=weights)
-    extra = {"tol": 1e-12, "max_iter": 10**6} if theirs is Lasso else {"solver": "cholesky"}
+    shared = {"l1_ratio": 0.3} if ours is ElasticNetPriorRegressor else {}
+    model = ours(alpha=0.05, noise_sigma=54.0, **shared).fit(diabetes.X, diabetes.y, sample_weight=weights)
     reference = theirs(alpha=0.05, **extra).fit(diabetes.X, diabetes.y, sample_weight=weights)
     # The spine's bar: 1e-8 x max |coef|.
     assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-8 * np.abs(reference.coef_).max())
@@ -80,6 +87,17 @@ def test_clone_and_compile_reuse(diabetes):
         clone(base).set_params(alpha=alpha).fit(diabetes.X, diabetes.y)
     [model] = estimators._MODEL_CACHE.values()  # one compiled model served the three fits
     assert model.data_version == 2
+
+
+def test_elastic_net_scales_are_the_other_door(diabetes):
+    by_alpha = ElasticNetPriorRegressor(alpha=0.05, l1_ratio=0.7, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    by_scales = ElasticNetPriorRegressor(prior_scale=by_alpha.prior_scale_, prior_sigma=by_alpha.prior_sigma_,
+                                         noise_sigma=54.0).fit(diabetes.X, diabetes.y)
+    assert_allclose([by_scales.alpha_, by_scales.l1_ratio_], [0.05, 0.7], rtol=1e-13)
+    assert_allclose(by_scales.coef_, by_alpha.coef_, rtol=0, atol=1e-9 * np.abs(by_alpha.coef_).max())
+    assert np.array_equal(by_scales.coef_ == 0, by_alpha.coef_ == 0)
+    with pytest.raises(ValueError, match="give prior_scale and prior_sigma together"):
+        ElasticNetPriorRegressor(prior_scale=1.0).fit(diabetes.X, diabetes.y)
 
 
 def test_p_greater_than_n_without_noise_sigma(wide):

@@ -30,10 +30,21 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("family", ["normal", "laplace"])
+FAMILIES = {
+    # id: (prior family, fixed strength parameters)
+    "normal": ("normal", {}),
+    "laplace": ("laplace", {}),
+    "elasticnet_0.2": ("elasticnet", {"l1_ratio": 0.2}),
+    "elasticnet_0.5": ("elasticnet", {"l1_ratio": 0.5}),
+    "elasticnet_0.9": ("elasticnet", {"l1_ratio": 0.9}),
+}
+
+
+@pytest.mark.parametrize("family_id", list(FAMILIES))
 @pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family):
+def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family_id):
+    family, fixed = FAMILIES[family_id]
     fixture, noise_sigma, centre_seed, eps = CASES[case]
     data = request.getfixturevalue(fixture)
     centre = np.zeros(data.n_features)
@@ -42,11 +53,12 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
     likelihood = Gaussian(noise_sigma)
     # Laplace: from alpha_max (all weights at the centre) down to eps * alpha_max;
     # Normal: from 1e3 x the top eigenvalue of X^T W X down to 1e-3 x the smallest non-zero one.
+    kinked = family != "normal"
     alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS,
-                        eps=eps if family == "laplace" else None)
+                        eps=eps if kinked else None, fixed=fixed)
 
     def prior(alpha):
-        return prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre)
+        return prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre, **fixed)
 
     model = build_model(data, prior(alphas[0]), likelihood, fit_intercept=fit_intercept)
     n_at_centre = []
@@ -58,11 +70,11 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
         scale = max(1.0, np.max(np.abs(reference.coef)))
         assert_allclose(result.coef, reference.coef, rtol=0, atol=RTOL * scale, err_msg=f"alpha={alpha:.4g}")
         assert_allclose(result.intercept, reference.intercept, rtol=0, atol=RTOL * max(scale, abs(reference.intercept)))
-        if family == "laplace":
+        if kinked:
             # Exact zeros (weights exactly at the centre) must be sklearn's, not merely small.
             assert_array_equal(result.coef == centre, reference.coef == centre, err_msg=f"alpha={alpha:.4g}")
         n_at_centre.append(int(np.sum(result.coef == centre)))
-    if family == "laplace":
+    if kinked:
         # The grid really spans all-zero to (nearly) all-active.
         assert n_at_centre[0] == data.n_features
         n_active = data.n_features - n_at_centre[-1]

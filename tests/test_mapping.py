@@ -1,12 +1,14 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from sklearn.linear_model import BayesianRidge, Lasso, LassoCV, Ridge, RidgeCV
+from sklearn.linear_model import BayesianRidge, ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
 
-from regprior import Laplace, Normal, prior_from_sklearn, sklearn_counterpart
+from regprior import ElasticNetPrior, Laplace, Normal, prior_from_sklearn, registry, sklearn_counterpart
 from regprior.inference import exact_gaussian_posterior
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.mapping import (
+    elastic_net_alpha,
+    elastic_net_scales_from_alpha,
     lasso_alpha,
     laplace_scale_from_lasso_alpha,
     normal_sigma_from_ridge_alpha,
@@ -81,3 +83,44 @@ def test_bayesian_ridge_identity(diabetes):
     exact = exact_gaussian_posterior(model)
     assert_allclose(exact.mean, bayes.coef_, rtol=1e-9)
     assert_allclose(exact.cov, bayes.sigma_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("scale, prior_sigma", [(1e-3, 5.0), (0.5, 0.5), (40.0, 1e-2)])
+def test_elastic_net_round_trip(scale, prior_sigma):
+    alpha, l1_ratio = elastic_net_alpha(3.0, scale, prior_sigma, 442)
+    assert_allclose(alpha, 9.0 / 442 * (1 / scale + 1 / prior_sigma**2), rtol=1e-15)
+    assert_allclose(l1_ratio, (1 / scale) / (1 / scale + 1 / prior_sigma**2), rtol=1e-15)
+    # prior_sigma comes back through 1 - l1_ratio: cancellation costs eps / (1 - l1_ratio).
+    back = elastic_net_scales_from_alpha(alpha, l1_ratio, 3.0, 442)
+    assert_allclose(back, (scale, prior_sigma), rtol=1e-14 / (1 - l1_ratio))
+
+
+@pytest.mark.parametrize(
+    "prior, closed_form",
+    [
+        (Normal(sigma=2.0), lambda: {"alpha": ridge_alpha(3.0, 2.0)}),
+        (Laplace(scale=0.5), lambda: {"alpha": lasso_alpha(3.0, 0.5, 80.0)}),
+        (ElasticNetPrior(scale=0.5, sigma=2.0), lambda: dict(zip(("alpha", "l1_ratio"), elastic_net_alpha(3.0, 0.5, 2.0, 80.0)))),
+    ],
+)
+def test_registry_agrees_with_the_closed_forms(prior, closed_form):
+    """The registry's one identity (penalty weights x loss factor) against each written-out map."""
+    strength = registry.sklearn_strength(prior, Gaussian(3.0), 80.0)
+    expected = closed_form()
+    assert strength.keys() == expected.keys()
+    # A few float operations on each route: a few ulps.
+    assert_allclose([strength[k] for k in expected], list(expected.values()), rtol=1e-14)
+    back = registry.prior_from_sklearn_strength(prior.family, strength, Gaussian(3.0), 80.0)
+    assert_allclose(list(back.parameters.values()), list(prior.parameters.values()), rtol=1e-14)
+
+
+def test_elastic_net_counterpart_and_back(diabetes):
+    enet = sklearn_counterpart(ElasticNetPrior(scale=0.5, sigma=2.0), noise_sigma=2.0, weight_sum=8.0)
+    assert isinstance(enet, ElasticNet) and enet.tol == 1e-12
+    # 1/s = 2, 1/tau^2 = 0.25, sigma^2/N = 0.5: alpha = 1.125, l1_ratio = 2/2.25.
+    assert_allclose([enet.alpha, enet.l1_ratio], [1.125, 2 / 2.25], rtol=1e-15)
+    back = prior_from_sklearn(enet, noise_sigma=2.0, weight_sum=8.0)
+    assert_allclose([back.scale, back.sigma], [0.5, 2.0], rtol=1e-14)
+    search = ElasticNetCV(cv=3, alphas=[0.01, 0.1], l1_ratio=0.3).fit(diabetes.X, diabetes.y)
+    prior = prior_from_sklearn(search, noise_sigma=1.0, weight_sum=442)
+    assert_allclose(elastic_net_alpha(1.0, prior.scale, prior.sigma, 442), (search.alpha_, 0.3), rtol=1e-13)

@@ -58,7 +58,7 @@ def test_paths_must_share_the_grid(diabetes):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"family": "ridge"}, r"prior family must be one of \['normal', 'laplace'\] for a gaussian likelihood; got 'ridge'"),
+        ({"family": "ridge"}, r"prior family must be one of \['normal', 'laplace', 'elasticnet'\] for a gaussian likelihood; got 'ridge'"),
         ({"n_alphas": 1}, r"n_alphas must be an integer >= 2; got 1"),
         ({"eps": 2.0}, r"eps must be in \(0, 1\); got 2.0"),
         ({"alphas": [1.0, -1.0]}, r"alphas must be a non-empty 1-D array of positive finite numbers"),

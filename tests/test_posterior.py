@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from regprior import Laplace, Normal
+from regprior import ElasticNetPrior, Laplace, Normal, RegressionData
 from regprior.inference import exact_gaussian_posterior, nuts_posterior
 from regprior.spec.likelihoods import Gaussian
 from regprior.backend.model import build_model
@@ -82,3 +82,46 @@ def test_set_prior_reuses_the_compiled_sampler(weighted):
     assert float(posterior.datatree.constant_data["prior_sigma"]) == 3.0
     # Against the exact posterior at the new scale: a stale scale (0.05) would fail by far.
     check_against_exact(model, posterior)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prior", [Laplace(mu=0.2, scale=0.3), ElasticNetPrior(mu=0.2, scale=0.3, sigma=0.4)])
+def test_nuts_matches_quadrature_for_one_weight(prior):
+    """No conjugate reference for a kinked prior: with one feature the posterior is 1-D and
+    quadrature gives its mean and sd exactly (the flat intercept integrates out on centred data)."""
+    from scipy.integrate import quad
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=30)
+    data = RegressionData(x[:, None], 1.0 + 0.3 * x + rng.normal(size=30), name="one_feature")
+    noise_sigma = 1.0
+    xc, yc = x - x.mean(), data.y - data.y.mean()
+
+    def log_density(beta):
+        return -np.sum((yc - xc * beta) ** 2) / (2 * noise_sigma**2) - prior.neg_logpdf(beta)
+
+    peak = max(log_density(b) for b in np.linspace(-2, 2, 4001))
+    moments = [quad(lambda b, k=k: b**k * np.exp(log_density(b) - peak), -3, 3, points=[0.2], epsrel=1e-12, limit=200)[0]
+               for k in range(3)]
+    mean = moments[1] / moments[0]
+    sd = np.sqrt(moments[2] / moments[0] - mean**2)
+    model = build_model(data, prior, Gaussian(noise_sigma))
+    posterior = nuts_posterior(model, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=2)
+    row = posterior.summary.loc["x0"]
+    assert posterior.healthy, posterior.problems
+    assert abs(row["mean"] - mean) <= MCSE_FACTOR * row["mcse_mean"]
+    assert_allclose(row["sd"], sd, rtol=SD_RTOL)
+
+
+@pytest.mark.slow
+def test_elastic_net_nuts_is_healthy_on_diabetes(diabetes):
+    from regprior import compare
+    from conftest import prior_at
+
+    prior = prior_at("elasticnet", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.3, l1_ratio=0.5)
+    c = compare(diabetes.X, diabetes.y, prior, noise_sigma=DIABETES_NOISE_SIGMA, feature_names=diabetes.feature_names,
+                draws=DRAWS, tune=TUNE, random_seed=3)
+    assert c.verdict.passed, c.verdict.problems
+    assert c.posterior.healthy and c.verdict.support_match
+    # Exact zeros at the MAP, none in the posterior mean.
+    assert (c.map_result.coef == 0).any() and (c.posterior.summary.loc[list(diabetes.feature_names), "mean"] != 0).all()

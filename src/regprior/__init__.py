@@ -1,7 +1,7 @@
 """regprior: Bayesian priors and penalised regression, side by side and checked to the digit.
 
 A Normal prior on regression weights has scikit-learn's ``Ridge`` as its posterior mode,
-a Laplace prior ``Lasso``. regprior builds the PyMC models, computes their exact MAP and
+a Laplace prior ``Lasso``, their product (the Bayesian elastic net) ``ElasticNet``. regprior builds the PyMC models, computes their exact MAP and
 NUTS posteriors and compares them with scikit-learn through the exact map between
 ``alpha`` and the prior scale.
 """
@@ -11,10 +11,12 @@ from regprior.checks.comparison import Comparison
 from regprior.checks.verdict import Verdict
 from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
 from regprior.spec.data import RegressionData, load_csv, load_diabetes
-from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
+from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
 from regprior.spec.likelihoods import Gaussian, estimate_noise_sigma
 from regprior.spec.mapping import (
+    elastic_net_alpha,
+    elastic_net_scales_from_alpha,
     lasso_alpha,
     laplace_scale_from_lasso_alpha,
     normal_sigma_from_ridge_alpha,
@@ -22,13 +24,15 @@ from regprior.spec.mapping import (
 )
 from regprior.checks.paths import map_path
 from regprior.registry import make_prior
-from regprior.spec.priors import Laplace, Normal
+from regprior.spec.priors import ElasticNetPrior, Laplace, Normal
 from regprior.spec.statistics import SufficientStatistics
 
 __version__ = "0.2.0"
 
 __all__ = [
     "Comparison",
+    "ElasticNetPrior",
+    "ElasticNetPriorRegressor",
     "ExactPosterior",
     "Gaussian",
     "Laplace",
@@ -41,6 +45,8 @@ __all__ = [
     "SufficientStatistics",
     "Verdict",
     "compare",
+    "elastic_net_alpha",
+    "elastic_net_scales_from_alpha",
     "estimate_noise_sigma",
     "exact_posterior",
     "fit_map",

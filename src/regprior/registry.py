@@ -168,6 +168,20 @@ PAIRINGS = (
         cv_description="LassoCV (5-fold, 100 alphas)",
         model_name="lasso",
     ),
+    Pairing(
+        likelihood="gaussian",
+        prior=PRIOR_FAMILIES["elasticnet"],
+        estimator="ElasticNet",
+        cv_estimator="ElasticNetCV",
+        strength=("alpha", "l1_ratio"),
+        defaults={"l1_ratio": 0.5},
+        data_term="mean",
+        to_penalty=lambda s: (s["alpha"] * s["l1_ratio"], s["alpha"] * (1.0 - s["l1_ratio"])),
+        from_penalty=lambda a1, a2: {"alpha": a1 + a2, "l1_ratio": a1 / (a1 + a2)},
+        cv_options=lambda fixed: {"cv": 5, "alphas": 100, "l1_ratio": fixed["l1_ratio"]},
+        cv_description="ElasticNetCV (5-fold, 100 alphas, l1_ratio fixed)",
+        model_name="elasticnet",
+    ),
 )
 
 

@@ -275,6 +275,25 @@ def _laplace(name, mu, parameters, dims):
     return _pm().Laplace(name, mu=mu, b=parameters["scale"], dims=dims)
 
 
+def _elastic_net_logp(value, mu, scale, sigma):
+    """Log density of :class:`~regprior.spec.priors.ElasticNetPrior`, normaliser included."""
+    import pytensor.tensor as pt
+
+    shift = value - mu
+    log_normaliser = pt.log(sigma) + 0.5 * np.log(2.0 * np.pi) + pt.log(pt.erfcx(sigma / (np.sqrt(2.0) * scale)))
+    return -pt.abs(shift) / scale - shift**2 / (2.0 * sigma**2) - log_normaliser
+
+
+def _elastic_net(name, mu, parameters, dims):
+    # No generative form is needed for NUTS or the MAP: a log density (and a start) is enough.
+    return _pm().CustomDist(
+        name, mu, parameters["scale"], parameters["sigma"],
+        logp=_elastic_net_logp,
+        support_point=lambda rv, size, mu, scale, sigma: mu,
+        dims=dims,
+    )
+
+
 def _pm():
     import pymc as pm
 
@@ -283,7 +302,7 @@ def _pm():
 
 #: The one family -> PyMC distribution table: ``build(name, mu, {parameter: tensor}, dims)``.
 #: Each entry's log density equals the spec's ``neg_logpdf`` (tested at random points).
-PRIOR_DISTRIBUTIONS = {"normal": _normal, "laplace": _laplace}
+PRIOR_DISTRIBUTIONS = {"normal": _normal, "laplace": _laplace, "elasticnet": _elastic_net}
 
 
 def prior_data_names(prior: Prior) -> tuple[str, ...]:

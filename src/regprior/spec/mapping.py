@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from regprior._validation import check_positive_float
+from regprior._validation import check_open_unit_interval, check_positive_float
 
 __all__ = [
     "ridge_alpha",
@@ -27,6 +27,8 @@ __all__ = [
     "lasso_alpha",
     "laplace_scale_from_lasso_alpha",
     "weight_sum",
+    "elastic_net_alpha",
+    "elastic_net_scales_from_alpha",
 ]
 
 
@@ -102,3 +104,38 @@ def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: 
     n_samples = check_positive_float(n_samples, "n_samples", "laplace_scale_from_lasso_alpha")
     return noise_sigma**2 / (n_samples * alpha)
 
+
+def elastic_net_alpha(noise_sigma: float, scale: float, prior_sigma: float, n_samples: float) -> tuple[float, float]:
+    """sklearn ``ElasticNet`` ``(alpha, l1_ratio)`` whose solution is the MAP under ``ElasticNetPrior(mu, scale, prior_sigma)``.
+
+    ``ElasticNet`` minimises::
+
+        1 / (2N) sum_i s_i r_i**2 + alpha * l1_ratio * ||w||_1 + alpha * (1 - l1_ratio) / 2 * ||w||_2**2
+
+    (``N = sum_i w_i``, as for the Lasso). Multiplying the negative log posterior, whose
+    prior term is ``||w||_1 / scale + ||w||_2**2 / (2 prior_sigma**2)``, by ``noise_sigma**2 / N``::
+
+        alpha = noise_sigma**2 / N * (1/scale + 1/prior_sigma**2)
+        l1_ratio = (1/scale) / (1/scale + 1/prior_sigma**2)
+    """
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "elastic_net_alpha")
+    scale = check_positive_float(scale, "scale", "elastic_net_alpha")
+    prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "elastic_net_alpha")
+    n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_alpha")
+    l1, l2 = 1.0 / scale, 1.0 / prior_sigma**2
+    return noise_sigma**2 / n_samples * (l1 + l2), l1 / (l1 + l2)
+
+
+def elastic_net_scales_from_alpha(alpha: float, l1_ratio: float, noise_sigma: float, n_samples: float) -> tuple[float, float]:
+    """Inverse of :func:`elastic_net_alpha`: ``(scale, prior_sigma)``.
+
+    ``scale = noise_sigma**2 / (N alpha l1_ratio)``, ``prior_sigma = noise_sigma / sqrt(N alpha (1 - l1_ratio))``.
+    ``l1_ratio`` must lie strictly inside (0, 1): at 1 the prior is a Laplace (use
+    :func:`laplace_scale_from_lasso_alpha`), at 0 a Normal with Ridge's alpha ``N alpha``.
+    """
+    alpha = check_positive_float(alpha, "alpha", "ElasticNet (mapped to an elastic-net prior)")
+    l1_ratio = check_open_unit_interval(l1_ratio, "l1_ratio", "ElasticNet (mapped to an elastic-net prior)")
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "elastic_net_scales_from_alpha")
+    n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_scales_from_alpha")
+    strength = n_samples * alpha / noise_sigma**2
+    return 1.0 / (strength * l1_ratio), 1.0 / np.sqrt(strength * (1.0 - l1_ratio))

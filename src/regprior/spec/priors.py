@@ -5,7 +5,8 @@ Every family here is independent across weights and of the *elastic-net form*::
     -log p(theta) = l1 * sum_j |theta_j - mu_j| + l2 / 2 * sum_j (theta_j - mu_j)**2 + log Z
 
 with penalty weights ``(l1, l2)`` fixed by the family's parameters: ``Normal(mu, sigma)`` is
-``(0, 1/sigma**2)``, ``Laplace(mu, scale)`` is ``(1/scale, 0)``. The weights are what the registry turns into
+``(0, 1/sigma**2)``, ``Laplace(mu, scale)`` is ``(1/scale, 0)``, ``ElasticNetPrior(mu, scale,
+sigma)`` is ``(1/scale, 1/sigma**2)``. The weights are what the registry turns into
 scikit-learn's strength parameters (:mod:`regprior.registry`); the proximal operator,
 subdifferential distance and ``alpha_max`` below are what the MAP engine and the path grid
 ask of a prior, so that neither knows which family it is solving (as skglm's penalties).
@@ -19,10 +20,11 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
+import scipy.special
 
 from regprior._validation import check_finite_array, check_positive_float
 
-__all__ = ["Prior", "Normal", "Laplace", "as_centre", "PRIOR_FAMILIES"]
+__all__ = ["Prior", "Normal", "Laplace", "ElasticNetPrior", "as_centre", "PRIOR_FAMILIES"]
 
 
 def as_centre(mu, n_features: int) -> np.ndarray:
@@ -405,5 +407,88 @@ class Laplace(Prior):
         return cls(mu=mu, scale=1.0 / check_positive_float(l1, "l1", "Laplace.from_penalty_weights"))
 
 
+class ElasticNetPrior(Prior):
+    r"""Bayesian elastic net: the product of a Laplace and a Normal density on each weight.
+
+    .. math::
+
+        p(\theta_j) = \frac{1}{Z} \exp\left(-\frac{|\theta_j - \mu_j|}{s}
+                      - \frac{(\theta_j - \mu_j)^2}{2\tau^2}\right), \qquad
+        Z = 2\tau\sqrt{\pi/2}\ \mathrm{erfcx}\left(\frac{\tau}{\sqrt{2}\,s}\right)
+
+    (Li & Lin 2010), ``erfcx(a) = exp(a**2) erfc(a)``, which stays finite for large ``a``.
+    Support: the real line; symmetric about ``mu`` (mean, median and mode ``mu``). Penalty
+    weights ``(1/s, 1/tau**2)``. ``s -> inf`` gives ``Normal(mu, tau)``, ``tau -> inf``
+    gives ``Laplace(mu, s)``.
+
+    Parameters
+    ----------
+    mu : float or array-like of shape (n_features,), default=0.0
+        Prior centre.
+    scale : float, default=1.0
+        Scale ``s`` of the Laplace factor (PyMC's ``b``; the blog's rate is ``1/s``).
+    sigma : float, default=1.0
+        Standard deviation ``tau`` of the Normal factor (the blog's ``lambda = 1/(2 tau**2)``).
+
+    Notes
+    -----
+    With Gaussian noise ``noise_sigma``, a flat intercept prior and ``N = sum(sample_weight)``,
+    the MAP is sklearn's ``ElasticNet`` with::
+
+        alpha = noise_sigma**2 / N * (1/s + 1/tau**2),   l1_ratio = (1/s) / (1/s + 1/tau**2)
+
+    (see :func:`regprior.spec.mapping.elastic_net_alpha`). The MAP has exact zeros; the
+    posterior mean does not. :meth:`from_blog` takes the blog's ``lam`` and ``rate``: the
+    density is then ``exp(-rate |theta - mu| - lam (theta - mu)**2) / Z``.
+    """
+
+    family = "elasticnet"
+    parameter_names = ("scale", "sigma")
+    blog_parameter_names = ("lam", "rate")
+    smooth = False
+
+    def __init__(self, mu=0.0, scale=1.0, sigma=1.0):
+        super().__init__(mu=mu, scale=scale, sigma=sigma)
+
+    @property
+    def scale(self) -> float:
+        """Scale ``s`` of the Laplace factor."""
+        return self._parameters["scale"]
+
+    @property
+    def sigma(self) -> float:
+        """Standard deviation ``tau`` of the Normal factor."""
+        return self._parameters["sigma"]
+
+    @classmethod
+    def from_blog(cls, mu=0.0, *, lam, rate) -> "ElasticNetPrior":
+        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``."""
+        lam = check_positive_float(lam, "lam", "ElasticNetPrior.from_blog")
+        rate = check_positive_float(rate, "rate", "ElasticNetPrior.from_blog")
+        return cls(mu=mu, scale=1.0 / rate, sigma=1.0 / np.sqrt(2.0 * lam))
+
+    def blog_parameters(self) -> dict:
+        return {"blog_lambda": 1.0 / (2.0 * self.sigma**2), "blog_rate": 1.0 / self.scale}
+
+    def log_normaliser(self) -> float:
+        """``log Z`` per weight, with ``Z = tau sqrt(2 pi) erfcx(tau / (sqrt(2) s))``."""
+        a = self.sigma / (np.sqrt(2.0) * self.scale)
+        return float(np.log(self.sigma) + 0.5 * np.log(2.0 * np.pi) + np.log(scipy.special.erfcx(a)))
+
+    def neg_logpdf(self, theta):
+        shift = np.asarray(theta) - self.mu
+        return np.abs(shift) / self.scale + shift**2 / (2.0 * self.sigma**2) + self.log_normaliser()
+
+    @property
+    def penalty_weights(self):
+        return 1.0 / self.scale, 1.0 / self.sigma**2
+
+    @classmethod
+    def from_penalty_weights(cls, l1, l2, mu=0.0):
+        l1 = check_positive_float(l1, "l1", "ElasticNetPrior.from_penalty_weights")
+        l2 = check_positive_float(l2, "l2", "ElasticNetPrior.from_penalty_weights")
+        return cls(mu=mu, scale=1.0 / l1, sigma=1.0 / np.sqrt(l2))
+
+
 #: Every prior family by its registry key.
-PRIOR_FAMILIES = {cls.family: cls for cls in (Normal, Laplace)}
+PRIOR_FAMILIES = {cls.family: cls for cls in (Normal, Laplace, ElasticNetPrior)}
