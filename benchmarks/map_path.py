@@ -29,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.checks.sklearn import prior_from_strength
+from regprior import registry
 from regprior.spec.data import RegressionData, load_diabetes
 from regprior.spec.likelihoods import Gaussian
 from regprior.checks.paths import alpha_grid, path_for_data, sklearn_path, solve_path
@@ -47,7 +47,7 @@ def naive_model(data, family, alpha, noise_sigma, shared_scale=None):
     """The model a PyMC user would write: Flat intercept, prior on beta, Normal likelihood."""
     import pymc as pm
 
-    prior = prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha)
+    prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum)
     with pm.Model() as model:
         scale = pm.Data("scale", prior.scale) if shared_scale else prior.scale
         intercept = pm.Flat("intercept")
@@ -68,7 +68,7 @@ def find_map_path(data, family, alphas, noise_sigma, *, rebuild):
         if rebuild:
             model = naive_model(data, family, alpha, noise_sigma)
         else:
-            scale = prior_from_strength(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha).scale
+            scale = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum).scale
             pm.set_data({"scale": scale}, model=model)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

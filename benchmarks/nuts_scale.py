@@ -31,7 +31,7 @@ from _common import write_table  # noqa: E402
 from regprior import Normal
 from regprior.spec.data import RegressionData
 from regprior.inference import exact_gaussian_posterior
-from regprior.inference.nuts import _compiled_sampler, nuts_posterior
+from regprior.inference.nuts import compile_sampler, nuts_posterior
 from regprior.spec.likelihoods import Gaussian
 from regprior.backend.model import build_model
 
@@ -47,7 +47,7 @@ def make_data(n, seed=0):
 
 def run(model, draws, tune):
     start = time.perf_counter()
-    _compiled_sampler(model)
+    compile_sampler(model)
     compile_seconds = time.perf_counter() - start
     posterior = nuts_posterior(model, draws=draws, tune=tune, chains=2, random_seed=1)
     return compile_seconds, posterior

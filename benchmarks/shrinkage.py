@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
 from regprior.checks.comparison import compare_data  # noqa: E402
-from regprior.checks.sklearn import prior_from_strength  # noqa: E402
+from regprior import registry  # noqa: E402
 from regprior.spec.data import load_diabetes  # noqa: E402
 from regprior.spec.likelihoods import Gaussian  # noqa: E402
 from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates  # noqa: E402
@@ -40,7 +40,7 @@ def main():
     likelihood = Gaussian.resolve(data)
     comparisons = {}
     for family, alpha in (("normal", args.ridge_alpha), ("laplace", args.lasso_alpha)):
-        prior = prior_from_strength(family, noise_sigma=likelihood.noise_sigma, weight_sum=data.weight_sum, alpha=alpha)
+        prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, likelihood, data.weight_sum)
         comparisons[family] = compare_data(data, prior, likelihood, draws=args.draws, tune=1000, random_seed=args.seed)
     rows = []
     for feature in data.feature_names:
