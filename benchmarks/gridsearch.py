@@ -35,7 +35,7 @@ class RecompilingLaplaceRegressor(LaplacePriorRegressor):
     """The same estimator with its compiled-model cache emptied before every fit."""
 
     def fit(self, X, y, sample_weight=None):
-        estimators._MODEL_CACHE.clear()
+        estimators.clear_model_cache()
         return super().fit(X, y, sample_weight=sample_weight)
 
 
@@ -53,7 +53,7 @@ def main():
     data = load_diabetes()
     alphas = np.geomspace(1e-3, 10, 20)
     cv = KFold(5, shuffle=True, random_state=0)
-    estimators._MODEL_CACHE.clear()
+    estimators.clear_model_cache()
     runs = {
         "regprior LaplacePriorRegressor (compiled models cached)": search(LaplacePriorRegressor(noise_sigma=54.0), "laplacepriorregressor", data.X, data.y, alphas, cv),
         "regprior, recompiling every fit": search(RecompilingLaplaceRegressor(noise_sigma=54.0), "recompilinglaplaceregressor", data.X, data.y, alphas, cv),

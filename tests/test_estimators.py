@@ -81,11 +81,11 @@ def test_pipeline_grid_search_selects_sklearns_alpha(diabetes):
 def test_clone_and_compile_reuse(diabetes):
     from regprior import estimators
 
-    estimators._MODEL_CACHE.clear()
+    estimators.clear_model_cache()
     base = LaplacePriorRegressor(noise_sigma=54.0)
     for alpha in (1.0, 0.1, 0.01):
         clone(base).set_params(alpha=alpha).fit(diabetes.X, diabetes.y)
-    [model] = estimators._MODEL_CACHE.values()  # one compiled model served the three fits
+    [model] = estimators.cached_models()  # one compiled model served the three fits
     assert model.data_version == 2
 
 

@@ -17,7 +17,7 @@ from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_post
 from regprior.spec.data import RegressionData
 from regprior.spec.likelihoods import Gaussian
 
-__all__ = ["NormalPriorRegressor", "LaplacePriorRegressor", "ElasticNetPriorRegressor"]
+__all__ = ["NormalPriorRegressor", "LaplacePriorRegressor", "ElasticNetPriorRegressor", "cached_models", "clear_model_cache"]
 
 #: Compiled models kept per process, keyed by what fixes a compiled graph: prior family,
 #: data shape, intercept. A grid search over alpha on 5 folds compiles at most twice
@@ -38,6 +38,18 @@ def _cached_model(data, prior, likelihood, fit_intercept):
         model.set_prior(prior)
         model.set_noise_sigma(likelihood)
     return key, model
+
+
+def cached_models() -> tuple:
+    """The compiled models the estimators keep for reuse (most recently used last)."""
+    with _CACHE_LOCK:
+        return tuple(_MODEL_CACHE.values())
+
+
+def clear_model_cache() -> None:
+    """Forget every cached compiled model (the next fit of each structure compiles again)."""
+    with _CACHE_LOCK:
+        _MODEL_CACHE.clear()
 
 
 def _release(key, model):

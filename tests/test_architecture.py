@@ -1,0 +1,83 @@
+"""The layering holds: checked on the source itself (AST), so a shortcut through a layer fails here."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from regprior import registry
+from regprior.spec.priors import PRIOR_FAMILIES
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "regprior"
+#: Where family names may be code: their own classes, the table, the pm table, and the
+#: estimator classes' registry keys (one per public estimator).
+FAMILY_OWNERS = {"spec/priors.py", "registry.py", "backend/model.py", "estimators.py", "__init__.py"}
+
+
+def modules():
+    return sorted(p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.py"))
+
+
+def tree(module):
+    return ast.parse((SOURCE / module).read_text())
+
+
+def imported(module, *, full=False) -> set[str]:
+    """Top-level packages a module imports (dotted module names with ``full``)."""
+    names = set()
+    for node in ast.walk(tree(module)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names if full else {name.split(".")[0] for name in names}
+
+
+def code_strings_and_names(module):
+    """String constants that are not docstrings, and every Name / attribute identifier."""
+    parsed = tree(module)
+    docstrings = set()
+    for node in ast.walk(parsed):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and ast.get_docstring(node, clean=False) is not None:
+            docstrings.add(id(node.body[0].value))
+    strings = {n.value for n in ast.walk(parsed) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings}
+    names = {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} | {n.attr for n in ast.walk(parsed) if isinstance(n, ast.Attribute)}
+    return strings, names
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m not in FAMILY_OWNERS])
+def test_only_the_registry_names_families(module):
+    strings, names = code_strings_and_names(module)
+    families = set(PRIOR_FAMILIES)
+    classes = {cls.__name__ for cls in PRIOR_FAMILIES.values()}
+    assert not strings & families, f"{module} dispatches on a family name: {strings & families}"
+    assert not names & classes, f"{module} names a prior class: {names & classes}"
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m.startswith("spec/") or m == "registry.py"])
+def test_specification_imports_no_pymc_or_sklearn(module):
+    assert not imported(module) & {"pymc", "pytensor", "nutpie", "arviz"}
+    # sklearn only for its bundled data sets (load_diabetes), never for a model.
+    assert all(name.startswith("sklearn.datasets") for name in imported(module, full=True) if name.startswith("sklearn"))
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m.startswith("inference/")])
+def test_inference_engines_import_no_sklearn(module):
+    assert "sklearn" not in imported(module)
+
+
+def test_only_the_builder_creates_a_pymc_model():
+    builders = [m for m in modules() if "pm.Model(" in (SOURCE / m).read_text()]
+    assert builders == ["backend/model.py"]
+
+
+def test_the_cli_does_no_numerics():
+    assert not imported("cli.py") & {"numpy", "scipy", "pandas", "pymc", "sklearn"}
+
+
+def test_every_family_has_a_backend_distribution_and_a_catalogue_entry():
+    from regprior.backend.model import PRIOR_DISTRIBUTIONS
+    from regprior.catalogue import available_models
+
+    for row in registry.PAIRINGS:
+        assert row.family in PRIOR_DISTRIBUTIONS and row.model_name in available_models()
