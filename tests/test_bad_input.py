@@ -75,7 +75,7 @@ PRIOR_CASES = [
     (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 1.0}), ValueError, r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)"),
     (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, parameters={"scale": 1.0}), ValueError, r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]"),
     (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 0.5}), ValueError, r"Lasso takes the strength parameters \['alpha'\]"),
-    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.LogisticRegression(), noise_sigma=1.0), TypeError, r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got LogisticRegression"),
+    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.GammaRegressor(), noise_sigma=1.0), TypeError, r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'LogisticRegression', 'LogisticRegressionCV', 'PoissonRegressor', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got GammaRegressor"),
     (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.Lasso(alpha=0.1), noise_sigma=1.0), ValueError, r"weight_sum .* is required for a Lasso"),
 ]
 

@@ -85,7 +85,7 @@ BAD_COMMANDS = [
     (["--prior", "laplace", "--alpha", "1", "--l1-ratio", "0.5"], r"--l1-ratio does not apply to the laplace prior: Lasso has no l1_ratio"),
     (["--prior", "elasticnet", "--alpha", "1", "--l1-ratio", "1.5"], r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)"),
     (["--prior", "elasticnet", "--prior-scale", "1"], r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]"),
-    (["--alpha", "1", "--rate", "2"], r"give the strength one way; got --alpha and --lambda/--rate"),
+    (["--alpha", "1", "--rate", "2"], r"give the strength one way; got --alpha/--C and --lambda/--rate"),
     (["--noise-sigma", "0"], r"The 'noise_sigma' parameter of Gaussian"),
     (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
     (["--model", "horseshoe"], r"model 'horseshoe' is neither a catalogued name"),

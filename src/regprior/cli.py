@@ -15,7 +15,16 @@ FORMATS = ("table", "markdown", "csv", "json")
 
 def _add_data_options(command) -> None:
     """Options shared by every subcommand: data, noise sigma, intercept, sampler, output."""
-    command.add_argument("--data", default="diabetes", help="'diabetes' (bundled with sklearn) or a CSV file (default: diabetes)")
+    command.add_argument(
+        "--data",
+        help="an embedded data set (diabetes, breast_cancer: bundled with sklearn; poisson_counts: seeded synthetic) "
+        "or a CSV file (default: the likelihood's example: diabetes, breast_cancer or poisson_counts)",
+    )
+    command.add_argument(
+        "--likelihood", choices=("gaussian", "bernoulli", "poisson"), default=None,
+        help="gaussian (Ridge, Lasso, ElasticNet), bernoulli (LogisticRegression) or poisson (PoissonRegressor) "
+        "(default: gaussian, or the --model's)",
+    )
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
     command.add_argument(
@@ -24,7 +33,7 @@ def _add_data_options(command) -> None:
     )
     command.add_argument("--l1-ratio", type=float, help="sklearn's l1_ratio of the elastic net, in (0, 1) (default: the model's, 0.5)")
     command.add_argument("--prior-mu", type=float, default=0.0, help="prior centre of every weight (default: 0)")
-    command.add_argument("--noise-sigma", type=float, help="known noise sd (default: least-squares residual sd)")
+    command.add_argument("--noise-sigma", type=float, help="known noise sd of the gaussian likelihood (default: least-squares residual sd)")
     command.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     command.add_argument("--draws", type=int, help="draws per chain (default: the model's, 1000)")
     command.add_argument("--tune", type=int, help="tuning steps per chain (default: the model's, 1000)")
@@ -47,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_data_options(compare)
     compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior")
-    compare.add_argument("--alpha", type=float, help="sklearn's alpha (default: chosen by RidgeCV / LassoCV / ElasticNetCV)")
+    compare.add_argument("--alpha", type=float, help="sklearn's alpha (default: chosen by sklearn's CV estimator of the pair)")
+    compare.add_argument("--C", dest="C", type=float, help="LogisticRegression's C (bernoulli likelihood)")
     compare.add_argument("--prior-scale", type=float, help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)")
     compare.add_argument("--prior-sigma", type=float, help="sd of the elastic net's Normal factor (with --prior-scale)")
     compare.add_argument("--lambda", dest="lam", type=float, help="the blog post's lambda = 1/(2 sd^2) (normal prior, elastic net)")
@@ -87,8 +97,27 @@ def _check_out(out) -> None:
         raise ValueError(f"--out {str(out)!r} exists and is not a folder.")
 
 
-def _families(args) -> tuple[str, ...]:
-    return {"both": registry.SEED_FAMILIES, "all": registry.prior_families()}.get(args.prior, (args.prior,))
+def _families(args, likelihood: str) -> tuple[str, ...]:
+    available = registry.prior_families(likelihood)
+    both = tuple(f for f in registry.SEED_FAMILIES if f in available)
+    return {"both": both, "all": available}.get(args.prior, (args.prior,))
+
+
+def _load(args, likelihood_family: str, fit_intercept: bool):
+    """The data and the likelihood (the Gaussian's noise sigma resolved), checked together."""
+    from regprior.spec.data import load_data
+    from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+
+    cls = LIKELIHOOD_FAMILIES[likelihood_family]
+    data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
+    if likelihood_family == "gaussian":
+        likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
+    else:
+        if args.noise_sigma is not None:
+            raise ValueError(f"--noise-sigma applies to the gaussian likelihood only; got it with --likelihood {likelihood_family}.")
+        likelihood = cls()
+    likelihood.check_target(data.y)
+    return data, likelihood
 
 
 def _fixed_strength(args, row, defaults: dict) -> dict:
@@ -103,14 +132,15 @@ def _fixed_strength(args, row, defaults: dict) -> dict:
 
 def _strength(args) -> dict:
     """The strength flags as the registry's three ways: sklearn, parameters, blog (empty if none)."""
+    sklearn = {k: v for k, v in (("alpha", args.alpha), ("C", getattr(args, "C", None))) if v is not None}
     ways = {
-        "sklearn": {} if args.alpha is None else {"alpha": args.alpha},
+        "sklearn": sklearn,
         "parameters": {k: v for k, v in (("scale", args.prior_scale), ("sigma", args.prior_sigma)) if v is not None},
         "blog": {k: v for k, v in (("lam", args.lam), ("rate", args.rate)) if v is not None},
     }
     given = {k: v for k, v in ways.items() if v}
     if len(given) > 1:
-        flags = {"sklearn": "--alpha", "parameters": "--prior-scale/--prior-sigma", "blog": "--lambda/--rate"}
+        flags = {"sklearn": "--alpha/--C", "parameters": "--prior-scale/--prior-sigma", "blog": "--lambda/--rate"}
         raise ValueError(f"give the strength one way; got {' and '.join(flags[k] for k in given)}.")
     return given
 
@@ -119,18 +149,20 @@ def _prepare(args):
     """Everything that can fail on bad input, before any model is compiled."""
     from regprior.catalogue import load_model_spec, spec_for_family
     from regprior.checks.sklearn import prior_by_cross_validation
-    from regprior.spec.data import load_data
-    from regprior.spec.likelihoods import Gaussian
 
     _check_out(args.out)
     if args.model:
         specs = [load_model_spec(name) for name in args.model]
+        likelihoods = {spec.likelihood for spec in specs} | ({args.likelihood} if args.likelihood else set())
+        if len(likelihoods) > 1:
+            raise ValueError(f"the models and --likelihood name different likelihoods {sorted(likelihoods)}; compare one at a time.")
+        likelihood_family = likelihoods.pop()
     else:
-        specs = [spec_for_family(family) for family in _families(args)]
+        likelihood_family = args.likelihood or "gaussian"
+        specs = [spec_for_family(family, likelihood_family) for family in _families(args, likelihood_family)]
     strength = _strength(args)
-    data = load_data(args.data, target=args.target, weights=args.weights)
     fit_intercept = not args.no_intercept
-    likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
+    data, likelihood = _load(args, likelihood_family, fit_intercept)
     runs = {}
     for spec in specs:
         row = registry.pairing(spec.prior, spec.likelihood)
@@ -206,20 +238,19 @@ def _run_path(args) -> int:
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_path
     from regprior.report.tables import path_markdown, paths_csv, paths_json, paths_text
-    from regprior.spec.data import load_data
-    from regprior.spec.likelihoods import Gaussian
 
     _check_out(args.out)
     if args.posterior_alphas < 0:
         raise ValueError(f"--posterior-alphas must be >= 0; got {args.posterior_alphas}.")
     settings = _sampler_settings(args, {})
-    data = load_data(args.data, target=args.target, weights=args.weights)
     fit_intercept = not args.no_intercept
-    likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
-    rows = {family: registry.pairing(family, likelihood.family) for family in _families(args)}
+    likelihood_family = args.likelihood or "gaussian"
+    data, likelihood = _load(args, likelihood_family, fit_intercept)
+    rows = {family: registry.pairing(family, likelihood.family) for family in _families(args, likelihood_family)}
     fixed = {family: _fixed_strength(args, row, row.defaults) for family, row in rows.items()}
     grids = {
-        family: alpha_grid(data, family, fit_intercept=fit_intercept, mu=args.prior_mu, n_alphas=args.n_alphas, eps=args.eps, fixed=fixed[family])
+        family: alpha_grid(data, family, fit_intercept=fit_intercept, mu=args.prior_mu, n_alphas=args.n_alphas, eps=args.eps,
+                           fixed=fixed[family], likelihood=likelihood)
         for family in rows
     }
     if args.posterior_alphas > args.n_alphas:
@@ -228,7 +259,7 @@ def _run_path(args) -> int:
     for family, alphas in grids.items():
         options = {"fit_intercept": fit_intercept, "mu": args.prior_mu, "fixed": fixed[family]}
         path, model = path_for_data(data, family, likelihood, alphas, **options)
-        comparison = compare_paths(path, sklearn_path(data, family, alphas, **options))
+        comparison = compare_paths(path, sklearn_path(data, family, alphas, likelihood=likelihood.family, **options), model=model)
         posterior = None
         if args.posterior_alphas:
             posterior = posterior_path(model, posterior_alpha_picks(alphas, args.posterior_alphas), fixed=fixed[family], **settings)

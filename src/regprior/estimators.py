@@ -36,7 +36,7 @@ def _cached_model(data, prior, likelihood, fit_intercept):
     else:
         model.set_data(data)
         model.set_prior(prior)
-        model.set_noise_sigma(likelihood)
+        model.set_likelihood(likelihood)
     return key, model
 
 

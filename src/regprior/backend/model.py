@@ -1,4 +1,4 @@
-"""The one place that builds a PyMC model: the family -> ``pm`` distribution table, flat intercept, data forms."""
+"""The one place that builds a PyMC model: the family -> ``pm`` distribution tables, flat intercept, data forms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.priors import Prior
 
-__all__ = ["RegressionModel", "build_model", "PRIOR_DISTRIBUTIONS", "prior_data_names"]
+__all__ = ["RegressionModel", "build_model", "PRIOR_DISTRIBUTIONS", "LIKELIHOOD_DISTRIBUTIONS", "prior_data_names"]
 
 WEIGHTS = "beta"
 INTERCEPT = "intercept"
@@ -28,7 +28,7 @@ FORMS = ("auto", "raw", "sufficient")
 PRIOR_MU = "prior_mu"
 NOISE_SIGMA = "noise_sigma"
 #: The pm.Data containers of the data themselves, with ``mutable_data=True``.
-SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "root_weights", "x_mean", "y_mean")
+SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "weights", "x_mean", "y_mean")
 
 
 @dataclass
@@ -36,7 +36,7 @@ class RegressionModel:
     """A built ``pm.Model`` with the data, prior and likelihood it was built from.
 
     The prior's centre and scale and the noise sigma are ``pm.Data`` containers: change
-    them with :meth:`set_prior` / :meth:`set_noise_sigma` and every function compiled from
+    them with :meth:`set_prior` / :meth:`set_likelihood` and every function compiled from
     this model (MAP objective, sampler) sees the new values without a rebuild.
 
     Attributes
@@ -67,7 +67,7 @@ class RegressionModel:
 
         Inference engines keep their compiled functions here (``"map_objective"``,
         ``"nutpie"``), so that every later call on this model, after :meth:`set_prior`,
-        :meth:`set_noise_sigma` or :meth:`set_data`, reuses them.
+        :meth:`set_likelihood` or :meth:`set_data`, reuses them.
         """
         if key not in self._compiled:
             self._compiled[key] = build()
@@ -80,8 +80,9 @@ class RegressionModel:
 
     @property
     def data_names(self) -> tuple[str, ...]:
-        """The ``pm.Data`` containers every sampler must refresh: prior centre and parameters, noise sigma."""
-        return (PRIOR_MU, *prior_data_names(self.prior), NOISE_SIGMA)
+        """The ``pm.Data`` containers every sampler must refresh: prior centre and parameters, the
+        likelihood's parameters (the Gaussian's noise sigma)."""
+        return (PRIOR_MU, *prior_data_names(self.prior), *self.likelihood.parameters)
 
     def data_values(self) -> dict:
         """Current values of :attr:`data_names`."""
@@ -89,6 +90,7 @@ class RegressionModel:
 
     @property
     def noise_sigma(self) -> float:
+        """The Gaussian likelihood's noise sigma (AttributeError for a likelihood without one)."""
         return self.likelihood.noise_sigma
 
     @property
@@ -137,26 +139,38 @@ class RegressionModel:
             raise ValueError(f"data must have shape {self.data.X.shape} to reuse this model; got {data.X.shape}.")
         import pymc as pm
 
-        arrays = _data_arrays(data, self.fit_intercept)
+        self.likelihood.check_target(data.y)
+        arrays = _data_arrays(data, self.likelihood, self.fit_intercept)
         pm.set_data(arrays, model=self.pymc_model)
         self.data, self.x_mean, self.y_mean = data, arrays["x_mean"], float(arrays["y_mean"])
         self.data_version += 1
         self._compiled.pop("nutpie", None)  # nutpie froze the old data's shapes: rebuild on next use
 
-    def set_noise_sigma(self, likelihood: Gaussian) -> None:
-        """Swap the known noise sigma without rebuilding or recompiling."""
+    def set_likelihood(self, likelihood) -> None:
+        """Swap the likelihood's parameters (the Gaussian's noise sigma) without rebuilding or recompiling."""
+        if type(likelihood) is not type(self.likelihood):
+            raise TypeError(f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}.")
         import pymc as pm
 
-        pm.set_data({NOISE_SIGMA: likelihood.noise_sigma}, model=self.pymc_model)
+        if likelihood.parameters:
+            pm.set_data(likelihood.parameters, model=self.pymc_model)
         self.likelihood = likelihood
 
 
-def choose_form(data, form: str, *, mutable_data: bool = False) -> str:
-    """Resolve ``form="auto"``: sufficient statistics when n is large against p (see constants)."""
+def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None) -> str:
+    """Resolve ``form="auto"``: sufficient statistics when n is large against p (see constants).
+
+    Only a quadratic (Gaussian) likelihood has sufficient statistics of fixed size; any other
+    is built raw.
+    """
     from regprior.spec.statistics import SufficientStatistics
 
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
+    if likelihood is not None and not likelihood.quadratic:
+        if form == "sufficient" or isinstance(data, SufficientStatistics):
+            raise ValueError(f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; use form='raw'.")
+        return "raw"
     if isinstance(data, SufficientStatistics):
         if form == "raw":
             raise ValueError("form='raw' needs the raw data; got sufficient statistics.")
@@ -170,29 +184,34 @@ def choose_form(data, form: str, *, mutable_data: bool = False) -> str:
 
 
 def build_model(
-    data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True, mutable_data: bool = False, form: str = "auto"
+    data, prior: Prior, likelihood, *, fit_intercept: bool = True, mutable_data: bool = False, form: str = "auto"
 ) -> RegressionModel:
-    r"""Build the PyMC model of a linear regression with a prior on its weights.
+    r"""Build the PyMC model of a (generalised) linear regression with a prior on its weights.
 
     .. math::
 
-        y_i &\sim \mathcal{N}(c + x_i^\top\beta,\ \sigma^2 / w_i), \qquad
-        \beta_j \sim \text{prior}(\mu_j, \text{scale}), \qquad p(c) \propto 1.
+        \eta_i = c + x_i^\top\beta, \qquad y_i \sim \text{likelihood}(\eta_i), \qquad
+        \beta_j \sim \text{prior}(\mu_j, \ldots), \qquad p(c) \propto 1.
 
-    The intercept ``c`` has a flat (improper) prior because scikit-learn never penalises
-    it. The model is written on weighted-centred data,
-    ``c = y_mean - x_mean @ beta + centred_intercept``: a shear of ``(c, beta)`` with unit
-    Jacobian, so the posterior is the same, but ``centred_intercept`` is a posteriori
-    independent of ``beta`` (``Normal(0, sigma**2 / N)``), which NUTS samples without the
-    correlation an uncentred ``X`` would create. ``intercept`` is a ``pm.Deterministic``.
+    The likelihood is one of :data:`LIKELIHOOD_DISTRIBUTIONS` (Gaussian
+    ``N(eta_i, sigma**2 / w_i)``, Bernoulli with logit link, Poisson with log link, the last two
+    with each observation's log likelihood multiplied by its weight ``w_i``); the prior one of
+    :data:`PRIOR_DISTRIBUTIONS`. The intercept ``c`` has a flat (improper) prior because
+    scikit-learn never penalises it. The model is written on weighted-centred features,
+    ``c = y_mean - x_mean @ beta + centred_intercept`` (``y_mean`` is the weighted mean of ``y``
+    for the Gaussian, 0 otherwise): a shear of ``(c, beta)`` with unit Jacobian, so the
+    posterior is the same, but ``centred_intercept`` is less correlated with ``beta`` (for the
+    Gaussian, a posteriori independent: ``Normal(0, sigma**2 / N)``), which NUTS samples
+    without the correlation an uncentred ``X`` would create. ``intercept`` is a ``pm.Deterministic``.
 
     Parameters
     ----------
     data : RegressionData
     prior : Prior
         Any family of :data:`PRIOR_DISTRIBUTIONS`; its centre and parameters become ``pm.Data``.
-    likelihood : Gaussian
-        Known noise sigma (``pm.Data`` too).
+    likelihood : Gaussian, Bernoulli or Poisson
+        Its parameters (the Gaussian's known noise sigma) become ``pm.Data`` too. The target is
+        checked against it (binary, counts) before anything is built.
     fit_intercept : bool, default=True
         Without it the model has no intercept and the data are not centred.
     mutable_data : bool, default=False
@@ -201,13 +220,14 @@ def build_model(
         loop needs). Off by default: as constants, ``X`` and ``y`` let PyTensor fold them
         into the compiled graph (measured ~4x faster NUTS at n = 1e5 than ``pm.Data``).
     form : {"auto", "raw", "sufficient"}, default="auto"
-        ``"raw"``: ``pm.Normal(..., observed=y)``, O(n p) per gradient, posterior predictive
-        available. ``"sufficient"``: a ``pm.Potential`` on the statistics of
-        :class:`~regprior.spec.statistics.SufficientStatistics`, O(p^2) per gradient, the *same*
-        log density (constants included), but no observed variable, hence no posterior
-        predictive sampling or pointwise log likelihood (LOO): use ``"raw"`` for those.
-        ``"auto"`` picks ``"sufficient"`` for large n (see ``choose_form``). ``data`` may
-        itself be a ``SufficientStatistics`` (e.g. from Dask), which implies ``"sufficient"``.
+        ``"raw"``: the observed ``y`` as a PyMC distribution, O(n p) per gradient, posterior
+        predictive available. ``"sufficient"`` (Gaussian only): a ``pm.Potential`` on the
+        statistics of :class:`~regprior.spec.statistics.SufficientStatistics`, O(p^2) per
+        gradient, the *same* log density (constants included), but no observed variable, hence
+        no posterior predictive sampling or pointwise log likelihood (LOO): use ``"raw"`` for
+        those. ``"auto"`` picks ``"sufficient"`` for a Gaussian at large n (see ``choose_form``).
+        ``data`` may itself be a ``SufficientStatistics`` (e.g. from Dask), which implies
+        ``"sufficient"``.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -216,31 +236,34 @@ def build_model(
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
     if prior.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}.")
+    if getattr(likelihood, "family", None) not in LIKELIHOOD_DISTRIBUTIONS:
+        raise TypeError(f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got {type(likelihood).__name__}.")
     centre = prior.centre(data.n_features)
-    form = choose_form(data, form, mutable_data=mutable_data)
+    form = choose_form(data, form, mutable_data=mutable_data, likelihood=likelihood)
     if form == "sufficient":
         return _build_sufficient_model(data, prior, likelihood, fit_intercept=fit_intercept)
-    x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
+    likelihood.check_target(data.y)
+    arrays = _data_arrays(data, likelihood, fit_intercept)
+    weighted = mutable_data or data.sample_weight is not None
     coords = {"feature": list(data.feature_names)}
     with pm.Model(coords=coords) as pymc_model:
         if mutable_data:
-            arrays = _data_arrays(data, fit_intercept)
-            X_centred, observed, root_weights, x_mean_t, y_mean_t = (pm.Data(name, arrays[name]) for name in SAMPLE_DATA_NAMES)
+            X_centred, observed, weights, x_mean_t, y_mean_t = (pm.Data(name, arrays[name]) for name in SAMPLE_DATA_NAMES)
         else:
-            observed, root_weights, x_mean_t, y_mean_t = data.y, np.sqrt(data.weights), x_mean, y_mean
-        beta, noise_sigma, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean_t, y_mean_t)
-        mean = pt.dot(pt.as_tensor(X_centred), beta)
+            X_centred, observed, weights, x_mean_t, y_mean_t = (arrays[name] for name in SAMPLE_DATA_NAMES)
+        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean_t, y_mean_t)
+        eta = pt.dot(pt.as_tensor(X_centred), beta)
         if fit_intercept:
-            mean = mean + y_mean_t + centred_intercept
-        pm.Normal(OBSERVED, mu=mean, sigma=noise_sigma / root_weights, observed=observed)
+            eta = eta + y_mean_t + centred_intercept
+        LIKELIHOOD_DISTRIBUTIONS[likelihood.family](OBSERVED, eta, likelihood_parameters, weights if weighted else None, observed)
     return RegressionModel(
         pymc_model=pymc_model,
         data=data,
         prior=prior,
         likelihood=likelihood,
         fit_intercept=fit_intercept,
-        x_mean=x_mean,
-        y_mean=y_mean,
+        x_mean=arrays["x_mean"],
+        y_mean=float(arrays["y_mean"]),
         mutable_data=mutable_data,
         form="raw",
     )
@@ -249,21 +272,62 @@ def build_model(
 def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean):
     """Inside a model context: the pm.Data hyperparameters, the weights and the intercept.
 
-    Returns ``(beta, noise_sigma, centred_intercept)``; the last is None without intercept.
+    Returns ``(beta, likelihood parameters as pm.Data, centred_intercept)``; the last is None
+    without intercept.
     """
     import pymc as pm
     import pytensor.tensor as pt
 
     prior_mu = pm.Data(PRIOR_MU, centre, dims="feature")
     parameters = {name[len("prior_"):]: pm.Data(name, value) for name, value in _prior_data(prior).items()}
-    noise_sigma = pm.Data(NOISE_SIGMA, likelihood.noise_sigma)
+    likelihood_parameters = {name: pm.Data(name, value) for name, value in likelihood.parameters.items()}
     beta = PRIOR_DISTRIBUTIONS[prior.family](WEIGHTS, prior_mu, parameters, dims="feature")
     centred_intercept = None
     if fit_intercept:
         # sklearn never penalises the intercept: flat prior here.
         centred_intercept = pm.Flat(CENTRED_INTERCEPT)
         pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
-    return beta, noise_sigma, centred_intercept
+    return beta, likelihood_parameters, centred_intercept
+
+
+def _gaussian(name, eta, parameters, weights, observed):
+    sigma = parameters["noise_sigma"] if weights is None else parameters["noise_sigma"] / _pt().sqrt(weights)
+    return _pm().Normal(name, mu=eta, sigma=sigma, observed=observed)
+
+
+def _weighted(name, dist, eta, weights, observed):
+    """``dist(eta)`` with each observation's log density multiplied by its weight (sklearn's weights)."""
+    pm = _pm()
+    return pm.CustomDist(
+        name, eta, weights,
+        logp=lambda value, eta, weights: weights * pm.logp(dist(eta), value),
+        observed=observed,
+    )
+
+
+def _bernoulli(name, eta, parameters, weights, observed):
+    pm = _pm()
+    if weights is None:
+        return pm.Bernoulli(name, logit_p=eta, observed=observed)
+    return _weighted(name, lambda eta: pm.Bernoulli.dist(logit_p=eta), eta, weights, observed)
+
+
+def _poisson(name, eta, parameters, weights, observed):
+    pm, pt = _pm(), _pt()
+    if weights is None:
+        return pm.Poisson(name, mu=pt.exp(eta), observed=observed)
+    return _weighted(name, lambda eta: pm.Poisson.dist(mu=pt.exp(eta)), eta, weights, observed)
+
+
+def _pt():
+    import pytensor.tensor as pt
+
+    return pt
+
+
+#: The one likelihood family -> PyMC observed-variable table:
+#: ``build(name, eta, {parameter: tensor}, weights or None, observed)``.
+LIKELIHOOD_DISTRIBUTIONS = {"gaussian": _gaussian, "bernoulli": _bernoulli, "poisson": _poisson}
 
 
 def _normal(name, mu, parameters, dims):
@@ -314,12 +378,15 @@ def _prior_data(prior: Prior) -> dict:
     return {f"prior_{name}": value for name, value in prior.parameters.items()}
 
 
-def _data_arrays(data: RegressionData, fit_intercept: bool) -> dict:
+def _data_arrays(data: RegressionData, likelihood, fit_intercept: bool) -> dict:
+    """The arrays a model holds: centred X, y, weights, and the offsets of the intercept."""
     x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
+    if not likelihood.centres_target:
+        y_mean = 0.0
     return {
         "X_centred": X_centred,
         "y_observed": data.y,
-        "root_weights": np.sqrt(data.weights),
+        "weights": data.weights,
         "x_mean": x_mean,
         "y_mean": np.asarray(y_mean),
     }
@@ -348,7 +415,8 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
         stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
     centre = prior.centre(stats.n_features)
     with pm.Model(coords={"feature": list(stats.feature_names)}) as pymc_model:
-        beta, noise_sigma, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, stats.x_mean, stats.y_mean)
+        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, stats.x_mean, stats.y_mean)
+        noise_sigma = likelihood_parameters["noise_sigma"]
         residual_ss = stats.yty - 2.0 * pt.dot(stats.xty, beta) + pt.dot(beta, pt.dot(stats.xtx, beta))
         if fit_intercept:
             residual_ss = residual_ss + stats.weight_sum * centred_intercept**2

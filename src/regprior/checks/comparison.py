@@ -17,6 +17,7 @@ from regprior._validation import check_sampling_args
 from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnFit, fit_counterpart
 from regprior.checks.verdict import Verdict, judge
+from regprior.inference.map import certificate, error_bound, objective_value
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
@@ -54,7 +55,7 @@ class Comparison:
     data_name: str
     prior: Prior
     alpha_source: str
-    likelihood: Gaussian
+    likelihood: object
     n_samples: int
     weight_sum: float
     fit_intercept: bool
@@ -95,8 +96,7 @@ class Comparison:
             "prior_parameters": self.prior.parameters,
             "n_samples": self.n_samples,
             "weight_sum": self.weight_sum,
-            "noise_sigma": self.likelihood.noise_sigma,
-            "noise_sigma_source": self.likelihood.source,
+            **self.likelihood.record(),
             "fit_intercept": self.fit_intercept,
             **self.prior.blog_parameters(),
         }
@@ -265,9 +265,19 @@ def compare_model(
         posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
         timings["nuts"] = posterior.seconds
 
+    # sklearn's solution judged by the MAP's own certificate; where its solver stops short of
+    # ~1e-12 (saga), the agreement is bounded by what that certificate allows.
+    row = registry.pairing(prior, likelihood.family)
+    sklearn_certificate = certificate(model, sklearn_fit.coef, sklearn_fit.intercept)
+    bound = objectives = None
+    if not row.exact_reference:
+        bound = error_bound(model, sklearn_fit.coef, sklearn_fit.intercept, at=(map_result.coef, map_result.intercept))
+        objectives = (objective_value(model, map_result.coef, map_result.intercept),
+                      objective_value(model, sklearn_fit.coef, sklearn_fit.intercept))
     table = comparison_table(data, sklearn_fit, map_result, posterior, exact, fit_intercept=fit_intercept)
     flags, verdict = judge(table, map_result=map_result, sklearn_fit=sklearn_fit,
-                           divergences=None if posterior is None else posterior.divergences)
+                           divergences=None if posterior is None else posterior.divergences,
+                           sklearn_certificate=sklearn_certificate, error_bound=bound, objectives=objectives)
     table["flags"] = flags
     return Comparison(
         data_name=data.name,

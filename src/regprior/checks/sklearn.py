@@ -13,7 +13,7 @@ import numpy as np
 
 from regprior import registry
 from regprior.spec.data import RegressionData, weighted_centring
-from regprior.spec.likelihoods import Gaussian
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.spec.priors import Prior, as_centre
 
 __all__ = [
@@ -30,28 +30,31 @@ __all__ = [
 
 #: sklearn's coordinate descent stops on a duality gap ``<= tol * ||y||^2 / n``; at its
 #: default 1e-4 it was measured 0.15 away from the exact lasso on diabetes. Compare at
-#: 1e-12 (~2e-9 off).
+#: 1e-12 (~2e-9 off). Every reference solver's settings are in the registry's rows.
 SKLEARN_TOL = 1e-12
-SKLEARN_MAX_ITER = 1_000_000
-#: Estimators solved by coordinate descent, which take ``tol`` and ``max_iter``.
-_COORDINATE_DESCENT = {"Lasso", "ElasticNet", "LassoCV", "ElasticNetCV"}
+#: Estimators with a path function (``enet_path``: coordinate descent along the grid).
+_PATH_FUNCTION = {"Lasso", "ElasticNet"}
 
 
 def _estimator_class(name: str):
     import sklearn.linear_model
+    import sklearn.model_selection
 
-    return getattr(sklearn.linear_model, name)
+    return getattr(sklearn.linear_model, name, None) or getattr(sklearn.model_selection, name)
 
 
 def sklearn_estimator(pairing: registry.Pairing, strength: dict, *, fit_intercept: bool = True):
-    """Unfitted ``pairing.estimator`` at ``strength``, with the tightest settings it reaches."""
-    options = dict(pairing.estimator_options)
-    if pairing.estimator in _COORDINATE_DESCENT:
-        options.update(tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER)
-    return _estimator_class(pairing.estimator)(**strength, fit_intercept=fit_intercept, **options)
+    """Unfitted ``pairing.estimator`` at ``strength``, with the tightest settings it reaches.
+
+    ``LogisticRegression`` is never given ``liblinear``: that solver penalises the intercept
+    (through ``intercept_scaling``), so it is not the counterpart of a flat intercept prior.
+    """
+    return _estimator_class(pairing.estimator)(**strength, fit_intercept=fit_intercept, **pairing.estimator_options)
 
 
-def sklearn_counterpart(prior: Prior, *, noise_sigma: float, weight_sum: float | None = None, fit_intercept: bool = True):
+def sklearn_counterpart(
+    prior: Prior, *, noise_sigma: float | None = None, weight_sum: float | None = None, fit_intercept: bool = True, likelihood=None,
+):
     """Unfitted sklearn estimator whose solution is the MAP under ``prior`` (Gaussian likelihood).
 
     ``Normal(mu, sigma)`` -> ``Ridge(alpha=noise_sigma**2 / sigma**2)``;
@@ -64,12 +67,19 @@ def sklearn_counterpart(prior: Prior, *, noise_sigma: float, weight_sum: float |
     Parameters
     ----------
     prior : Prior
-    noise_sigma : float
+    noise_sigma : float, optional
+        For the default Gaussian likelihood.
     weight_sum : float, optional
-        ``N``, required when the estimator divides its data term by it (Lasso, ElasticNet).
+        ``N``, required when the estimator divides its data term by it (Lasso, ElasticNet,
+        PoissonRegressor).
     fit_intercept : bool, default=True
+    likelihood : Bernoulli or Poisson, optional
+        Another likelihood than the Gaussian (LogisticRegression, PoissonRegressor).
     """
-    likelihood = Gaussian(noise_sigma)
+    if likelihood is None:
+        if noise_sigma is None:
+            raise ValueError("noise_sigma is required for the Gaussian likelihood (or give likelihood=).")
+        likelihood = Gaussian(noise_sigma)
     row = registry.pairing(prior, likelihood.family)
     if row.data_term == "mean" and weight_sum is None:
         raise ValueError(
@@ -85,7 +95,10 @@ def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_su
 
     ``Ridge`` / ``RidgeCV`` -> ``Normal``; ``Lasso`` / ``LassoCV`` -> ``Laplace``;
     ``ElasticNet`` / ``ElasticNetCV`` -> ``ElasticNetPrior`` (CV estimators must be fitted:
-    their ``alpha_`` / ``l1_ratio_`` are used); fitted ``BayesianRidge`` ->
+    their ``alpha_`` / ``l1_ratio_`` are used); ``LogisticRegression`` -> ``Normal``
+    (``l1_ratio=0``, ``C = tau**2``), ``Laplace`` (``l1_ratio=1``, ``C = s``) or
+    ``ElasticNetPrior``; ``PoissonRegressor`` -> ``Normal`` (``alpha = 1/(S tau**2)``, give
+    ``weight_sum`` = S). ``noise_sigma`` is needed for the Gaussian estimators only. Fitted ``BayesianRidge`` ->
     ``Normal(0, 1 / sqrt(lambda_))`` (its ``lambda_`` is the weight precision; its noise
     precision ``alpha_`` gives ``noise_sigma = 1/sqrt(alpha_)``, so ``noise_sigma`` is not
     needed).
@@ -96,17 +109,24 @@ def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_su
             raise ValueError("BayesianRidge must be fitted: its prior precision lambda_ is learnt by fit.")
         return registry.prior_from_evidence(estimator.lambda_, mu=mu)
     row = registry.pairing_for_estimator(name)
-    if noise_sigma is None:
-        raise ValueError("noise_sigma is required to map an sklearn alpha to a prior scale.")
     if name == row.cv_estimator:
-        if not hasattr(estimator, "alpha_"):
-            raise ValueError(f"{name} must be fitted: its alpha_ is chosen by fit.")
-        strength = {k: float(getattr(estimator, f"{k}_")) for k in row.strength}
+        if not hasattr(estimator, f"{row.path_parameter}_"):
+            raise ValueError(f"{name} must be fitted: its {row.path_parameter}_ is chosen by fit.")
+        strength = {k: float(np.ravel(getattr(estimator, f"{k}_"))[0]) for k in ("C", "alpha", "l1_ratio")
+                    if hasattr(estimator, f"{k}_")}
     else:
-        strength = {k: getattr(estimator, k) for k in row.strength}
+        strength = {k: getattr(estimator, k) for k in ("C", "alpha", "l1_ratio") if hasattr(estimator, k)}
+    row = registry.pairing_for_estimator(name, strength)
+    strength = {k: v for k, v in strength.items() if k in row.strength}
+    if row.likelihood == "gaussian":
+        if noise_sigma is None:
+            raise ValueError("noise_sigma is required to map an sklearn alpha to a prior scale.")
+        likelihood = Gaussian(noise_sigma)
+    else:
+        likelihood = LIKELIHOOD_FAMILIES[row.likelihood]()
     if row.data_term == "mean" and weight_sum is None:
         raise ValueError(f"weight_sum (N = sum of sample weights, or n_samples) is required for a {name}.")
-    return registry.prior_from_sklearn_strength(row.prior, strength, Gaussian(noise_sigma), 1.0 if weight_sum is None else weight_sum, mu=mu)
+    return registry.prior_from_sklearn_strength(row.prior, strength, likelihood, 1.0 if weight_sum is None else weight_sum, mu=mu)
 
 
 @dataclass(frozen=True)
@@ -120,11 +140,11 @@ class SklearnFit:
 
     @property
     def alpha(self) -> float:
-        """sklearn's ``alpha`` (the path parameter of every Gaussian pair)."""
-        return self.strength["alpha"]
+        """sklearn's path parameter (``alpha``, or ``C`` for ``LogisticRegression``)."""
+        return next(iter(self.strength.values()))
 
 
-def fit_counterpart(data: RegressionData, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool = True) -> SklearnFit:
+def fit_counterpart(data: RegressionData, prior: Prior, likelihood, *, fit_intercept: bool = True) -> SklearnFit:
     """Fit the sklearn counterpart of ``prior`` and return its coefficients around ``mu``.
 
     sklearn has no prior centre, so the estimator is fitted on ``y - X @ mu`` (the
@@ -135,9 +155,14 @@ def fit_counterpart(data: RegressionData, prior: Prior, likelihood: Gaussian, *,
     strength = registry.sklearn_strength(prior, likelihood, data.weight_sum)
     estimator = sklearn_estimator(row, strength, fit_intercept=fit_intercept)
     centre = prior.centre(data.n_features)
+    if np.any(centre != 0) and not likelihood.centres_target:
+        raise ValueError(
+            f"a non-zero prior centre has no {row.estimator} counterpart: sklearn cannot offset the "
+            f"linear predictor of a {likelihood.family} likelihood; use mu=0."
+        )
     estimator.fit(data.X, data.y - data.X @ centre, sample_weight=data.sample_weight)
-    intercept = float(estimator.intercept_) if fit_intercept else 0.0
-    return SklearnFit(coef=centre + estimator.coef_, intercept=intercept, strength=strength, estimator=estimator)
+    intercept = float(np.ravel(estimator.intercept_)[0]) if fit_intercept else 0.0
+    return SklearnFit(coef=centre + np.ravel(estimator.coef_), intercept=intercept, strength=strength, estimator=estimator)
 
 
 def prior_by_cross_validation(
@@ -151,10 +176,15 @@ def prior_by_cross_validation(
     """
     row = registry.pairing(family, likelihood.family)
     fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
-    search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **row.cv_options(fixed))
+    if row.cv_estimator == "GridSearchCV":
+        base = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
+        search = _estimator_class("GridSearchCV")(base, **row.cv_options(fixed))
+    else:
+        search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **row.cv_options(fixed))
     target = data.y - data.X @ as_centre(mu, data.n_features)
     search.fit(data.X, target, sample_weight=data.sample_weight)
-    strength = {row.path_parameter: float(getattr(search, f"{row.path_parameter}_")), **fixed}
+    chosen = search.best_params_[row.path_parameter] if hasattr(search, "best_params_") else getattr(search, f"{row.path_parameter}_")
+    strength = {row.path_parameter: float(np.ravel(chosen)[0]), **fixed}
     prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
     return prior, row.cv_description
 
@@ -170,37 +200,43 @@ class SklearnPath:
 
 
 def sklearn_path(
-    data: RegressionData, family, alphas, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None
+    data: RegressionData, family, alphas, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None,
+    likelihood: str = "gaussian",
 ) -> SklearnPath:
-    """sklearn's solutions over a grid of the path parameter (``alpha``), at ``tol=1e-12``.
+    """sklearn's solutions over a grid of the path parameter (``alpha``, or ``C``), at the registry's tolerances.
 
     Coordinate-descent estimators use their path function (``lasso_path``, ``enet_path``):
     those take neither weights nor an intercept, so the data are weighted-centred and scaled
     by ``sqrt(w * n / N)``, which makes their ``1/(2n) ||y~ - X~ w||^2`` equal to the
-    estimator's ``1/(2N) sum_i w_i r_i^2`` exactly. Ridge is fitted per alpha (Cholesky).
+    estimator's ``1/(2N) sum_i w_i r_i^2`` exactly. Every other estimator (Ridge, logistic,
+    Poisson) is fitted per grid value, warm-started from the previous one where it can be.
     """
     from sklearn.linear_model import enet_path
 
-    row = registry.pairing(family, "gaussian")
+    row = registry.pairing(family, likelihood)
     fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
     alphas = np.asarray(alphas, dtype=float)
     centre = as_centre(mu, data.n_features)
     x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
     start = time.perf_counter()
-    if row.estimator in _COORDINATE_DESCENT:
+    if row.estimator in _PATH_FUNCTION:
         root = np.sqrt(data.weights * data.n_samples / data.weight_sum)
         l1_ratio = fixed.get("l1_ratio", 1.0)
         _, coefs, _ = enet_path(
-            X * root[:, None], (y - X @ centre) * root, l1_ratio=l1_ratio, alphas=alphas, tol=SKLEARN_TOL, max_iter=SKLEARN_MAX_ITER
+            X * root[:, None], (y - X @ centre) * root, l1_ratio=l1_ratio, alphas=alphas, **row.estimator_options
         )
-        coefs = coefs.T
+        coefs = coefs.T + centre
+        intercepts = y_mean - coefs @ x_mean if fit_intercept else np.zeros(len(alphas))
     else:
         estimator = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
+        if "warm_start" in estimator.get_params():
+            estimator.set_params(warm_start=True)
         target = data.y - data.X @ centre
-        coefs = np.array(
-            [estimator.set_params(**{row.path_parameter: a}).fit(data.X, target, sample_weight=data.sample_weight).coef_ for a in alphas]
-        )
+        coefs, intercepts = [], []
+        for value in alphas:
+            estimator.set_params(**{row.path_parameter: value}).fit(data.X, target, sample_weight=data.sample_weight)
+            coefs.append(centre + np.ravel(estimator.coef_))
+            intercepts.append(float(np.ravel(estimator.intercept_)[0]) if fit_intercept else 0.0)
+        coefs, intercepts = np.array(coefs), np.array(intercepts)
     seconds = time.perf_counter() - start
-    coefs = coefs + centre
-    intercepts = y_mean - coefs @ x_mean if fit_intercept else np.zeros(len(alphas))
     return SklearnPath(alphas=alphas, coefs=coefs, intercepts=intercepts, seconds=seconds)

@@ -42,10 +42,14 @@ def json_safe(value):
 
 def _verdict_line(verdict) -> str:
     status = "PASSED" if verdict.passed else "FAILED: " + "; ".join(verdict.problems)
-    return (
+    support = {True: "yes", False: "NO", None: "not decidable (sklearn's certificate too loose)"}[verdict.support_match]
+    line = (
         f"verdict: {status} | max |MAP - sklearn| = {verdict.max_abs_diff:.2e} (tol {verdict.tolerance:.2e}), "
-        f"support match: {'yes' if verdict.support_match else 'NO'}, KKT residual {verdict.certificate:.1e}"
+        f"support match: {support}, KKT residual {verdict.certificate:.1e}"
     )
+    if verdict.sklearn_certificate is not None:
+        line += f" (sklearn's: {verdict.sklearn_certificate:.1e}; less exact: {verdict.less_exact})"
+    return line
 
 
 def comparison_header(comparison) -> list[str]:
@@ -57,8 +61,7 @@ def comparison_header(comparison) -> list[str]:
     lines = [
         f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
         f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
-        f"N = sum(w) = {c.weight_sum:.6g}, noise sigma = {c.likelihood.noise_sigma:.6g} "
-        f"({c.likelihood.source}), intercept: {'flat prior' if c.fit_intercept else 'none'}",
+        f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, intercept: {'flat prior' if c.fit_intercept else 'none'}",
         _verdict_line(c.verdict),
     ]
     if c.posterior is not None:
@@ -105,7 +108,8 @@ def comparisons_to_csv(comparisons: dict) -> str:
         frame.insert(1, "prior", repr(c.prior))
         for position, (key, value) in enumerate(c.strength.items(), start=2):
             frame.insert(position, key, value)
-        frame.insert(2 + len(c.strength), "noise_sigma", c.likelihood.noise_sigma)
+        for position, (key, value) in enumerate(c.likelihood.record().items(), start=2 + len(c.strength)):
+            frame.insert(position, key, value)
         frame["passed"] = c.verdict.passed
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).to_csv(index=False)
@@ -118,13 +122,16 @@ def comparisons_to_markdown(comparisons: dict) -> str:
 def path_summary_line(comparison) -> str:
     """One line: pass/fail, worst relative difference, supports, entry points and timings."""
     t, bayes = comparison.table, comparison.map_path
-    worst = (t["max_abs_diff"] / t["tolerance"]).max() * comparison.agreement_rtol
     fixed = "".join(f", {k} = {v:g}" for k, v in bayes.fixed.items())
+    certificates = ""
+    if "sklearn_certificate" in t:
+        certificates = (f", worst KKT residual MAP {t['kkt_residual'].max():.1e} / sklearn {t['sklearn_certificate'].max():.1e}"
+                        f" (supports decidable at {int(t['support_decidable'].sum())}/{len(t)})")
     return (
-        f"{bayes.family} path{fixed}, {len(t)} alphas: {'PASSED' if comparison.passed else 'FAILED'} | "
-        f"worst max|MAP - sklearn| / max(1, |coef|) = {worst:.1e}, support identical at "
-        f"{int(t['support_match'].sum())}/{len(t)} alphas, entry points identical for "
-        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} features; MAP path "
+        f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, support identical at "
+        f"{int(t['support_match'].sum())}/{len(t)}, entry points identical for "
+        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} features{certificates}; MAP path "
         f"{bayes.solve_seconds:.3f} s after a {bayes.compile_seconds:.2f} s build+compile, "
         f"sklearn {comparison.sklearn_path.seconds:.3f} s"
     )
@@ -132,7 +139,7 @@ def path_summary_line(comparison) -> str:
 
 def path_markdown(comparison, likelihood) -> str:
     return (
-        f"### {path_summary_line(comparison)}\n\n- noise sigma = {likelihood.noise_sigma:.6g} ({likelihood.source})\n\n"
+        f"### {path_summary_line(comparison)}\n\n- {likelihood.describe()}\n\n"
         f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{comparison.entries.to_markdown(floatfmt='.4g')}\n"
     )
 
@@ -147,8 +154,7 @@ def path_record(comparison, likelihood) -> dict:
     return {
         "passed": comparison.passed,
         "fixed": comparison.map_path.fixed,
-        "noise_sigma": likelihood.noise_sigma,
-        "noise_sigma_source": likelihood.source,
+        **likelihood.record(),
         "solve_seconds": comparison.map_path.solve_seconds,
         "compile_seconds": comparison.map_path.compile_seconds,
         "alphas": _records(comparison.table),

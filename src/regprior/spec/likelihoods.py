@@ -9,7 +9,7 @@ import numpy as np
 from regprior._validation import check_positive_float
 from regprior.spec.data import RegressionData, weighted_centring
 
-__all__ = ["Gaussian", "estimate_noise_sigma", "LIKELIHOOD_FAMILIES", "DATA_TERMS"]
+__all__ = ["Gaussian", "Bernoulli", "Poisson", "estimate_noise_sigma", "LIKELIHOOD_FAMILIES", "DATA_TERMS"]
 
 #: How scikit-learn writes the data term of an objective, by name:
 #: ``"sum"``, the weighted sum of its loss (Ridge: ``sum_i s_i r_i**2``); ``"mean"``, the
@@ -42,6 +42,33 @@ class Gaussian:
     source: str = "given"
 
     family = "gaussian"
+    #: The embedded data set the CLI uses for this likelihood by default.
+    example_data = "diabetes"
+    #: The negative log likelihood is quadratic in (intercept, weights): its Hessian is constant.
+    quadratic = True
+    #: The model centres ``y`` by its weighted mean (the intercept then decouples exactly).
+    centres_target = True
+
+    @property
+    def parameters(self) -> dict:
+        """Parameters the model holds as ``pm.Data`` (swapped without a rebuild)."""
+        return {"noise_sigma": self.noise_sigma}
+
+    def describe(self) -> str:
+        return f"noise sigma = {self.noise_sigma:.6g} ({self.source})"
+
+    def record(self) -> dict:
+        """JSON fields of the likelihood in a comparison's mapping."""
+        return {"likelihood": self.family, "noise_sigma": self.noise_sigma, "noise_sigma_source": self.source}
+
+    @staticmethod
+    def check_target(y) -> None:
+        """Any finite real target is valid (checked by :class:`RegressionData`)."""
+
+    @staticmethod
+    def intercept_start(y, weights) -> float:
+        """Starting centred intercept of the MAP engine: 0 (``y`` is centred)."""
+        return 0.0
 
     def __post_init__(self):
         object.__setattr__(
@@ -58,16 +85,13 @@ class Gaussian:
         variance = self.noise_sigma**2 / weights
         return 0.5 * ((y - mean) ** 2 / variance + np.log(2.0 * np.pi * variance))
 
-    def coef_gradient(self, X, y, weights, coef) -> np.ndarray:
-        """Gradient in ``coef`` of the negative log likelihood: ``-X^T W (y - X coef) / sigma**2``.
+    def coef_gradient(self, X, y, weights, eta) -> np.ndarray:
+        """Gradient in the weights of the negative log likelihood at the linear predictor ``eta``:
+        ``-X^T W (y - eta) / sigma**2``."""
+        return -(X.T @ (weights * (np.asarray(y, dtype=float) - eta))) / self.noise_sigma**2
 
-        On weighted-centred ``X``, ``y`` this is the gradient with the intercept at its optimum.
-        """
-        residual = np.asarray(y, dtype=float) - X @ coef
-        return -(X.T @ (weights * residual)) / self.noise_sigma**2
-
-    def coef_hessian(self, X, weights) -> np.ndarray:
-        """Hessian in ``coef`` of the negative log likelihood: ``X^T W X / sigma**2`` (constant)."""
+    def coef_hessian(self, X, weights, eta) -> np.ndarray:
+        """Hessian in the weights of the negative log likelihood: ``X^T W X / sigma**2`` (constant)."""
         return (X.T * weights) @ X / self.noise_sigma**2
 
     def sklearn_loss_factor(self, data_term: str, weight_sum: float) -> float:
@@ -133,5 +157,161 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     return float(sigma)
 
 
+class _GeneralisedLinear:
+    """Shared behaviour of the likelihoods without a free parameter (Bernoulli, Poisson)."""
+
+    quadratic = False
+    centres_target = False
+    source = "no free parameter"
+
+    @property
+    def parameters(self) -> dict:
+        return {}
+
+    def describe(self) -> str:
+        return f"{self.family} likelihood ({self.link} link)"
+
+    def record(self) -> dict:
+        return {"likelihood": self.family, "link": self.link}
+
+    def coef_gradient(self, X, y, weights, eta) -> np.ndarray:
+        """Gradient in the weights of the negative log likelihood: ``-X^T W (y - mean(eta))``."""
+        return -(X.T @ (weights * (np.asarray(y, dtype=float) - self.mean(eta))))
+
+    def coef_hessian(self, X, weights, eta) -> np.ndarray:
+        """Hessian in the weights of the negative log likelihood: ``X^T W V(eta) X``."""
+        return (X.T * (weights * self.variance(eta))) @ X
+
+    def sklearn_loss_factor(self, data_term: str, weight_sum: float) -> float:
+        """``c`` such that sklearn's data term equals ``c`` times the negative log likelihood.
+
+        ``"sum"`` (LogisticRegression's ``sum_i s_i logloss_i``, with ``C`` moved into the
+        penalty) is ``c = 1``; ``"mean"`` (PoissonRegressor's ``1/(2S) sum_i s_i deviance_i``,
+        half the deviance being the negative log likelihood up to a constant) is ``c = 1/S``.
+        """
+        if data_term == "sum":
+            return 1.0
+        if data_term == "mean":
+            return 1.0 / check_positive_float(weight_sum, "weight_sum", f"{type(self).__name__}.sklearn_loss_factor")
+        raise ValueError(f"data_term must be one of {DATA_TERMS}; got {data_term!r}.")
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Bernoulli(_GeneralisedLinear):
+    r"""Binary outcomes with a logit link: the Bayesian side of ``LogisticRegression``.
+
+    .. math::
+
+        y_i \in \{0, 1\}, \qquad P(y_i = 1) = \sigma(c + x_i^\top\theta), \qquad
+        -\log L = \sum_i w_i \left[\log(1 + e^{\eta_i}) - y_i \eta_i\right]
+
+    Sample weights multiply each observation's log likelihood, as in scikit-learn. sklearn's
+    ``LogisticRegression`` minimises ``C sum_i s_i logloss_i + P(w)`` with
+    ``P = l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||_2**2``: with a flat intercept and
+    ``Normal(0, tau)`` its solution is the MAP at ``C = tau**2``, with ``Laplace(0, s)`` at
+    ``C = s`` (see :mod:`regprior.registry`). Its ``liblinear`` solver penalises the intercept
+    (through ``intercept_scaling``): it is not the counterpart of a flat intercept.
+    The MAP exists for perfectly separable data (the prior keeps the weights finite) unless
+    ``y`` is constant, which only an infinite intercept fits: rejected.
+    """
+
+    family = "bernoulli"
+    link = "logit"
+    example_data = "breast_cancer"
+
+    @staticmethod
+    def mean(eta):
+        import scipy.special
+
+        return scipy.special.expit(eta)
+
+    @staticmethod
+    def variance(eta):
+        import scipy.special
+
+        p = scipy.special.expit(eta)
+        return p * (1.0 - p)
+
+    def neg_loglik(self, y, eta, weights=None) -> np.ndarray:
+        y, eta = np.asarray(y, dtype=float), np.asarray(eta, dtype=float)
+        weights = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
+        return weights * (np.logaddexp(0.0, eta) - y * eta)
+
+    @staticmethod
+    def check_target(y) -> None:
+        y = np.asarray(y)
+        if not np.all((y == 0) | (y == 1)):
+            values = np.unique(y)
+            raise ValueError(f"y must be binary (0 or 1) for a Bernoulli likelihood; got values {values[:5].tolist()}"
+                             + (" ..." if len(values) > 5 else "") + ".")
+        if np.all(y == y[0]):
+            raise ValueError(
+                f"y is {int(y[0])} for every sample: the MAP of a flat intercept does not exist "
+                "(the intercept runs to infinity); both classes are needed."
+            )
+
+    @staticmethod
+    def intercept_start(y, weights) -> float:
+        """``logit`` of the weighted mean of ``y``: the exact intercept when the weights are at 0."""
+        mean = float(np.average(y, weights=weights))
+        return float(np.log(mean / (1.0 - mean)))
+
+
+class Poisson(_GeneralisedLinear):
+    r"""Counts with a log link: the Bayesian side of ``PoissonRegressor``.
+
+    .. math::
+
+        y_i \sim \text{Poisson}(e^{\eta_i}), \quad \eta_i = c + x_i^\top\theta, \qquad
+        -\log L = \sum_i w_i \left[e^{\eta_i} - y_i \eta_i + \log y_i!\right]
+
+    Sample weights multiply each observation's log likelihood. sklearn's ``PoissonRegressor``
+    minimises ``1/(2S) sum_i s_i deviance_i + alpha/2 ||w||_2**2``; half the deviance is the
+    negative log likelihood up to a constant, so with ``Normal(0, tau)`` its solution is the MAP
+    at ``alpha = 1 / (S tau**2)`` (``S = sum s_i``). sklearn has only the l2 penalty here.
+    """
+
+    family = "poisson"
+    link = "log"
+    example_data = "poisson_counts"
+
+    @staticmethod
+    def mean(eta):
+        return np.exp(eta)
+
+    @staticmethod
+    def variance(eta):
+        return np.exp(eta)
+
+    def neg_loglik(self, y, eta, weights=None) -> np.ndarray:
+        import scipy.special
+
+        y, eta = np.asarray(y, dtype=float), np.asarray(eta, dtype=float)
+        weights = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
+        return weights * (np.exp(eta) - y * eta + scipy.special.gammaln(y + 1.0))
+
+    @staticmethod
+    def check_target(y) -> None:
+        y = np.asarray(y, dtype=float)
+        if np.any(y < 0) or np.any(y != np.round(y)):
+            bad = y[(y < 0) | (y != np.round(y))]
+            raise ValueError(f"y must hold non-negative integer counts for a Poisson likelihood; got {bad[:5].tolist()}.")
+        if np.all(y == 0):
+            raise ValueError("y is 0 for every sample: the MAP of a flat intercept does not exist (log rate -> -inf).")
+
+    @staticmethod
+    def intercept_start(y, weights) -> float:
+        """``log`` of the weighted mean count: the exact intercept when the weights are at 0."""
+        return float(np.log(np.average(y, weights=weights)))
+
+
 #: Every likelihood family by its registry key.
-LIKELIHOOD_FAMILIES = {Gaussian.family: Gaussian}
+LIKELIHOOD_FAMILIES = {cls.family: cls for cls in (Gaussian, Bernoulli, Poisson)}

@@ -59,7 +59,8 @@ class Prior(ABC):
     * strength: :attr:`penalty_weights` ``(l1, l2)`` and :meth:`from_penalty_weights`, its
       blog-post parametrisation (:meth:`from_blog`, :meth:`blog_parameters`);
     * MAP engine (the prior as a penalty, split into a smooth part and a non-smooth part):
-      :meth:`smooth_gradient`, :meth:`smooth_hessian_diagonal`, :meth:`prox`,
+      :meth:`smooth_value`, :meth:`nonsmooth_value`, :meth:`smooth_gradient`,
+      :meth:`smooth_hessian_diagonal`, :meth:`prox`,
       :meth:`subdiff_distance`, :meth:`generalized_support`, :meth:`support_gradient`,
       :attr:`kink_slope`;
     * path grid: :meth:`alpha_max`.
@@ -149,6 +150,14 @@ class Prior(ABC):
     # -- the prior as a penalty (what the MAP engine asks) -------------------------------
     def _shift(self, theta):
         return np.asarray(theta, dtype=float) - self.mu
+
+    def smooth_value(self, theta) -> float:
+        """Smooth part ``l2/2 sum_j (theta_j - mu_j)**2`` of ``-log p`` (no constant)."""
+        return 0.5 * self.penalty_weights[1] * float(np.sum(self._shift(theta) ** 2))
+
+    def nonsmooth_value(self, theta) -> float:
+        """Non-smooth part ``l1 sum_j |theta_j - mu_j|`` of ``-log p`` (0 for a smooth prior)."""
+        return self.penalty_weights[0] * float(np.sum(np.abs(self._shift(theta))))
 
     def smooth_gradient(self, theta) -> np.ndarray:
         """Gradient of the smooth part ``l2/2 (theta - mu)**2`` of ``-log p``."""
