@@ -295,28 +295,36 @@ def _gaussian(name, eta, parameters, weights, observed):
     return _pm().Normal(name, mu=eta, sigma=sigma, observed=observed)
 
 
-def _weighted(name, dist, eta, weights, observed):
-    """``dist(eta)`` with each observation's log density multiplied by its weight (sklearn's weights)."""
-    pm = _pm()
-    return pm.CustomDist(
-        name, eta, weights,
-        logp=lambda value, eta, weights: weights * pm.logp(dist(eta), value),
-        observed=observed,
-    )
+def _bernoulli_logp(value, eta, weights):
+    # y eta - softplus(eta): the Bernoulli(logit) log mass in a form whose first and second
+    # derivatives stay finite for any eta. PyMC 6.4's Bernoulli(logit_p=) writes
+    # switch(y, log(sigmoid(eta)), log(1 - sigmoid(eta))), whose Hessian is NaN once |eta| > ~710.
+    pt = _pt()
+    return weights * (value * eta - pt.softplus(eta))
 
 
-def _bernoulli(name, eta, parameters, weights, observed):
-    pm = _pm()
-    if weights is None:
-        return pm.Bernoulli(name, logit_p=eta, observed=observed)
-    return _weighted(name, lambda eta: pm.Bernoulli.dist(logit_p=eta), eta, weights, observed)
+def _poisson_logp(value, eta, weights):
+    # y eta - exp(eta) - log(y!): the Poisson(log link) log mass without log(exp(eta)).
+    pt = _pt()
+    return weights * (value * eta - pt.exp(eta) - pt.gammaln(value + 1.0))
 
 
-def _poisson(name, eta, parameters, weights, observed):
-    pm, pt = _pm(), _pt()
-    if weights is None:
-        return pm.Poisson(name, mu=pt.exp(eta), observed=observed)
-    return _weighted(name, lambda eta: pm.Poisson.dist(mu=pt.exp(eta)), eta, weights, observed)
+def _bernoulli_random(eta, weights, rng=None, size=None):
+    return rng.binomial(1, 1.0 / (1.0 + np.exp(-eta)), size=size)
+
+
+def _poisson_random(eta, weights, rng=None, size=None):
+    return rng.poisson(np.exp(eta), size=size)
+
+
+def _glm(logp, random):
+    """An observed GLM variable: each observation's log mass times its weight (sklearn's weights)."""
+
+    def build(name, eta, parameters, weights, observed):
+        weights = 1.0 if weights is None else weights
+        return _pm().CustomDist(name, eta, weights, logp=logp, random=random, observed=observed)
+
+    return build
 
 
 def _pt():
@@ -327,7 +335,11 @@ def _pt():
 
 #: The one likelihood family -> PyMC observed-variable table:
 #: ``build(name, eta, {parameter: tensor}, weights or None, observed)``.
-LIKELIHOOD_DISTRIBUTIONS = {"gaussian": _gaussian, "bernoulli": _bernoulli, "poisson": _poisson}
+LIKELIHOOD_DISTRIBUTIONS = {
+    "gaussian": _gaussian,
+    "bernoulli": _glm(_bernoulli_logp, _bernoulli_random),
+    "poisson": _glm(_poisson_logp, _poisson_random),
+}
 
 
 def _normal(name, mu, parameters, dims):

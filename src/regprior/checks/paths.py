@@ -15,7 +15,7 @@ import pandas as pd
 from regprior import registry
 from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnPath, sklearn_path
-from regprior.checks.verdict import AGREEMENT_RTOL, CERTIFICATE_TOL, path_agreement
+from regprior.checks.verdict import AGREEMENT_RTOL, CERTIFICATE_TOL, path_agreement, support_agreement
 from regprior.inference import map_estimate, nuts_posterior
 from regprior.inference.map import certificate, compile_map_objective, error_bound
 from regprior.spec.data import RegressionData, weighted_centring
@@ -277,11 +277,11 @@ class PathComparison:
 
     @property
     def passed(self) -> bool:
-        """Agreement at every grid point; supports and entry points equal wherever sklearn's
-        certificate decides them (all points for an exact reference)."""
+        """Agreement at every grid point and equal supports wherever sklearn's certificate
+        decides them; equal entry points when the reference is exact (no ``error_bound``)."""
         decidable = self.table["support_decidable"] if "support_decidable" in self.table else np.ones(len(self.table), bool)
-        supports = (self.table["support_match"] | ~np.asarray(decidable)).all()
-        entries = self.entries["same_entry"].all() or not np.all(decidable)
+        supports = (self.table["support_match"] | ~np.asarray(decidable, dtype=bool)).all()
+        entries = "error_bound" in self.table or self.entries["same_entry"].all()
         return bool(self.table["agree"].all() and supports and entries)
 
     def to_frame(self) -> pd.DataFrame:
@@ -352,6 +352,10 @@ def compare_paths(bayes: MAPPath, sklearn: SklearnPath, *, model: RegressionMode
             table["error_bound"] = certificates["error_bound"].to_numpy()
             table["tolerance"] = np.maximum(table["tolerance"], table["error_bound"])
             table["agree"] = table["max_abs_diff"] <= table["tolerance"]
+            table["support_match"] = [
+                support_agreement(a, b, bayes.centre, tolerance=t)
+                for a, b, t in zip(bayes.coefs, sklearn.coefs, table["tolerance"])
+            ]
     table.index = pd.Index(bayes.alphas, name=bayes.parameter)
     entry_map = _entry_alphas(bayes.alphas, bayes.coefs, bayes.centre)
     entry_sklearn = _entry_alphas(sklearn.alphas, sklearn.coefs, bayes.centre)

@@ -18,6 +18,7 @@ __all__ = [
     "Verdict",
     "judge",
     "path_agreement",
+    "support_agreement",
     "AGREEMENT_RTOL",
     "CERTIFICATE_TOL",
     "MCSE_FACTOR",
@@ -130,12 +131,15 @@ def judge(
     divergences : int, optional
         Divergent transitions of the sampler (None without a posterior).
     sklearn_certificate : float, optional
-        sklearn's solution's relative KKT residual (same measure as the MAP's). Above
-        ``CERTIFICATE_TOL`` it cannot decide which weights are exactly zero: the support is
-        then reported (``support_match=None``), not judged.
+        sklearn's solution's relative KKT residual (same measure as the MAP's), reported.
     error_bound : float, optional
         For a reference solver that cannot reach ~1e-12: the distance to the exact optimum
-        that sklearn's certificate allows; the tolerance becomes the larger of it and the bar.
+        that sklearn's certificate allows; the tolerance becomes the larger of it and the bar,
+        and a weight that is exactly zero on one side only counts against the support when
+        the other side's value exceeds that tolerance (within it, sklearn's solution cannot
+        decide whether the weight is zero). If even that leaves a difference, the support
+        is reported as not decidable (``support_match=None``) only when sklearn's certificate
+        is above ``CERTIFICATE_TOL``.
     objectives : (float, float), optional
         Negative log posterior at the MAP and at sklearn's solution: with ``error_bound``,
         the MAP's must not be larger (by ``OBJECTIVE_RTOL``).
@@ -153,14 +157,15 @@ def judge(
     checks = _row_checks(table, tolerance)
     failing = pd.DataFrame({name: bad for name, (bad, _) in checks.items()}, index=table.index)
     flags = failing.apply(lambda row: ",".join(name for name, bad in row.items() if bad), axis=1)
-    support_match = bool(np.array_equal(map_result.support, sklearn_fit.coef != map_result.centre))
+    support_match = support_agreement(map_result.coef, sklearn_fit.coef, map_result.centre,
+                                      tolerance=None if error_bound is None else tolerance)
     decidable = sklearn_certificate is None or sklearn_certificate <= CERTIFICATE_TOL
     problems = []
     if failing["map!=sklearn"].any():
         problems.append(checks["map!=sklearn"][1])
     if not support_match and decidable:
         problems.append("the MAP's exact zeros differ from sklearn's")
-    if not decidable:
+    if not support_match and not decidable:
         support_match = None  # sklearn's solution is too loose to say which weights are exactly zero
     if error_bound is not None and objectives is not None:
         at_map, at_sklearn = objectives
@@ -191,6 +196,20 @@ def judge(
         tolerance_source=source,
     )
     return flags, verdict
+
+
+def support_agreement(map_coef, sklearn_coef, centre, *, tolerance: float | None = None) -> bool:
+    """The two sets of weights exactly at the centre agree.
+
+    With ``tolerance`` (a reference that stops short of ~1e-12), a weight at the centre on one
+    side only is forgiven when the other side's distance from the centre is within it.
+    """
+    map_active, sklearn_active = map_coef != centre, sklearn_coef != centre
+    differ = map_active != sklearn_active
+    if tolerance is not None:
+        distance = np.maximum(np.abs(map_coef - centre), np.abs(sklearn_coef - centre))
+        differ &= distance > tolerance
+    return not bool(differ.any())
 
 
 def path_agreement(bayes_coefs, sklearn_coefs, centre) -> pd.DataFrame:

@@ -356,13 +356,19 @@ def _line_search(penalised: _Penalised, x, candidate, value, gradient):
 
     ``Delta = g^T d + h(x + d) - h(x)`` is negative for a descent step; accept the first
     ``t = 1, 1/2, ...`` with ``F(x + t d) <= F(x) + ARMIJO t Delta``. The full step is always
-    tried first, so the fast local convergence of Newton's method is kept.
+    tried first, so the fast local convergence of Newton's method is kept. Near the optimum the
+    decrease falls below the rounding of ``F`` itself (``|Delta| ~ residual**2``): a full step
+    that changes ``F`` by no more than that rounding is accepted, otherwise Newton would stall
+    a few digits short of its limit.
     """
     prior, n_smooth = penalised.prior, penalised.n_smooth
     direction = candidate - x
     h_now = prior.nonsmooth_value(x[n_smooth:])
     decrease = float(gradient @ direction) + prior.nonsmooth_value(candidate[n_smooth:]) - h_now
     current = value + h_now
+    rounding = 64 * np.finfo(float).eps * max(1.0, abs(current))
+    if penalised.composite(candidate) <= current + rounding and -decrease <= rounding:
+        return candidate
     step = 1.0
     for _ in range(MAX_HALVINGS):
         trial = x + step * direction
