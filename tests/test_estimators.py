@@ -4,19 +4,26 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import clone
-from sklearn.linear_model import BayesianRidge, ElasticNet, Lasso, Ridge
+from sklearn.linear_model import BayesianRidge, ElasticNet, Lasso, LogisticRegression, PoissonRegressor, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
+from regprior.estimators import (
+    ElasticNetPriorRegressor,
+    LaplacePriorRegressor,
+    LogisticPriorClassifier,
+    NormalPriorRegressor,
+    PoissonPriorRegressor,
+)
 from regprior.spec.mapping import ridge_alpha
 
 # No check is skipped by us. sklearn itself skips check_array_api_input unless
 # SCIPY_ARRAY_API=1 is set (regprior computes in NumPy float64 only).
 @pytest.mark.slow
-@parametrize_with_checks([NormalPriorRegressor(), LaplacePriorRegressor(), ElasticNetPriorRegressor()])
+@parametrize_with_checks([NormalPriorRegressor(), LaplacePriorRegressor(), ElasticNetPriorRegressor(), LogisticPriorClassifier(),
+                          PoissonPriorRegressor()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -121,3 +128,38 @@ def test_nuts_mode(diabetes):
     _, sd_nuts = model.predict(diabetes.X[:5], return_std=True)
     _, sd_exact = exact.predict(diabetes.X[:5], return_std=True)
     assert_allclose(sd_nuts, sd_exact, rtol=0.02)  # dominated by noise sigma; MC error ~1%
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0, 0.4])
+def test_logistic_classifier_is_logistic_regression(l1_ratio):
+    from regprior.spec.data import load_breast_cancer
+
+    data = load_breast_cancer()
+    labels = np.where(data.y == 1, "benign", "malignant")  # any two labels
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, data.n_samples)
+    ours = LogisticPriorClassifier(C=0.3, l1_ratio=l1_ratio).fit(data.X, labels, sample_weight=weights)
+    solver = {"solver": "newton-cholesky", "tol": 1e-12} if l1_ratio == 0 else {"solver": "saga", "tol": 1e-10, "max_iter": 100_000}
+    theirs = LogisticRegression(C=0.3, l1_ratio=l1_ratio, **solver).fit(data.X, labels, sample_weight=weights)
+    assert list(ours.classes_) == list(theirs.classes_)
+    # newton-cholesky reaches ~1e-15; saga stops ~1e-7 away (its own certificate, see test_glm).
+    atol = 1e-8 if l1_ratio == 0 else 1e-5
+    assert_allclose(ours.coef_, theirs.coef_, rtol=0, atol=atol * max(1, np.abs(theirs.coef_).max()))
+    assert_allclose(ours.predict_proba(data.X), theirs.predict_proba(data.X), rtol=0, atol=atol)
+    assert (ours.predict(data.X) == theirs.predict(data.X)).mean() > 0.99
+    assert ours.kkt_residual_ <= 1e-10
+    if l1_ratio > 0:
+        assert (ours.coef_ == 0).any()  # exact zeros
+
+
+def test_poisson_regressor_is_poisson_regressor():
+    from regprior.spec.data import make_poisson_counts
+
+    data = make_poisson_counts()
+    ours = PoissonPriorRegressor(alpha=0.02).fit(data.X, data.y)
+    theirs = PoissonRegressor(alpha=0.02, solver="newton-cholesky", tol=1e-12).fit(data.X, data.y)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=0, atol=1e-8 * max(1, np.abs(theirs.coef_).max()))
+    assert_allclose(ours.predict(data.X), theirs.predict(data.X), rtol=1e-10)
+    by_scale = PoissonPriorRegressor(prior_scale=ours.prior_scale_).fit(data.X, data.y)
+    assert_allclose(by_scale.alpha_, 0.02, rtol=1e-13)
+    with pytest.raises(ValueError, match="Only binary classification is supported"):
+        LogisticPriorClassifier().fit(data.X, data.y)  # counts: several classes

@@ -155,8 +155,7 @@ def test_separable_data_has_a_map_under_a_proper_prior():
     [
         (Bernoulli(), [0, 1, 2, 1], r"y must be binary \(0 or 1\) for a Bernoulli likelihood; got values \[0.0, 1.0, 2.0\]"),
         (Bernoulli(), [1, 1, 1, 1], r"y is 1 for every sample: the MAP of a flat intercept does not exist"),
-        (Poisson(), [0, 1, -2, 1], r"y must hold non-negative integer counts for a Poisson likelihood; got \[-2.0\]"),
-        (Poisson(), [0, 1.5, 2, 1], r"got \[1.5\]"),
+        (Poisson(), [0, 1, -2, 1], r"y must hold non-negative counts for a Poisson likelihood; got \[-2.0\]"),
         (Poisson(), [0, 0, 0, 0], r"y is 0 for every sample"),
     ],
 )

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -15,9 +15,17 @@ from regprior import registry
 from regprior.backend.model import INTERCEPT, WEIGHTS, build_model
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.spec.data import RegressionData
-from regprior.spec.likelihoods import Gaussian
+from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 
-__all__ = ["NormalPriorRegressor", "LaplacePriorRegressor", "ElasticNetPriorRegressor", "cached_models", "clear_model_cache"]
+__all__ = [
+    "NormalPriorRegressor",
+    "LaplacePriorRegressor",
+    "ElasticNetPriorRegressor",
+    "LogisticPriorClassifier",
+    "PoissonPriorRegressor",
+    "cached_models",
+    "clear_model_cache",
+]
 
 #: Compiled models kept per process, keyed by what fixes a compiled graph: prior family,
 #: data shape, intercept. A grid search over alpha on 5 folds compiles at most twice
@@ -28,7 +36,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _cached_model(data, prior, likelihood, fit_intercept):
-    key = (prior.family, data.X.shape, fit_intercept)
+    key = (prior.family, likelihood.family, data.X.shape, fit_intercept)
     with _CACHE_LOCK:
         model = _MODEL_CACHE.pop(key, None)
     if model is None:
@@ -50,6 +58,42 @@ def clear_model_cache() -> None:
     """Forget every cached compiled model (the next fit of each structure compiles again)."""
     with _CACHE_LOCK:
         _MODEL_CACHE.clear()
+
+
+def _weighted_data(X, y, sample_weight) -> RegressionData:
+    """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped."""
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != y.shape:
+            raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
+        if np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be non-negative.")
+        keep = sample_weight > 0
+        if not keep.any():
+            raise ValueError("sample_weight is zero everywhere; at least one positive weight is needed.")
+        X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+    return RegressionData(X, y, sample_weight)
+
+
+def _solve(estimator, data, prior, likelihood) -> None:
+    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's attributes."""
+    key, model = _cached_model(data, prior, likelihood, estimator.fit_intercept)
+    try:
+        if estimator.inference == "map":
+            result = map_estimate(model)
+            estimator.coef_, estimator.intercept_ = result.coef, result.intercept
+            estimator.kkt_residual_ = result.kkt_residual
+            estimator._predictive = estimator._map_predictive(model)
+        else:
+            posterior = nuts_posterior(model, draws=estimator.draws, tune=estimator.tune, chains=estimator.chains,
+                                       random_seed=estimator.random_seed)
+            estimator.posterior_ = posterior.datatree
+            draws = posterior.datatree.posterior
+            estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
+            estimator.intercept_ = float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
+            estimator._predictive = estimator._nuts_predictive(draws)
+    finally:
+        _release(key, model)
 
 
 def _release(key, model):
@@ -142,35 +186,10 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         if self.alpha is not None and self.prior_scale is not None:
             raise ValueError("give alpha or prior_scale, not both.")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.shape != y.shape:
-                raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
-            if np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be non-negative.")
-            keep = sample_weight > 0
-            if not keep.any():
-                raise ValueError("sample_weight is zero everywhere; at least one positive weight is needed.")
-            X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
-        data = RegressionData(X, y, sample_weight)
+        data = _weighted_data(X, y, sample_weight)
         likelihood, sigma_known = self._likelihood(data)
         prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
-        key, model = _cached_model(data, prior, likelihood, self.fit_intercept)
-        try:
-            if self.inference == "map":
-                result = map_estimate(model)
-                self.coef_, self.intercept_ = result.coef, result.intercept
-                self.kkt_residual_ = result.kkt_residual
-                self._predictive = self._map_predictive(model)
-            else:
-                posterior = nuts_posterior(model, draws=self.draws, tune=self.tune, chains=self.chains, random_seed=self.random_seed)
-                self.posterior_ = posterior.datatree
-                draws = posterior.datatree.posterior
-                self.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
-                self.intercept_ = float(draws[INTERCEPT].mean()) if self.fit_intercept else 0.0
-                self._predictive = self._nuts_predictive(draws)
-        finally:
-            _release(key, model)
+        _solve(self, data, prior, likelihood)
         self._set_strength_attributes(registry.sklearn_strength(prior, likelihood, data.weight_sum))
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
@@ -345,3 +364,234 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         super().fit(X, y, sample_weight)
         self.prior_sigma_ = self.prior_.sigma if self.prior_ is not None else np.nan
         return self
+
+
+_GLM_CONSTRAINTS = {
+    "fit_intercept": ["boolean"],
+    "inference": [StrOptions({"map", "nuts"})],
+    "draws": [Interval(Integral, 1, None, closed="left")],
+    "tune": [Interval(Integral, 0, None, closed="left")],
+    "chains": [Interval(Integral, 1, None, closed="left")],
+    "random_seed": [Interval(Integral, 0, None, closed="left")],
+}
+
+
+class _GLMPriorEstimator(BaseEstimator):
+    """Shared fitting of the GLM estimators: MAP (or NUTS) of a prior under a Bernoulli or Poisson likelihood.
+
+    The prior is centred at 0: sklearn cannot offset the linear predictor, so a non-zero
+    centre would have no counterpart. The fitted ``prior_`` is the prior the strength maps to.
+    """
+
+    _likelihood_class = None
+
+    def _map_predictive(self, model):
+        return None
+
+    def _nuts_predictive(self, draws):
+        beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+        intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if self.fit_intercept else np.zeros(len(beta))
+        return ("draws", intercept, beta)
+
+    def _fit_glm(self, X, y, sample_weight):
+        data = _weighted_data(X, y, sample_weight)
+        likelihood = self._likelihood_class()
+        likelihood.check_target(data.y)
+        prior = registry.make_prior(self._family(), likelihood=likelihood, weight_sum=data.weight_sum, **self._strength())
+        _solve(self, data, prior, likelihood)
+        self.prior_ = prior
+        return registry.sklearn_strength(prior, likelihood, data.weight_sum)
+
+    def _linear_predictor(self, X):
+        """``X @ coef_ + intercept_``, or the posterior draws of it (``inference="nuts"``)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+    def _expected(self, X, mean):
+        """The likelihood's mean at each row: posterior expectation under NUTS, plug-in at the MAP."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self._predictive is not None:
+            _, intercept, beta = self._predictive
+            return mean(intercept[None, :] + X @ beta.T).mean(axis=1)
+        return mean(X @ self.coef_ + self.intercept_)
+
+
+class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
+    r"""Binary logistic regression as the MAP (or posterior) of a prior on the weights.
+
+    With ``inference="map"`` it minimises, exactly like ``sklearn.linear_model.LogisticRegression``
+    (any solver but ``liblinear``, which penalises the intercept)::
+
+        C * sum_i s_i logloss_i + l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||_2^2
+
+    the MAP of a Bernoulli (logit) likelihood with a flat intercept and, by ``l1_ratio``, the
+    prior ``Normal(0, sqrt(C))`` (0), ``Laplace(0, C)`` (1) or the elastic-net prior with
+    ``1/s = l1_ratio / C``, ``1/tau**2 = (1 - l1_ratio) / C`` (in between). Two classes only.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        sklearn's inverse penalty strength (``C = tau**2`` for the Normal prior, ``C = s`` for
+        the Laplace prior).
+    l1_ratio : float, default=0.0
+        sklearn's mixing parameter in [0, 1]; picks the prior family.
+    fit_intercept : bool, default=True
+    inference : {"map", "nuts"}, default="map"
+        ``"nuts"``: ``coef_`` is the posterior mean and ``predict_proba`` the posterior
+        predictive probability (averaged over the draws).
+    draws, tune, chains, random_seed : int
+        NUTS settings.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    prior_ : Prior
+    kkt_residual_ : float
+        ``inference="map"`` only.
+    posterior_ : xarray.DataTree
+        ``inference="nuts"`` only.
+    """
+
+    _likelihood_class = Bernoulli
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        **_GLM_CONSTRAINTS,
+    }
+
+    def __init__(self, C=1.0, *, l1_ratio=0.0, fit_intercept=True, inference="map", draws=1000, tune=1000,
+                 chains=2, random_seed=0):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.inference = inference
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.random_seed = random_seed
+
+    def _family(self) -> str:
+        if self.l1_ratio == 0:
+            return "normal"
+        return "laplace" if self.l1_ratio == 1 else "elasticnet"
+
+    def _strength(self) -> dict:
+        strength = {"C": self.C}
+        if 0 < self.l1_ratio < 1:
+            strength["l1_ratio"] = self.l1_ratio
+        return {"sklearn": strength}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit on two classes (any labels; the second of ``np.unique(y)`` is the positive one)."""
+        from sklearn.utils.multiclass import check_classification_targets
+
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) != 2:
+            n = len(self.classes_)
+            raise ValueError(
+                f"Only binary classification is supported: LogisticPriorClassifier needs exactly 2 classes in y; "
+                f"got {n} class{'es' if n != 1 else ''} ({self.classes_[:5].tolist()})."
+            )
+        self._fit_glm(X, encoded.astype(np.float64), sample_weight)
+        self.coef_ = self.coef_[None, :]
+        self.intercept_ = np.array([self.intercept_])
+        return self
+
+    def decision_function(self, X):
+        """Linear predictor ``X @ coef_ + intercept_`` (log-odds of the second class)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict_proba(self, X):
+        """``[P(first class), P(second class)]`` per row (posterior mean of the probability under NUTS)."""
+        import scipy.special
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self._predictive is not None:
+            _, intercept, beta = self._predictive
+            positive = scipy.special.expit(intercept[None, :] + X @ beta.T).mean(axis=1)
+        else:
+            positive = scipy.special.expit(X @ self.coef_[0] + self.intercept_[0])
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
+    r"""Poisson regression (log link) as the MAP (or posterior) of a Normal prior on the weights.
+
+    With ``inference="map"`` it minimises, exactly like ``sklearn.linear_model.PoissonRegressor``::
+
+        1 / (2 S) * sum_i s_i deviance_i + alpha / 2 * ||w||_2^2,   alpha = 1 / (S * prior_scale**2)
+
+    (``S = sum(sample_weight)``), the MAP of a Poisson likelihood with a flat intercept and a
+    ``Normal(0, prior_scale)`` prior. ``predict`` returns the expected count ``exp(X @ coef_ +
+    intercept_)`` (under NUTS, the posterior mean of ``exp(eta)``).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        sklearn's penalty strength.
+    prior_scale : float, default=None
+        The Normal prior's sd, the other way to set the strength (exclusive with a non-default alpha).
+    fit_intercept, inference, draws, tune, chains, random_seed
+        As for :class:`LogisticPriorClassifier`.
+    """
+
+    _likelihood_class = Poisson
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "prior_scale": [Interval(Real, 0, None, closed="neither"), None],
+        **_GLM_CONSTRAINTS,
+    }
+
+    def __init__(self, alpha=1.0, *, prior_scale=None, fit_intercept=True, inference="map", draws=1000,
+                 tune=1000, chains=2, random_seed=0):
+        self.alpha = alpha
+        self.prior_scale = prior_scale
+        self.fit_intercept = fit_intercept
+        self.inference = inference
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.random_seed = random_seed
+
+    def _family(self) -> str:
+        return "normal"
+
+    def _strength(self) -> dict:
+        if self.prior_scale is not None:
+            return {"parameters": {"sigma": self.prior_scale}}
+        return {"sklearn": {"alpha": self.alpha}}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit on non-negative counts ``y``, not all zero (non-integer values: see :class:`~regprior.spec.likelihoods.Poisson`)."""
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        self.alpha_ = self._fit_glm(X, y, sample_weight)["alpha"]
+        self.prior_scale_ = self.prior_.sigma
+        return self
+
+    def predict(self, X):
+        return self._expected(X, np.exp)

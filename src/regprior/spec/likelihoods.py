@@ -277,6 +277,11 @@ class Poisson(_GeneralisedLinear):
     minimises ``1/(2S) sum_i s_i deviance_i + alpha/2 ||w||_2**2``; half the deviance is the
     negative log likelihood up to a constant, so with ``Normal(0, tau)`` its solution is the MAP
     at ``alpha = 1 / (S tau**2)`` (``S = sum s_i``). sklearn has only the l2 penalty here.
+
+    Non-integer non-negative ``y`` (rates, averaged counts) is accepted, as sklearn accepts it:
+    ``exp(y eta - e^eta) / Gamma(y + 1)`` is then a quasi-likelihood, not a normalised mass in
+    ``y``, but the posterior of the weights (``y`` fixed) and its mode are well defined and the
+    MAP is still ``PoissonRegressor``'s solution. Negative ``y`` is rejected.
     """
 
     family = "poisson"
@@ -301,9 +306,8 @@ class Poisson(_GeneralisedLinear):
     @staticmethod
     def check_target(y) -> None:
         y = np.asarray(y, dtype=float)
-        if np.any(y < 0) or np.any(y != np.round(y)):
-            bad = y[(y < 0) | (y != np.round(y))]
-            raise ValueError(f"y must hold non-negative integer counts for a Poisson likelihood; got {bad[:5].tolist()}.")
+        if np.any(y < 0):
+            raise ValueError(f"y must hold non-negative counts for a Poisson likelihood; got {y[y < 0][:5].tolist()}.")
         if np.all(y == 0):
             raise ValueError("y is 0 for every sample: the MAP of a flat intercept does not exist (log rate -> -inf).")
 
