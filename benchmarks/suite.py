@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-from itertools import product
 from pathlib import Path
 
 import pandas as pd
 
-from regprior.checks.agreement import DATASETS, PRIORS, SETTINGS, cell_key, run_cell
+from regprior.checks.agreement import DATASETS, PRIORS, SETTINGS, cell_key, cells, run_cell
 from regprior.report.output import write_atomic
 
 __all__ = ["run_suite", "collect"]
@@ -46,7 +45,7 @@ def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETT
             raise ValueError(f"{name} must be a non-empty subset of {sorted(allowed)}; got {list(values)}.")
     cells_dir = Path(out_dir) / "cells"
     cells_dir.mkdir(parents=True, exist_ok=True)
-    grid = list(product(datasets, priors, settings))
+    grid = cells(datasets, priors, settings)
     todo = [cell for cell in grid if not (cells_dir / f"{cell_key(*cell)}.json").exists()]
     console = Console(file=stream)
     console.print(f"{len(grid)} cells: {len(grid) - len(todo)} already stored, {len(todo)} to run", highlight=False)

@@ -189,3 +189,38 @@ def test_elastic_net_chosen_by_cross_validation(capsys):
     assert main(["compare", "--model", "elasticnet", "--noise-sigma", "54", "--no-sample"]) == 0
     printed = capsys.readouterr().out
     assert "ElasticNet(alpha=" in printed and "l1_ratio=0.5" in printed and "alpha: ElasticNetCV" in printed
+
+
+def test_logistic_and_poisson_from_the_command_line(tmp_path, capsys):
+    assert main(["compare", "--likelihood", "bernoulli", "--prior", "all", "--C", "0.5", "--no-sample", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["data"]["name"] == "breast_cancer"
+    records = {c["model"]: c for c in document["comparisons"]}
+    assert set(records) == {"logistic_l2", "logistic_l1", "logistic_elasticnet"}
+    assert_allclose(records["logistic_l2"]["mapping"]["prior_parameters"]["sigma"], np.sqrt(0.5), rtol=1e-15)  # C = tau^2
+    assert records["logistic_l1"]["mapping"]["prior_parameters"]["scale"] == 0.5  # C = s
+    l1 = records["logistic_l1"]["verdict"]
+    assert l1["passed"] and l1["less_exact"] == "sklearn" and l1["certificate"] <= 1e-10
+    assert l1["tolerance_source"].startswith("error bound")
+    assert records["logistic_l2"]["verdict"]["tolerance_source"].startswith("1e-8")
+    out = tmp_path / "poisson"
+    assert main(["path", "--likelihood", "poisson", "--n-alphas", "15", "--format", "json", "--out", str(out)]) == 0
+    record = json.loads(capsys.readouterr().out)["normal"]
+    assert record["passed"] and record["likelihood"] == "poisson" and len(record["alphas"]) == 15
+    assert (out / "path_normal.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--likelihood", "bernoulli", "--noise-sigma", "1", "--C", "1"], r"--noise-sigma applies to the gaussian likelihood only"),
+        (["--likelihood", "poisson", "--prior", "laplace", "--alpha", "1"], r"prior family must be one of \['normal'\] for a poisson likelihood; got 'laplace'"),
+        (["--likelihood", "bernoulli", "--data", "diabetes", "--C", "1"], r"y must be binary \(0 or 1\) for a Bernoulli likelihood"),
+        (["--model", "ridge", "--model", "poisson"], r"the models and --likelihood name different likelihoods \['gaussian', 'poisson'\]"),
+    ],
+)
+def test_glm_bad_input(tmp_path, capsys, extra, message):
+    out = tmp_path / "out"
+    assert main(["compare", "--no-sample", "--out", str(out), *extra]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not out.exists()

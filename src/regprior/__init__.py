@@ -10,10 +10,16 @@ from regprior.api import compare, exact_posterior, fit_map, make_model, sample_p
 from regprior.checks.comparison import Comparison
 from regprior.checks.verdict import Verdict
 from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
-from regprior.spec.data import RegressionData, load_csv, load_diabetes
-from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
+from regprior.spec.data import RegressionData, load_breast_cancer, load_csv, load_diabetes, make_poisson_counts
+from regprior.estimators import (
+    ElasticNetPriorRegressor,
+    LaplacePriorRegressor,
+    LogisticPriorClassifier,
+    NormalPriorRegressor,
+    PoissonPriorRegressor,
+)
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
-from regprior.spec.likelihoods import Gaussian, estimate_noise_sigma
+from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson, estimate_noise_sigma
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
@@ -30,6 +36,7 @@ from regprior.spec.statistics import SufficientStatistics
 __version__ = "0.2.0"
 
 __all__ = [
+    "Bernoulli",
     "Comparison",
     "ElasticNetPrior",
     "ElasticNetPriorRegressor",
@@ -52,7 +59,12 @@ __all__ = [
     "fit_map",
     "lasso_alpha",
     "laplace_scale_from_lasso_alpha",
+    "LogisticPriorClassifier",
+    "Poisson",
+    "PoissonPriorRegressor",
+    "load_breast_cancer",
     "load_csv",
+    "make_poisson_counts",
     "load_diabetes",
     "make_model",
     "make_prior",

@@ -15,37 +15,54 @@ from regprior.inference import (
 )
 from regprior.inference.map import DEFAULT_TOL
 from regprior._validation import check_sampling_args
-from regprior.spec.likelihoods import Gaussian
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.backend.model import RegressionModel, build_model
 from regprior.spec.priors import Prior
 
 __all__ = ["make_model", "fit_map", "sample_posterior", "exact_posterior", "compare"]
 
 
-def make_model(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None) -> RegressionModel:
+def make_model(
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None, likelihood=None,
+) -> RegressionModel:
     """Validate the inputs and build the PyMC model (see :func:`regprior.backend.model.build_model`).
 
     ``noise_sigma=None`` estimates it as the least-squares residual sd
     (:func:`regprior.spec.likelihoods.estimate_noise_sigma`); the result records which was used.
-    Everything is checked here, before PyMC builds or compiles anything.
+    ``likelihood``: ``Bernoulli()`` or ``Poisson()`` for logistic or Poisson regression (default:
+    the Gaussian). Everything is checked here, before PyMC builds or compiles anything.
     """
-    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
+    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood)
     return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
 
 
-def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names):
-    """Every check of the array entry points; returns ``(data, likelihood)``."""
+def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood=None):
+    """Every check of the array entry points; returns ``(data, likelihood)``.
+
+    ``likelihood=None`` is the Gaussian, with ``noise_sigma`` given or estimated; a Bernoulli or
+    Poisson instance takes no ``noise_sigma``.
+    """
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
-    registry.pairing(prior, Gaussian.family)  # a family without a model or counterpart fails here
+    if likelihood is not None and getattr(likelihood, "family", None) not in LIKELIHOOD_FAMILIES:
+        raise TypeError(f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)} (an instance); got {likelihood!r}.")
+    family = Gaussian.family if likelihood is None else likelihood.family
+    registry.pairing(prior, family)  # a family without a model or counterpart fails here
     if not isinstance(fit_intercept, bool):
         raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
     prior.centre(data.n_features)
-    return data, Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    if likelihood is None or family == Gaussian.family and noise_sigma is not None:
+        return data, Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    if noise_sigma is not None and family != Gaussian.family:
+        raise ValueError(f"noise_sigma applies to the gaussian likelihood only; got it with a {family} likelihood.")
+    likelihood.check_target(data.y)
+    return data, likelihood
 
 
-def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, tol=DEFAULT_TOL) -> MAPResult:
+def fit_map(
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, tol=DEFAULT_TOL, likelihood=None,
+) -> MAPResult:
     """Posterior mode (MAP) of the regression weights under ``prior``, exact.
 
     Maximises ``log p(y | beta, c) + log p(beta)`` (flat prior on the intercept ``c``)
@@ -54,16 +71,19 @@ def fit_map(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_int
     ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``; at
     ``ElasticNetPrior(mu, scale, sigma)``, ``ElasticNet`` (see :mod:`regprior.registry`).
     """
-    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept,
+                       likelihood=likelihood)
     return map_estimate(model, tol=tol)
 
 
 def sample_posterior(
-    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=2, random_seed=0
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=2, random_seed=0,
+    likelihood=None,
 ) -> PosteriorResult:
     """NUTS posterior (nutpie, compiled once per model) of the weights and intercept under ``prior``."""
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
-    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept,
+                       likelihood=likelihood)
     return nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
 
 
@@ -80,13 +100,13 @@ def exact_posterior(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None,
 
 def compare(
     X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None,
-    sample=True, draws=1000, tune=1000, chains=2, random_seed=0,
+    sample=True, draws=1000, tune=1000, chains=2, random_seed=0, likelihood=None,
 ) -> Comparison:
     """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
 
-    See :func:`regprior.checks.comparison.compare_data`.
+    See :func:`regprior.checks.comparison.compare_data`; ``likelihood`` as for :func:`make_model`.
     """
-    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names)
+    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood)
     return compare_data(
         data, prior, likelihood, fit_intercept=fit_intercept, sample=sample,
         draws=draws, tune=tune, chains=chains, random_seed=random_seed,

@@ -15,13 +15,13 @@ from regprior.backend.model import build_model
 from regprior.checks.comparison import compare_model
 from regprior.checks.paths import alpha_grid
 from regprior.checks.verdict import AGREEMENT_RTOL
-from regprior.spec.data import RegressionData, load_diabetes
-from regprior.spec.likelihoods import Gaussian
+from regprior.spec.data import RegressionData, load_breast_cancer, load_diabetes, make_poisson_counts
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 
-__all__ = ["DATASETS", "PRIORS", "SETTINGS", "make_dataset", "run_cell", "cell_key"]
+__all__ = ["DATASETS", "PRIORS", "SETTINGS", "LIKELIHOOD_OF", "cells", "make_dataset", "run_cell", "cell_key"]
 
-#: Every prior family with a sklearn counterpart under the Gaussian likelihood.
-PRIORS = registry.prior_families("gaussian")
+#: Every prior family with a sklearn counterpart under some likelihood.
+PRIORS = tuple(dict.fromkeys(row.family for row in registry.PAIRINGS))
 SETTINGS = ("plain", "weights", "centre", "no_intercept")
 
 
@@ -58,13 +58,40 @@ def _linnerud(seed):
     return RegressionData(bunch.data, bunch.target[:, 0], feature_names=tuple(bunch.feature_names), name="linnerud_weight"), None
 
 
+def _binary_wide(seed):
+    rng = np.random.default_rng(seed + 3)
+    X = rng.normal(size=(40, 60))
+    coef = np.zeros(60)
+    coef[:3] = [1.5, -1.0, 0.5]
+    y = (rng.uniform(size=40) < 1.0 / (1.0 + np.exp(-(0.3 + X @ coef)))).astype(float)
+    return RegressionData(X, y, name="binary_p_gt_n"), None
+
+
 DATASETS = {
     "diabetes": lambda seed: (load_diabetes(), None),
     "sparse_correlated": _sparse_correlated,
     "wide_p_gt_n": _wide,
     "heavy_tailed_t3": _heavy_tailed,
     "linnerud_weight": _linnerud,
+    "breast_cancer": lambda seed: (load_breast_cancer(), None),
+    "binary_p_gt_n": _binary_wide,
+    "poisson_counts": lambda seed: (make_poisson_counts(seed=seed), None),
 }
+#: The likelihood each data set is compared under (Gaussian unless named).
+LIKELIHOOD_OF = {"breast_cancer": "bernoulli", "binary_p_gt_n": "bernoulli", "poisson_counts": "poisson"}
+
+
+def cells(datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS) -> list[tuple[str, str, str]]:
+    """The valid (data set, prior, setting) cells: priors the data set's likelihood pairs with;
+    no ``centre`` setting for a GLM (sklearn cannot offset its linear predictor)."""
+    grid = []
+    for dataset in datasets:
+        likelihood = LIKELIHOOD_OF.get(dataset, "gaussian")
+        for prior in priors:
+            if prior not in registry.prior_families(likelihood):
+                continue
+            grid += [(dataset, prior, s) for s in settings if not (s == "centre" and likelihood != "gaussian")]
+    return grid
 
 
 def make_dataset(name: str, setting: str, seed: int):
@@ -89,7 +116,10 @@ def cell_key(dataset, prior, setting) -> str:
 
 
 def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool, draws: int, tune: int) -> dict:
-    """Compare one model at three alphas of its grid (the interior points of a 5-point grid).
+    """Compare one model at three values of its grid (the interior points of a 5-point grid).
+
+    ``alpha`` in the rows is sklearn's path parameter, named in ``parameter`` (``C`` for
+    logistic regression).
 
     Fixed strength parameters take the registry's defaults (``l1_ratio = 0.5``). Returns
     ``{"key", "rows", "timings", "seconds"}``: plain JSON-ready values.
@@ -97,9 +127,13 @@ def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool
     if family not in PRIORS:
         raise ValueError(f"prior must be one of {list(PRIORS)}; got {family!r}.")
     data, noise_sigma, centre, fit_intercept = make_dataset(dataset, setting, seed)
-    likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    likelihood_family = LIKELIHOOD_OF.get(dataset, "gaussian")
+    if likelihood_family == "gaussian":
+        likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    else:
+        likelihood = LIKELIHOOD_FAMILIES[likelihood_family]()
     row = registry.pairing(family, likelihood.family)
-    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=5)[1:4]
+    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=5, likelihood=likelihood)[1:4]
     priors = [registry.prior_from_sklearn_strength(family, {row.path_parameter: a}, likelihood, data.weight_sum, mu=centre)
               for a in alphas]
     start = time.perf_counter()
@@ -110,11 +144,13 @@ def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool
         c = compare_model(model, sample=sample, draws=draws, tune=tune, random_seed=seed + index)
         table, verdict = c.table, c.verdict
         record = {
-            "dataset": dataset, "prior": family, "setting": setting, "alpha": float(c.alpha),
-            "n": data.n_samples, "p": data.n_features, "noise_sigma": likelihood.noise_sigma,
+            "dataset": dataset, "likelihood": likelihood.family, "prior": family, "setting": setting,
+            "parameter": row.path_parameter, "alpha": float(c.alpha), "n": data.n_samples, "p": data.n_features,
+            "noise_sigma": getattr(likelihood, "noise_sigma", None),
             "max_abs_diff": verdict.max_abs_diff, "rel_diff": verdict.max_abs_diff / verdict.tolerance * AGREEMENT_RTOL,
             "support_match": verdict.support_match, "n_zero_map": int(np.sum(c.map_result.coef == c.map_result.centre)),
-            "kkt_residual": verdict.certificate,
+            "kkt_residual": verdict.certificate, "sklearn_kkt_residual": verdict.sklearn_certificate,
+            "tolerance": verdict.tolerance,
         }
         if sample:
             record.update(r_hat_max=c.posterior.r_hat_max, ess_bulk_min=c.posterior.ess_bulk_min, divergences=c.posterior.divergences)

@@ -84,8 +84,9 @@ def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
     Returns
     -------
     matplotlib.figure.Figure
-        One axis; x is sklearn's alpha on a log scale, decreasing to the right as in sklearn's
-        path examples. Its legend names the three layers.
+        One axis; x is sklearn's path parameter on a log scale, the penalty weakening to the
+        right as in sklearn's path examples (alpha decreasing, C increasing). Its legend names
+        the three layers.
     """
     import arviz_plots  # noqa: F401  (registers the ArviZ matplotlib styles)
     import matplotlib.pyplot as plt
@@ -104,8 +105,9 @@ def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
                 ax.errorbar(rows["alpha"], rows["mean"], yerr=[low, high], fmt="D", markersize=4, color=colours[j],
                             alpha=0.6, capsize=2, gid="posterior")
         ax.set_xscale("log")
-        ax.invert_xaxis()
-        ax.set_xlabel("sklearn alpha")
+        if bayes.alphas[0] > bayes.alphas[-1]:
+            ax.invert_xaxis()  # the penalty weakens to the right, as in sklearn's path examples
+        ax.set_xlabel(f"sklearn {bayes.parameter}")
         ax.set_ylabel("coefficient")
         subtitle = "\nposterior mean and 94% HDI (diamonds)" if posterior is not None else ""
         ax.set_title(f"{bayes.family} prior: MAP (lines), sklearn (circles){subtitle}", fontsize="medium")
