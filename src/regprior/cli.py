@@ -21,7 +21,7 @@ def _add_data_options(command) -> None:
         "or a CSV file (default: the likelihood's example: diabetes, breast_cancer or poisson_counts)",
     )
     command.add_argument(
-        "--likelihood", choices=("gaussian", "bernoulli", "poisson"), default=None,
+        "--likelihood", choices=registry.likelihood_families(), default=None,
         help="gaussian (Ridge, Lasso, ElasticNet), bernoulli (LogisticRegression) or poisson (PoissonRegressor) "
         "(default: gaussian, or the --model's)",
     )
@@ -110,7 +110,7 @@ def _load(args, likelihood_family: str, fit_intercept: bool):
 
     cls = LIKELIHOOD_FAMILIES[likelihood_family]
     data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
-    if likelihood_family == "gaussian":
+    if cls is Gaussian:
         likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
     else:
         if args.noise_sigma is not None:
@@ -158,7 +158,7 @@ def _prepare(args):
             raise ValueError(f"the models and --likelihood name different likelihoods {sorted(likelihoods)}; compare one at a time.")
         likelihood_family = likelihoods.pop()
     else:
-        likelihood_family = args.likelihood or "gaussian"
+        likelihood_family = args.likelihood or registry.likelihood_families()[0]
         specs = [spec_for_family(family, likelihood_family) for family in _families(args, likelihood_family)]
     strength = _strength(args)
     fit_intercept = not args.no_intercept
@@ -244,7 +244,7 @@ def _run_path(args) -> int:
         raise ValueError(f"--posterior-alphas must be >= 0; got {args.posterior_alphas}.")
     settings = _sampler_settings(args, {})
     fit_intercept = not args.no_intercept
-    likelihood_family = args.likelihood or "gaussian"
+    likelihood_family = args.likelihood or registry.likelihood_families()[0]
     data, likelihood = _load(args, likelihood_family, fit_intercept)
     rows = {family: registry.pairing(family, likelihood.family) for family in _families(args, likelihood_family)}
     fixed = {family: _fixed_strength(args, row, row.defaults) for family, row in rows.items()}

@@ -42,6 +42,7 @@ __all__ = [
     "pairing",
     "pairing_for_estimator",
     "prior_families",
+    "likelihood_families",
     "sklearn_strength",
     "prior_from_sklearn_strength",
     "make_prior",
@@ -286,6 +287,11 @@ def _only_l1(estimator, a2):
 #: The blog post's two priors (Normal <-> Ridge, Laplace <-> Lasso): the main job's pair,
 #: what ``regprior compare --prior both`` selects.
 SEED_FAMILIES = ("normal", "laplace")
+
+
+def likelihood_families() -> tuple[str, ...]:
+    """Likelihood families that have at least one sklearn counterpart, in table order."""
+    return tuple(dict.fromkeys(p.likelihood for p in PAIRINGS))
 
 
 def prior_families(likelihood: str = "gaussian") -> tuple[str, ...]:

@@ -27,7 +27,6 @@ from regprior.inference import (
     nuts_posterior,
 )
 from regprior.spec.data import RegressionData
-from regprior.spec.likelihoods import Gaussian
 from regprior.spec.priors import Prior
 
 __all__ = ["Comparison", "compare_data", "compare_model", "comparison_table"]
@@ -180,7 +179,7 @@ def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, 
 def compare_data(
     data: RegressionData,
     prior: Prior,
-    likelihood: Gaussian,
+    likelihood,
     *,
     fit_intercept: bool = True,
     sample: bool = True,
@@ -200,8 +199,8 @@ def compare_data(
     data : RegressionData
     prior : Prior
         Any family with a sklearn counterpart in :mod:`regprior.registry`.
-    likelihood : Gaussian
-        Known noise sigma (the maps hold for fixed sigma).
+    likelihood : Gaussian, Bernoulli or Poisson
+        For the Gaussian, a known noise sigma (the maps hold for fixed sigma).
     fit_intercept : bool, default=True
         Flat-prior intercept on the Bayesian side, unpenalised intercept on sklearn's.
     sample : bool, default=True
