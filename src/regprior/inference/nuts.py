@@ -106,7 +106,9 @@ def _summarise(datatree, var_names: list[str], feature_names) -> pd.DataFrame:
     hdi = getattr(hdi, "dataset", hdi)
     bounds = np.concatenate([np.atleast_2d(np.asarray(hdi[name])) for name in var_names])
     rows["hdi_low"], rows["hdi_high"] = bounds[:, 0], bounds[:, 1]
-    index = list(feature_names) + ([INTERCEPT] if INTERCEPT in var_names else [])
+    index = []
+    for name in var_names:
+        index += list(feature_names) if name == WEIGHTS else [name]
     columns = ["mean", "median", "sd", "hdi_low", "hdi_high", "mcse_mean", "mcse_sd", "ess_bulk", "ess_tail", "r_hat"]
     return pd.DataFrame(rows, index=pd.Index(index, name="coefficient"))[columns]
 
@@ -141,6 +143,8 @@ def nuts_posterior(
 ) -> PosteriorResult:
     """Sample the posterior of ``model`` with NUTS (nutpie, PyMC's default NUTS sampler).
 
+    The summary covers the weights, the intercept and any scalar a model lists in
+    ``summary_names`` (a hierarchical model's noise variance, lambda, implied sklearn alpha).
     The model is compiled by nutpie once and cached on ``model``; later calls, after
     :meth:`RegressionModel.set_prior`, only sample. The returned DataTree has the groups
     ``pm.sample`` gives (``posterior``, ``sample_stats``, ``constant_data``, ``observed_data``).
@@ -182,7 +186,7 @@ def nuts_posterior(
         )
     seconds = time.perf_counter() - start
     patch_nutpie_idata(datatree, model.pymc_model, sampling_time=seconds)
-    var_names = [WEIGHTS] + ([INTERCEPT] if model.fit_intercept else [])
+    var_names = [WEIGHTS] + ([INTERCEPT] if model.fit_intercept else []) + list(getattr(model, "summary_names", ()))
     summary = _summarise(datatree, var_names, model.data.feature_names)
     divergences = int(datatree.sample_stats["diverging"].sum())
     return PosteriorResult(datatree, summary, divergences, draws, chains, seconds)
