@@ -67,3 +67,48 @@ def test_bayesian_lasso_input_checks():
     data = RegressionData(np.eye(3), np.arange(3.0), np.ones(3))
     with pytest.raises(ValueError, match="Park & Casella's Bayesian lasso has no sample weights"):
         build_bayesian_lasso(data, BayesianLasso())
+
+
+@pytest.mark.slow
+def test_learnt_scale_models_and_loo_comparison():
+    from regprior.backend.hierarchical import build_learned_scale
+    from regprior.backend.model import build_model
+    from regprior.checks.loo import loo_compare
+    from regprior.spec.hierarchical import LearnedScale
+    from regprior.spec.likelihoods import Gaussian
+    from regprior.spec.priors import Normal
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(80, 4))
+    data = RegressionData(X, 0.5 + X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80))
+    fits = {}
+    for name, model in (("normal, learnt", build_learned_scale(data, LearnedScale("normal"))),
+                        ("laplace, learnt", build_learned_scale(data, LearnedScale("laplace"))),
+                        ("fixed normal", build_model(data, Normal(sigma=1.0), Gaussian(1.0), form="raw"))):
+        fits[name] = (model, nuts_posterior(model, draws=500, tune=500, chains=2, random_seed=1, target_accept=0.95))
+    # The implied sklearn alpha is a derived posterior quantity of the learnt models.
+    alpha = fits["normal, learnt"][1].summary.loc["sklearn_alpha"]
+    assert 0 < alpha["hdi_low"] < alpha["median"] < alpha["hdi_high"]
+    comparison = loo_compare(fits)
+    table = comparison.table
+    assert set(table.index) == set(fits) and table["elpd_diff"].iloc[0] == 0.0
+    assert abs(table["weight"].sum() - 1.0) < 1e-6  # stacking weights, rounded by ArviZ
+    # Every bad Pareto k and every sampler problem shows in the row's flags.
+    assert all(("Pareto k" in flags) == (bad > 0) for flags, bad in zip(table["flags"], table["n_bad_k"]))
+    assert all(("sampler" in flags) == (fits[name][1].problems != []) for name, flags in table["flags"].items())
+
+
+def test_loo_needs_two_raw_models():
+    from regprior.checks.loo import loo_compare, with_log_likelihood
+    from regprior.spec.hierarchical import LearnedScale
+
+    with pytest.raises(ValueError, match="loo_compare needs at least two fitted models; got 1"):
+        loo_compare({"one": (None, None)})
+
+    class Sufficient:
+        form = "sufficient"
+
+    with pytest.raises(ValueError, match="LOO needs the pointwise log likelihood: build the model with form='raw'"):
+        with_log_likelihood(Sufficient(), None)
+    with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
+        LearnedScale("cauchy")

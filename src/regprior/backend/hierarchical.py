@@ -8,12 +8,14 @@ import numpy as np
 
 from regprior.backend.model import CENTRED_INTERCEPT, INTERCEPT, OBSERVED, WEIGHTS
 from regprior.spec.data import RegressionData, weighted_centring
-from regprior.spec.hierarchical import BayesianLasso
+from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
-__all__ = ["HierarchicalModel", "build_bayesian_lasso"]
+__all__ = ["HierarchicalModel", "build_bayesian_lasso", "build_learned_scale"]
 
 SIGMA2 = "sigma2"
 LAMBDA = "lambda"
+SIGMA = "sigma"
+TAU = "tau"
 SKLEARN_ALPHA = "sklearn_alpha"
 
 
@@ -76,3 +78,36 @@ def build_bayesian_lasso(data: RegressionData, spec: BayesianLasso, *, fit_inter
         pm.Deterministic(SKLEARN_ALPHA, spec.lasso_alpha(sigma, lam, data.weight_sum))
     names = (SIGMA2,) + ((LAMBDA,) if spec.learns_lambda else ()) + (SKLEARN_ALPHA,)
     return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=names)
+
+
+def build_learned_scale(data: RegressionData, spec: LearnedScale, *, fit_intercept: bool = True) -> HierarchicalModel:
+    """A Normal or Laplace prior with a learnt scale and an unknown noise sigma (see :class:`LearnedScale`).
+
+    Non-centred weights ``theta = tau z``; flat intercept on centred data; the implied sklearn
+    alpha (Ridge ``sigma^2 / tau^2``, Lasso ``sigma^2 / (N tau)``: :mod:`regprior.spec.mapping`)
+    is the Deterministic ``sklearn_alpha``. Sample weights enter the likelihood as precisions,
+    as in :func:`regprior.backend.model.build_model`.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
+    noise_scale, prior_scale = spec.scales(data.X, data.y)
+    with pm.Model(coords={"feature": list(data.feature_names)}) as pymc_model:
+        sigma = pm.HalfNormal(SIGMA, sigma=noise_scale)
+        tau = pm.HalfNormal(TAU, sigma=prior_scale)
+        if spec.family == "normal":
+            z = pm.Normal("z", 0.0, 1.0, dims="feature")
+            pm.Deterministic(SKLEARN_ALPHA, sigma**2 / tau**2)
+        else:
+            # PyMC's b is the Laplace scale.
+            z = pm.Laplace("z", 0.0, b=1.0, dims="feature")
+            pm.Deterministic(SKLEARN_ALPHA, sigma**2 / (data.weight_sum * tau))
+        beta = pm.Deterministic(WEIGHTS, tau * z, dims="feature")
+        mean = pt.dot(pt.as_tensor(X_centred), beta)
+        if fit_intercept:
+            centred_intercept = pm.Flat(CENTRED_INTERCEPT)
+            pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
+            mean = mean + y_mean + centred_intercept
+        pm.Normal(OBSERVED, mu=mean, sigma=sigma / np.sqrt(data.weights), observed=data.y)
+    return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=(SIGMA, TAU, SKLEARN_ALPHA))
