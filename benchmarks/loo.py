@@ -76,7 +76,8 @@ def main():
                        f"{HIERARCHICAL_TARGET_ACCEPT}; fixed priors at sklearn's CV alpha with noise sigma "
                        f"{likelihood.noise_sigma:.4g} ({likelihood.source})",
                        "elpd_diff / dse against the best model; weight: stacking; flags: Pareto k > 0.7 or sampler problems"])
-    azp.plot_compare(comparison.compare, backend="matplotlib").savefig(out / "loo_compare.png", dpi=90)
+    azp.plot_compare(comparison.compare, backend="matplotlib",
+                     figure_kwargs={"layout": "constrained", "figsize": (9, 4)}).savefig(out / "loo_compare.png", dpi=90)
     health = pd.DataFrame(health)
     write_table(health, out, "hierarchical_health", title="Hierarchical models at their defaults: sampler health",
                 notes=[f"NUTS {SETTINGS['chains']} chains x {SETTINGS['draws']} draws, target_accept {HIERARCHICAL_TARGET_ACCEPT}, "
