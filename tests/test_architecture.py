@@ -9,9 +9,11 @@ from regprior import registry
 from regprior.spec.priors import PRIOR_FAMILIES
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "regprior"
-#: Where family names may be code: their own classes, the table, the backend (which turns
+#: Where family names may be code: their own classes (the spec, hierarchical ones included), the table, the backend (which turns
 #: families into PyMC's own Normal, Laplace, ...), and the estimator classes' registry keys.
-FAMILY_OWNERS = {"spec/priors.py", "registry.py", "backend/model.py", "backend/hierarchical.py", "estimators.py", "__init__.py"}
+FAMILY_OWNERS = {
+    "spec/priors.py", "spec/hierarchical.py", "registry.py", "backend/model.py", "backend/hierarchical.py", "estimators.py", "__init__.py",
+}
 
 
 def modules():
