@@ -112,3 +112,30 @@ def test_loo_needs_two_raw_models():
         with_log_likelihood(Sufficient(), None)
     with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
         LearnedScale("cauchy")
+
+
+@pytest.mark.slow
+def test_alpha_choice_puts_every_way_side_by_side():
+    from sklearn.linear_model import BayesianRidge
+
+    from regprior.checks.alpha_choice import choose_alpha
+    from regprior.report.plots import plot_alpha_choice
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(80, 4))
+    data = RegressionData(X, X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80), feature_names=("a", "b", "c", "d"))
+    choices, coefficients = choose_alpha(data, draws=300, tune=300, chains=2)
+    ridge, lasso = choices["Ridge"], choices["Lasso"]
+    # The 1-SE rule never picks a weaker penalty than CV's minimum.
+    assert ridge.one_se_alpha >= ridge.cv_alpha and lasso.one_se_alpha >= lasso.cv_alpha
+    bayes = BayesianRidge(alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000).fit(X, data.y)
+    assert abs(ridge.eb_alpha / (bayes.lambda_ / bayes.alpha_) - 1) < 1e-6
+    assert set(lasso.posterior_alphas) == {"Laplace, learnt scale", "Park & Casella, learnt lambda"}
+    assert all(draws.shape == (600,) and np.all(draws > 0) for draws in lasso.posterior_alphas.values())
+    table = ridge.table()
+    assert list(table["way"])[:3] == ["cross-validation", "cross-validation, 1-SE rule", "type-II ML (evidence)"]
+    assert list(coefficients.index) == ["a", "b", "c", "d"] and "Ridge at EB alpha" in coefficients
+    figure = plot_alpha_choice(choices)
+    assert len(figure.axes) == 4  # two panels, each with its density twin axis
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert any(label.startswith("type-II ML alpha") for label in labels)

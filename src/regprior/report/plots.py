@@ -7,7 +7,7 @@ import xarray as xr
 
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["plot_posterior_with_estimates", "reference_estimates"]
+__all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", "plot_forest_comparison", "plot_alpha_choice"]
 
 #: Colours and line styles of the reference lines, so a MAP hidden under an identical
 #: sklearn line still shows (solid under dashed).
@@ -150,3 +150,43 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
         plot.map(azp.visuals.scatter_x, visual, data=_estimates_by_model(comparisons, attribute), coords={"column": "forest"}, **style)
     plot.add_legend("model")
     return plot
+
+
+def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
+    """CV curve, 1-SE and evidence alphas, and the posterior density of the implied alpha, on one log axis.
+
+    One panel per estimator (Ridge and Lasso alphas are on different scales). Left axis: mean
+    CV error with a +-1 SE band; vertical lines: CV's alpha (solid), the 1-SE alpha (dashed),
+    type-II ML (dotted); right axis: the posterior density of log10(alpha) per full-Bayes
+    model, with its median as a marker. Draws only; see :func:`regprior.checks.alpha_choice.choose_alpha`.
+    """
+    import arviz_plots  # noqa: F401  (registers the ArviZ matplotlib styles)
+    import matplotlib.pyplot as plt
+    from scipy.stats import gaussian_kde
+
+    with plt.style.context(style):
+        figure, axes = plt.subplots(1, len(choices), figsize=(6.5 * len(choices), 4.5), layout="constrained")
+        for ax, (name, choice) in zip(np.atleast_1d(axes), choices.items()):
+            ax.plot(choice.cv_alphas, choice.cv_mean, color="C0", label="CV error (mean)")
+            ax.fill_between(choice.cv_alphas, choice.cv_mean - choice.cv_se, choice.cv_mean + choice.cv_se,
+                            color="C0", alpha=0.2, label="+-1 SE")
+            ax.axvline(choice.cv_alpha, color="C0", linestyle="-", label=f"CV alpha {choice.cv_alpha:.3g}")
+            ax.axvline(choice.one_se_alpha, color="C0", linestyle="--", label=f"1-SE alpha {choice.one_se_alpha:.3g}")
+            if choice.eb_alpha is not None:
+                ax.axvline(choice.eb_alpha, color="C3", linestyle=":", linewidth=2, label=f"type-II ML alpha {choice.eb_alpha:.3g}")
+            ax.set_xscale("log")
+            ax.set_xlabel(f"sklearn {name} alpha")
+            ax.set_ylabel("CV mean squared error")
+            density_ax = ax.twinx()
+            for index, (model, draws) in enumerate(choice.posterior_alphas.items()):
+                logs = np.log10(draws)
+                grid = np.linspace(logs.min(), logs.max(), 200)
+                density_ax.plot(10**grid, gaussian_kde(logs)(grid), color=f"C{index + 1}", label=f"posterior: {model}")
+                density_ax.plot([10 ** np.median(logs)], [0.0], marker="^", color=f"C{index + 1}", markersize=9, clip_on=False)
+            density_ax.set_ylabel("posterior density of log10(alpha)")
+            density_ax.set_ylim(bottom=0)
+            lines = ax.get_legend_handles_labels()
+            more = density_ax.get_legend_handles_labels()
+            ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize="x-small", loc="upper left")
+            ax.set_title(f"{name}: choosing alpha by CV, by evidence, by full Bayes", fontsize="medium")
+    return figure

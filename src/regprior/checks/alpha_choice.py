@@ -1,0 +1,120 @@
+"""Three ways to choose the strength, side by side: cross-validation, evidence maximisation, full Bayes.
+
+For the Gaussian likelihood on one data set: sklearn's CV curves (RidgeCV's leave-one-out
+error, LassoCV's 5-fold error, each with its chosen alpha and the 1-SE alpha), the type-II ML
+alpha of the Normal prior (:func:`regprior.inference.type2_ml`), and the posterior of the
+implied alpha under full-Bayes models (learnt-scale Normal; learnt-scale Laplace and Park &
+Casella). Computing only: :func:`regprior.report.plots.plot_alpha_choice` draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from regprior.backend.hierarchical import build_bayesian_lasso, build_learned_scale
+from regprior.inference import nuts_posterior, type2_ml
+from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+
+__all__ = ["AlphaChoice", "choose_alpha"]
+
+
+@dataclass(frozen=True)
+class AlphaChoice:
+    """The choices of one sklearn estimator's alpha (``"Ridge"`` or ``"Lasso"``).
+
+    Attributes
+    ----------
+    cv_alphas, cv_mean, cv_se : ndarray
+        The CV curve: mean validation error per alpha and its standard error.
+    cv_alpha, one_se_alpha : float
+        CV's choice, and the largest alpha within one SE of the best (the 1-SE rule).
+    eb_alpha : float or None
+        Type-II ML (Normal prior only).
+    posterior_alphas : dict of str -> ndarray
+        Posterior draws of the implied alpha, per full-Bayes model.
+    health : dict of str -> list of str
+        Each full-Bayes model's sampler problems (empty when healthy).
+    """
+
+    estimator: str
+    cv_alphas: np.ndarray
+    cv_mean: np.ndarray
+    cv_se: np.ndarray
+    cv_alpha: float
+    one_se_alpha: float
+    eb_alpha: float | None
+    posterior_alphas: dict = field(default_factory=dict)
+    health: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        rows = [{"way": "cross-validation", "alpha": self.cv_alpha},
+                {"way": "cross-validation, 1-SE rule", "alpha": self.one_se_alpha}]
+        if self.eb_alpha is not None:
+            rows.append({"way": "type-II ML (evidence)", "alpha": self.eb_alpha})
+        for name, draws in self.posterior_alphas.items():
+            low, median, high = np.quantile(draws, [0.03, 0.5, 0.97])
+            rows.append({"way": f"full Bayes: {name}", "alpha": median, "low_3%": low, "high_97%": high,
+                         "sampler": "; ".join(self.health[name]) or "healthy"})
+        return pd.DataFrame(rows).assign(estimator=self.estimator)[["estimator", "way", *[c for c in rows[-1] if c != "way"]]]
+
+
+def _one_se(alphas, mean, se) -> float:
+    best = int(np.argmin(mean))
+    return float(np.max(alphas[mean <= mean[best] + se[best]]))
+
+
+def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed: int = 0,
+                 target_accept: float = 0.95) -> tuple[dict, pd.DataFrame]:
+    """Run every way of choosing alpha on ``data`` (Gaussian likelihood, flat intercept, no weights).
+
+    Returns ``({"Ridge": AlphaChoice, "Lasso": AlphaChoice}, coefficients)`` where the
+    coefficient table has, per feature, the Ridge solution at the CV and the EB alpha, the
+    Lasso solution at the CV and the 1-SE alpha, and each full-Bayes model's posterior median
+    and 94% interval.
+    """
+    from sklearn.linear_model import Lasso, LassoCV, Ridge, RidgeCV
+
+    if data.sample_weight is not None:
+        raise ValueError("choose_alpha compares unweighted fits (Park & Casella's model has no weights).")
+    ridge_alphas = np.logspace(-6, 6, 121)
+    ridge = RidgeCV(alphas=ridge_alphas, store_cv_results=True).fit(data.X, data.y)
+    errors = ridge.cv_results_  # leave-one-out squared errors, (n_samples, n_alphas)
+    ridge_mean, ridge_se = errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0])
+    lasso = LassoCV(cv=5, alphas=100).fit(data.X, data.y)
+    lasso_mean = lasso.mse_path_.mean(axis=1)
+    lasso_se = lasso.mse_path_.std(axis=1, ddof=1) / np.sqrt(lasso.mse_path_.shape[1])
+    evidence = type2_ml(data)
+    settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed, "target_accept": target_accept}
+    models = {
+        "Ridge": {"Normal, learnt tau": build_learned_scale(data, LearnedScale("normal"))},
+        "Lasso": {"Laplace, learnt scale": build_learned_scale(data, LearnedScale("laplace")),
+                  "Park & Casella, learnt lambda": build_bayesian_lasso(data, BayesianLasso(lam=None))},
+    }
+    posteriors = {name: nuts_posterior(model, **settings) for group in models.values() for name, model in group.items()}
+
+    def draws_of(name):
+        return posteriors[name].datatree.posterior["sklearn_alpha"].to_numpy().ravel()
+
+    choices = {
+        "Ridge": AlphaChoice("Ridge", ridge_alphas, ridge_mean, ridge_se, float(ridge.alpha_),
+                             _one_se(ridge_alphas, ridge_mean, ridge_se), evidence.ridge_alpha,
+                             {n: draws_of(n) for n in models["Ridge"]}, {n: posteriors[n].problems for n in models["Ridge"]}),
+        "Lasso": AlphaChoice("Lasso", lasso.alphas_, lasso_mean, lasso_se, float(lasso.alpha_),
+                             _one_se(lasso.alphas_, lasso_mean, lasso_se), None,
+                             {n: draws_of(n) for n in models["Lasso"]}, {n: posteriors[n].problems for n in models["Lasso"]}),
+    }
+    columns = {
+        "Ridge at CV alpha": Ridge(alpha=choices["Ridge"].cv_alpha, solver="cholesky").fit(data.X, data.y).coef_,
+        "Ridge at EB alpha": evidence.coef,
+        "Lasso at CV alpha": Lasso(alpha=choices["Lasso"].cv_alpha, tol=1e-12, max_iter=10**6).fit(data.X, data.y).coef_,
+        "Lasso at 1-SE alpha": Lasso(alpha=choices["Lasso"].one_se_alpha, tol=1e-12, max_iter=10**6).fit(data.X, data.y).coef_,
+    }
+    table = pd.DataFrame(columns, index=pd.Index(list(data.feature_names), name="feature"))
+    for name, posterior in posteriors.items():
+        summary = posterior.summary.loc[list(data.feature_names)]
+        table[f"{name}: median"] = summary["median"]
+        table[f"{name}: 94% HDI"] = [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(summary["hdi_low"], summary["hdi_high"])]
+    return choices, table
