@@ -56,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_data_options(compare)
     compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior")
-    compare.add_argument("--alpha", type=float, help="sklearn's alpha (default: chosen by sklearn's CV estimator of the pair)")
+    compare.add_argument(
+        "--alpha", help="sklearn's alpha: a number, 'cv' (the default: sklearn's CV estimator of the pair) or 'eb' "
+        "(evidence maximisation, normal prior: alpha and noise sigma of BayesianRidge with zero hyperpriors)",
+    )
     compare.add_argument("--C", dest="C", type=float, help="LogisticRegression's C (bernoulli likelihood)")
     compare.add_argument("--prior-scale", type=float, help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)")
     compare.add_argument("--prior-sigma", type=float, help="sd of the elastic net's Normal factor (with --prior-scale)")
@@ -78,6 +81,21 @@ def _parser() -> argparse.ArgumentParser:
     path.add_argument("--eps", type=float, help="smallest alpha / largest (default: lasso 1e-3; ridge spans its eigenvalues)")
     path.add_argument("--posterior-alphas", type=int, default=0, help="sample NUTS at this many grid alphas (default: 0)")
     path.add_argument("--out", type=Path, help="folder for path_<prior>.{md,csv,png} and posterior_path_<prior>.csv")
+    choose = commands.add_parser(
+        "choose",
+        help="alpha by cross-validation, by evidence maximisation and by full Bayes, side by side (gaussian likelihood)",
+        description=(
+            "RidgeCV / LassoCV curves with their alpha and the 1-SE alpha, the type-II ML alpha of the Normal prior, and "
+            "the posterior of the implied alpha under learnt-scale and Park & Casella models (NUTS). Exit status: 0 done, "
+            "1 a full-Bayes sampler was unhealthy (flagged in the table), 2 bad input."
+        ),
+    )
+    choose.add_argument("--data", default="diabetes", help="an embedded data set or a CSV file (default: diabetes)")
+    choose.add_argument("--target", help="target column of the CSV (default: its last column)")
+    for flag, default in (("--draws", 1000), ("--tune", 1000), ("--chains", 4), ("--seed", 0)):
+        choose.add_argument(flag, type=int, default=default, help=f"NUTS setting (default: {default})")
+    choose.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
+    choose.add_argument("--out", type=Path, help="folder for alpha_choice.{md,csv,png} and alpha_choice_coefficients.{md,csv}")
     return parser
 
 
@@ -132,7 +150,8 @@ def _fixed_strength(args, row, defaults: dict) -> dict:
 
 def _strength(args) -> dict:
     """The strength flags as the registry's three ways: sklearn, parameters, blog (empty if none)."""
-    sklearn = {k: v for k, v in (("alpha", args.alpha), ("C", getattr(args, "C", None))) if v is not None}
+    alpha = None if args.alpha in (None, "cv", "eb") else _number(args.alpha, "--alpha", "a number, 'cv' or 'eb'")
+    sklearn = {k: v for k, v in (("alpha", alpha), ("C", getattr(args, "C", None))) if v is not None}
     ways = {
         "sklearn": sklearn,
         "parameters": {k: v for k, v in (("scale", args.prior_scale), ("sigma", args.prior_sigma)) if v is not None},
@@ -143,6 +162,29 @@ def _strength(args) -> dict:
         flags = {"sklearn": "--alpha/--C", "parameters": "--prior-scale/--prior-sigma", "blog": "--lambda/--rate"}
         raise ValueError(f"give the strength one way; got {' and '.join(flags[k] for k in given)}.")
     return given
+
+
+def _number(text: str, flag: str, expected: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{flag} must be {expected}; got {text!r}.") from None
+
+
+def _evidence_runs(args, specs, data):
+    """``--alpha eb``: the Normal prior and noise sigma at the evidence maximum (closed form)."""
+    from regprior.inference import type2_ml
+    from regprior.spec.likelihoods import Gaussian
+
+    for spec in specs:
+        if not registry.pairing(spec.prior, spec.likelihood).conjugate:
+            raise ValueError(f"--alpha eb (evidence maximisation) is defined for the normal prior with a gaussian likelihood; "
+                             f"got the {spec.prior} prior with a {spec.likelihood} likelihood.")
+    if args.prior_mu != 0 or args.noise_sigma is not None:
+        raise ValueError("--alpha eb learns the noise sigma and uses a prior centred at 0: drop --noise-sigma and --prior-mu.")
+    evidence = type2_ml(data, fit_intercept=not args.no_intercept)
+    likelihood = Gaussian(evidence.noise_sigma, f"type-II ML ({evidence.n_iter} iterations)")
+    return likelihood, registry.prior_from_evidence(evidence.weight_precision), "type-II ML (evidence maximum = BayesianRidge, zero hyperpriors)"
 
 
 def _prepare(args):
@@ -163,11 +205,16 @@ def _prepare(args):
     strength = _strength(args)
     fit_intercept = not args.no_intercept
     data, likelihood = _load(args, likelihood_family, fit_intercept)
+    evidence = _evidence_runs(args, specs, data) if args.alpha == "eb" else None
+    if evidence is not None:
+        likelihood = evidence[0]
     runs = {}
     for spec in specs:
         row = registry.pairing(spec.prior, spec.likelihood)
         fixed = _fixed_strength(args, row, spec.fixed_strength)
-        if strength:
+        if evidence is not None:
+            _, prior, source = evidence
+        elif strength:
             way, values = next(iter(strength.items()))
             values = {**values, **fixed} if way == "sklearn" else values
             prior = registry.make_prior(row.prior, likelihood=likelihood, weight_sum=data.weight_sum, mu=args.prior_mu, **{way: values})
@@ -285,10 +332,49 @@ def _run_path(args) -> int:
     return 0 if all(c.passed for c in comparisons.values()) else 1
 
 
+def _run_choose(args) -> int:
+    import json
+
+    import pandas as pd
+
+    from regprior._validation import check_sampling_args
+    from regprior.checks.alpha_choice import choose_alpha
+    from regprior.report.output import write_outputs
+    from regprior.report.plots import plot_alpha_choice
+    from regprior.report.tables import json_safe
+    from regprior.spec.data import load_data
+
+    _check_out(args.out)
+    check_sampling_args(draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
+    data = load_data(args.data, target=args.target)
+    choices, coefficients = choose_alpha(data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
+    table = pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
+    printers = {
+        "table": lambda: table.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+        "markdown": lambda: table.to_markdown(index=False, floatfmt=".4g"),
+        "csv": lambda: table.to_csv(index=False),
+        "json": lambda: json.dumps(json_safe(table.to_dict(orient="records")), indent=2, allow_nan=False),
+    }
+    print(printers[args.format]())
+    if args.out is not None:
+        files = {
+            "alpha_choice.md": table.to_markdown(index=False, floatfmt=".4g"),
+            "alpha_choice.csv": table.to_csv(index=False),
+            "alpha_choice.png": _figure_writer(lambda: plot_alpha_choice(choices)),
+            "alpha_choice_coefficients.md": coefficients.to_markdown(floatfmt=".4g"),
+            "alpha_choice_coefficients.csv": coefficients.to_csv(),
+        }
+        written = write_outputs(args.out, files)
+        print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    healthy = all(not problems for choice in choices.values() for problems in choice.health.values())
+    return 0 if healthy else 1
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    runners = {"compare": _run_compare, "path": _run_path, "choose": _run_choose}
     try:
-        return _run_compare(args) if args.command == "compare" else _run_path(args)
+        return runners[args.command](args)
     except (ValueError, TypeError) as error:
         print(f"regprior {args.command}: error: {error}", file=sys.stderr)
         return 2
