@@ -10,12 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.checks.alpha_choice import choose_alpha  # noqa: E402
+from regprior.checks.alpha_choice import choice_table, choose_alpha  # noqa: E402
 from regprior.report.plots import plot_alpha_choice  # noqa: E402
 from regprior.spec.data import load_diabetes  # noqa: E402
 
@@ -26,7 +24,7 @@ def main():
     matplotlib.use("Agg")
     out = Path("benchmarks/results")
     choices, coefficients = choose_alpha(load_diabetes(), draws=1000, tune=1000, chains=4, random_seed=0)
-    table = pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
+    table = choice_table(choices)
     write_table(table, out, "alpha_choice", title="Diabetes: choosing alpha by CV, by evidence, by full Bayes",
                 notes=["CV: RidgeCV leave-one-out (121 alphas in [1e-6, 1e6]), LassoCV 5-fold (100 alphas); 1-SE: the largest "
                        "alpha within one SE of the best mean CV error",

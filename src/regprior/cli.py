@@ -1,4 +1,4 @@
-"""Command line: ``regprior compare`` and ``regprior path`` parse, call the API, print and write (no numerics)."""
+"""Command line: ``regprior compare``, ``regprior path`` and ``regprior choose`` parse, call the API, print and write (no numerics)."""
 
 from __future__ import annotations
 
@@ -333,36 +333,26 @@ def _run_path(args) -> int:
 
 
 def _run_choose(args) -> int:
-    import json
-
-    import pandas as pd
-
     from regprior._validation import check_sampling_args
-    from regprior.checks.alpha_choice import choose_alpha
+    from regprior.checks.alpha_choice import choice_table, choose_alpha
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_alpha_choice
-    from regprior.report.tables import json_safe
+    from regprior.report.tables import render_frame
     from regprior.spec.data import load_data
 
     _check_out(args.out)
     check_sampling_args(draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
     data = load_data(args.data, target=args.target)
     choices, coefficients = choose_alpha(data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
-    table = pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
-    printers = {
-        "table": lambda: table.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
-        "markdown": lambda: table.to_markdown(index=False, floatfmt=".4g"),
-        "csv": lambda: table.to_csv(index=False),
-        "json": lambda: json.dumps(json_safe(table.to_dict(orient="records")), indent=2, allow_nan=False),
-    }
-    print(printers[args.format]())
+    table = choice_table(choices)
+    print(render_frame(table, args.format))
     if args.out is not None:
         files = {
-            "alpha_choice.md": table.to_markdown(index=False, floatfmt=".4g"),
-            "alpha_choice.csv": table.to_csv(index=False),
+            "alpha_choice.md": render_frame(table, "markdown"),
+            "alpha_choice.csv": render_frame(table, "csv"),
             "alpha_choice.png": _figure_writer(lambda: plot_alpha_choice(choices)),
-            "alpha_choice_coefficients.md": coefficients.to_markdown(floatfmt=".4g"),
-            "alpha_choice_coefficients.csv": coefficients.to_csv(),
+            "alpha_choice_coefficients.md": render_frame(coefficients, "markdown", index=True),
+            "alpha_choice_coefficients.csv": render_frame(coefficients, "csv", index=True),
         }
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)

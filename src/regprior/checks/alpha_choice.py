@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from regprior import registry
 from regprior.backend.hierarchical import build_bayesian_lasso, build_learned_scale
 from regprior.inference import nuts_posterior, type2_ml
 from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
-__all__ = ["AlphaChoice", "choose_alpha"]
+__all__ = ["AlphaChoice", "choose_alpha", "choice_table"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class AlphaChoice:
         return pd.DataFrame(rows).assign(estimator=self.estimator)[["estimator", "way", *[c for c in rows[-1] if c != "way"]]]
 
 
+def choice_table(choices: dict) -> pd.DataFrame:
+    """Every estimator's choices in one frame (see :meth:`AlphaChoice.table`)."""
+    return pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
+
+
 def _one_se(alphas, mean, se) -> float:
     best = int(np.argmin(mean))
     return float(np.max(alphas[mean <= mean[best] + se[best]]))
@@ -88,9 +94,11 @@ def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, 
     lasso_se = lasso.mse_path_.std(axis=1, ddof=1) / np.sqrt(lasso.mse_path_.shape[1])
     evidence = type2_ml(data)
     settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed, "target_accept": target_accept}
+    # The learnt-scale version of the prior family each estimator is paired with.
+    ridge_family, lasso_family = (registry.pairing_for_estimator(name).family for name in ("Ridge", "Lasso"))
     models = {
-        "Ridge": {"Normal, learnt tau": build_learned_scale(data, LearnedScale("normal"))},
-        "Lasso": {"Laplace, learnt scale": build_learned_scale(data, LearnedScale("laplace")),
+        "Ridge": {"Normal, learnt tau": build_learned_scale(data, LearnedScale(ridge_family))},
+        "Lasso": {"Laplace, learnt scale": build_learned_scale(data, LearnedScale(lasso_family)),
                   "Park & Casella, learnt lambda": build_bayesian_lasso(data, BayesianLasso(lam=None))},
     }
     posteriors = {name: nuts_posterior(model, **settings) for group in models.values() for name, model in group.items()}

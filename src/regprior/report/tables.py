@@ -22,7 +22,22 @@ __all__ = [
     "paths_text",
     "paths_csv",
     "paths_json",
+    "render_frame",
 ]
+
+
+def render_frame(frame, fmt: str, *, index: bool = False) -> str:
+    """A frame as ``table`` (4 significant digits), ``markdown``, ``csv`` or ``json`` (records)."""
+    if fmt == "table":
+        return frame.to_string(index=index, float_format=lambda v: f"{v:.4g}")
+    if fmt == "markdown":
+        return frame.to_markdown(index=index, floatfmt=".4g")
+    if fmt == "csv":
+        return frame.to_csv(index=index)
+    if fmt == "json":
+        return json.dumps(json_safe(frame.reset_index().to_dict(orient="records") if index else frame.to_dict(orient="records")),
+                          indent=2, allow_nan=False)
+    raise ValueError(f"format must be table, markdown, csv or json; got {fmt!r}.")
 
 
 def json_safe(value):
