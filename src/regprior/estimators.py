@@ -402,12 +402,6 @@ class _GLMPriorEstimator(BaseEstimator):
         self.prior_ = prior
         return registry.sklearn_strength(prior, likelihood, data.weight_sum)
 
-    def _linear_predictor(self, X):
-        """``X @ coef_ + intercept_``, or the posterior draws of it (``inference="nuts"``)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return X @ self.coef_ + self.intercept_
-
     def _expected(self, X, mean):
         """The likelihood's mean at each row: posterior expectation under NUTS, plug-in at the MAP."""
         check_is_fitted(self)
