@@ -20,7 +20,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.backend.hierarchical import build_bayesian_lasso, build_learned_scale  # noqa: E402
+from regprior.backend.model import build_hierarchical_model  # noqa: E402
 from regprior.backend.model import build_model  # noqa: E402
 from regprior.checks.agreement import DATASETS  # noqa: E402
 from regprior.checks.loo import loo_compare  # noqa: E402
@@ -36,9 +36,9 @@ HIERARCHICAL_TARGET_ACCEPT = 0.95
 
 def hierarchical(data):
     return {
-        "normal, learnt tau": build_learned_scale(data, LearnedScale("normal")),
-        "laplace, learnt scale": build_learned_scale(data, LearnedScale("laplace")),
-        "Park & Casella, learnt lambda": build_bayesian_lasso(data, BayesianLasso(lam=None)),
+        "normal, learnt tau": build_hierarchical_model(data, LearnedScale("normal")),
+        "laplace, learnt scale": build_hierarchical_model(data, LearnedScale("laplace")),
+        "Park & Casella, learnt lambda": build_hierarchical_model(data, BayesianLasso(lam=None)),
     }
 
 

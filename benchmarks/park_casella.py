@@ -19,7 +19,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
 
-from regprior.backend.hierarchical import build_bayesian_lasso  # noqa: E402
+from regprior.backend.model import build_hierarchical_model  # noqa: E402
 from regprior.inference import nuts_posterior  # noqa: E402
 from regprior.spec.data import load_diabetes  # noqa: E402
 from regprior.spec.hierarchical import BayesianLasso  # noqa: E402
@@ -45,8 +45,8 @@ def quantiles(posterior, names, feature_names):
 def main():
     data = load_diabetes()
     out = Path("benchmarks/results")
-    fixed = nuts_posterior(build_bayesian_lasso(data, BayesianLasso(lam=0.237)), draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=0)
-    learnt = nuts_posterior(build_bayesian_lasso(data, BayesianLasso(lam=None)), draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=0)
+    fixed = nuts_posterior(build_hierarchical_model(data, BayesianLasso(lam=0.237)), draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=0)
+    learnt = nuts_posterior(build_hierarchical_model(data, BayesianLasso(lam=None)), draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=0)
     table = quantiles(fixed, ["beta", "sigma2", "sklearn_alpha"], data.feature_names).assign(model="lambda = 0.237")
     table = pd.concat([table, quantiles(learnt, ["lambda", "sigma2", "sklearn_alpha"], data.feature_names)
                        .assign(model="lambda^2 ~ Gamma(1, 1.78)")], ignore_index=True)

@@ -68,9 +68,9 @@ def test_inference_engines_import_no_sklearn(module):
     assert "sklearn" not in imported(module)
 
 
-def test_only_the_backend_creates_a_pymc_model():
+def test_only_the_model_builder_creates_a_pymc_model():
     builders = [m for m in modules() if "pm.Model(" in (SOURCE / m).read_text()]
-    assert builders == ["backend/hierarchical.py", "backend/model.py"]
+    assert builders == ["backend/model.py"]
 
 
 def test_the_cli_does_no_numerics():

@@ -163,3 +163,22 @@ def test_poisson_regressor_is_poisson_regressor():
     assert_allclose(by_scale.alpha_, 0.02, rtol=1e-13)
     with pytest.raises(ValueError, match="Only binary classification is supported"):
         LogisticPriorClassifier().fit(data.X, data.y)  # counts: several classes
+
+
+@pytest.mark.slow
+def test_glm_estimators_in_nuts_mode():
+    from regprior.spec.data import load_breast_cancer, make_poisson_counts
+
+    cancer = load_breast_cancer()
+    X = cancer.X[:, :5]
+    bayes = LogisticPriorClassifier(C=0.5, inference="nuts", draws=300, tune=300, random_seed=2).fit(X, cancer.y)
+    mode = LogisticPriorClassifier(C=0.5).fit(X, cancer.y)
+    proba = bayes.predict_proba(X)
+    assert bayes.coef_.shape == (1, 5) and "posterior" in bayes.posterior_.children
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    # The posterior-averaged probability stays near the plug-in one at the mode (weak prior, n = 569).
+    assert np.max(np.abs(proba - mode.predict_proba(X))) < 0.1
+    counts = make_poisson_counts()
+    rates = PoissonPriorRegressor(alpha=0.01, inference="nuts", draws=300, tune=300).fit(counts.X, counts.y).predict(counts.X)
+    plug_in = PoissonPriorRegressor(alpha=0.01).fit(counts.X, counts.y).predict(counts.X)
+    assert np.all(rates > 0) and np.max(np.abs(rates / plug_in - 1)) < 0.1

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from regprior.backend.hierarchical import build_bayesian_lasso
+from regprior.backend.model import build_hierarchical_model
 from regprior.inference import nuts_posterior
 from regprior.spec.data import RegressionData
 from regprior.spec.hierarchical import BayesianLasso
@@ -44,7 +44,7 @@ def test_bayesian_lasso_nuts_matches_gibbs():
     X = rng.normal(size=(60, 3))
     y = 1.0 + X @ np.array([1.0, -0.5, 0.0]) + rng.normal(size=60)
     lam = 2.0
-    model = build_bayesian_lasso(RegressionData(X, y), BayesianLasso(lam=lam))
+    model = build_hierarchical_model(RegressionData(X, y), BayesianLasso(lam=lam))
     posterior = nuts_posterior(model, draws=2000, tune=1000, chains=4, random_seed=7)
     assert posterior.healthy, posterior.problems
     betas, sigma2s = park_casella_gibbs(X, y, lam, n_iter=40_000, seed=3)
@@ -65,13 +65,13 @@ def test_bayesian_lasso_input_checks():
     with pytest.raises(ValueError, match=r"The 'lam' parameter of BayesianLasso must be a float in the range \(0, inf\)"):
         BayesianLasso(lam=0.0)
     data = RegressionData(np.eye(3), np.arange(3.0), np.ones(3))
-    with pytest.raises(ValueError, match="Park & Casella's Bayesian lasso has no sample weights"):
-        build_bayesian_lasso(data, BayesianLasso())
+    with pytest.raises(ValueError, match="BayesianLasso has no sample weights; fit it on unweighted data"):
+        build_hierarchical_model(data, BayesianLasso())
 
 
 @pytest.mark.slow
 def test_learnt_scale_models_and_loo_comparison():
-    from regprior.backend.hierarchical import build_learned_scale
+    from regprior.backend.model import build_hierarchical_model
     from regprior.backend.model import build_model
     from regprior.checks.loo import loo_compare
     from regprior.spec.hierarchical import LearnedScale
@@ -82,8 +82,8 @@ def test_learnt_scale_models_and_loo_comparison():
     X = rng.normal(size=(80, 4))
     data = RegressionData(X, 0.5 + X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80))
     fits = {}
-    for name, model in (("normal, learnt", build_learned_scale(data, LearnedScale("normal"))),
-                        ("laplace, learnt", build_learned_scale(data, LearnedScale("laplace"))),
+    for name, model in (("normal, learnt", build_hierarchical_model(data, LearnedScale("normal"))),
+                        ("laplace, learnt", build_hierarchical_model(data, LearnedScale("laplace"))),
                         ("fixed normal", build_model(data, Normal(sigma=1.0), Gaussian(1.0), form="raw"))):
         fits[name] = (model, nuts_posterior(model, draws=500, tune=500, chains=2, random_seed=1, target_accept=0.95))
     # The implied sklearn alpha is a derived posterior quantity of the learnt models.

@@ -91,9 +91,16 @@ def _solve(estimator, data, prior, likelihood) -> None:
             draws = posterior.datatree.posterior
             estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
             estimator.intercept_ = float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
-            estimator._predictive = estimator._nuts_predictive(draws)
+            estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
     finally:
         _release(key, model)
+
+
+def _posterior_draws(draws, fit_intercept):
+    """``("draws", intercept draws, weight draws)``: what a NUTS fit predicts with."""
+    beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+    intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if fit_intercept else np.zeros(len(beta))
+    return ("draws", intercept, beta)
 
 
 def _release(key, model):
@@ -223,11 +230,6 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     def _map_predictive(self, model):
         """Posterior covariance of (intercept, weights) for the predictive sd, or None."""
         return None
-
-    def _nuts_predictive(self, draws):
-        beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
-        intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if self.fit_intercept else np.zeros(len(beta))
-        return ("draws", intercept, beta)
 
     def predict(self, X, return_std=False):
         """Predicted mean ``X @ coef_ + intercept_``; with ``return_std`` also the predictive sd.
@@ -388,11 +390,6 @@ class _GLMPriorEstimator(BaseEstimator):
     def _map_predictive(self, model):
         return None
 
-    def _nuts_predictive(self, draws):
-        beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
-        intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if self.fit_intercept else np.zeros(len(beta))
-        return ("draws", intercept, beta)
-
     def _fit_glm(self, X, y, sample_weight):
         data = _weighted_data(X, y, sample_weight)
         likelihood = self._likelihood_class()
@@ -409,7 +406,8 @@ class _GLMPriorEstimator(BaseEstimator):
         if self._predictive is not None:
             _, intercept, beta = self._predictive
             return mean(intercept[None, :] + X @ beta.T).mean(axis=1)
-        return mean(X @ self.coef_ + self.intercept_)
+        # coef_ is (n_features,) for a regressor, (1, n_features) for the classifier.
+        return mean(X @ np.ravel(self.coef_) + float(np.ravel(self.intercept_)[0]))
 
 
 class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
@@ -513,13 +511,7 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         """``[P(first class), P(second class)]`` per row (posterior mean of the probability under NUTS)."""
         import scipy.special
 
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        if self._predictive is not None:
-            _, intercept, beta = self._predictive
-            positive = scipy.special.expit(intercept[None, :] + X @ beta.T).mean(axis=1)
-        else:
-            positive = scipy.special.expit(X @ self.coef_[0] + self.intercept_[0])
+        positive = self._expected(X, scipy.special.expit)
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X):

@@ -10,7 +10,15 @@ from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.priors import Prior
 
-__all__ = ["RegressionModel", "build_model", "PRIOR_DISTRIBUTIONS", "LIKELIHOOD_DISTRIBUTIONS", "prior_data_names"]
+__all__ = [
+    "RegressionModel",
+    "HierarchicalModel",
+    "build_model",
+    "build_hierarchical_model",
+    "PRIOR_DISTRIBUTIONS",
+    "LIKELIHOOD_DISTRIBUTIONS",
+    "prior_data_names",
+]
 
 WEIGHTS = "beta"
 INTERCEPT = "intercept"
@@ -31,8 +39,28 @@ NOISE_SIGMA = "noise_sigma"
 SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "weights", "x_mean", "y_mean")
 
 
+class _HoldsCompiled:
+    """Compiled objects (MAP objective, nutpie model) kept on a built model for reuse."""
+
+    def compiled(self, key: str, build):
+        """The compiled object stored under ``key``, built by ``build()`` on first request.
+
+        Inference engines keep their compiled functions here (``"map_objective"``,
+        ``"nutpie"``), so that every later call on this model (after :meth:`set_prior`,
+        :meth:`set_likelihood` or :meth:`set_data`, where the model has them) reuses them.
+        """
+        if key not in self._compiled:
+            self._compiled[key] = build()
+        return self._compiled[key]
+
+    @property
+    def compiled_keys(self) -> tuple[str, ...]:
+        """Keys of the compiled objects held by this model (see :meth:`compiled`)."""
+        return tuple(k for k in self._compiled if isinstance(k, str))
+
+
 @dataclass
-class RegressionModel:
+class RegressionModel(_HoldsCompiled):
     """A built ``pm.Model`` with the data, prior and likelihood it was built from.
 
     The prior's centre and scale and the noise sigma are ``pm.Data`` containers: change
@@ -61,22 +89,6 @@ class RegressionModel:
     form: str = "raw"
     data_version: int = 0
     _compiled: dict = field(default_factory=dict, repr=False)
-
-    def compiled(self, key: str, build):
-        """The compiled object stored under ``key``, built by ``build()`` on first request.
-
-        Inference engines keep their compiled functions here (``"map_objective"``,
-        ``"nutpie"``), so that every later call on this model, after :meth:`set_prior`,
-        :meth:`set_likelihood` or :meth:`set_data`, reuses them.
-        """
-        if key not in self._compiled:
-            self._compiled[key] = build()
-        return self._compiled[key]
-
-    @property
-    def compiled_keys(self) -> tuple[str, ...]:
-        """Keys of the compiled objects held by this model (see :meth:`compiled`)."""
-        return tuple(k for k in self._compiled if isinstance(k, str))
 
     @property
     def data_names(self) -> tuple[str, ...]:
@@ -276,18 +288,25 @@ def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean
     without intercept.
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     prior_mu = pm.Data(PRIOR_MU, centre, dims="feature")
     parameters = {name[len("prior_"):]: pm.Data(name, value) for name, value in _prior_data(prior).items()}
     likelihood_parameters = {name: pm.Data(name, value) for name, value in likelihood.parameters.items()}
     beta = PRIOR_DISTRIBUTIONS[prior.family](WEIGHTS, prior_mu, parameters, dims="feature")
-    centred_intercept = None
-    if fit_intercept:
-        # sklearn never penalises the intercept: flat prior here.
-        centred_intercept = pm.Flat(CENTRED_INTERCEPT)
-        pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
-    return beta, likelihood_parameters, centred_intercept
+    return beta, likelihood_parameters, _declare_intercept(beta, fit_intercept, x_mean, y_mean)
+
+
+def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
+    """Inside a model context: the flat centred intercept and the ``intercept`` Deterministic (None without one)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    if not fit_intercept:
+        return None
+    # sklearn never penalises the intercept: flat prior here.
+    centred_intercept = pm.Flat(CENTRED_INTERCEPT)
+    pm.Deterministic(INTERCEPT, y_mean - pt.dot(x_mean, beta) + centred_intercept)
+    return centred_intercept
 
 
 def _gaussian(name, eta, parameters, weights, observed):
@@ -340,6 +359,60 @@ LIKELIHOOD_DISTRIBUTIONS = {
     "bernoulli": _glm(_bernoulli_logp, _bernoulli_random),
     "poisson": _glm(_poisson_logp, _poisson_random),
 }
+
+
+@dataclass
+class HierarchicalModel(_HoldsCompiled):
+    """A built full-Bayes ``pm.Model`` with its data and specification (samples with ``nuts_posterior``).
+
+    ``summary_names`` are the scalars the posterior summary reports beside the weights.
+    """
+
+    pymc_model: object
+    data: RegressionData
+    spec: object
+    fit_intercept: bool
+    summary_names: tuple = ()
+    _compiled: dict = field(default_factory=dict, repr=False)
+
+    def data_values(self) -> dict:
+        """No swappable ``pm.Data`` in these models."""
+        return {}
+
+
+def build_hierarchical_model(data: RegressionData, spec, *, fit_intercept: bool = True) -> HierarchicalModel:
+    r"""Build a full-Bayes model: priors on the noise sigma and on the prior's own scale.
+
+    .. math::
+
+        y_i \sim \mathcal{N}(c + x_i^\top\beta,\ \sigma^2 / w_i), \qquad p(c) \propto 1,
+
+    with ``beta`` and ``sigma`` declared by the specification's entry of
+    :data:`regprior.backend.hierarchical.HIERARCHICAL_PRIORS` (Park & Casella's
+    :class:`~regprior.spec.hierarchical.BayesianLasso`,
+    :class:`~regprior.spec.hierarchical.LearnedScale`). The intercept is flat on centred data,
+    as in :func:`build_model`. A specification without sample weights (Park & Casella) rejects
+    weighted data before anything is built.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from regprior.backend.hierarchical import HIERARCHICAL_PRIORS
+
+    if getattr(spec, "kind", None) not in HIERARCHICAL_PRIORS:
+        raise TypeError(f"spec must be one of the full-Bayes specifications {sorted(HIERARCHICAL_PRIORS)}; got {spec!r}.")
+    if data.sample_weight is not None and not spec.supports_weights:
+        raise ValueError(f"{type(spec).__name__} has no sample weights; fit it on unweighted data.")
+    x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
+    with pm.Model(coords={"feature": list(data.feature_names)}) as pymc_model:
+        beta, sigma, summary_names = HIERARCHICAL_PRIORS[spec.kind](spec, data)
+        mean = pt.dot(pt.as_tensor(X_centred), beta)
+        centred_intercept = _declare_intercept(beta, fit_intercept, x_mean, y_mean)
+        if centred_intercept is not None:
+            mean = mean + y_mean + centred_intercept
+        weights = None if data.sample_weight is None else data.weights
+        _gaussian(OBSERVED, mean, {"noise_sigma": sigma}, weights, data.y)
+    return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
 
 
 def _normal(name, mu, parameters, dims):

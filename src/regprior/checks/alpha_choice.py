@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from regprior import registry
-from regprior.backend.hierarchical import build_bayesian_lasso, build_learned_scale
+from regprior.backend.model import build_hierarchical_model
 from regprior.inference import nuts_posterior, type2_ml
 from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
@@ -97,9 +97,9 @@ def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, 
     # The learnt-scale version of the prior family each estimator is paired with.
     ridge_family, lasso_family = (registry.pairing_for_estimator(name).family for name in ("Ridge", "Lasso"))
     models = {
-        "Ridge": {"Normal, learnt tau": build_learned_scale(data, LearnedScale(ridge_family))},
-        "Lasso": {"Laplace, learnt scale": build_learned_scale(data, LearnedScale(lasso_family)),
-                  "Park & Casella, learnt lambda": build_bayesian_lasso(data, BayesianLasso(lam=None))},
+        "Ridge": {"Normal, learnt tau": build_hierarchical_model(data, LearnedScale(ridge_family))},
+        "Lasso": {"Laplace, learnt scale": build_hierarchical_model(data, LearnedScale(lasso_family)),
+                  "Park & Casella, learnt lambda": build_hierarchical_model(data, BayesianLasso(lam=None))},
     }
     posteriors = {name: nuts_posterior(model, **settings) for group in models.values() for name, model in group.items()}
 

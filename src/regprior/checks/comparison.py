@@ -253,8 +253,9 @@ def compare_model(
     map_result = map_estimate(model)
     timings["map"] = time.perf_counter() - start
 
+    row = registry.pairing(prior, likelihood.family)
     exact = None
-    if registry.pairing(prior, likelihood.family).conjugate:
+    if row.conjugate:
         start = time.perf_counter()
         exact = exact_gaussian_posterior(model)
         timings["exact"] = time.perf_counter() - start
@@ -266,7 +267,6 @@ def compare_model(
 
     # sklearn's solution judged by the MAP's own certificate; where its solver stops short of
     # ~1e-12 (saga), the agreement is bounded by what that certificate allows.
-    row = registry.pairing(prior, likelihood.family)
     sklearn_certificate = certificate(model, sklearn_fit.coef, sklearn_fit.intercept)
     bound = objectives = None
     if not row.exact_reference:

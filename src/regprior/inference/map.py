@@ -179,16 +179,29 @@ class _Penalised:
         return hessian
 
 
-def kkt_residual(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -> float:
-    """Infinity norm of the minimum-norm subgradient of ``f + h`` at ``x`` (absolute).
+def _subgradient_distances(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -> np.ndarray:
+    """Per coordinate, the distance of 0 to the subdifferential of ``f + h`` at ``x``.
 
     ``gradient`` is that of ``f`` (likelihood and the prior's smooth part). Unpenalised
-    coordinates (the intercept) contribute ``|g_j|``; each weight contributes the prior's
-    :meth:`~regprior.spec.priors.Prior.subdiff_distance`.
+    coordinates (the intercept) contribute ``|g_j|``; each weight the prior's
+    :meth:`~regprior.spec.priors.Prior.subdiff_distance`. Together: the minimum-norm subgradient.
     """
-    smooth_part = np.abs(gradient[:n_smooth])
-    prior_part = prior.subdiff_distance(x[n_smooth:], gradient[n_smooth:])
-    return float(np.max(np.concatenate([smooth_part, prior_part])))
+    return np.concatenate([np.abs(gradient[:n_smooth]), prior.subdiff_distance(x[n_smooth:], gradient[n_smooth:])])
+
+
+def kkt_residual(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -> float:
+    """Infinity norm of the minimum-norm subgradient of ``f + h`` at ``x`` (absolute)."""
+    return float(np.max(_subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)))
+
+
+def _reference_scale(model: RegressionModel, objective: SmoothObjective) -> float:
+    """Scale of the problem, independent of any start: the largest likelihood gradient at the
+    prior centre (where the prior's smooth gradient vanishes) or the slope of the prior's kink.
+    The relative KKT residual divides by it."""
+    prior = model.prior
+    at_centre = _start(model, objective.n_smooth, prior.centre(model.data.n_features))
+    gradient = objective.reference_gradient(at_centre)
+    return max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
 
 
 def _solve_penalised_quadratic(hessian, linear, x, *, n_smooth, prior, max_iter):
@@ -299,12 +312,8 @@ def map_estimate(
     penalised = _Penalised(objective, prior)
     n_smooth = objective.n_smooth
     centre = prior.centre(model.data.n_features)
-    at_centre = _start(model, n_smooth, centre)
-    # Scale of the problem, independent of the start: the gradient at the prior centre
-    # (where the prior's smooth gradient vanishes) and the slope of the prior's kink.
-    gradient = objective.reference_gradient(at_centre)
-    reference = max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
-    x = at_centre.copy()
+    reference = _reference_scale(model, objective)
+    x = _start(model, n_smooth, centre)
     if start is not None:
         start = np.asarray(start, dtype=float)
         if start.shape != centre.shape:
@@ -388,8 +397,7 @@ def _free_point(model: RegressionModel, coef, intercept: float) -> np.ndarray:
 
 def _min_norm_subgradient(penalised: _Penalised, x: np.ndarray) -> np.ndarray:
     _, gradient = penalised.value_and_gradient(x)
-    n = penalised.n_smooth
-    return np.concatenate([np.abs(gradient[:n]), penalised.prior.subdiff_distance(x[n:], gradient[n:])])
+    return _subgradient_distances(x, gradient, n_smooth=penalised.n_smooth, prior=penalised.prior)
 
 
 def error_bound(model: RegressionModel, coef, intercept: float, *, at) -> float:
@@ -422,13 +430,6 @@ def certificate(model: RegressionModel, coef, intercept: float = 0.0) -> float:
     The same quantity as :attr:`MAPResult.kkt_residual`, from the same compiled gradient and
     the prior's subdifferential distance, so both sides of a comparison are judged alike.
     """
-    prior = model.prior
     objective = compile_map_objective(model)
-    penalised = _Penalised(objective, prior)
-    n_smooth = objective.n_smooth
-    centre = prior.centre(model.data.n_features)
-    x = _free_point(model, coef, intercept)
-    _, gradient = penalised.value_and_gradient(x)
-    reference_gradient = objective.reference_gradient(_start(model, n_smooth, centre))
-    reference = max(float(np.max(np.abs(reference_gradient))), prior.kink_slope, np.finfo(float).tiny)
-    return kkt_residual(x, gradient, n_smooth=n_smooth, prior=prior) / reference
+    residual = _min_norm_subgradient(_Penalised(objective, model.prior), _free_point(model, coef, intercept))
+    return float(np.max(residual)) / _reference_scale(model, objective)

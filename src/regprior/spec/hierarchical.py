@@ -39,7 +39,9 @@ class BayesianLasso:
     gamma_shape: float = 1.0
     gamma_rate: float = 1.78
 
-    family = "bayesian_lasso"
+    #: Key of the backend's table of full-Bayes models.
+    kind = "bayesian_lasso"
+    supports_weights = False
 
     def __post_init__(self):
         if self.lam is not None:
@@ -86,6 +88,9 @@ class LearnedScale:
     family: str = "normal"
     noise_scale: float | None = None
     prior_scale: float | None = None
+
+    kind = "learned_scale"
+    supports_weights = True
 
     def __post_init__(self):
         if self.family not in ("normal", "laplace"):
