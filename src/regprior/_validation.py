@@ -85,10 +85,25 @@ def check_regression_arrays(X, y, sample_weight=None):
     return X, y, sample_weight
 
 
+def check_positive_int(value, name: str, owner: str) -> int:
+    """Return ``value`` as an int after checking it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead.")
+    if value < 1:
+        raise ValueError(f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead.")
+    return int(value)
+
+
+#: nutpie takes its seed as an unsigned 64-bit integer; larger ones overflow after the compile.
+MAX_SEED = 2**63 - 1
+
+
 def check_sampling_args(*, draws, tune, chains, random_seed) -> None:
-    """Check NUTS settings: positive integer draws and chains, non-negative tune and seed."""
+    """Check NUTS settings: positive integer draws and chains, non-negative tune, a seed nutpie can take."""
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1), ("random_seed", random_seed, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an integer >= {least}; got {value!r}.")
         if value < least:
             raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
+    if random_seed > MAX_SEED:
+        raise ValueError(f"random_seed must be an integer in [0, 2**63 - 1]; got {random_seed!r}.")

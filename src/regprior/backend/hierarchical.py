@@ -10,13 +10,34 @@ from __future__ import annotations
 
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["HIERARCHICAL_PRIORS", "SIGMA", "SIGMA2", "LAMBDA", "TAU", "SKLEARN_ALPHA"]
+__all__ = ["HIERARCHICAL_PRIORS", "HIERARCHICAL_DATA", "SIGMA", "SIGMA2", "LAMBDA", "TAU", "SKLEARN_ALPHA",
+           "FIXED_LAMBDA"]
 
 SIGMA = "sigma"
 SIGMA2 = "sigma2"
 LAMBDA = "lambda"
 TAU = "tau"
 SKLEARN_ALPHA = "sklearn_alpha"
+#: pm.Data holding Park & Casella's fixed lambda (swapped by ``HierarchicalModel.set_spec``).
+FIXED_LAMBDA = "lambda_fixed"
+
+
+def _declare_noise(noise_prior: str, scale: float | None):
+    """The noise sigma under one of :data:`regprior.spec.hierarchical.NOISE_PRIORS`.
+
+    ``"jeffreys"``: ``p(sigma^2) ~ 1/sigma^2`` equals ``p(sigma) ~ 1/sigma``, a flat density on
+    ``log sigma``; declared as ``pm.Flat`` on ``log_sigma`` so that NUTS works on the real line.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from regprior.spec.hierarchical import HALF_STUDENT_T_NU
+
+    if noise_prior == "jeffreys":
+        return pm.Deterministic(SIGMA, pt.exp(pm.Flat("log_sigma")))
+    if noise_prior == "halfstudentt":
+        return pm.HalfStudentT(SIGMA, nu=HALF_STUDENT_T_NU, sigma=scale)
+    return pm.HalfNormal(SIGMA, sigma=scale)
 
 
 def _declare_bayesian_lasso(spec, data):
@@ -30,13 +51,14 @@ def _declare_bayesian_lasso(spec, data):
     import pymc as pm
     import pytensor.tensor as pt
 
-    sigma = pt.exp(pm.Flat("log_sigma"))
+    sigma = _declare_noise("jeffreys", None)
     pm.Deterministic(SIGMA2, sigma**2)
     if spec.learns_lambda:
         lambda2 = pm.Gamma("lambda2", alpha=spec.gamma_shape, beta=spec.gamma_rate)
         lam = pm.Deterministic(LAMBDA, pt.sqrt(lambda2))
     else:
-        lam = spec.lam
+        # pm.Data: one compiled sampler serves every lambda (empirical Bayes iterates over it).
+        lam = pm.Data(FIXED_LAMBDA, spec.lam)
     beta = pm.Laplace(WEIGHTS, mu=0.0, b=sigma / lam, dims="feature")
     pm.Deterministic(SKLEARN_ALPHA, spec.lasso_alpha(sigma, lam, data.weight_sum))
     return beta, sigma, (SIGMA2,) + ((LAMBDA,) if spec.learns_lambda else ()) + (SKLEARN_ALPHA,)
@@ -52,7 +74,7 @@ def _declare_learned_scale(spec, data):
     import pymc as pm
 
     noise_scale, prior_scale = spec.scales(data.X, data.y)
-    sigma = pm.HalfNormal(SIGMA, sigma=noise_scale)
+    sigma = _declare_noise(spec.noise_prior, noise_scale)
     tau = pm.HalfNormal(TAU, sigma=prior_scale)
     if spec.family == "normal":
         z = pm.Normal("z", 0.0, 1.0, dims="feature")
@@ -67,3 +89,6 @@ def _declare_learned_scale(spec, data):
 
 #: Full-Bayes specification kind -> ``declare(spec, data) -> (beta, sigma, summary names)``.
 HIERARCHICAL_PRIORS = {"bayesian_lasso": _declare_bayesian_lasso, "learned_scale": _declare_learned_scale}
+#: Full-Bayes specification kind -> ``{spec field: pm.Data name}``: the fields a built model
+#: holds as data (declared when the field is not None).
+HIERARCHICAL_DATA = {"bayesian_lasso": {"lam": FIXED_LAMBDA}, "learned_scale": {}}

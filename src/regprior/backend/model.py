@@ -376,8 +376,31 @@ class HierarchicalModel(_HoldsCompiled):
     _compiled: dict = field(default_factory=dict, repr=False)
 
     def data_values(self) -> dict:
-        """No swappable ``pm.Data`` in these models."""
-        return {}
+        """Current values of the model's ``pm.Data`` (Park & Casella's fixed lambda)."""
+        from regprior.backend.hierarchical import HIERARCHICAL_DATA
+
+        fields = HIERARCHICAL_DATA[self.spec.kind]
+        return {name: getattr(self.spec, f) for f, name in fields.items() if getattr(self.spec, f) is not None}
+
+    def set_spec(self, spec) -> None:
+        """Swap in a specification that differs only in its ``pm.Data`` values (a fixed lambda).
+
+        No rebuild, no recompile: the cached nutpie sampler gets the new values.
+        """
+        import dataclasses
+
+        import pymc as pm
+
+        from regprior.backend.hierarchical import HIERARCHICAL_DATA
+
+        fields = HIERARCHICAL_DATA[self.spec.kind]
+        same_structure = type(spec) is type(self.spec) and dataclasses.replace(
+            spec, **{f: getattr(self.spec, f) for f in fields}) == self.spec
+        if not same_structure or any((getattr(spec, f) is None) != (getattr(self.spec, f) is None) for f in fields):
+            raise TypeError(f"spec must differ from {self.spec!r} in {sorted(fields) or 'nothing'} only; got {spec!r}.")
+        values = {name: getattr(spec, f) for f, name in fields.items() if getattr(spec, f) is not None}
+        pm.set_data(values, model=self.pymc_model)
+        self.spec = spec
 
 
 def build_hierarchical_model(data: RegressionData, spec, *, fit_intercept: bool = True) -> HierarchicalModel:

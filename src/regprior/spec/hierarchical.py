@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from regprior._validation import check_positive_float
 
-__all__ = ["BayesianLasso", "LearnedScale"]
+__all__ = ["BayesianLasso", "LearnedScale", "NOISE_PRIORS"]
+
+#: Priors on the noise sigma of :class:`LearnedScale`:
+#: ``"halfnormal"`` HalfNormal(s_sigma); ``"halfstudentt"`` HalfStudentT(nu=3, s_sigma), heavier
+#: tailed; ``"jeffreys"`` p(sigma^2) ~ 1/sigma^2 (improper, flat in log sigma; the posterior is
+#: proper for N > 1 with a proper or Gaussian-likelihood-dominated weight prior, as in Park & Casella).
+NOISE_PRIORS = ("halfnormal", "halfstudentt", "jeffreys")
+#: Degrees of freedom of the half-Student-t noise prior (Gelman 2006's weakly informative choice).
+HALF_STUDENT_T_NU = 3.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,10 @@ class BayesianLasso:
     def learns_lambda(self) -> bool:
         return self.lam is None
 
+    def with_lambda(self, lam: float) -> "BayesianLasso":
+        """The same model at another fixed ``lambda``."""
+        return BayesianLasso(lam=lam, gamma_shape=self.gamma_shape, gamma_rate=self.gamma_rate)
+
     @staticmethod
     def lasso_alpha(sigma, lam, n_samples):
         """sklearn Lasso alpha of the conditional mode: ``sigma * lambda / N``."""
@@ -83,11 +95,15 @@ class LearnedScale:
         ``s_tau``; default ``2.5 sd(y) / mean_j sd(x_j)``: a coefficient moving ``y`` by a few of
         its own sds per sd of ``x_j`` (Bambi's scaling, stated here, never applied silently
         to a comparison with sklearn).
+    noise_prior : {"halfnormal", "halfstudentt", "jeffreys"}, default="halfnormal"
+        Prior on sigma (:data:`NOISE_PRIORS`): HalfNormal(s_sigma), HalfStudentT(3, s_sigma), or
+        the improper ``p(sigma^2) ~ 1/sigma^2`` (``noise_scale`` unused).
     """
 
     family: str = "normal"
     noise_scale: float | None = None
     prior_scale: float | None = None
+    noise_prior: str = "halfnormal"
 
     kind = "learned_scale"
     supports_weights = True
@@ -95,6 +111,8 @@ class LearnedScale:
     def __post_init__(self):
         if self.family not in ("normal", "laplace"):
             raise ValueError(f"family must be 'normal' or 'laplace'; got {self.family!r}.")
+        if self.noise_prior not in NOISE_PRIORS:
+            raise ValueError(f"noise_prior must be one of {NOISE_PRIORS}; got {self.noise_prior!r}.")
         for name in ("noise_scale", "prior_scale"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, check_positive_float(getattr(self, name), name, "LearnedScale"))
