@@ -22,11 +22,11 @@ def environment() -> str:
     )
 
 
-def write_table(frame: pd.DataFrame, out_dir: Path, stem: str, *, title: str, notes: list[str]) -> None:
-    """``stem.csv`` (the frame) and ``stem.md`` (title, environment, notes, table)."""
+def write_table(frame: pd.DataFrame, out_dir: Path, stem: str, *, title: str, notes: list[str], floatfmt: str = ".3g") -> None:
+    """``stem.csv`` (the frame) and ``stem.md`` (title, environment, notes, table; floats as ``floatfmt``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out_dir / f"{stem}.csv", index=False)
     lines = [f"# {title}", "", f"Run: {environment()}", ""]
     lines += [f"- {note}" for note in notes]
-    lines += ["", frame.to_markdown(index=False, floatfmt=".3g"), ""]
+    lines += ["", frame.to_markdown(index=False, floatfmt=floatfmt), ""]
     (out_dir / f"{stem}.md").write_text("\n".join(lines))

@@ -246,7 +246,11 @@ def test_alpha_by_evidence_maximisation(capsys):
     [
         (["--alpha", "eb"], r"--alpha eb \(evidence maximisation\) is defined for the normal prior with a gaussian likelihood; got the laplace prior"),
         (["--prior", "normal", "--alpha", "eb", "--noise-sigma", "50"], r"--alpha eb learns the noise sigma"),
-        (["--alpha", "lots"], r"--alpha must be a number, 'cv' or 'eb'; got 'lots'"),
+        (["--alpha", "lots"], r"--alpha must be a number, 'cv', 'eb' or 'bayes'; got 'lots'"),
+        (["--prior", "elasticnet", "--alpha", "bayes"], r"--alpha bayes \(learnt prior scale\) is defined for the normal and "
+                                                         r"laplace priors with a gaussian likelihood; got the elasticnet prior"),
+        (["--likelihood", "poisson", "--alpha", "bayes"], r"--alpha bayes .* got the normal prior with a poisson likelihood"),
+        (["--alpha", "bayes", "--prior-mu", "1"], r"--alpha bayes learns the noise sigma and uses a prior centred at 0"),
     ],
 )
 def test_alpha_way_bad_input(tmp_path, capsys, extra, message):
@@ -267,3 +271,66 @@ def test_choose_writes_the_alpha_choice(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["alpha_choice.csv", "alpha_choice.md", "alpha_choice.png",
                                                      "alpha_choice_coefficients.csv", "alpha_choice_coefficients.md"]
     assert main(["choose", "--draws", "0", "--out", str(tmp_path / "bad")]) == 2
+
+
+@pytest.mark.slow
+def test_alpha_by_full_bayes(csv_path, capsys):
+    from regprior.checks.alpha_choice import bayes_alpha
+    from regprior.spec.data import load_data
+
+    settings = ["--draws", "300", "--tune", "300", "--chains", "2", "--seed", "3"]
+    status = main(["compare", "--data", str(csv_path), "--target", "target", "--prior", "laplace", "--alpha", "bayes",
+                   "--no-sample", "--format", "json", *settings])
+    assert status == 0
+    [record] = json.loads(capsys.readouterr().out)["comparisons"]
+    # The same posterior (same seed) through the API: its medians are the comparison's alpha and sigma.
+    choice = bayes_alpha(load_data(str(csv_path), target="target"), "laplace", draws=300, tune=300, chains=2, random_seed=3)
+    assert_allclose(record["mapping"]["alpha"], choice.alpha, rtol=1e-9)
+    assert_allclose(record["mapping"]["noise_sigma"], choice.noise_sigma, rtol=1e-9)
+    assert choice.hdi[0] < choice.alpha < choice.hdi[1]
+    assert record["mapping"]["alpha_source"].startswith("full Bayes: posterior median of the implied alpha, 94% HDI")
+
+
+@pytest.mark.slow
+def test_loo_table_and_files(csv_path, tmp_path, capsys):
+    out = tmp_path / "loo"
+    status = main(["loo", "--data", str(csv_path), "--target", "target", "--draws", "300", "--tune", "300",
+                   "--chains", "2", "--format", "json", "--out", str(out)])
+    rows = json.loads(capsys.readouterr().out)
+    table = pd.DataFrame(rows).set_index("model")
+    assert status == (1 if any(table["flags"]) else 0)
+    fixed = [f"{family} at the CV alpha" for family in ("normal", "laplace", "elasticnet")]
+    assert set(table.index) == {*fixed, "normal, learnt scale", "laplace, learnt scale", "Park & Casella, learnt lambda"}
+    # The sklearn counterparts' exact LOO-CV sits beside PSIS-LOO; the plug-in ignores posterior
+    # spread, so the two differ by a little, not by a different model (|diff| < 2 se).
+    for name in fixed:
+        assert abs(table.loc[name, "elpd_cv_sklearn"] - table.loc[name, "elpd_loo"]) < 2 * table.loc[name, "se"]
+    assert pd.isna(table.loc["Park & Casella, learnt lambda", "elpd_cv_sklearn"])  # JSON null: no counterpart
+    assert sorted(p.name for p in out.iterdir()) == ["loo.csv", "loo.md", "loo_compare.png"]
+    assert main(["loo", "--prior-mu", "1", "--out", str(tmp_path / "bad")]) == 2
+    assert "--prior-mu does not apply to regprior loo" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_sklearn_loo_cv_is_exact_leave_one_out():
+    from sklearn.linear_model import Lasso
+
+    from regprior import registry
+    from regprior.checks.sklearn import sklearn_loo_cv
+    from regprior.spec.data import RegressionData
+    from regprior.spec.likelihoods import Gaussian
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(25, 3))
+    data = RegressionData(X, X @ [1.0, 0.0, -2.0] + rng.normal(size=25))
+    likelihood = Gaussian(1.1)
+    prior = registry.make_prior("laplace", likelihood=likelihood, weight_sum=25, sklearn={"alpha": 0.1})
+    pointwise = sklearn_loo_cv(data, prior, likelihood)
+    # By hand: the same prior on 24 samples is Lasso(alpha = sigma^2 / (24 s)) = 0.1 * 25 / 24.
+    for i in (0, 13, 24):
+        keep = np.arange(25) != i
+        fit = Lasso(alpha=0.1 * 25 / 24, tol=1e-12, max_iter=10**6).fit(X[keep], data.y[keep])
+        prediction = fit.predict(X[i:i + 1])[0]
+        expected = -0.5 * ((data.y[i] - prediction) ** 2 / 1.1**2 + np.log(2 * np.pi * 1.1**2))
+        # 1e-9: both solve the same lasso to tol 1e-12; the log density is smooth in the prediction.
+        assert_allclose(pointwise[i], expected, rtol=1e-9)

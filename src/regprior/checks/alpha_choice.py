@@ -19,7 +19,7 @@ from regprior.backend.model import build_hierarchical_model
 from regprior.inference import nuts_posterior, type2_ml
 from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
-__all__ = ["AlphaChoice", "choose_alpha", "choice_table"]
+__all__ = ["AlphaChoice", "BayesAlpha", "choose_alpha", "choice_table", "bayes_alpha"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,48 @@ def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, 
         table[f"{name}: median"] = summary["median"]
         table[f"{name}: 94% HDI"] = [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(summary["hdi_low"], summary["hdi_high"])]
     return choices, table
+
+
+@dataclass(frozen=True)
+class BayesAlpha:
+    """The full-Bayes choice of a prior's strength: the posterior of the implied sklearn alpha.
+
+    Attributes
+    ----------
+    alpha : float
+        Posterior median of the implied alpha (Ridge ``sigma^2/tau^2``, Lasso ``sigma^2/(N tau)``).
+    hdi : tuple of float
+        Its 94% HDI.
+    noise_sigma : float
+        Posterior median of the noise sigma: the plug-in for the fixed-sigma comparison.
+    posterior : PosteriorResult
+        The learnt-scale model's posterior (its sampler problems, if any, belong in every table).
+    """
+
+    alpha: float
+    hdi: tuple
+    noise_sigma: float
+    posterior: object
+
+    def describe(self) -> str:
+        health = "; ".join(self.posterior.problems) or "healthy"
+        return (f"full Bayes: posterior median of the implied alpha, 94% HDI [{self.hdi[0]:.4g}, {self.hdi[1]:.4g}] "
+                f"(learnt scale, sigma unknown; sampler {health})")
+
+
+def bayes_alpha(data, family: str, *, fit_intercept: bool = True, draws: int = 1000, tune: int = 1000, chains: int = 4,
+                random_seed: int = 0, target_accept: float = 0.95) -> BayesAlpha:
+    """Fit the learnt-scale version of ``family`` (:class:`LearnedScale`, NUTS) and summarise its implied alpha.
+
+    Conditionally on ``(sigma, tau)`` the mode is sklearn's estimator at the implied alpha, so
+    the posterior median of that alpha, with the posterior median of sigma as the plug-in noise,
+    is the full-Bayes analogue of CV's single alpha (``regprior compare --alpha bayes``).
+    """
+    if family not in registry.SEED_FAMILIES:
+        raise ValueError(f"a learnt-scale model exists for the {' and '.join(registry.SEED_FAMILIES)} priors; got {family!r}.")
+    model = build_hierarchical_model(data, LearnedScale(family), fit_intercept=fit_intercept)
+    posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                               target_accept=target_accept)
+    alpha, sigma = posterior.summary.loc["sklearn_alpha"], posterior.summary.loc["sigma"]
+    return BayesAlpha(float(alpha["median"]), (float(alpha["hdi_low"]), float(alpha["hdi_high"])), float(sigma["median"]),
+                      posterior)

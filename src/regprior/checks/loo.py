@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOOComparison", "with_log_likelihood", "loo_compare", "PARETO_K_BAD"]
+__all__ = ["LOOComparison", "with_log_likelihood", "loo_compare", "loo_for_data", "PARETO_K_BAD", "pareto_k_threshold"]
 
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
-#: 2024, for S >= 2000 draws the threshold is min(1 - 1/log10(S), 0.7) = 0.7).
+#: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
 PARETO_K_BAD = 0.7
+
+
+def pareto_k_threshold(n_draws: int) -> float:
+    """The Pareto-k threshold for ``n_draws`` posterior draws (Vehtari et al. 2024, as ArviZ warns)."""
+    return min(1.0 - 1.0 / np.log10(n_draws), PARETO_K_BAD)
 
 
 def with_log_likelihood(model, posterior):
@@ -39,20 +44,32 @@ class LOOComparison:
     table : DataFrame
         Per model (best first): ``elpd_loo``, ``se``, ``p_loo``, ``elpd_diff`` (``d_loo``),
         ``dse``, ``weight`` (stacking), ``pareto_k_max``, ``n_bad_k`` (observations with
-        ``k > 0.7``), the sampler's ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
-        ``flags`` naming every unreliable part (bad Pareto-k, unhealthy sampler).
+        ``k`` above :func:`pareto_k_threshold`: 0.7 from 2154 draws on), the sampler's ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
+        ``flags`` naming every unreliable part (bad Pareto-k, unhealthy sampler); with ``cv``,
+        ``elpd_cv_sklearn`` and ``cv_se``: the sklearn counterpart's exact leave-one-out log
+        predictive density on the same folds (NaN where a model has no counterpart).
     compare : DataFrame
         ArviZ's own ``compare`` output (for ``arviz_plots.plot_compare``).
+    posteriors : dict of str -> PosteriorResult
+        The compared posteriors (their summaries hold each model's implied sklearn alpha).
     """
 
     table: pd.DataFrame
     compare: pd.DataFrame
+    posteriors: dict = field(default_factory=dict)
 
 
-def loo_compare(fits: dict) -> LOOComparison:
-    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking weights)."""
+def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
+    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking weights).
+
+    ``cv`` maps some of the names to the pointwise leave-one-out log predictive density of
+    their sklearn counterpart (:func:`regprior.checks.sklearn.sklearn_loo_cv`), shown beside.
+    """
     import arviz as az
 
+    cv = cv or {}
+    if set(cv) - set(fits):
+        raise ValueError(f"cv names models that are not fitted: {sorted(set(cv) - set(fits))}.")
     if len(fits) < 2:
         raise ValueError(f"loo_compare needs at least two fitted models; got {len(fits)}.")
     trees = {name: with_log_likelihood(model, posterior) for name, (model, posterior) in fits.items()}
@@ -64,9 +81,10 @@ def loo_compare(fits: dict) -> LOOComparison:
         loo = loos[name]
         k = np.asarray(loo.pareto_k).ravel()
         posterior = fits[name][1]
+        threshold = pareto_k_threshold(posterior.draws * posterior.chains)
         flags = []
-        if np.any(k > PARETO_K_BAD):
-            flags.append(f"{int(np.sum(k > PARETO_K_BAD))} Pareto k > {PARETO_K_BAD}")
+        if np.any(k > threshold):
+            flags.append(f"{int(np.sum(k > threshold))} Pareto k > {threshold:.2f}")
         flags += [f"sampler: {p}" for p in posterior.problems]
         rows.append({
             "model": name,
@@ -78,10 +96,68 @@ def loo_compare(fits: dict) -> LOOComparison:
             "dse": float(compared.loc[name, "dse"]),
             "weight": float(compared.loc[name, "weight"]),
             "pareto_k_max": float(k.max()),
-            "n_bad_k": int(np.sum(k > PARETO_K_BAD)),
+            "n_bad_k": int(np.sum(k > threshold)),
             "divergences": posterior.divergences,
             "r_hat_max": posterior.r_hat_max,
             "ess_bulk_min": posterior.ess_bulk_min,
+            "elpd_cv_sklearn": float(np.sum(cv[name])) if name in cv else np.nan,
+            "cv_se": float(np.sqrt(len(cv[name])) * np.std(cv[name], ddof=1)) if name in cv else np.nan,
             "flags": "; ".join(flags),
         })
-    return LOOComparison(pd.DataFrame(rows).set_index("model"), compared)
+    return LOOComparison(pd.DataFrame(rows).set_index("model"), compared, {name: fit[1] for name, fit in fits.items()})
+
+
+def loo_for_data(
+    data,
+    likelihood,
+    *,
+    families=None,
+    hierarchical: bool = True,
+    fit_intercept: bool = True,
+    cv: bool = True,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int = 0,
+    hierarchical_target_accept: float = 0.95,
+) -> LOOComparison:
+    """Fit every prior to ``data`` and compare them by PSIS-LOO (the ``regprior loo`` job).
+
+    Fixed priors: each family of the likelihood at its sklearn counterpart's CV strength
+    (:func:`regprior.checks.sklearn.prior_by_cross_validation`), raw model form, NUTS. Full-Bayes
+    models (Gaussian likelihood, unweighted data): learnt-scale Normal and Laplace and Park &
+    Casella with learnt lambda, at ``hierarchical_target_accept``. With ``cv``, each fixed
+    prior's sklearn counterpart is scored by exact leave-one-out on the same folds.
+    """
+    from regprior import registry
+    from regprior._validation import check_sampling_args
+    from regprior.backend.model import build_hierarchical_model, build_model
+    from regprior.checks.sklearn import prior_by_cross_validation, sklearn_loo_cv
+    from regprior.inference import nuts_posterior
+    from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    available = registry.prior_families(likelihood.family)
+    families = tuple(available if families is None else families)
+    unknown = [f for f in families if f not in available]
+    if unknown:
+        raise ValueError(f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}.")
+    full_bayes = hierarchical and likelihood.family == "gaussian" and data.sample_weight is None
+    if len(families) + 3 * full_bayes < 2:
+        raise ValueError("LOO compares at least two models: give two families or keep the full-Bayes models.")
+    settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
+    fits, pointwise_cv = {}, {}
+    for family in families:
+        prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept)
+        model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, form="raw")
+        name = f"{family} at the CV alpha"
+        fits[name] = (model, nuts_posterior(model, **settings))
+        if cv:
+            pointwise_cv[name] = sklearn_loo_cv(data, prior, likelihood, fit_intercept=fit_intercept)
+    if full_bayes:
+        specs = {**{f"{family}, learnt scale": LearnedScale(family) for family in registry.SEED_FAMILIES},
+                 "Park & Casella, learnt lambda": BayesianLasso(lam=None)}
+        for name, spec in specs.items():
+            model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
+            fits[name] = (model, nuts_posterior(model, **settings, target_accept=hierarchical_target_accept))
+    return loo_compare(fits, cv=pointwise_cv)

@@ -190,3 +190,11 @@ def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
             ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize="x-small", loc="upper left")
             ax.set_title(f"{name}: choosing alpha by CV, by evidence, by full Bayes", fontsize="medium")
     return figure
+
+
+def plot_loo(comparison, *, backend: str = "matplotlib"):
+    """ArviZ's comparison plot (elpd_loo with its se, and the difference to the best model)."""
+    import arviz_plots as azp
+
+    return azp.plot_compare(comparison.compare, backend=backend,
+                            figure_kwargs={"layout": "constrained", "figsize": (9, 1.2 + 0.5 * len(comparison.table))})
