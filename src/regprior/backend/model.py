@@ -133,10 +133,8 @@ class RegressionModel(_HoldsCompiled):
                 f"prior must be a {type(self.prior).__name__} to reuse this model; got "
                 f"{type(prior).__name__}. Build a new model for another family."
             )
-        import pymc as pm
-
         centre = prior.centre(self.data.n_features)
-        pm.set_data({PRIOR_MU: centre, **_prior_data(prior)}, model=self.pymc_model)
+        _set_shared(self.pymc_model, {PRIOR_MU: centre, **_prior_data(prior)})
         self.prior = prior
 
     def set_data(self, data: RegressionData) -> None:
@@ -162,11 +160,23 @@ class RegressionModel(_HoldsCompiled):
         """Swap the likelihood's parameters (the Gaussian's noise sigma) without rebuilding or recompiling."""
         if type(likelihood) is not type(self.likelihood):
             raise TypeError(f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}.")
-        import pymc as pm
-
-        if likelihood.parameters:
-            pm.set_data(likelihood.parameters, model=self.pymc_model)
+        _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
+
+
+def _set_shared(pymc_model, values: dict) -> None:
+    """Set ``pm.Data`` values of unchanged shape directly on the shared variables.
+
+    What ``pm.set_data`` does for float data of the same shape, without its conversions and
+    coordinate checks (~0.15 ms per call, the largest cost of a warm-started path step). The
+    values come from validated priors and likelihoods: finite floats of the declared shape.
+    """
+    for name, value in values.items():
+        shared = pymc_model[name]
+        array = np.asarray(value, dtype=shared.dtype)
+        if array.shape != shared.get_value(borrow=True).shape:
+            raise ValueError(f"{name} must have shape {shared.get_value(borrow=True).shape}; got {array.shape}.")
+        shared.set_value(array)
 
 
 def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None) -> str:
