@@ -97,6 +97,58 @@ def timed(function, repeats):
     return float(np.median(times)), result
 
 
+def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):
+    """What a user calls: ``map_path(X, y, ...)`` and one-alpha ``fit_map`` / sklearn ``fit``, warm."""
+    from sklearn.linear_model import Lasso, Ridge
+
+    from regprior.api import fit_map
+    from regprior.checks.paths import map_path
+
+    def call():
+        return map_path(data.X, data.y, family, alphas=alphas, noise_sigma=noise_sigma)
+
+    call()  # the first call builds and compiles; later ones reuse the model
+    seconds, path = timed(call, repeats)
+    rows = [{**base, "engine": "regprior map_path(X, y) end to end, warm", "seconds": seconds, "compile_seconds": np.nan,
+             **accuracy(path.coefs, sk.coefs)}]
+    middle = len(alphas) // 2
+    alpha = float(alphas[middle])
+    prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum)
+    fit_map(data.X, data.y, prior, noise_sigma=noise_sigma)
+    seconds, result = timed(lambda: fit_map(data.X, data.y, prior, noise_sigma=noise_sigma), 4 * repeats)
+    one = {**base, "n_alphas": 1}
+    rows.append({**one, "engine": "regprior fit_map (one alpha), warm", "seconds": seconds, "compile_seconds": np.nan,
+                 **accuracy(result.coef[None, :], sk.coefs[middle:middle + 1])})
+    estimator = (Lasso(alpha=alpha, tol=1e-12, max_iter=10**6) if family == "laplace"
+                 else Ridge(alpha=alpha, solver="cholesky"))
+    seconds, fitted = timed(lambda: estimator.fit(data.X, data.y), 4 * repeats)
+    rows.append({**one, "engine": f"sklearn {type(estimator).__name__}.fit (one alpha)", "seconds": seconds,
+                 "compile_seconds": 0.0, **accuracy(fitted.coef_[None, :], sk.coefs[middle:middle + 1])})
+    return rows
+
+
+def cold_start_seconds(family: str) -> dict:
+    """Import + build + first ``fit_map`` on diabetes in a fresh process with empty PyTensor and numba caches."""
+    import subprocess
+    import tempfile
+
+    script = (
+        "import time; t = time.perf_counter()\n"
+        "from regprior import registry; from regprior.api import fit_map; from regprior.spec.data import load_diabetes\n"
+        "from regprior.spec.likelihoods import Gaussian\n"
+        "d = load_diabetes(); imported = time.perf_counter() - t\n"
+        f"prior = registry.prior_from_sklearn_strength({family!r}, {{'alpha': 0.1}}, Gaussian(54.0), d.weight_sum)\n"
+        "t = time.perf_counter(); fit_map(d.X, d.y, prior, noise_sigma=54.0); first = time.perf_counter() - t\n"
+        "print(imported, first)"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**__import__("os").environ, "PYTENSOR_FLAGS": f"compiledir={cache}/pytensor",
+               "NUMBA_CACHE_DIR": f"{cache}/numba", "OPENBLAS_NUM_THREADS": "1"}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    imported, first = map(float, out.stdout.split())
+    return {"import_seconds": imported, "first_fit_map_seconds": first}
+
+
 def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=None):
     alphas = alpha_grid(data, family, n_alphas=50)
     likelihood = Gaussian(noise_sigma)
@@ -111,6 +163,7 @@ def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=
                  **accuracy(path.coefs, sk.coefs)})
     rows.append({**base, "engine": "sklearn path (tol 1e-12)", "seconds": sk_seconds, "compile_seconds": 0.0,
                  **accuracy(sk.coefs, sk.coefs)})
+    rows += end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats)
     subset = slice(None) if naive_alphas is None else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
     for rebuild, label, reps in ((True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
                                  (False, "pm.find_MAP, one model + pm.Data", naive_repeats)):
@@ -131,6 +184,12 @@ def main():
     parser.add_argument("--naive-repeats", type=int, default=1)
     parser.add_argument("--skip-large", action="store_true", help="skip the n=10,000 x p=200 problem")
     args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread for every engine: with OpenBLAS's default threads the same solve varied
+    # 0.15-2.4 s between processes on this 2-core machine (issue 12), 0.05 s with one.
+    threadpool_limits(1)
+    cold = {family: cold_start_seconds(family) for family in ("normal", "laplace")}
     rows = []
     diabetes = load_diabetes()
     for family in ("normal", "laplace"):
@@ -143,8 +202,8 @@ def main():
             rows += run_case(large, family, 1.0, repeats=max(1, args.repeats // 2), naive_repeats=1, naive_alphas=3)
     table = pd.DataFrame(rows)
     table["seconds_per_alpha"] = table["seconds"] / table["n_alphas"]
-    reference = table[table["engine"] == "regprior map_path"].set_index(["data", "prior"])["seconds"]
-    table["time_vs_regprior"] = [s / reference[(d, p)] for s, d, p in zip(table["seconds"], table["data"], table["prior"])]
+    reference = table[table["engine"] == "regprior map_path"].set_index(["data", "prior"])["seconds_per_alpha"]
+    table["time_vs_regprior"] = [s / reference[(d, p)] for s, d, p in zip(table["seconds_per_alpha"], table["data"], table["prior"])]
     columns = ["data", "n x p", "prior", "engine", "seconds", "seconds_per_alpha", "time_vs_regprior", "compile_seconds",
                "worst_rel_diff", "exact_zeros", "sklearn_zeros", "alphas_same_zero_set"]
     write_table(
@@ -158,7 +217,13 @@ def main():
             "exact_zeros: coefficients exactly 0.0 summed over the grid; alphas_same_zero_set: alphas whose zero set is sklearn's",
             f"seconds: median of {args.repeats} runs for regprior and sklearn (half on the large problem), "
             f"{args.naive_repeats} for find_MAP; regprior's seconds exclude its one build+compile (compile_seconds)",
-            "time_vs_regprior: seconds / regprior's seconds on the same data and prior",
+            "time_vs_regprior: seconds per alpha / regprior solve_path's on the same data and prior",
+            "BLAS pinned to one thread (threadpoolctl) for every engine",
+            "end to end, warm: map_path(X, y, ...) and fit_map(X, y, prior) after a first call of the same structure "
+            "(the compiled model is reused, data and prior swapped in); one-alpha rows at the grid's middle alpha",
+            "cold start (fresh process, empty PyTensor and numba caches, diabetes): " + "; ".join(
+                f"{family}: import {c['import_seconds']:.2f} s, first fit_map {c['first_fit_map_seconds']:.2f} s"
+                for family, c in cold.items()),
         ],
     )
     print(table[columns].to_string())

@@ -70,10 +70,14 @@ def fit_map(
     ``Normal(mu, sigma)`` this is ``Ridge(alpha=noise_sigma**2 / sigma**2)``; at
     ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``; at
     ``ElasticNetPrior(mu, scale, sigma)``, ``ElasticNet`` (see :mod:`regprior.registry`).
+    The compiled model is reused across calls of the same structure (prior family, likelihood,
+    data shape, intercept: :mod:`regprior.backend.cache`); the data and parameters are swapped in.
     """
-    model = make_model(X, y, prior, noise_sigma=noise_sigma, sample_weight=sample_weight, fit_intercept=fit_intercept,
-                       likelihood=likelihood)
-    return map_estimate(model, tol=tol)
+    from regprior.backend.cache import reusable_model
+
+    data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, None, likelihood)
+    with reusable_model(data, prior, likelihood, fit_intercept=fit_intercept) as model:
+        return map_estimate(model, tol=tol)
 
 
 def sample_posterior(

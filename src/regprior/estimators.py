@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,7 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from regprior import registry
-from regprior.backend.model import INTERCEPT, WEIGHTS, build_model
+from regprior.backend.cache import cached_models, clear_model_cache, reusable_model
+from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.spec.data import RegressionData
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
@@ -26,39 +25,6 @@ __all__ = [
     "cached_models",
     "clear_model_cache",
 ]
-
-#: Compiled models kept per process, keyed by what fixes a compiled graph: prior family,
-#: data shape, intercept. A grid search over alpha on 5 folds compiles at most twice
-#: (two fold sizes) instead of once per candidate.
-_MODEL_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = threading.Lock()
-
-
-def _cached_model(data, prior, likelihood, fit_intercept):
-    key = (prior.family, likelihood.family, data.X.shape, fit_intercept)
-    with _CACHE_LOCK:
-        model = _MODEL_CACHE.pop(key, None)
-    if model is None:
-        model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, mutable_data=True)
-    else:
-        model.set_data(data)
-        model.set_prior(prior)
-        model.set_likelihood(likelihood)
-    return key, model
-
-
-def cached_models() -> tuple:
-    """The compiled models the estimators keep for reuse (most recently used last)."""
-    with _CACHE_LOCK:
-        return tuple(_MODEL_CACHE.values())
-
-
-def clear_model_cache() -> None:
-    """Forget every cached compiled model (the next fit of each structure compiles again)."""
-    with _CACHE_LOCK:
-        _MODEL_CACHE.clear()
-
 
 def _weighted_data(X, y, sample_weight) -> RegressionData:
     """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped."""
@@ -77,8 +43,7 @@ def _weighted_data(X, y, sample_weight) -> RegressionData:
 
 def _solve(estimator, data, prior, likelihood) -> None:
     """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's attributes."""
-    key, model = _cached_model(data, prior, likelihood, estimator.fit_intercept)
-    try:
+    with reusable_model(data, prior, likelihood, fit_intercept=estimator.fit_intercept) as model:
         if estimator.inference == "map":
             result = map_estimate(model)
             estimator.coef_, estimator.intercept_ = result.coef, result.intercept
@@ -92,8 +57,6 @@ def _solve(estimator, data, prior, likelihood) -> None:
             estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
             estimator.intercept_ = float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
             estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
-    finally:
-        _release(key, model)
 
 
 def _posterior_draws(draws, fit_intercept):
@@ -101,13 +64,6 @@ def _posterior_draws(draws, fit_intercept):
     beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
     intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if fit_intercept else np.zeros(len(beta))
     return ("draws", intercept, beta)
-
-
-def _release(key, model):
-    with _CACHE_LOCK:
-        _MODEL_CACHE[key] = model
-        while len(_MODEL_CACHE) > _CACHE_SIZE:
-            _MODEL_CACHE.popitem(last=False)
 
 
 class _PriorRegressor(RegressorMixin, BaseEstimator):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regprior import registry
+from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnPath, sklearn_path
 from regprior.checks.verdict import AGREEMENT_RTOL, CERTIFICATE_TOL, path_agreement, support_agreement
@@ -220,7 +221,8 @@ def map_path(
     the registry's exact map (for the Gaussian at ``noise_sigma``, default: least-squares
     residual sd). ``fixed`` holds the other strength parameters (``{"l1_ratio": 0.5}``, the
     default, for the elastic net). ``likelihood``: ``"gaussian"`` (path over ``alpha``),
-    ``"bernoulli"`` (over ``C``) or ``"poisson"`` (over ``alpha``).
+    ``"bernoulli"`` (over ``C``) or ``"poisson"`` (over ``alpha``). The compiled model is reused
+    across calls of the same structure (:mod:`regprior.backend.cache`).
     """
     nominal = _nominal(likelihood)
     row = registry.pairing(family, nominal.family)
@@ -236,8 +238,13 @@ def map_path(
     if alphas is None:
         alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=mu, n_alphas=n_alphas, eps=eps, fixed=fixed,
                             likelihood=model_likelihood)
-    likelihood = model_likelihood
-    return path_for_data(data, family, likelihood, alphas, fit_intercept=fit_intercept, mu=mu, fixed=fixed)[0]
+    alphas = _check_alphas(alphas)
+    first = registry.prior_from_sklearn_strength(
+        row.prior, {row.path_parameter: float(np.max(alphas)), **fixed}, model_likelihood, data.weight_sum, mu=mu
+    )
+    # A model of the same structure from an earlier call is reused: no build, no compile.
+    with reusable_model(data, first, model_likelihood, fit_intercept=fit_intercept) as model:
+        return solve_path(model, alphas, fixed=fixed)
 
 
 def path_for_data(data, family, likelihood, alphas, *, fit_intercept=True, mu=0.0, fixed=None):
