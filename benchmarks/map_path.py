@@ -18,6 +18,7 @@ Times are medians over ``--repeats`` runs (find_MAP rebuilt: ``--naive-repeats``
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 import warnings
@@ -127,6 +128,80 @@ def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):
     return rows
 
 
+def glmnet_row(data, alphas, sk, base, repeats):
+    """glmnet's lasso path (R, thresh 1e-14, standardize = FALSE) on the same grid, timed inside R; None without R."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("Rscript") is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        np.savetxt(folder / "X.csv", data.X, delimiter=",", fmt="%.17g")
+        np.savetxt(folder / "y.txt", data.y, fmt="%.17g")
+        order = np.argsort(alphas)[::-1]  # glmnet wants a decreasing lambda sequence
+        np.savetxt(folder / "lambda.txt", alphas[order], fmt="%.17g")
+        script = Path(__file__).with_name("glmnet_path.R")
+        run = subprocess.run(["Rscript", str(script), *(str(folder / f) for f in ("X.csv", "y.txt", "lambda.txt")),
+                              str(repeats), str(folder / "coefs.csv")], capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"glmnet skipped: {run.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            return None
+        coefs = np.empty((len(alphas), data.n_features))
+        coefs[order] = np.loadtxt(folder / "coefs.csv", delimiter=",", ndmin=2)
+    return {**base, "engine": "glmnet (R, thresh 1e-14)", "seconds": float(run.stdout.split()[0]), "compile_seconds": 0.0,
+            **accuracy(coefs, sk.coefs)}
+
+
+def skglm_row(data, alphas, sk, base, repeats):
+    """skglm's Lasso along the grid with warm starts (tol 1e-12); None when skglm is not installed."""
+    try:
+        from skglm import Lasso as SkglmLasso
+    except ImportError:
+        return None
+
+    def path():
+        estimator = SkglmLasso(alpha=float(alphas[0]), tol=1e-12, max_iter=10**4, fit_intercept=True, warm_start=True)
+        coefs = []
+        for alpha in alphas:
+            estimator.alpha = float(alpha)
+            coefs.append(estimator.fit(data.X, data.y).coef_.copy())
+        return np.array(coefs)
+
+    path()  # numba compile
+    seconds, coefs = timed(path, repeats)
+    return {**base, "engine": "skglm Lasso, warm starts (tol 1e-12)", "seconds": seconds, "compile_seconds": np.nan,
+            **accuracy(coefs, sk.coefs)}
+
+
+def process_spread(n_processes: int = 10) -> dict:
+    """``solve_path`` (50 alphas, Laplace, 10000 x 200, compiled) timed in fresh processes, BLAS left at its default.
+
+    regprior pins BLAS to one thread inside its engines (regprior.inference.threads); this shows
+    whether that makes a timing repeatable from one process to the next.
+    """
+    import os
+    import subprocess
+
+    script = (
+        "import sys, time, numpy as np; sys.path.insert(0, 'benchmarks')\n"
+        "from map_path import synthetic; from regprior.checks.paths import alpha_grid, path_for_data, solve_path\n"
+        "from regprior.spec.likelihoods import Gaussian\n"
+        "d = synthetic(10_000, 200); a = alpha_grid(d, 'laplace', n_alphas=50)\n"
+        "_, m = path_for_data(d, 'laplace', Gaussian(1.0), a[:1])\n"
+        "ts = []\n"
+        "for _ in range(3):\n"
+        "    t = time.perf_counter(); solve_path(m, a); ts.append(time.perf_counter() - t)\n"
+        "print(np.median(ts))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    times = [float(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout)
+             for _ in range(n_processes)]
+    median = float(np.median(times))
+    return {"median": median, "max_over_median": max(times) / median, "min_over_median": min(times) / median}
+
+
 def cold_start_seconds(family: str) -> dict:
     """Import + build + first ``fit_map`` on diabetes in a fresh process with empty PyTensor and numba caches."""
     import subprocess
@@ -164,6 +239,9 @@ def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=
     rows.append({**base, "engine": "sklearn path (tol 1e-12)", "seconds": sk_seconds, "compile_seconds": 0.0,
                  **accuracy(sk.coefs, sk.coefs)})
     rows += end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats)
+    if family == "laplace":
+        rows += [row for row in (glmnet_row(data, alphas, sk, base, repeats), skglm_row(data, alphas, sk, base, repeats))
+                 if row is not None]
     subset = slice(None) if naive_alphas is None else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
     for rebuild, label, reps in ((True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
                                  (False, "pm.find_MAP, one model + pm.Data", naive_repeats)):
@@ -188,8 +266,9 @@ def main():
 
     # One BLAS thread for every engine: with OpenBLAS's default threads the same solve varied
     # 0.15-2.4 s between processes on this 2-core machine (issue 12), 0.05 s with one.
-    threadpool_limits(1)
     cold = {family: cold_start_seconds(family) for family in ("normal", "laplace")}
+    spread = None if args.skip_large else process_spread()
+    threadpool_limits(1)
     rows = []
     diabetes = load_diabetes()
     for family in ("normal", "laplace"):
@@ -224,7 +303,12 @@ def main():
             "cold start (fresh process, empty PyTensor and numba caches, diabetes): " + "; ".join(
                 f"{family}: import {c['import_seconds']:.2f} s, first fit_map {c['first_fit_map_seconds']:.2f} s"
                 for family, c in cold.items()),
-        ],
+            "glmnet: timed inside R (batches of fits >= 0.2 s, median of repeats), lambda = alpha, standardize = FALSE; "
+            "skglm: Lasso with warm starts along the grid" + ("" if shutil.which("Rscript") else "; R absent: glmnet skipped"),
+        ] + ([] if spread is None else [
+            f"run-to-run spread: solve_path (Laplace, 10000 x 200) in 10 fresh processes, BLAS threads left at their "
+            f"default: median {spread['median']:.4f} s, slowest {spread['max_over_median']:.2f}x and fastest "
+            f"{spread['min_over_median']:.2f}x the median"]),
     )
     print(table[columns].to_string())
 

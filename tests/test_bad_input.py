@@ -23,6 +23,7 @@ def no_model_building(monkeypatch):
         raise AssertionError("a model was built before the input was checked")
 
     monkeypatch.setattr("regprior.api.build_model", forbidden)
+    monkeypatch.setattr("regprior.backend.cache.build_model", forbidden)
     monkeypatch.setattr("regprior.checks.comparison.build_model", forbidden)
 
 
@@ -44,7 +45,10 @@ ARRAY_CASES = [
     (X, y, -np.ones(30), ValueError, r"sample_weight must be strictly positive"),
     (X, y, np.ones(29), ValueError, r"sample_weight has 29 entries but y has 30 samples"),
     (X, y, with_nan(np.ones(30), 2), ValueError, r"sample_weight contains 1 NaN"),
-    ([["a", "b", "c"]] * 30, y, None, TypeError, r"X must be numeric"),
+    ([["a", "b", "c"]] * 30, y, None, TypeError, r"X must hold numbers \(bool, int or float\); got dtype <U1 \(strings"),
+    ([["1.5", "2", "3"]] * 30, y, None, TypeError, r"X must hold numbers .* \(strings: convert them with float first\)"),
+    (X + 1j, y, None, TypeError, r"X is complex \(complex128\); regprior needs real numbers"),
+    (X, y.astype(object), None, TypeError, r"y must hold numbers \(bool, int or float\); got dtype object"),
 ]
 
 

@@ -109,7 +109,9 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, ex
     [
         ("a,b,y\n1,x,2\n2,y,3\n", [], r"columns \['b'\] of .* are not numeric"),
         ("a,b,y\n1,2,3\n", ["--target", "z"], r"target column 'z' is not in"),
-        ("a,b,y\n1,,3\n2,3,4\n", ["--target", "y"], r"X contains 1 NaN or infinite"),
+        ("a,b,y\n1,,3\n2,3,4\n", ["--target", "y"], r"column 'b' has 1 missing or non-finite value\(s\), the first in data row 1 \(line 2"),
+        ("a,a,y\n1,2,3\n2,3,4\n", ["--target", "y"], r"has duplicated column names \['a'\]; rename them"),
+        ("a,w,y\n1,2,2\n2,3,3\n", ["--target", "y", "--weights", "w"], r"the weights column 'w' holds the same values as the target 'y'"),
         ("", [], r"is empty"),
         ("a,y\n", [], r"has a header but no rows"),
         ("a,y,w\n1,2,0\n2,3,1\n", ["--weights", "w", "--target", "y"], r"sample_weight must be strictly positive"),

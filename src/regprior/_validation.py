@@ -40,9 +40,19 @@ def check_open_unit_interval(value, name: str, owner: str) -> float:
 
 
 def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
-    """Return ``values`` as a float64 array of dimension ``ndim`` with only finite entries."""
+    """Return ``values`` as a float64 array of dimension ``ndim`` with only finite entries.
+
+    Booleans, integers and floats are accepted; complex numbers (the imaginary part would be
+    dropped), strings (even numeric ones) and other objects are refused by name.
+    """
+    raw = np.asarray(values)
+    if raw.dtype.kind == "c":
+        raise TypeError(f"{name} is complex ({raw.dtype}); regprior needs real numbers.")
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers (bool, int or float); got dtype {raw.dtype}"
+                        + (" (strings: convert them with float first)." if raw.dtype.kind in "USO" else "."))
     try:
-        array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be numeric; could not convert it to float ({error}).") from None
     if array.ndim != ndim:

@@ -74,7 +74,9 @@ def fit_map(
     data shape, intercept: :mod:`regprior.backend.cache`); the data and parameters are swapped in.
     """
     from regprior.backend.cache import reusable_model
+    from regprior.inference.map import check_map_settings
 
+    check_map_settings(tol=tol)
     data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, None, likelihood)
     with reusable_model(data, prior, likelihood, fit_intercept=fit_intercept) as model:
         return map_estimate(model, tol=tol)

@@ -45,8 +45,15 @@ def _add_data_options(command) -> None:
     command.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with the CLI's error contract: one line on stderr, exit status 2 (no usage block)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="regprior", description="Bayesian priors vs scikit-learn's penalised regression.")
+    parser = _ArgumentParser(prog="regprior", description="Bayesian priors vs scikit-learn's penalised regression.")
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser(
         "compare",
@@ -131,8 +138,21 @@ def _sampler_settings(args, defaults: dict) -> dict:
 
 
 def _check_out(out) -> None:
-    if out is not None and out.exists() and not out.is_dir():
+    """``--out`` must be a folder that can be written, checked before any work (not at write time)."""
+    import os
+
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
         raise ValueError(f"--out {str(out)!r} exists and is not a folder.")
+    # The first existing ancestor: write_outputs creates the missing folders below it.
+    ancestor = out.absolute()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder.")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}.")
 
 
 def _families(args, likelihood: str) -> tuple[str, ...]:

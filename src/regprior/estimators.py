@@ -27,11 +27,19 @@ __all__ = [
 ]
 
 def _weighted_data(X, y, sample_weight) -> RegressionData:
-    """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped."""
+    """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped.
+
+    A scalar ``sample_weight`` weighs every row alike (as in sklearn).
+    """
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.ndim == 0:
+            sample_weight = np.full(y.shape, float(sample_weight))
         if sample_weight.shape != y.shape:
             raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
+        if not np.all(np.isfinite(sample_weight)):
+            raise ValueError(f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite value(s); "
+                             "weights must be finite.")
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
         keep = sample_weight > 0
@@ -48,6 +56,8 @@ def _solve(estimator, data, prior, likelihood) -> None:
             result = map_estimate(model)
             estimator.coef_, estimator.intercept_ = result.coef, result.intercept
             estimator.kkt_residual_ = result.kkt_residual
+            # Newton steps, plus coordinate-descent sweeps for a prior with a kink.
+            estimator.n_iter_ = result.n_newton + result.n_iter
             estimator._predictive = estimator._map_predictive(model)
         else:
             posterior = nuts_posterior(model, draws=estimator.draws, tune=estimator.tune, chains=estimator.chains,
@@ -102,6 +112,8 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     prior_ : Prior, or None when ``noise_sigma_`` is NaN
     kkt_residual_ : float
         Optimality certificate of the MAP (``inference="map"``).
+    n_iter_ : int
+        Newton steps plus coordinate-descent sweeps of the MAP (``inference="map"``).
     posterior_ : xarray.DataTree
         NUTS draws (``inference="nuts"`` only).
     n_features_in_ : int
@@ -111,7 +123,8 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
 
     _family = "prior"
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="neither"), None],
+        # alpha=0 passes here to reach fit's message (a flat prior has no MAP counterpart).
+        "alpha": [Interval(Real, 0, None, closed="left"), None],
         "prior_scale": [Interval(Real, 0, None, closed="neither"), None],
         "prior_mu": [Interval(Real, None, None, closed="neither")],
         "noise_sigma": [Interval(Real, 0, None, closed="neither"), None],
@@ -148,11 +161,29 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         """
         if self.alpha is not None and self.prior_scale is not None:
             raise ValueError("give alpha or prior_scale, not both.")
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        data = _weighted_data(X, y, sample_weight)
+        if self.alpha == 0:
+            raise ValueError(
+                "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares as its "
+                "MAP, and its posterior is improper when p >= n. Use sklearn.linear_model.LinearRegression, "
+                "or a small positive alpha."
+            )
+        # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray) are checked via their shape.
+        y_shape = getattr(y, "shape", None) or np.asarray(y).shape
+        if len(y_shape) == 2 and y_shape[1] > 1:
+            raise ValueError(
+                f"y has {y_shape[1]} targets; these estimators fit one (each target has its own noise sigma "
+                "and posterior). Use sklearn.multioutput.MultiOutputRegressor to fit one per target."
+            )
+        # float32 in, float32 out (as sklearn's Lasso and Ridge); the solve itself is float64.
+        # y of shape (n, 1) is raveled with sklearn's DataConversionWarning.
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32])
+        dtype = X.dtype
+        data = _weighted_data(X.astype(np.float64), y.astype(np.float64), sample_weight)
         likelihood, sigma_known = self._likelihood(data)
         prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
         _solve(self, data, prior, likelihood)
+        self.coef_ = np.asarray(self.coef_, dtype=dtype)
+        self.intercept_ = dtype.type(self.intercept_)
         self._set_strength_attributes(registry.sklearn_strength(prior, likelihood, data.weight_sum))
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
@@ -198,10 +229,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         is returned: use ``inference="nuts"`` for parameter uncertainty.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         mean = X @ self.coef_ + self.intercept_
         if not return_std:
             return mean
+        X = X.astype(np.float64)
         variance = np.zeros(len(X))
         if self._predictive is not None and self._predictive[0] == "draws":
             _, intercept, beta = self._predictive
@@ -400,6 +432,8 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
     prior_ : Prior
     kkt_residual_ : float
         ``inference="map"`` only.
+    n_iter_ : int
+        Newton steps plus coordinate-descent sweeps (``inference="map"`` only).
     posterior_ : xarray.DataTree
         ``inference="nuts"`` only.
     """

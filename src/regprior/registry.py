@@ -26,6 +26,7 @@ family names; everything else dispatches through it.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -342,18 +343,40 @@ def sklearn_strength(prior: Prior, likelihood, weight_sum: float) -> dict:
     ``weight_sum`` is ``N = sum(sample_weight)``, which the ``"mean"`` data terms divide by.
     """
     row = pairing(prior, likelihood.family)
-    factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
-    l1, l2 = prior.penalty_weights
-    return row.from_penalty(l1 * factor, l2 * factor)
+    with _representable("the sklearn strength of " + repr(prior)):
+        factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
+        l1, l2 = prior.penalty_weights
+        strength = row.from_penalty(l1 * factor, l2 * factor)
+        if not all(np.isfinite(v) and v > 0 for k, v in strength.items() if k == row.path_parameter):
+            raise OverflowError
+    return strength
+
+
+@contextmanager
+def _representable(what: str):
+    """Turn float overflow or underflow of a map into a ValueError that says what and why.
+
+    Extreme but finite inputs (``noise_sigma=1e200``, ``sigma=1e-200``) would otherwise surface as
+    Python's OverflowError / ZeroDivisionError, or as an infinite strength.
+    """
+    try:
+        yield
+    except (OverflowError, ZeroDivisionError, FloatingPointError):
+        raise ValueError(f"{what} is not a finite positive float64: the inputs are too extreme; rescale the data "
+                         "(or the prior) so that they are closer to 1.") from None
 
 
 def prior_from_sklearn_strength(family, strength: dict, likelihood, weight_sum: float, mu=0.0) -> Prior:
     """The prior of ``family`` whose MAP is sklearn's solution at ``strength`` (defaults filled in)."""
     row = pairing(family, likelihood.family)
     strength = row.check_strength(strength)
-    factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
-    a1, a2 = row.to_penalty(strength)
-    return row.prior.from_penalty_weights(a1 / factor, a2 / factor, mu=mu)
+    with _representable(f"the {row.prior.family} prior of {row.estimator} at {strength}"):
+        factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
+        a1, a2 = row.to_penalty(strength)
+        a1, a2 = a1 / factor, a2 / factor
+        if not all(np.isfinite(a) for a in (a1, a2)) or (a1 + a2) == 0:
+            raise OverflowError
+    return row.prior.from_penalty_weights(a1, a2, mu=mu)
 
 
 def make_prior(family, *, likelihood, weight_sum: float, mu=0.0, sklearn=None, parameters=None, blog=None) -> Prior:

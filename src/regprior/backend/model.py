@@ -37,6 +37,8 @@ PRIOR_MU = "prior_mu"
 NOISE_SIGMA = "noise_sigma"
 #: The pm.Data containers of the data themselves, with ``mutable_data=True``.
 SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "weights", "x_mean", "y_mean")
+#: The statistics a mutable sufficient-form model holds (as ``pm.Data`` named ``stat_<name>``).
+STATISTIC_NAMES = ("xtx", "xty", "yty", "x_mean", "y_mean", "weight_sum", "log_weight_sum")
 
 
 class _HoldsCompiled:
@@ -150,6 +152,16 @@ class RegressionModel(_HoldsCompiled):
         import pymc as pm
 
         self.likelihood.check_target(data.y)
+        if self.form == "sufficient":
+            from regprior.spec.statistics import SufficientStatistics
+
+            stats = SufficientStatistics.from_data(data, fit_intercept=self.fit_intercept)
+            _set_shared(self.pymc_model, _statistic_values(stats))
+            self.data, self.x_mean, self.y_mean = data, stats.x_mean, float(stats.y_mean)
+            self.data_version += 1
+            self._compiled[("statistics", self.data_version)] = stats
+            self._compiled.pop("nutpie", None)
+            return
         arrays = _data_arrays(data, self.likelihood, self.fit_intercept)
         pm.set_data(arrays, model=self.pymc_model)
         self.data, self.x_mean, self.y_mean = data, arrays["x_mean"], float(arrays["y_mean"])
@@ -202,7 +214,7 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
     if form != "auto":
         return form
     large = data.n_samples >= SUFFICIENT_MIN_SAMPLES and data.n_samples >= SUFFICIENT_RATIO * (data.n_features + 1)
-    return "sufficient" if large and not mutable_data else "raw"
+    return "sufficient" if large else "raw"
 
 
 def build_model(
@@ -263,7 +275,7 @@ def build_model(
     centre = prior.centre(data.n_features)
     form = choose_form(data, form, mutable_data=mutable_data, likelihood=likelihood)
     if form == "sufficient":
-        return _build_sufficient_model(data, prior, likelihood, fit_intercept=fit_intercept)
+        return _build_sufficient_model(data, prior, likelihood, fit_intercept=fit_intercept, mutable_data=mutable_data)
     likelihood.check_target(data.y)
     arrays = _data_arrays(data, likelihood, fit_intercept)
     weighted = mutable_data or data.sample_weight is not None
@@ -511,8 +523,18 @@ def _data_arrays(data: RegressionData, likelihood, fit_intercept: bool) -> dict:
 
 
 
-def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool) -> RegressionModel:
+def _statistic_values(stats) -> dict:
+    """The statistics a mutable sufficient-form model holds as ``pm.Data``."""
+    return {f"stat_{name}": np.asarray(getattr(stats, name), dtype=float) for name in STATISTIC_NAMES}
+
+
+def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool,
+                            mutable_data: bool = False) -> RegressionModel:
     """The same model with the likelihood written on sufficient statistics (a pm.Potential).
+
+    With ``mutable_data`` the statistics are ``pm.Data`` (:data:`STATISTIC_NAMES`), so that
+    :meth:`RegressionModel.set_data` swaps a new data set's statistics in: an O(n p^2) product,
+    no rebuild.
 
     ``log L = -n/2 log(2 pi sigma^2) + 1/2 sum log w
               - (yWy - 2 beta^T XWy + beta^T XWX beta + N c0^2) / (2 sigma^2)``
@@ -533,14 +555,19 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
         stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
     centre = prior.centre(stats.n_features)
     with pm.Model(coords={"feature": list(stats.feature_names)}) as pymc_model:
-        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, stats.x_mean, stats.y_mean)
+        if mutable_data:
+            held = {name[len("stat_"):]: pm.Data(name, value) for name, value in _statistic_values(stats).items()}
+        else:
+            held = {name: getattr(stats, name) for name in STATISTIC_NAMES}
+        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept,
+                                                                             held["x_mean"], held["y_mean"])
         noise_sigma = likelihood_parameters["noise_sigma"]
-        residual_ss = stats.yty - 2.0 * pt.dot(stats.xty, beta) + pt.dot(beta, pt.dot(stats.xtx, beta))
+        residual_ss = held["yty"] - 2.0 * pt.dot(held["xty"], beta) + pt.dot(beta, pt.dot(held["xtx"], beta))
         if fit_intercept:
-            residual_ss = residual_ss + stats.weight_sum * centred_intercept**2
+            residual_ss = residual_ss + held["weight_sum"] * centred_intercept**2
         log_likelihood = (
             -0.5 * stats.n_samples * pt.log(2.0 * np.pi * noise_sigma**2)
-            + 0.5 * stats.log_weight_sum
+            + 0.5 * held["log_weight_sum"]
             - residual_ss / (2.0 * noise_sigma**2)
         )
         pm.Potential(LIKELIHOOD_POTENTIAL, log_likelihood)
@@ -552,5 +579,6 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
         fit_intercept=fit_intercept,
         x_mean=stats.x_mean,
         y_mean=stats.y_mean,
+        mutable_data=mutable_data,
         form="sufficient",
     )

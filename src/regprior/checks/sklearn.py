@@ -91,7 +91,8 @@ def sklearn_counterpart(
     return sklearn_estimator(row, strength, fit_intercept=fit_intercept)
 
 
-def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_sum: float | None = None, mu=0.0) -> Prior:
+def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_sum: float | None = None, mu=0.0,
+                       fit_intercept: bool | None = None) -> Prior:
     """The prior whose MAP is the given sklearn estimator's solution.
 
     ``Ridge`` / ``RidgeCV`` -> ``Normal``; ``Lasso`` / ``LassoCV`` -> ``Laplace``;
@@ -103,8 +104,18 @@ def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_su
     ``Normal(0, 1 / sqrt(lambda_))`` (its ``lambda_`` is the weight precision; its noise
     precision ``alpha_`` gives ``noise_sigma = 1/sqrt(alpha_)``, so ``noise_sigma`` is not
     needed).
+
+    Refused, with the reason: ``positive=True`` (a prior truncated at zero has another MAP), and
+    an estimator whose ``fit_intercept`` differs from the ``fit_intercept`` the prior will be
+    used with (when given): the solutions differ although the strength maps exactly.
     """
     name = type(estimator).__name__
+    if getattr(estimator, "positive", False):
+        raise ValueError(f"{name}(positive=True) constrains the weights to be >= 0: its solution is the MAP of a prior "
+                         "truncated at zero, which regprior's priors are not. Use positive=False.")
+    if fit_intercept is not None and hasattr(estimator, "fit_intercept") and estimator.fit_intercept != fit_intercept:
+        raise ValueError(f"{name} has fit_intercept={estimator.fit_intercept} but the prior is for a model with "
+                         f"fit_intercept={fit_intercept}: their solutions differ. Use the same setting on both sides.")
     if name == "BayesianRidge":
         if not hasattr(estimator, "lambda_"):
             raise ValueError("BayesianRidge must be fitted: its prior precision lambda_ is learnt by fit.")

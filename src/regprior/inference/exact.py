@@ -75,9 +75,19 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
     p = stats.n_features
     noise_var = model.noise_sigma**2
     precision = stats.xtx / noise_var + prior_precision * np.eye(p)
-    factor = scipy.linalg.cho_factor(precision)
-    cov = scipy.linalg.cho_solve(factor, np.eye(p))
-    mean = scipy.linalg.cho_solve(factor, stats.xty / noise_var + prior_precision * prior.centre(p))
+    linear = stats.xty / noise_var + prior_precision * prior.centre(p)
+    try:
+        factor = scipy.linalg.cho_factor(precision)
+        cov = scipy.linalg.cho_solve(factor, np.eye(p))
+        mean = scipy.linalg.cho_solve(factor, linear)
+    except np.linalg.LinAlgError:
+        # Numerically singular (p > n with a vanishing prior precision): every eigenvalue of
+        # X^T W X / sigma^2 + I / tau^2 is >= 1 / tau^2 in exact arithmetic, so rounding below
+        # that bound is clamped to it.
+        values, vectors = np.linalg.eigh(precision)
+        values = np.maximum(values, prior_precision)
+        cov = (vectors / values) @ vectors.T
+        mean = cov @ linear
     if model.fit_intercept:
         intercept_mean = stats.y_mean - float(stats.x_mean @ mean)
         intercept_sd = float(np.sqrt(stats.x_mean @ cov @ stats.x_mean + noise_var / stats.weight_sum))

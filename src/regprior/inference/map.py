@@ -26,7 +26,8 @@ density, which equals the PyMC model's full log density (tested).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg
@@ -34,7 +35,7 @@ import scipy.linalg
 from regprior.backend.model import CENTRED_INTERCEPT, RegressionModel
 
 __all__ = [
-    "MAPResult", "SmoothObjective", "map_estimate", "kkt_residual", "compile_map_objective", "certificate", "error_bound",
+    "MAPResult", "SmoothObjective", "map_estimate", "check_map_settings", "kkt_residual", "compile_map_objective", "certificate", "error_bound",
     "objective_value",
 ]
 
@@ -71,6 +72,13 @@ class MAPResult:
         ``kkt_residual <= tol``.
     neg_log_posterior : float
         Negative log posterior at the MAP, constants of the PyMC log density included.
+    error_bound : float
+        Bound on ``||x - x*||`` (intercept and weights) from the certificate: the norm of the
+        minimum-norm subgradient over the smallest eigenvalue of the Hessian of the smooth part
+        (:func:`error_bound`; exact for a Gaussian likelihood, local otherwise; ``inf`` when that
+        eigenvalue is not positive). A tiny ``kkt_residual`` with a large ``error_bound`` means an
+        ill-conditioned problem (p > n with a vanishing prior): the gradient cannot see the error.
+        Computed on first access.
     """
 
     coef: np.ndarray
@@ -81,6 +89,15 @@ class MAPResult:
     converged: bool
     neg_log_posterior: float
     centre: np.ndarray
+    _subgradient_norm: float = field(default=np.nan, repr=False, compare=False)
+    _hessian: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def error_bound(self) -> float:
+        if self._hessian is None:
+            return np.nan
+        curvature = float(scipy.linalg.eigvalsh(self._hessian, subset_by_index=[0, 0])[0])
+        return self._subgradient_norm / curvature if curvature > 0 else np.inf
 
     @property
     def support(self) -> np.ndarray:
@@ -252,6 +269,7 @@ def map_estimate(
 ) -> MAPResult:
     """Maximise the PyMC model's log posterior exactly.
 
+    BLAS is pinned to one thread meanwhile (:mod:`regprior.inference.threads` says why).
     Each Newton step solves the quadratic model plus the prior's non-smooth part exactly;
     with a non-quadratic likelihood (Bernoulli, Poisson) the step is then shortened by
     backtracking until the negative log posterior decreases sufficiently (Armijo), and the
@@ -272,6 +290,31 @@ def map_estimate(
     max_newton : int, default=50
         Cap on Newton steps (a Gaussian likelihood needs one or two).
     """
+    from regprior.inference.threads import one_blas_thread
+
+    check_map_settings(tol=tol, max_iter=max_iter, max_newton=max_newton)
+    with one_blas_thread():
+        return _map_estimate(model, start=start, tol=tol, max_iter=max_iter, max_newton=max_newton)
+
+
+def check_map_settings(*, tol=DEFAULT_TOL, max_iter=100_000, max_newton=50) -> None:
+    """Check the MAP engine's settings (public entry points call it before building anything)."""
+    from regprior._validation import check_positive_float, check_positive_int
+
+    check_positive_float(tol, "tol", "map_estimate")
+    check_positive_int(max_iter, "max_iter", "map_estimate")
+    check_positive_int(max_newton, "max_newton", "map_estimate")
+
+
+def _map_estimate(
+    model: RegressionModel,
+    *,
+    start: np.ndarray | None = None,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 100_000,
+    max_newton: int = 50,
+) -> MAPResult:
+    """The engine of :func:`map_estimate` (same parameters)."""
     prior = model.prior
     objective = compile_map_objective(model)
     penalised = _Penalised(objective, prior)
@@ -302,7 +345,7 @@ def map_estimate(
         previous_residual = residual
         hessian = penalised.hessian(x)
         if prior.smooth:
-            candidate = x - scipy.linalg.solve(hessian, gradient, assume_a="pos")
+            candidate = x - _newton_direction(hessian, gradient)
         else:
             candidate, inner, _ = _solve_penalised_quadratic(
                 hessian, hessian @ x - gradient, x, n_smooth=n_smooth, prior=prior, max_iter=max_iter,
@@ -313,6 +356,8 @@ def map_estimate(
     coef = x[n_smooth:].copy()
     intercept = model.y_mean + x[0] - float(model.x_mean @ coef) if model.fit_intercept else 0.0
     relative = residual / reference
+    subgradient = _subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)
+    final_hessian = penalised.hessian(x)
     likelihood_value = value - prior.smooth_value(coef)
     return MAPResult(
         coef=coef,
@@ -323,7 +368,26 @@ def map_estimate(
         converged=relative <= tol,
         neg_log_posterior=likelihood_value + float(np.sum(prior.neg_logpdf(coef))),
         centre=centre,
+        _subgradient_norm=float(np.linalg.norm(subgradient)),
+        _hessian=final_hessian,
     )
+
+
+def _newton_direction(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """``H^-1 g`` by Cholesky; where ``H`` is numerically singular, by its eigendecomposition.
+
+    Eigenvalues below ``n eps max(eigenvalue)`` are treated as zero (the pseudo-inverse): on
+    p > n data with a vanishing prior (Ridge alpha 1e-16) the step is then the minimum-norm
+    one, sklearn's limit, instead of a LinAlgError. :attr:`MAPResult.error_bound` tells how far
+    the result may be from the exact MAP when the Hessian is ill-conditioned.
+    """
+    try:
+        factor = scipy.linalg.cho_factor(hessian, check_finite=False)
+        return scipy.linalg.cho_solve(factor, gradient, check_finite=False)
+    except (np.linalg.LinAlgError, ValueError):
+        values, vectors = np.linalg.eigh(hessian)
+        keep = values > len(values) * np.finfo(float).eps * max(values.max(), 0.0)
+        return vectors[:, keep] @ ((vectors[:, keep].T @ gradient) / values[keep])
 
 
 def _line_search(penalised: _Penalised, x, candidate, value, gradient):

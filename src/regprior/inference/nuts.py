@@ -170,7 +170,8 @@ def nuts_posterior(
     """
     import nutpie
     from pymc.backends.arviz import patch_nutpie_idata
-    from threadpoolctl import threadpool_limits
+
+    from regprior.inference.threads import one_blas_thread
 
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     if adaptation not in ADAPTATIONS:
@@ -179,7 +180,7 @@ def nuts_posterior(
         raise ValueError(f"target_accept must be a float in (0, 1); got {target_accept!r}.")
     start = time.perf_counter()
     sampler = compile_sampler(model)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         datatree = nutpie.sample(
             sampler,
             draws=draws,

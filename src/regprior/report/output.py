@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 
-__all__ = ["write_outputs", "write_atomic"]
+__all__ = ["write_outputs", "write_atomic", "remove_stale_staging"]
 
 
 def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
@@ -20,7 +20,8 @@ def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    remove_stale_staging(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir) + f"{os.getpid()}-", dir=out_dir.parent))
     try:
         for name, content in files.items():
             target = staging / name
@@ -36,6 +37,38 @@ def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}.staging-"
+
+
+def remove_stale_staging(out_dir) -> list[Path]:
+    """Remove staging folders of ``out_dir`` left by runs that were killed (their process is gone).
+
+    A run killed with SIGKILL while writing cannot clean up after itself; its folder is named
+    ``.<out>.staging-<pid>-<random>``, so the next run finds it and removes it if no process
+    with that pid is alive. Folders of live runs are left alone.
+    """
+    out_dir = Path(out_dir)
+    removed = []
+    for folder in out_dir.parent.glob(_staging_prefix(out_dir) + "*"):
+        pid_text = folder.name[len(_staging_prefix(out_dir)):].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def write_atomic(path, text: str) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,15 +128,28 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     """
     import pandas as pd
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}.")
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"data file {str(path)!r} does not exist or is not a file.")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise ValueError(f"data file {str(path)!r} is empty.") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"data file {str(path)!r} is not UTF-8 text ({error.reason} at byte {error.start}); "
+                         "save it as UTF-8.") from None
+    except (pd.errors.ParserError, OSError) as error:
+        raise ValueError(f"data file {str(path)!r} could not be read as CSV: {error}") from None
     if frame.shape[0] == 0:
         raise ValueError(f"data file {str(path)!r} has a header but no rows.")
+    # pandas renames a repeated header ("a", "a.1"): read the header line as written.
+    with path.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream), [])
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise ValueError(f"data file {str(path)!r} has duplicated column names {duplicated}; rename them.")
     columns = list(frame.columns)
     target = columns[-1] if target is None else target
     for role, column in (("target", target), ("weights", weights)):
@@ -151,6 +166,15 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     features = [c for c in columns if c not in (target, weights)]
     if not features:
         raise ValueError(f"{str(path)!r} has no feature column besides the target.")
+    missing = frame[[*features, target, *([weights] if weights else [])]].isna()
+    if missing.to_numpy().any():
+        column = missing.any().idxmax()
+        row = int(missing[column].to_numpy().argmax())
+        raise ValueError(f"data file {str(path)!r}: column {column!r} has {int(missing[column].sum())} missing or "
+                         f"non-finite value(s), the first in data row {row + 1} (line {row + 2} of the file).")
+    if weights is not None and frame[weights].equals(frame[target]):
+        raise ValueError(f"the weights column {weights!r} holds the same values as the target {target!r}; "
+                         "name the right columns.")
     return RegressionData(
         frame[features].to_numpy(dtype=float),
         frame[target].to_numpy(dtype=float),

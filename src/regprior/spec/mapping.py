@@ -32,6 +32,20 @@ __all__ = [
 ]
 
 
+def _representable(compute, function: str):
+    """``compute()`` in float64, as a positive finite float, or a ValueError naming ``function``.
+
+    Extreme but finite inputs (``noise_sigma=1e200``, ``prior_sigma=1e-200``) would otherwise
+    surface as OverflowError / ZeroDivisionError, or as an infinite or zero prior scale.
+    """
+    with np.errstate(all="ignore"):
+        value = float(compute())
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{function}: the mapped value is {value}, not a positive finite float: the inputs are too "
+                         "extreme for float64; rescale the data (or the prior) so that they are closer to 1.")
+    return value
+
+
 def weight_sum(n_samples: int, sample_weight=None) -> float:
     """``N = sum_i w_i``: the effective sample size of the lasso's ``1 / (2N)`` factor."""
     if sample_weight is None:
@@ -53,7 +67,7 @@ def ridge_alpha(noise_sigma: float, prior_sigma: float) -> float:
     """
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "ridge_alpha")
     prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "ridge_alpha")
-    return noise_sigma**2 / prior_sigma**2
+    return _representable(lambda: np.float64(noise_sigma) ** 2 / np.float64(prior_sigma) ** 2, "ridge_alpha")
 
 
 def normal_sigma_from_ridge_alpha(alpha: float, noise_sigma: float) -> float:
@@ -63,7 +77,7 @@ def normal_sigma_from_ridge_alpha(alpha: float, noise_sigma: float) -> float:
     """
     alpha = check_positive_float(alpha, "alpha", "Ridge (mapped to a Normal prior)")
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "normal_sigma_from_ridge_alpha")
-    return noise_sigma / np.sqrt(alpha)
+    return _representable(lambda: np.float64(noise_sigma) / np.sqrt(np.float64(alpha)), "normal_sigma_from_ridge_alpha")
 
 
 def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
@@ -91,7 +105,7 @@ def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "lasso_alpha")
     scale = check_positive_float(scale, "scale", "lasso_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "lasso_alpha")
-    return noise_sigma**2 / (n_samples * scale)
+    return _representable(lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * scale), "lasso_alpha")
 
 
 def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: float) -> float:
@@ -102,7 +116,7 @@ def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: 
     alpha = check_positive_float(alpha, "alpha", "Lasso (mapped to a Laplace prior)")
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "laplace_scale_from_lasso_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "laplace_scale_from_lasso_alpha")
-    return noise_sigma**2 / (n_samples * alpha)
+    return _representable(lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * alpha), "laplace_scale_from_lasso_alpha")
 
 
 def elastic_net_alpha(noise_sigma: float, scale: float, prior_sigma: float, n_samples: float) -> tuple[float, float]:
@@ -122,8 +136,10 @@ def elastic_net_alpha(noise_sigma: float, scale: float, prior_sigma: float, n_sa
     scale = check_positive_float(scale, "scale", "elastic_net_alpha")
     prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "elastic_net_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_alpha")
-    l1, l2 = 1.0 / scale, 1.0 / prior_sigma**2
-    return noise_sigma**2 / n_samples * (l1 + l2), l1 / (l1 + l2)
+    with np.errstate(all="ignore"):
+        l1, l2 = 1.0 / np.float64(scale), 1.0 / np.float64(prior_sigma) ** 2
+    alpha = _representable(lambda: np.float64(noise_sigma) ** 2 / n_samples * (l1 + l2), "elastic_net_alpha")
+    return alpha, _representable(lambda: l1 / (l1 + l2), "elastic_net_alpha (l1_ratio)")
 
 
 def elastic_net_scales_from_alpha(alpha: float, l1_ratio: float, noise_sigma: float, n_samples: float) -> tuple[float, float]:
@@ -137,5 +153,6 @@ def elastic_net_scales_from_alpha(alpha: float, l1_ratio: float, noise_sigma: fl
     l1_ratio = check_open_unit_interval(l1_ratio, "l1_ratio", "ElasticNet (mapped to an elastic-net prior)")
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "elastic_net_scales_from_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_scales_from_alpha")
-    strength = n_samples * alpha / noise_sigma**2
-    return 1.0 / (strength * l1_ratio), 1.0 / np.sqrt(strength * (1.0 - l1_ratio))
+    strength = _representable(lambda: np.float64(n_samples) * alpha / np.float64(noise_sigma) ** 2, "elastic_net_scales_from_alpha")
+    return (_representable(lambda: 1.0 / (strength * l1_ratio), "elastic_net_scales_from_alpha (scale)"),
+            _representable(lambda: 1.0 / np.sqrt(strength * (1.0 - l1_ratio)), "elastic_net_scales_from_alpha (prior_sigma)"))
