@@ -9,21 +9,37 @@ inside each chain was ~3x slower. The engines therefore pin BLAS to one thread w
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 __all__ = ["one_blas_thread"]
 
 _CONTROLLER = None
+_STATE = threading.local()
 
 
 @contextmanager
 def one_blas_thread():
-    """Limit every loaded BLAS library to one thread inside the block (~10 us per entry)."""
+    """Limit every loaded BLAS library to one thread inside the block (~10 us per entry).
+
+    Re-entrant: a block inside another (a path's solves inside the path) costs nothing.
+    """
     global _CONTROLLER
+    if getattr(_STATE, "depth", 0):
+        _STATE.depth += 1
+        try:
+            yield
+        finally:
+            _STATE.depth -= 1
+        return
     from threadpoolctl import ThreadpoolController
 
     if _CONTROLLER is None:
         # Created on first use, once NumPy's and SciPy's BLAS are loaded; later entries reuse it.
         _CONTROLLER = ThreadpoolController()
     with _CONTROLLER.limit(limits=1, user_api="blas"):
-        yield
+        _STATE.depth = 1
+        try:
+            yield
+        finally:
+            _STATE.depth = 0
