@@ -28,6 +28,7 @@ def main(argv=None):
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--chains", type=int, default=4, help="NUTS chains (Vehtari et al. 2021 recommend >= 4)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-sample", action="store_true", help="MAP vs sklearn only (no NUTS)")
     parser.add_argument("--n-jobs", type=int, default=2)
@@ -35,9 +36,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     agreement, timings, wall = run_suite(
         args.out, datasets=args.datasets, priors=args.priors, settings=args.settings, seed=args.seed,
-        sample=not args.no_sample, draws=args.draws, tune=args.tune, n_jobs=args.n_jobs, scheduler=args.scheduler,
+        sample=not args.no_sample, draws=args.draws, tune=args.tune, chains=args.chains, n_jobs=args.n_jobs, scheduler=args.scheduler,
     )
-    sampled = "" if args.no_sample else f"; NUTS {args.draws} draws + {args.tune} tune x 2 chains, seed = seed + alpha index"
+    sampled = "" if args.no_sample else f"; NUTS {args.draws} draws + {args.tune} tune x {args.chains} chains, seed = seed + alpha index"
     worst = agreement["rel_diff"].max()
     failed = int((~agreement["passed"]).sum())
     write_table(agreement, args.out, "agreement", title="Agreement suite: MAP vs sklearn, NUTS vs exact",

@@ -30,7 +30,7 @@ def _run_and_store(cells_dir, dataset, family, setting, options):
 
 
 def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS, seed=0, sample=True,
-              draws=1000, tune=1000, n_jobs=2, scheduler=None, stream=sys.stderr):
+              draws=1000, tune=1000, chains=4, n_jobs=2, scheduler=None, stream=sys.stderr):
     """Run every missing cell, then return ``(agreement, timings, wall seconds)`` (see :func:`collect`).
 
     ``scheduler``: address of a Dask scheduler; cells then run on that cluster.
@@ -49,7 +49,7 @@ def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETT
     todo = [cell for cell in grid if not (cells_dir / f"{cell_key(*cell)}.json").exists()]
     console = Console(file=stream)
     console.print(f"{len(grid)} cells: {len(grid) - len(todo)} already stored, {len(todo)} to run", highlight=False)
-    options = {"seed": seed, "sample": sample, "draws": draws, "tune": tune}
+    options = {"seed": seed, "sample": sample, "draws": draws, "tune": tune, "chains": chains}
     tasks = (joblib.delayed(_run_and_store)(cells_dir, *cell, options) for cell in todo)
     start = time.perf_counter()
     client = None

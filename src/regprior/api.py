@@ -83,7 +83,7 @@ def fit_map(
 
 
 def sample_posterior(
-    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=2, random_seed=0,
+    X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, draws=1000, tune=1000, chains=4, random_seed=0,
     likelihood=None,
 ) -> PosteriorResult:
     """NUTS posterior (nutpie, compiled once per model) of the weights and intercept under ``prior``."""
@@ -106,7 +106,7 @@ def exact_posterior(X, y, prior: Prior, *, noise_sigma=None, sample_weight=None,
 
 def compare(
     X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True, feature_names=None,
-    sample=True, draws=1000, tune=1000, chains=2, random_seed=0, likelihood=None,
+    sample=True, draws=1000, tune=1000, chains=4, random_seed=0, likelihood=None,
 ) -> Comparison:
     """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
 

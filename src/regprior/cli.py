@@ -40,7 +40,7 @@ def _add_data_options(command) -> None:
     command.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     command.add_argument("--draws", type=int, help="draws per chain (default: the model's, 1000)")
     command.add_argument("--tune", type=int, help="tuning steps per chain (default: the model's, 1000)")
-    command.add_argument("--chains", type=int, help="number of chains (default: the model's, 2)")
+    command.add_argument("--chains", type=int, help="number of chains (default: the model's, 4)")
     command.add_argument("--seed", type=int, help="random seed (default: the model's, 0)")
     command.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
 
@@ -129,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
 def _sampler_settings(args, defaults: dict) -> dict:
     from regprior._validation import check_sampling_args
 
-    settings = {"draws": 1000, "tune": 1000, "chains": 2, "random_seed": 0, **defaults}
+    settings = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": 0, **defaults}
     for key, value in (("draws", args.draws), ("tune", args.tune), ("chains", args.chains), ("random_seed", args.seed)):
         if value is not None:
             settings[key] = value

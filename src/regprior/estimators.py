@@ -138,7 +138,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(
         self, alpha=None, *, prior_scale=None, prior_mu=0.0, noise_sigma=None, fit_intercept=True,
-        inference="map", draws=1000, tune=1000, chains=2, random_seed=0,
+        inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -331,7 +331,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
     def __init__(
         self, alpha=None, *, l1_ratio=0.5, prior_scale=None, prior_sigma=None, prior_mu=0.0, noise_sigma=None,
-        fit_intercept=True, inference="map", draws=1000, tune=1000, chains=2, random_seed=0,
+        fit_intercept=True, inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
     ):
         super().__init__(
             alpha, prior_scale=prior_scale, prior_mu=prior_mu, noise_sigma=noise_sigma, fit_intercept=fit_intercept,
@@ -446,7 +446,7 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
     }
 
     def __init__(self, C=1.0, *, l1_ratio=0.0, fit_intercept=True, inference="map", draws=1000, tune=1000,
-                 chains=2, random_seed=0):
+                 chains=4, random_seed=0):
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -538,7 +538,7 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
     }
 
     def __init__(self, alpha=1.0, *, prior_scale=None, fit_intercept=True, inference="map", draws=1000,
-                 tune=1000, chains=2, random_seed=0):
+                 tune=1000, chains=4, random_seed=0):
         self.alpha = alpha
         self.prior_scale = prior_scale
         self.fit_intercept = fit_intercept

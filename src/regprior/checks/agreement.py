@@ -115,7 +115,7 @@ def cell_key(dataset, prior, setting) -> str:
     return f"{dataset}__{prior}__{setting}"
 
 
-def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool, draws: int, tune: int) -> dict:
+def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool, draws: int, tune: int, chains: int = 4) -> dict:
     """Compare one model at three values of its grid (the interior points of a 5-point grid).
 
     ``alpha`` in the rows is sklearn's path parameter, named in ``parameter`` (``C`` for
@@ -141,7 +141,7 @@ def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool
     rows, timings = [], []
     for index, prior in enumerate(priors):
         model.set_prior(prior)
-        c = compare_model(model, sample=sample, draws=draws, tune=tune, random_seed=seed + index)
+        c = compare_model(model, sample=sample, draws=draws, tune=tune, chains=chains, random_seed=seed + index)
         table, verdict = c.table, c.verdict
         record = {
             "dataset": dataset, "likelihood": likelihood.family, "prior": family, "setting": setting,

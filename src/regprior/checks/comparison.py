@@ -185,7 +185,7 @@ def compare_data(
     sample: bool = True,
     draws: int = 1000,
     tune: int = 1000,
-    chains: int = 2,
+    chains: int = 4,
     random_seed: int = 0,
     alpha_source: str = "given",
 ) -> Comparison:
@@ -230,7 +230,7 @@ def compare_model(
     sample: bool = True,
     draws: int = 1000,
     tune: int = 1000,
-    chains: int = 2,
+    chains: int = 4,
     random_seed: int = 0,
     alpha_source: str = "given",
 ) -> Comparison:

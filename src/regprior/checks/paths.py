@@ -392,7 +392,7 @@ def posterior_alpha_picks(alphas, count: int) -> np.ndarray:
     return alphas[picks]
 
 
-def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None, draws=1000, tune=1000, chains=2, random_seed=0) -> pd.DataFrame:
+def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None, draws=1000, tune=1000, chains=4, random_seed=0) -> pd.DataFrame:
     """Posterior mean and 94% HDI of every weight at a few alphas, on one compiled sampler.
 
     Returns a tidy frame: one row per (alpha, feature) with ``mean``, ``hdi_low``,

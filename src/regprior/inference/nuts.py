@@ -137,7 +137,7 @@ def nuts_posterior(
     *,
     draws: int = 1000,
     tune: int = 1000,
-    chains: int = 2,
+    chains: int = 4,
     random_seed: int = 0,
     adaptation: str = "low_rank",
     target_accept: float = 0.8,
