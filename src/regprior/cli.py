@@ -12,6 +12,8 @@ from regprior import registry
 __all__ = ["main"]
 
 FORMATS = ("table", "markdown", "csv", "json")
+#: The HTML report of a compare run (see regprior.report.html).
+REPORT_NAME = "report.html"
 #: Ways of choosing the strength by name (``--alpha``): cross-validation, evidence, full Bayes.
 ALPHA_CHOICES = ("cv", "eb", "bayes")
 
@@ -43,6 +45,9 @@ def _add_data_options(command) -> None:
     command.add_argument("--chains", type=int, help="number of chains (default: the model's, 4)")
     command.add_argument("--seed", type=int, help="random seed (default: the model's, 0)")
     command.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
+    verbosity = command.add_mutually_exclusive_group()
+    verbosity.add_argument("--quiet", action="store_true", help="print the verdict lines only, no progress")
+    verbosity.add_argument("--verbose", action="store_true", help="print every column of the tables")
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -123,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     loo.add_argument("--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)")
     loo.add_argument("--no-cv", action="store_true", help="skip the sklearn counterparts' leave-one-out refits")
     loo.add_argument("--out", type=Path, help="folder for loo.{md,csv} and loo_compare.png")
+    report = commands.add_parser(
+        "report",
+        help="rebuild the self-contained report.html of a run from its files",
+        description=("Read a compare run's folder (comparison.json, figures; path, alpha-choice and LOO files copied "
+                     "there are included) and write DIR/report.html, every figure embedded. Exit status: 0 written, "
+                     "2 not a run folder."),
+    )
+    report.add_argument("run_dir", type=Path, metavar="DIR", help="the --out folder of regprior compare")
     return parser
 
 
@@ -313,24 +326,32 @@ def _bayes_prior(data, family, settings):
 def _run_compare(args) -> int:
     from regprior.checks.comparison import compare_data
     from regprior.report.output import write_outputs
-    from regprior.report.plots import plot_posterior_with_estimates
+    from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates
     from regprior.report.tables import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown
+
+    from regprior.report.terminal import make_console, print_comparisons, progress
 
     data, runs = _prepare(args)
     comparisons = {}
-    for name, run in runs.items():
-        if run.source == "bayes":
-            run.prior, run.likelihood, run.source = _bayes_prior(data, run.family, run.settings)
-        comparisons[name] = compare_data(
-            data, run.prior, run.likelihood, sample=not args.no_sample, alpha_source=run.source, **run.settings
-        )
+    with progress(make_console(stderr=True), enabled=not args.quiet) as status:
+        for name, run in runs.items():
+            if run.source == "bayes":
+                status(f"{name}: full-Bayes alpha (learnt-scale model, NUTS)")
+                run.prior, run.likelihood, run.source = _bayes_prior(data, run.family, run.settings)
+            comparisons[name] = compare_data(
+                data, run.prior, run.likelihood, sample=not args.no_sample, alpha_source=run.source,
+                progress=lambda text, name=name: status(f"{name}: {text}"), **run.settings
+            )
+    if args.format == "table":
+        print_comparisons(comparisons, make_console(), verbosity=0 if args.quiet else 2 if args.verbose else 1)
     printers = {
-        "table": lambda: "\n\n".join(c.to_text() for c in comparisons.values()),
+        "table": lambda: None,
         "markdown": lambda: comparisons_to_markdown(comparisons),
         "csv": lambda: comparisons_to_csv(comparisons),
         "json": lambda: comparisons_to_json(comparisons, data=data),
     }
-    print(printers[args.format]())
+    if args.format != "table":
+        print(printers[args.format]())
     if args.out is not None:
         files = {
             "comparison.md": comparisons_to_markdown(comparisons),
@@ -341,9 +362,31 @@ def _run_compare(args) -> int:
             if comparison.posterior is not None:
                 files[f"posterior_{name}.nc"] = comparison.posterior.datatree.to_netcdf
                 files[f"posterior_{name}.png"] = _figure_writer(lambda c=comparison: plot_posterior_with_estimates(c))
+        sampled = {name: c for name, c in comparisons.items() if c.posterior is not None}
+        if sampled:
+            files["forest.png"] = _figure_writer(lambda: plot_forest_comparison(sampled))
+        files[REPORT_NAME] = _report_writer  # last: it reads the files staged before it
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
+
+
+def _report_writer(path) -> None:
+    """Write ``report.html`` from the files already staged beside ``path``."""
+    from regprior.report.html import render_report
+
+    path.write_text(render_report(path.parent))
+
+
+def _run_report(args) -> int:
+    """``regprior report DIR``: rebuild DIR/report.html from the run's files (atomic write)."""
+    from regprior.report.html import render_report
+    from regprior.report.output import write_atomic
+
+    page = render_report(args.run_dir)
+    target = write_atomic(args.run_dir / REPORT_NAME, page)
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
 
 
 def _figure_writer(draw):
@@ -469,7 +512,7 @@ def _run_loo(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    runners = {"compare": _run_compare, "path": _run_path, "choose": _run_choose, "loo": _run_loo}
+    runners = {"compare": _run_compare, "path": _run_path, "choose": _run_choose, "loo": _run_loo, "report": _run_report}
     try:
         return runners[args.command](args)
     except (ValueError, TypeError) as error:

@@ -50,6 +50,15 @@ class AlphaChoice:
     posterior_alphas: dict = field(default_factory=dict)
     health: dict = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        from regprior.report.html import frame_html
+
+        return frame_html(self.table(), f"Choosing {self.estimator}'s alpha", flag_column=None)
+
+    def __repr__(self) -> str:
+        return (f"<AlphaChoice {self.estimator}: CV {self.cv_alpha:.4g}, 1-SE {self.one_se_alpha:.4g}"
+                + ("" if self.eb_alpha is None else f", EB {self.eb_alpha:.4g}") + f", {len(self.posterior_alphas)} full-Bayes>")
+
     def table(self) -> pd.DataFrame:
         rows = [{"way": "cross-validation", "alpha": self.cv_alpha},
                 {"way": "cross-validation, 1-SE rule", "alpha": self.one_se_alpha}]

@@ -134,6 +134,17 @@ class Comparison:
 
         return comparison_markdown(self)
 
+    def _repr_html_(self) -> str:
+        from regprior.report.html import comparison_html
+
+        return comparison_html(self)
+
+    def __repr__(self) -> str:
+        status = "PASSED" if self.verdict.passed else "FAILED"
+        sampler = "" if self.posterior is None else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
+        return (f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
+                f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>")
+
 
 def _records(table: pd.DataFrame) -> list[dict]:
     frame = table.reset_index().rename(columns={"coefficient": "feature"})
@@ -188,6 +199,7 @@ def compare_data(
     chains: int = 4,
     random_seed: int = 0,
     alpha_source: str = "given",
+    progress=None,
 ) -> Comparison:
     """Compare the MAP (and NUTS posterior) under ``prior`` with its sklearn counterpart.
 
@@ -210,16 +222,21 @@ def compare_data(
         Passed to :func:`~regprior.inference.nuts_posterior`.
     alpha_source : str
         How alpha was chosen, shown in the table (e.g. ``"given"`` or ``"LassoCV ..."``).
+    progress : callable, optional
+        Called with a short description before each stage (build, sklearn, MAP, NUTS): the
+        CLI's spinner text.
     """
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     registry.pairing(prior, likelihood.family)  # a family without a counterpart fails here
     prior.centre(data.n_features)  # a centre of the wrong length fails here, before any fit
     start = time.perf_counter()
+    if progress is not None:
+        progress("building the PyMC model")
     model = build_model(data, prior, likelihood, fit_intercept=fit_intercept)
     build_seconds = time.perf_counter() - start
     comparison = compare_model(model, sample=sample, draws=draws, tune=tune, chains=chains,
-                               random_seed=random_seed, alpha_source=alpha_source)
+                               random_seed=random_seed, alpha_source=alpha_source, progress=progress)
     comparison.timings["map"] += build_seconds
     return comparison
 
@@ -233,6 +250,7 @@ def compare_model(
     chains: int = 4,
     random_seed: int = 0,
     alpha_source: str = "given",
+    progress=None,
 ) -> Comparison:
     """:func:`compare_data` on an already built model (raw data), at its current prior.
 
@@ -245,10 +263,13 @@ def compare_model(
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     timings = {}
+    progress = progress or (lambda text: None)
+    progress("fitting the sklearn counterpart")
     start = time.perf_counter()
     sklearn_fit = fit_counterpart(data, prior, likelihood, fit_intercept=fit_intercept)
     timings["sklearn"] = time.perf_counter() - start
 
+    progress("exact MAP (compiling the model's gradient on first use)")
     start = time.perf_counter()
     map_result = map_estimate(model)
     timings["map"] = time.perf_counter() - start
@@ -262,6 +283,7 @@ def compare_model(
 
     posterior = None
     if sample:
+        progress(f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)")
         posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
         timings["nuts"] = posterior.seconds
 

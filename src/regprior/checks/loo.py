@@ -56,7 +56,16 @@ class LOOComparison:
 
     table: pd.DataFrame
     compare: pd.DataFrame
-    posteriors: dict = field(default_factory=dict)
+    posteriors: dict = field(default_factory=dict, repr=False)
+
+    def _repr_html_(self) -> str:
+        from regprior.report.html import frame_html
+
+        return frame_html(self.table.reset_index(), "PSIS-LOO (best first; flagged rows tinted)")
+
+    def __repr__(self) -> str:
+        flagged = int((self.table["flags"] != "").sum())
+        return f"<LOOComparison of {len(self.table)} models, best {self.table.index[0]!r}, {flagged} flagged>"
 
 
 def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:

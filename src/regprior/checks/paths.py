@@ -293,6 +293,11 @@ class PathComparison:
         entries = "error_bound" in self.table or self.entries["same_entry"].all()
         return bool(self.table["agree"].all() and supports and entries)
 
+    def _repr_html_(self) -> str:
+        from regprior.report.html import path_comparison_html
+
+        return path_comparison_html(self)
+
     def to_frame(self) -> pd.DataFrame:
         """Per alpha: the comparison columns, then every MAP and sklearn coefficient."""
         names = list(self.map_path.feature_names)

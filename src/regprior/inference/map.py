@@ -99,6 +99,11 @@ class MAPResult:
         curvature = float(scipy.linalg.eigvalsh(self._hessian, subset_by_index=[0, 0])[0])
         return self._subgradient_norm / curvature if curvature > 0 else np.inf
 
+    def _repr_html_(self) -> str:
+        from regprior.report.html import map_result_html
+
+        return map_result_html(self)
+
     @property
     def support(self) -> np.ndarray:
         """Boolean mask of the weights that differ from the prior centre."""

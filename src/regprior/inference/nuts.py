@@ -72,6 +72,15 @@ class PosteriorResult:
     def healthy(self) -> bool:
         return not self.problems
 
+    def _repr_html_(self) -> str:
+        from regprior.report.html import posterior_html
+
+        return posterior_html(self)
+
+    def __repr__(self) -> str:
+        health = "healthy" if self.healthy else "UNHEALTHY: " + "; ".join(self.problems)
+        return f"<PosteriorResult NUTS {self.chains} chains x {self.draws} draws, {len(self.summary)} quantities: {health}>"
+
     def diagnostics(self) -> dict:
         return {
             "r_hat_max": self.r_hat_max,
