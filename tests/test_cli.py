@@ -248,7 +248,7 @@ def test_alpha_by_evidence_maximisation(capsys):
     [
         (["--alpha", "eb"], r"--alpha eb \(evidence maximisation\) is defined for the normal prior with a gaussian likelihood; got the laplace prior"),
         (["--prior", "normal", "--alpha", "eb", "--noise-sigma", "50"], r"--alpha eb learns the noise sigma"),
-        (["--alpha", "lots"], r"--alpha must be a number, 'cv', 'eb' or 'bayes'; got 'lots'"),
+        (["--alpha", "lots"], r"--alpha must be a number, 'cv', '1se', 'eb' or 'bayes' \(or a comma-separated list\); got 'lots'"),
         (["--prior", "elasticnet", "--alpha", "bayes"], r"--alpha bayes \(learnt prior scale\) is defined for the normal and "
                                                          r"laplace priors with a gaussian likelihood; got the elasticnet prior"),
         (["--likelihood", "poisson", "--alpha", "bayes"], r"--alpha bayes .* got the normal prior with a poisson likelihood"),

@@ -14,8 +14,9 @@ __all__ = ["main"]
 FORMATS = ("table", "markdown", "csv", "json")
 #: The HTML report of a compare run (see regprior.report.html).
 REPORT_NAME = "report.html"
-#: Ways of choosing the strength by name (``--alpha``): cross-validation, evidence, full Bayes.
-ALPHA_CHOICES = ("cv", "eb", "bayes")
+#: Ways of choosing the strength by name (``--alpha``): cross-validation (and its 1-SE rule),
+#: evidence, full Bayes.
+ALPHA_CHOICES = ("cv", "1se", "eb", "bayes")
 
 
 def _add_data_options(command) -> None:
@@ -72,9 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_data_options(compare)
     compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior")
     compare.add_argument(
-        "--alpha", help="sklearn's alpha: a number, 'cv' (the default: sklearn's CV estimator of the pair), 'eb' "
+        "--alpha", help="sklearn's alpha: a number, 'cv' (the default: sklearn's CV estimator of the pair), '1se' "
+        "(the CV estimator's 1-SE rule: the strongest penalty within one SE of the best CV error), 'eb' "
         "(evidence maximisation, normal prior: alpha and noise sigma of BayesianRidge with zero hyperpriors) or 'bayes' "
-        "(posterior medians of the implied alpha and of sigma under a learnt-scale prior, NUTS; normal and laplace)",
+        "(posterior medians of the implied alpha and of sigma under a learnt-scale prior, NUTS; normal and laplace); "
+        "several, comma-separated (cv,1se), compare each model once per way",
     )
     compare.add_argument("--C", dest="C", type=float, help="LogisticRegression's C (bernoulli likelihood)")
     compare.add_argument("--prior-scale", type=float, help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)")
@@ -203,7 +206,7 @@ def _fixed_strength(args, row, defaults: dict) -> dict:
 
 def _strength(args) -> dict:
     """The strength flags as the registry's three ways: sklearn, parameters, blog (empty if none)."""
-    alpha = None if args.alpha in (None, *ALPHA_CHOICES) else _number(args.alpha, "--alpha", "a number, 'cv', 'eb' or 'bayes'")
+    alpha = None if args.alpha in (None, *ALPHA_CHOICES) else _number(args.alpha, "--alpha", "a number, 'cv', '1se', 'eb' or 'bayes' (or a comma-separated list)")
     sklearn = {k: v for k, v in (("alpha", alpha), ("C", getattr(args, "C", None))) if v is not None}
     ways = {
         "sklearn": sklearn,
@@ -241,7 +244,24 @@ def _evidence_runs(args, specs, data):
 
 
 def _prepare(args):
-    """Everything that can fail on bad input, before any model is compiled."""
+    """Everything that can fail on bad input, before any model is compiled.
+
+    ``--alpha`` may list several ways (``cv,1se``): each model then runs once per way, the
+    first under its own name, the others as ``<model>_<way>``.
+    """
+    import argparse
+
+    ways = [way.strip() for way in args.alpha.split(",")] if args.alpha else [None]
+    if len(ways) != len(set(ways)) or "" in ways:
+        raise ValueError(f"--alpha lists each way once, separated by commas; got {args.alpha!r}.")
+    data, runs = None, {}
+    for index, way in enumerate(ways):
+        data, these = _prepare_one(argparse.Namespace(**{**vars(args), "alpha": way}))
+        runs.update({(name if index == 0 else f"{name}_{way}"): run for name, run in these.items()})
+    return data, runs
+
+
+def _prepare_one(args):
     from regprior.catalogue import load_model_spec, spec_for_family
     from regprior.checks.sklearn import prior_by_cross_validation
 
@@ -279,7 +299,8 @@ def _prepare(args):
             source = "given"
         else:
             prior, source = prior_by_cross_validation(
-                data, row.prior, likelihood, fit_intercept=fit_intercept, mu=args.prior_mu, fixed=fixed
+                data, row.prior, likelihood, fit_intercept=fit_intercept, mu=args.prior_mu, fixed=fixed,
+                one_se=args.alpha == "1se",
             )
         defaults = spec.run_defaults
         spec_intercept = defaults.pop("fit_intercept", True)

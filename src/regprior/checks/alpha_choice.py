@@ -16,6 +16,7 @@ import pandas as pd
 
 from regprior import registry
 from regprior.backend.model import build_hierarchical_model
+from regprior.checks.sklearn import one_se_alpha
 from regprior.inference import nuts_posterior, type2_ml
 from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
@@ -76,11 +77,6 @@ def choice_table(choices: dict) -> pd.DataFrame:
     return pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
 
 
-def _one_se(alphas, mean, se) -> float:
-    best = int(np.argmin(mean))
-    return float(np.max(alphas[mean <= mean[best] + se[best]]))
-
-
 def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed: int = 0,
                  target_accept: float = 0.95) -> tuple[dict, pd.DataFrame]:
     """Run every way of choosing alpha on ``data`` (Gaussian likelihood, flat intercept, no weights).
@@ -117,10 +113,10 @@ def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, 
 
     choices = {
         "Ridge": AlphaChoice("Ridge", ridge_alphas, ridge_mean, ridge_se, float(ridge.alpha_),
-                             _one_se(ridge_alphas, ridge_mean, ridge_se), evidence.ridge_alpha,
+                             one_se_alpha(ridge_alphas, ridge_mean, ridge_se), evidence.ridge_alpha,
                              {n: draws_of(n) for n in models["Ridge"]}, {n: posteriors[n].problems for n in models["Ridge"]}),
         "Lasso": AlphaChoice("Lasso", lasso.alphas_, lasso_mean, lasso_se, float(lasso.alpha_),
-                             _one_se(lasso.alphas_, lasso_mean, lasso_se), None,
+                             one_se_alpha(lasso.alphas_, lasso_mean, lasso_se), None,
                              {n: draws_of(n) for n in models["Lasso"]}, {n: posteriors[n].problems for n in models["Lasso"]}),
     }
     columns = {

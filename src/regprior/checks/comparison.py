@@ -14,7 +14,7 @@ import pandas as pd
 
 from regprior import registry
 from regprior._validation import check_sampling_args
-from regprior.backend.model import INTERCEPT, RegressionModel, build_model
+from regprior.backend.model import INTERCEPT, WEIGHTS, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnFit, fit_counterpart
 from regprior.checks.verdict import Verdict, judge
 from regprior.inference.map import certificate, error_bound, objective_value
@@ -29,7 +29,11 @@ from regprior.inference import (
 from regprior.spec.data import RegressionData
 from regprior.spec.priors import Prior
 
-__all__ = ["Comparison", "compare_data", "compare_model", "comparison_table"]
+__all__ = ["Comparison", "compare_data", "compare_model", "comparison_table", "NEAR_CENTRE_FRACTION"]
+
+#: ``p_near_centre`` counts the posterior draws within this fraction of the largest |MAP weight|
+#: of the prior centre: where the Laplace MAP is exactly 0, how much posterior mass is near 0.
+NEAR_CENTRE_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,10 @@ def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, 
     """Assemble the per-coefficient table (features, then ``intercept``) from the results.
 
     Columns: ``sklearn``, ``map``, ``abs_diff``; with a posterior its summary
-    (``posterior_mean`` ... ``r_hat``); with an exact posterior ``exact_mean``, ``exact_sd``
-    and, with both, ``mean_error_mcse`` and ``sd_ratio``.
+    (``posterior_mean`` ... ``r_hat``) and ``p_near_centre``, the share of posterior draws
+    within ``NEAR_CENTRE_FRACTION * max_j |MAP_j - mu_j|`` of the centre (NaN for the
+    intercept); with an exact posterior ``exact_mean``, ``exact_sd`` and, with both,
+    ``mean_error_mcse`` and ``sd_ratio``.
     """
     index = list(data.feature_names) + ([INTERCEPT] if fit_intercept else [])
     sk = np.append(sklearn_fit.coef, sklearn_fit.intercept) if fit_intercept else sklearn_fit.coef
@@ -175,6 +181,10 @@ def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, 
             ess_bulk=s["ess_bulk"],
             r_hat=s["r_hat"],
         )
+        draws = posterior.datatree.posterior[WEIGHTS].stack(sample=("chain", "draw")).transpose("feature", "sample").to_numpy()
+        band = NEAR_CENTRE_FRACTION * max(float(np.max(np.abs(map_result.coef - map_result.centre))), np.finfo(float).tiny)
+        near = np.mean(np.abs(draws - map_result.centre[:, None]) <= band, axis=1)
+        table["p_near_centre"] = np.append(near, np.nan) if fit_intercept else near
     if exact is not None:
         exact_mean = np.append(exact.mean, exact.intercept_mean) if fit_intercept else exact.mean
         exact_sd = np.append(exact.sd, exact.intercept_sd) if fit_intercept else exact.sd

@@ -26,6 +26,7 @@ __all__ = [
     "fit_counterpart",
     "prior_by_cross_validation",
     "sklearn_loo_cv",
+    "one_se_alpha",
     "sklearn_path",
 ]
 
@@ -199,28 +200,60 @@ def sklearn_loo_cv(data: RegressionData, prior: Prior, likelihood, *, fit_interc
     return log_density
 
 
+def one_se_alpha(alphas, mean, se) -> float:
+    """The 1-SE rule: the largest alpha whose mean CV error is within one SE of the best one."""
+    alphas, mean, se = (np.asarray(a, dtype=float) for a in (alphas, mean, se))
+    best = int(np.argmin(mean))
+    return float(np.max(alphas[mean <= mean[best] + se[best]]))
+
+
+#: The CV estimators whose per-fold errors give a 1-SE alpha.
+ONE_SE_ESTIMATORS = ("RidgeCV", "LassoCV", "ElasticNetCV")
+
+
 def prior_by_cross_validation(
-    data: RegressionData, family, likelihood: Gaussian, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None
+    data: RegressionData, family, likelihood: Gaussian, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None,
+    one_se: bool = False,
 ):
     """Choose the path parameter by the pair's CV estimator (``RidgeCV``, ``LassoCV``, ``ElasticNetCV``).
 
     ``RidgeCV`` searches ``logspace(-6, 6, 121)`` by efficient leave-one-out; ``LassoCV`` and
     ``ElasticNetCV`` their own 100-alpha grid, 5-fold unshuffled, at the fixed
-    ``l1_ratio``. All are deterministic. Returns ``(prior, description)``.
+    ``l1_ratio``. All are deterministic. With ``one_se`` the choice is the 1-SE rule's (the
+    strongest penalty within one standard error of the best CV error; Gaussian pairs only).
+    Returns ``(prior, description)``.
     """
     row = registry.pairing(family, likelihood.family)
     fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    if one_se and row.cv_estimator not in ONE_SE_ESTIMATORS:
+        raise ValueError(f"the 1-SE rule needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "
+                         f"the {family} prior's counterpart is chosen by {row.cv_estimator}.")
     if row.cv_estimator == "GridSearchCV":
         base = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
         search = _estimator_class("GridSearchCV")(base, **row.cv_options(fixed))
     else:
-        search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **row.cv_options(fixed))
+        options = row.cv_options(fixed)
+        if one_se and row.cv_estimator == "RidgeCV":
+            options["store_cv_results"] = True
+        search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **options)
     target = data.y - data.X @ as_centre(mu, data.n_features)
     search.fit(data.X, target, sample_weight=data.sample_weight)
     chosen = search.best_params_[row.path_parameter] if hasattr(search, "best_params_") else getattr(search, f"{row.path_parameter}_")
+    description = row.cv_description
+    if one_se:
+        chosen, description = _one_se_choice(search), f"{row.cv_description}, 1-SE rule"
     strength = {row.path_parameter: float(np.ravel(chosen)[0]), **fixed}
     prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
-    return prior, row.cv_description
+    return prior, description
+
+
+def _one_se_choice(search) -> float:
+    """1-SE alpha of a fitted RidgeCV (leave-one-out errors) or LassoCV / ElasticNetCV (fold errors)."""
+    if hasattr(search, "cv_results_"):  # RidgeCV: (n_samples, n_alphas) squared errors
+        errors = search.cv_results_
+        return one_se_alpha(search.alphas, errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]))
+    folds = search.mse_path_  # (n_alphas, n_folds)
+    return one_se_alpha(search.alphas_, folds.mean(axis=1), folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1]))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ MAX_WIDTH = 100
 #: Columns shown by default (``--verbose`` shows the whole table).
 COMPACT_COLUMNS = {
     "sklearn": "sklearn", "map": "MAP", "abs_diff": "|diff|", "posterior_mean": "post. mean",
-    "hdi": "94% HDI", "r_hat": "r_hat", "ess_bulk": "ESS", "flags": "flags",
+    "hdi": "94% HDI", "p_near_centre": "P(near 0)", "r_hat": "r_hat", "ess_bulk": "ESS", "flags": "flags",
 }
 
 
