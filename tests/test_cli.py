@@ -64,10 +64,10 @@ def test_full_run_writes_every_output(tmp_path, capsys):
     assert status in (0, 1)  # 1 only if a verdict failed; either way everything is written
     assert "alpha: RidgeCV" in printed and "alpha: LassoCV" in printed
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["comparison.csv", "comparison.json", "comparison.md",
-                     "posterior_lasso.nc", "posterior_lasso.png", "posterior_ridge.nc", "posterior_ridge.png"]
+    assert names == ["comparison.csv", "comparison.json", "comparison.md", "forest.png",
+                     "posterior_lasso.nc", "posterior_lasso.png", "posterior_ridge.nc", "posterior_ridge.png", "report.html"]
     tree = xr.open_datatree(out / "posterior_lasso.nc")
-    assert tree.posterior["beta"].shape == (2, 300, 10)
+    assert tree.posterior["beta"].shape == (4, 300, 10)  # four chains by default
     document = json.loads((out / "comparison.json").read_text())
     assert {c["model"] for c in document["comparisons"]} == {"ridge", "lasso"}
     for record in document["comparisons"]:

@@ -121,7 +121,7 @@ def test_nuts_mode(diabetes):
     model = NormalPriorRegressor(alpha=0.1, noise_sigma=54.0, inference="nuts", draws=1000, random_seed=1)
     model.fit(diabetes.X, diabetes.y)
     exact = NormalPriorRegressor(alpha=0.1, noise_sigma=54.0).fit(diabetes.X, diabetes.y)
-    assert model.posterior_.posterior["beta"].shape == (2, 1000, 10)
+    assert model.posterior_.posterior["beta"].shape == (4, 1000, 10)  # four chains by default
     # Posterior mean vs the exact one (= the MAP here): within Monte-Carlo error, ~5% of a
     # posterior sd (~65) at ESS ~2000; 20 is ~4 MCSE.
     assert_allclose(model.coef_, exact.coef_, rtol=0, atol=20.0)

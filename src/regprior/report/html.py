@@ -117,12 +117,25 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     if sampler:
         parts.append(verdict_banner(not unhealthy, sampler))
     rows = record["coefficients"] + ([record["intercept"]] if record.get("intercept") else [])
-    frame = pd.DataFrame(rows).set_index("feature")
-    parts.append(styled_table(frame))
+    parts.append(styled_table(_compact(pd.DataFrame(rows).set_index("feature"))))
     figure = figures.get(f"posterior_{name}.png")
     if figure:
         parts.append(f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" src="{figure}">')
     return "\n".join(parts)
+
+
+#: The columns shown (the CSV and JSON files keep every column), in order, with their headers.
+COMPACT_COLUMNS = {"sklearn": "sklearn", "map": "MAP", "abs_diff": "|MAP - sklearn|", "exact_mean": "exact mean",
+                   "posterior_mean": "posterior mean", "hdi": "94% HDI", "p_near_centre": "P(near 0)",
+                   "r_hat": "r_hat", "ess_bulk": "bulk ESS", "flags": "flags"}
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    if "hdi_low" in frame:
+        frame["hdi"] = [f"[{_digits(lo)}, {_digits(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])]
+    columns = [c for c in COMPACT_COLUMNS if c in frame]
+    return frame[columns].rename(columns=COMPACT_COLUMNS)
 
 
 def comparison_html(comparison) -> str:
