@@ -90,6 +90,8 @@ class RegressionModel(_HoldsCompiled):
     mutable_data: bool = False
     form: str = "raw"
     data_version: int = 0
+    #: Incremented by every set_likelihood: compiled caches keyed on it (the MAP's Hessian) refresh.
+    likelihood_version: int = 0
     _compiled: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -174,6 +176,7 @@ class RegressionModel(_HoldsCompiled):
             raise TypeError(f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}.")
         _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
+        self.likelihood_version += 1
 
 
 def _set_shared(pymc_model, values: dict) -> None:
