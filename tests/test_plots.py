@@ -45,3 +45,25 @@ def test_forest_draws_both_point_estimates_for_each_model(diabetes):
         for family in comparisons:
             xs = [np.ravel(drawn.sel(model=family, feature=f).item()["x"])[0] for f in diabetes.feature_names]
             np.testing.assert_array_equal(xs, getattr(comparisons[family], attribute).coef)
+
+
+def test_path_plot_marks_the_cv_and_one_se_alphas():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from regprior.checks.paths import alpha_grid, compare_paths, cross_validation_marks, path_for_data, sklearn_path
+    from regprior.report.plots import plot_path
+    from regprior.spec.data import load_diabetes
+    from regprior.spec.likelihoods import Gaussian
+
+    data, likelihood = load_diabetes(), Gaussian(54.0)
+    marks = cross_validation_marks(data, "laplace", likelihood)
+    # The 1-SE rule never picks a weaker penalty than CV's minimum (LassoCV on diabetes: 0.0038, 0.187).
+    assert set(marks) == {"CV", "1-SE"} and marks["1-SE"] > marks["CV"]
+    alphas = alpha_grid(data, "laplace", n_alphas=10)
+    path, model = path_for_data(data, "laplace", likelihood, alphas)
+    figure = plot_path(compare_paths(path, sklearn_path(data, "laplace", alphas), model=model), marks=marks)
+    lines = [line for line in figure.axes[0].get_lines() if line.get_gid() == "mark"]
+    assert [line.get_xdata()[0] for line in lines] == [marks["CV"], marks["1-SE"]]
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert any(label.startswith("1-SE alpha = 0.187") for label in labels)

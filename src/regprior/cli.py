@@ -426,7 +426,8 @@ def _figure_writer(draw):
 
 
 def _run_path(args) -> int:
-    from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, posterior_alpha_picks, posterior_path, sklearn_path
+    from regprior.checks.paths import (alpha_grid, compare_paths, cross_validation_marks, path_for_data, posterior_alpha_picks,
+                                       posterior_path, sklearn_path)
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_path
     from regprior.report.tables import path_markdown, paths_csv, paths_json, paths_text
@@ -469,7 +470,8 @@ def _run_path(args) -> int:
         for family, (comparison, posterior) in results.items():
             files[f"path_{family}.md"] = path_markdown(comparison, likelihood)
             files[f"path_{family}.csv"] = comparison.to_frame().to_csv()
-            files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior: plot_path(c, p))
+            marks = cross_validation_marks(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed[family])
+            files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior, m=marks: plot_path(c, p, marks=m))
             if posterior is not None:
                 files[f"posterior_path_{family}.csv"] = posterior.to_csv(index=False)
         written = write_outputs(args.out, files)

@@ -29,6 +29,7 @@ __all__ = [
     "SklearnPath",
     "PathComparison",
     "alpha_grid",
+    "cross_validation_marks",
     "solve_path",
     "map_path",
     "path_for_data",
@@ -425,3 +426,20 @@ def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = True, fixed: dict | None = None) -> dict:
+    """``{"CV": alpha, "1-SE": alpha}`` of the pair's CV estimator, to mark on a path figure.
+
+    Empty for a pair whose CV estimator keeps no per-fold errors (the GLMs').
+    """
+    from regprior.checks.sklearn import ONE_SE_ESTIMATORS, prior_by_cross_validation
+
+    row = registry.pairing(family, likelihood.family)
+    if row.cv_estimator not in ONE_SE_ESTIMATORS:
+        return {}
+    marks = {}
+    for label, one_se in (("CV", False), ("1-SE", True)):
+        prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed, one_se=one_se)
+        marks[label] = registry.sklearn_strength(prior, likelihood, data.weight_sum)[row.path_parameter]
+    return marks

@@ -70,7 +70,11 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
     return plot
 
 
-def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
+#: Line styles of the alphas marked on a path plot (``marks``), by the way each was chosen.
+MARK_STYLES = {"CV": ("black", "--"), "1-SE": ("black", ":"), "EB": ("tab:purple", "-.")}
+
+
+def plot_path(comparison, posterior=None, *, marks: dict | None = None, style: str = "arviz-variat"):
     """Regularisation path: MAP as lines, sklearn as markers, posterior mean and 94% HDI at sampled alphas.
 
     Parameters
@@ -78,6 +82,9 @@ def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
     comparison : regprior.checks.paths.PathComparison
     posterior : pandas.DataFrame, optional
         Output of :func:`regprior.checks.paths.posterior_path` (one row per alpha and feature).
+    marks : dict of str -> float, optional
+        Alphas to mark with a vertical line, by how they were chosen (``{"CV": ..., "1-SE": ...,
+        "EB": ...}``); each is named in the legend.
     style : str, default="arviz-variat"
         A matplotlib style; ArviZ registers its own (``arviz-variat``, ``arviz-vibrant``, ...).
 
@@ -104,6 +111,10 @@ def plot_path(comparison, posterior=None, *, style: str = "arviz-variat"):
                 low, high = rows["mean"] - rows["hdi_low"], rows["hdi_high"] - rows["mean"]
                 ax.errorbar(rows["alpha"], rows["mean"], yerr=[low, high], fmt="D", markersize=4, color=colours[j],
                             alpha=0.6, capsize=2, gid="posterior")
+        for label, value in (marks or {}).items():
+            colour, line = MARK_STYLES.get(label, ("grey", "--"))
+            ax.axvline(value, color=colour, linestyle=line, linewidth=1.2, label=f"{label} {bayes.parameter} = {value:.3g}",
+                       gid="mark")
         ax.set_xscale("log")
         if bayes.alphas[0] > bayes.alphas[-1]:
             ax.invert_xaxis()  # the penalty weakens to the right, as in sklearn's path examples
