@@ -18,7 +18,7 @@ $(BIN)/regprior: pyproject.toml
 setup: $(BIN)/regprior
 
 compare: setup
-	MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --out $(OUT)
+	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --out $(OUT)
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q

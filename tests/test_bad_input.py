@@ -24,7 +24,6 @@ def no_model_building(monkeypatch):
 
     monkeypatch.setattr("regprior.api.build_model", forbidden)
     monkeypatch.setattr("regprior.backend.cache.build_model", forbidden)
-    monkeypatch.setattr("regprior.checks.comparison.build_model", forbidden)
 
 
 def with_nan(array, index):
