@@ -33,7 +33,8 @@ def reusable_model(data, prior, likelihood, *, fit_intercept: bool = True):
     if model is None:
         model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, mutable_data=True)
     else:
-        model.set_data(data)
+        if model.data is not data:  # swapping data drops the compiled sampler: only when it changed
+            model.set_data(data)
         model.set_prior(prior)
         model.set_likelihood(likelihood)
     try:
