@@ -87,8 +87,9 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
         support = {True: "zeros match", False: "ZEROS DIFFER", None: "zeros not decidable"}[verdict.support_match]
         summary = (f"{name}: max |MAP - sklearn| {verdict.max_abs_diff:.1e} (tol {verdict.tolerance:.0e}), {support}, "
                    f"KKT {verdict.certificate:.0e}")
-        if not verdict.passed:
-            summary += " | " + "; ".join(p for p in verdict.problems if not p.startswith("sampler"))
+        map_problems = [p for p in verdict.problems if not p.startswith("sampler")]
+        if map_problems:
+            summary += " | " + "; ".join(map_problems)
         console.print(_status_line(verdict.passed or _only_sampler_problems(verdict), summary))
         if c.posterior is not None:
             p = c.posterior
