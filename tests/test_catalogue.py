@@ -52,3 +52,21 @@ def test_a_fixed_strength_default_is_checked(tmp_path):
     path.write_text('name="x"\nprior="laplace"\nlikelihood="gaussian"\nsklearn="Lasso"\n[defaults]\nl1_ratio=0.5\n')
     with pytest.raises(ValueError, match=r"unknown default 'l1_ratio'"):
         load_model_spec(str(path))
+
+
+def test_full_bayes_entries(tmp_path):
+    from regprior.catalogue import full_bayes_models, load_full_bayes_model
+    from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+
+    models = full_bayes_models()
+    assert models == {"bayesian_lasso": BayesianLasso(lam=None, gamma_shape=1.0, gamma_rate=1.78),
+                      "learnt_laplace": LearnedScale("laplace"), "learnt_normal": LearnedScale("normal")}
+    with pytest.raises(ValueError, match="is a full-Bayes model .* use regprior loo or regprior choose"):
+        load_model_spec("bayesian_lasso")
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nfamily = "cauchy"\n')
+    with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
+        load_full_bayes_model(str(path))
+    path.write_text('name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nshape = 2\n')
+    with pytest.raises(ValueError, match="unexpected keyword argument 'shape'"):
+        load_full_bayes_model(str(path))

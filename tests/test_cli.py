@@ -302,12 +302,12 @@ def test_loo_table_and_files(csv_path, tmp_path, capsys):
     table = pd.DataFrame(rows).set_index("model")
     assert status == (1 if any(table["flags"]) else 0)
     fixed = [f"{family} at the CV alpha" for family in ("normal", "laplace", "elasticnet")]
-    assert set(table.index) == {*fixed, "normal, learnt scale", "laplace, learnt scale", "Park & Casella, learnt lambda"}
+    assert set(table.index) == {*fixed, "learnt_normal", "learnt_laplace", "bayesian_lasso"}  # the catalogue's
     # The sklearn counterparts' exact LOO-CV sits beside PSIS-LOO; the plug-in ignores posterior
     # spread, so the two differ by a little, not by a different model (|diff| < 2 se).
     for name in fixed:
         assert abs(table.loc[name, "elpd_cv_sklearn"] - table.loc[name, "elpd_loo"]) < 2 * table.loc[name, "se"]
-    assert pd.isna(table.loc["Park & Casella, learnt lambda", "elpd_cv_sklearn"])  # JSON null: no counterpart
+    assert pd.isna(table.loc["bayesian_lasso", "elpd_cv_sklearn"])  # JSON null: no counterpart
     assert sorted(p.name for p in out.iterdir()) == ["loo.csv", "loo.md", "loo_compare.png"]
     assert main(["loo", "--prior-mu", "1", "--out", str(tmp_path / "bad")]) == 2
     assert "--prior-mu does not apply to regprior loo" in capsys.readouterr().err

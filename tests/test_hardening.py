@@ -128,3 +128,49 @@ def test_stale_staging_folders_of_killed_runs_are_removed(tmp_path):
     write_outputs(out, {"a.txt": "done"})
     assert not stale.exists() and live.exists() and (out / "a.txt").read_text() == "done"
     assert remove_stale_staging(out) == []
+
+
+def test_non_unique_lasso_is_judged_by_its_objective():
+    """Duplicated columns: MAP and sklearn split the weight differently at the same objective."""
+    from regprior.api import compare
+    from regprior.spec.data import load_diabetes
+
+    data = load_diabetes()
+    X = np.column_stack([data.X[:, 2], data.X])  # bmi twice
+    prior = registry.make_prior("laplace", likelihood=Gaussian(54.0), weight_sum=442, sklearn={"alpha": 0.01})
+    with pytest.warns(UserWarning, match=r"duplicated column\(s\) \(first of each: \['x0'\]\)"):
+        comparison = compare(X, data.y, prior, noise_sigma=54.0, sample=False)
+    verdict = comparison.verdict
+    assert verdict.max_abs_diff > verdict.tolerance  # the coefficients really differ ...
+    assert verdict.passed and verdict.tolerance_source.startswith("the optimum is not unique")  # ... both optimal
+    assert not comparison.table["flags"].any()
+
+
+def test_judge_fails_a_non_unique_optimum_with_different_objectives():
+    import pandas as pd
+
+    from regprior.checks.verdict import judge
+
+    class Result:
+        coef, centre, kkt_residual = np.array([1.0, 0.0]), np.zeros(2), 1e-15
+
+    class Fit:
+        coef = np.array([0.0, 1.0])
+
+    table = pd.DataFrame({"sklearn": [0.0, 1.0], "abs_diff": [1.0, 1.0]}, index=["a", "b"])
+    _, verdict = judge(table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.5), non_unique=True)
+    assert not verdict.passed and "the objectives differ" in verdict.problems[0]
+    _, verdict = judge(table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.0), non_unique=True)
+    assert verdict.passed
+
+
+def test_constant_columns_warn_and_empty_globs_fail():
+    from regprior.api import fit_map
+    from regprior.spec.statistics import SufficientStatistics
+
+    with pytest.warns(UserWarning, match=r"constant column\(s\) \['x3'\]"):
+        fit_map(np.column_stack([X, np.ones(40)]), y, Laplace(scale=1.0), noise_sigma=1.0)
+    with pytest.raises(ValueError, match=r"pattern '/nonexistent/\*.csv' matches no file"):
+        SufficientStatistics.from_files("/nonexistent/*.csv", target="y")
+    with pytest.raises(TypeError, match="pattern must be a path or glob pattern"):
+        SufficientStatistics.from_files(3, target="y")

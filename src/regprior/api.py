@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from regprior import registry
 from regprior.checks.comparison import Comparison, compare_data
 from regprior.spec.data import RegressionData
@@ -19,7 +21,7 @@ from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.backend.model import RegressionModel, build_model
 from regprior.spec.priors import Prior
 
-__all__ = ["make_model", "fit_map", "sample_posterior", "exact_posterior", "compare"]
+__all__ = ["make_model", "fit_map", "sample_posterior", "exact_posterior", "compare", "warn_degenerate_columns"]
 
 
 def make_model(
@@ -34,6 +36,27 @@ def make_model(
     """
     data, likelihood = _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood)
     return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
+
+
+def warn_degenerate_columns(data) -> None:
+    """Warn (UserWarning, naming them) about constant and duplicated columns of ``X``.
+
+    Both are legal, but a constant column's weight is decided by the prior alone, and duplicated
+    (or exactly collinear) columns make a lasso solution non-unique: MAP and sklearn may split the
+    weight differently at equal objectives (the comparison's verdict then compares objectives).
+    """
+    import warnings
+
+    X = data.X
+    constant = [name for name, column in zip(data.feature_names, X.T) if np.ptp(column) == 0]
+    if constant:
+        warnings.warn(f"X has constant column(s) {constant}: with an intercept their weights are fixed by the prior alone.",
+                      UserWarning, stacklevel=3)
+    _, first, counts = np.unique(X, axis=1, return_index=True, return_counts=True)
+    duplicated = [data.feature_names[j] for j, count in zip(first, counts) if count > 1]
+    if duplicated:
+        warnings.warn(f"X has duplicated column(s) (first of each: {duplicated}): a lasso-type MAP is not unique there.",
+                      UserWarning, stacklevel=3)
 
 
 def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood=None):
@@ -51,6 +74,7 @@ def _checked_inputs(X, y, prior, noise_sigma, sample_weight, fit_intercept, feat
     if not isinstance(fit_intercept, bool):
         raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
+    warn_degenerate_columns(data)
     prior.centre(data.n_features)
     if likelihood is None or family == Gaussian.family and noise_sigma is not None:
         return data, Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)

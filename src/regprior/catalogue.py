@@ -10,7 +10,11 @@ from pathlib import Path
 from regprior import registry
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES
 
-__all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family"]
+__all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family", "full_bayes_models",
+           "load_full_bayes_model"]
+
+#: Keys of a full-Bayes entry (``full_bayes = "<kind>"``: a prior on the prior's own scale).
+FULL_BAYES_KEYS = {"name", "description", "full_bayes", "likelihood", "parameters"}
 
 DEFAULT_TYPES = {"fit_intercept": bool, "draws": int, "tune": int, "chains": int, "random_seed": int}
 TOP_LEVEL_KEYS = {"name", "description", "prior", "likelihood", "sklearn", "defaults"}
@@ -112,8 +116,7 @@ def _parse(document: dict, source: str) -> ModelSpec:
     )
 
 
-def load_model_spec(name_or_path: str) -> ModelSpec:
-    """Load a catalogued model by name (``"lasso"``) or a spec file by path (``"my.toml"``)."""
+def _read(name_or_path: str) -> tuple[dict, Path]:
     catalogue = available_models()
     if name_or_path in catalogue:
         path = catalogue[name_or_path]
@@ -122,10 +125,56 @@ def load_model_spec(name_or_path: str) -> ModelSpec:
         if path.suffix != ".toml" or not path.is_file():
             raise ValueError(f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} nor a .toml file.")
     try:
-        document = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text()), path
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"model spec {path}: invalid TOML ({error}).") from None
+
+
+def load_model_spec(name_or_path: str) -> ModelSpec:
+    """Load a catalogued model by name (``"lasso"``) or a spec file by path (``"my.toml"``)."""
+    document, path = _read(name_or_path)
+    if "full_bayes" in document:
+        raise ValueError(f"model {name_or_path!r} is a full-Bayes model (its prior scale is learnt): it has no single "
+                         "sklearn counterpart to compare with; use regprior loo or regprior choose.")
     return _parse(document, str(path))
+
+
+def load_full_bayes_model(name_or_path: str):
+    """A catalogued full-Bayes model (``full_bayes = "bayesian_lasso" | "learned_scale"``) as its specification.
+
+    ``[parameters]`` are the specification's (``BayesianLasso(lam, gamma_shape, gamma_rate)``,
+    ``LearnedScale(family, noise_scale, prior_scale, noise_prior)``), checked by it; the value
+    ``"learnt"`` (TOML has no null) stands for None: a learnt lambda, a data-scaled default scale.
+    """
+    from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+
+    document, path = _read(name_or_path)
+    kinds = {"bayesian_lasso": BayesianLasso, "learned_scale": LearnedScale}
+    unknown = set(document) - FULL_BAYES_KEYS
+    if unknown:
+        raise ValueError(f"model spec {path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(FULL_BAYES_KEYS)}.")
+    if document.get("full_bayes") not in kinds:
+        raise ValueError(f"model spec {path}: full_bayes must be one of {sorted(kinds)}; got {document.get('full_bayes')!r}.")
+    if document.get("likelihood") != "gaussian":
+        raise ValueError(f"model spec {path}: the full-Bayes models have a gaussian likelihood; got {document.get('likelihood')!r}.")
+    parameters = document.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise ValueError(f"model spec {path}: [parameters] must be a table.")
+    parameters = {key: None if value == "learnt" else value for key, value in parameters.items()}
+    try:
+        return kinds[document["full_bayes"]](**parameters)
+    except TypeError as error:
+        raise ValueError(f"model spec {path}: {error}") from None
+
+
+def full_bayes_models() -> dict:
+    """Every catalogued full-Bayes model: ``{name: specification}``, the set ``regprior loo`` compares."""
+    models = {}
+    for name, path in available_models().items():
+        document, _ = _read(str(path))
+        if "full_bayes" in document:
+            models[name] = load_full_bayes_model(str(path))
+    return models
 
 
 def spec_for_family(family: str, likelihood: str = "gaussian") -> ModelSpec:

@@ -17,8 +17,8 @@ from regprior._validation import check_sampling_args
 from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS, RegressionModel
 from regprior.checks.sklearn import SklearnFit, fit_counterpart
-from regprior.checks.verdict import Verdict, judge
-from regprior.inference.map import certificate, error_bound, objective_value
+from regprior.checks.verdict import AGREEMENT_RTOL, Verdict, judge
+from regprior.inference.map import certificate, error_bound, objective_value, unique_optimum
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
@@ -304,14 +304,22 @@ def compare_model(
     # ~1e-12 (saga), the agreement is bounded by what that certificate allows.
     sklearn_certificate = certificate(model, sklearn_fit.coef, sklearn_fit.intercept)
     bound = objectives = None
+    non_unique = False
     if not row.exact_reference:
         bound = error_bound(model, sklearn_fit.coef, sklearn_fit.intercept, at=(map_result.coef, map_result.intercept))
+    elif not np.allclose(map_result.coef, sklearn_fit.coef, rtol=0,
+                         atol=AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(sklearn_fit.coef))))):
+        # A disagreement: first ask whether the optimum is unique at all (collinear columns).
+        non_unique = not unique_optimum(model, (map_result.coef, map_result.intercept),
+                                        (sklearn_fit.coef, sklearn_fit.intercept))
+    if bound is not None or non_unique:
         objectives = (objective_value(model, map_result.coef, map_result.intercept),
                       objective_value(model, sklearn_fit.coef, sklearn_fit.intercept))
     table = comparison_table(data, sklearn_fit, map_result, posterior, exact, fit_intercept=fit_intercept)
     flags, verdict = judge(table, map_result=map_result, sklearn_fit=sklearn_fit,
                            divergences=None if posterior is None else posterior.divergences,
-                           sklearn_certificate=sklearn_certificate, error_bound=bound, objectives=objectives)
+                           sklearn_certificate=sklearn_certificate, error_bound=bound, objectives=objectives,
+                           non_unique=non_unique)
     table["flags"] = flags
     return Comparison(
         data_name=data.name,

@@ -134,8 +134,9 @@ def loo_for_data(
 
     Fixed priors: each family of the likelihood at its sklearn counterpart's CV strength
     (:func:`regprior.checks.sklearn.prior_by_cross_validation`), raw model form, NUTS. Full-Bayes
-    models (Gaussian likelihood, unweighted data): learnt-scale Normal and Laplace and Park &
-    Casella with learnt lambda, at ``hierarchical_target_accept``. With ``cv``, each fixed
+    models (Gaussian likelihood, unweighted data): the catalogue's (``models/*.toml`` with a
+    ``full_bayes`` key: learnt-scale Normal and Laplace, Park & Casella with learnt lambda), at
+    ``hierarchical_target_accept``; a model that needs no weights is skipped on weighted data. With ``cv``, each fixed
     prior's sklearn counterpart is scored by exact leave-one-out on the same folds.
     """
     from regprior import registry
@@ -143,7 +144,6 @@ def loo_for_data(
     from regprior.backend.model import build_hierarchical_model, build_model
     from regprior.checks.sklearn import prior_by_cross_validation, sklearn_loo_cv
     from regprior.inference import nuts_posterior
-    from regprior.spec.hierarchical import BayesianLasso, LearnedScale
 
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     available = registry.prior_families(likelihood.family)
@@ -151,8 +151,13 @@ def loo_for_data(
     unknown = [f for f in families if f not in available]
     if unknown:
         raise ValueError(f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}.")
-    full_bayes = hierarchical and likelihood.family == "gaussian" and data.sample_weight is None
-    if len(families) + 3 * full_bayes < 2:
+    from regprior.catalogue import full_bayes_models
+
+    specs = {}
+    if hierarchical and likelihood.family == "gaussian":
+        specs = {name: spec for name, spec in full_bayes_models().items()
+                 if data.sample_weight is None or spec.supports_weights}
+    if len(families) + len(specs) < 2:
         raise ValueError("LOO compares at least two models: give two families or keep the full-Bayes models.")
     settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
     fits, pointwise_cv = {}, {}
@@ -163,9 +168,7 @@ def loo_for_data(
         fits[name] = (model, nuts_posterior(model, **settings))
         if cv:
             pointwise_cv[name] = sklearn_loo_cv(data, prior, likelihood, fit_intercept=fit_intercept)
-    if full_bayes:
-        specs = {**{f"{family}, learnt scale": LearnedScale(family) for family in registry.SEED_FAMILIES},
-                 "Park & Casella, learnt lambda": BayesianLasso(lam=None)}
+    if specs:
         for name, spec in specs.items():
             model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
             fits[name] = (model, nuts_posterior(model, **settings, target_accept=hierarchical_target_accept))

@@ -115,7 +115,7 @@ def _row_checks(table: pd.DataFrame, tolerance: float) -> dict:
 
 def judge(
     table: pd.DataFrame, *, map_result, sklearn_fit, divergences: int | None = None, sklearn_certificate: float | None = None,
-    error_bound: float | None = None, objectives: tuple[float, float] | None = None,
+    error_bound: float | None = None, objectives: tuple[float, float] | None = None, non_unique: bool = False,
 ) -> tuple[pd.Series, Verdict]:
     """Judge a comparison table: per-row flags and the verdict, from the same checks.
 
@@ -143,6 +143,11 @@ def judge(
     objectives : (float, float), optional
         Negative log posterior at the MAP and at sklearn's solution: with ``error_bound``,
         the MAP's must not be larger (by ``OBJECTIVE_RTOL``).
+    non_unique : bool, default=False
+        The optimum is not unique where the two solutions live (duplicated or exactly collinear
+        columns under a prior without an l2 part): different coefficients can both be optimal.
+        With ``objectives``, the coefficients and exact zeros are then not compared; the two
+        objectives must agree to ``OBJECTIVE_RTOL`` instead.
 
     Returns
     -------
@@ -155,6 +160,11 @@ def judge(
     if error_bound is not None and error_bound > tolerance:
         tolerance, source = error_bound, "error bound from sklearn's certificate (its solver stops short of 1e-12)"
     checks = _row_checks(table, tolerance)
+    judged_by_objective = non_unique and objectives is not None
+    if judged_by_objective:
+        # Several optima: a coefficient that differs is no failure if both are optimal.
+        source = "the optimum is not unique (collinear columns): MAP and sklearn judged by their objectives"
+        checks["map!=sklearn"] = (pd.Series(False, index=table.index), "")
     failing = pd.DataFrame({name: bad for name, (bad, _) in checks.items()}, index=table.index)
     flags = failing.apply(lambda row: ",".join(name for name, bad in row.items() if bad), axis=1)
     support_match = support_agreement(map_result.coef, sklearn_fit.coef, map_result.centre,
@@ -163,9 +173,14 @@ def judge(
     problems = []
     if failing["map!=sklearn"].any():
         problems.append(checks["map!=sklearn"][1])
-    if not support_match and decidable:
+    if judged_by_objective:
+        at_map, at_sklearn = objectives
+        if abs(at_map - at_sklearn) > OBJECTIVE_RTOL * max(1.0, abs(at_sklearn)):
+            problems.append(f"non-unique optimum, but the objectives differ: MAP {at_map:.15g}, sklearn {at_sklearn:.15g}")
+        support_match = support_match or None  # which weights are zero is not unique either
+    elif not support_match and decidable:
         problems.append("the MAP's exact zeros differ from sklearn's")
-    if not support_match and not decidable:
+    if support_match is False and not decidable:
         support_match = None  # sklearn's solution is too loose to say which weights are exactly zero
     if error_bound is not None and objectives is not None:
         at_map, at_sklearn = objectives

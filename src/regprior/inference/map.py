@@ -36,7 +36,7 @@ from regprior.backend.model import CENTRED_INTERCEPT, RegressionModel
 
 __all__ = [
     "MAPResult", "SmoothObjective", "map_estimate", "check_map_settings", "kkt_residual", "compile_map_objective", "certificate", "error_bound",
-    "objective_value",
+    "objective_value", "unique_optimum",
 ]
 
 #: Armijo constant of the line search (sufficient decrease of the composite objective).
@@ -187,9 +187,10 @@ class SmoothObjective:
             step = np.zeros(size)
             step[j] = 1.0
             _, probe = self.value_and_gradient(x + step)
-            # A first guess of H_jj sets the step so that |g| / t stays below |H_jj|.
-            curvature = max(abs(probe[j] - base[j]), np.finfo(float).tiny)
-            t = 2.0 ** np.ceil(np.log2(max(1.0, 1e3 * scale / curvature)))
+            # A first guess of H_jj sets the step so that |g| / t stays below |H_jj|; a zero
+            # column (a constant feature, once centred) keeps t = 1: its column is exactly 0.
+            curvature = abs(probe[j] - base[j])
+            t = 2.0 ** min(60.0, np.ceil(np.log2(max(1.0, 1e3 * scale / curvature)))) if curvature > 0 else 1.0
             if t > 1.0:
                 step[j] = t
                 _, probe = self.value_and_gradient(x + step)
@@ -503,6 +504,25 @@ def error_bound(model: RegressionModel, coef, intercept: float, *, at) -> float:
     curvature = min(float(scipy.linalg.eigvalsh(penalised.hessian(point), subset_by_index=[0, 0])[0])
                     for point in (x, _free_point(model, *at)))
     return residual / curvature if curvature > 0 else np.inf
+
+
+def unique_optimum(model: RegressionModel, *solutions) -> bool:
+    """Whether the MAP is unique around ``(coef, intercept)`` solutions: the Hessian of the smooth
+    part, restricted to the intercept and the union of their supports, is positive definite
+    (smallest eigenvalue above 1e-10 x the largest). Duplicated or exactly collinear columns under
+    a prior without an l2 part make it singular: then several points share the optimal objective.
+    """
+    penalised = _Penalised(compile_map_objective(model), model.prior)
+    centre = model.prior.centre(model.data.n_features)
+    x = _free_point(model, *solutions[0])
+    support = np.zeros(len(centre), dtype=bool)
+    for coef, _ in solutions:
+        support |= np.asarray(coef) != centre
+    free = np.concatenate([np.ones(penalised.n_smooth, dtype=bool), support])
+    if not free.any():
+        return True
+    values = np.linalg.eigvalsh(penalised.hessian(x)[np.ix_(free, free)])
+    return bool(values[0] > 1e-10 * max(values[-1], np.finfo(float).tiny))
 
 
 def objective_value(model: RegressionModel, coef, intercept: float = 0.0) -> float:

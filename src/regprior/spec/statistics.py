@@ -128,9 +128,20 @@ class SufficientStatistics:
 
     @classmethod
     def from_files(cls, pattern: str, *, target: str, weights: str | None = None, fit_intercept: bool = True) -> "SufficientStatistics":
-        """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask."""
+        """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask.
+
+        Raises ValueError naming the pattern when it matches no file, TypeError when it is not a path.
+        """
+        import glob
+        import os
+
         import dask.dataframe as dd
 
+        if not isinstance(pattern, (str, os.PathLike)):
+            raise TypeError(f"pattern must be a path or glob pattern (str); got {type(pattern).__name__}.")
+        pattern = os.fspath(pattern)
+        if not glob.glob(pattern) and not os.path.isdir(pattern):
+            raise ValueError(f"pattern {pattern!r} matches no file.")
         if pattern.endswith(".parquet") or pattern.endswith("/"):
             frame = dd.read_parquet(pattern)
         else:
