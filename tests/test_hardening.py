@@ -174,3 +174,15 @@ def test_constant_columns_warn_and_empty_globs_fail():
         SufficientStatistics.from_files("/nonexistent/*.csv", target="y")
     with pytest.raises(TypeError, match="pattern must be a path or glob pattern"):
         SufficientStatistics.from_files(3, target="y")
+
+
+def test_cached_models_keep_their_feature_names():
+    """A cached model of the same shape but other feature names must not lend its coordinate."""
+    from regprior.api import compare, fit_map
+    from regprior.spec.data import load_diabetes
+
+    data = load_diabetes()
+    fit_map(data.X, data.y, Laplace(scale=30.0), noise_sigma=54.0)  # cached with names x0 .. x9
+    comparison = compare(data.X, data.y, Laplace(scale=30.0), noise_sigma=54.0, feature_names=data.feature_names,
+                         draws=100, tune=100)
+    assert list(comparison.posterior.datatree.posterior["beta"].coords["feature"].values) == list(data.feature_names)

@@ -1,7 +1,7 @@
 """Built and compiled models kept per process, reused for every fit of the same structure.
 
 A compiled graph is fixed by the prior family, the likelihood family, the data shape (which
-also fixes ``form="auto"``) and the intercept; the data, the prior's parameters and the
+also fixes ``form="auto"``), the intercept and the feature names (the model's coordinate); the data, the prior's parameters and the
 likelihood's are ``pm.Data`` and are swapped in. ``fit_map``, ``map_path`` and the estimators
 take their model from here, so a warm call costs the solve and the data swap, not a build
 and a compile (a grid search over alpha on 5 folds compiles at most twice: two fold sizes).
@@ -27,7 +27,8 @@ _LOCK = threading.Lock()
 @contextmanager
 def reusable_model(data, prior, likelihood, *, fit_intercept: bool = True):
     """A model of ``(data, prior, likelihood)``: a cached one with the values swapped in, or a new one."""
-    key = (prior.family, likelihood.family, data.X.shape, fit_intercept)
+    # The feature names are the model's "feature" coordinate, baked into the pm.Model and its draws.
+    key = (prior.family, likelihood.family, data.X.shape, fit_intercept, tuple(data.feature_names))
     with _LOCK:
         model = _MODELS.pop(key, None)
     if model is None:

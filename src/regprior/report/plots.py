@@ -160,7 +160,24 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
     ):
         plot.map(azp.visuals.scatter_x, visual, data=_estimates_by_model(comparisons, attribute), coords={"column": "forest"}, **style)
     plot.add_legend("model")
+    if backend == "matplotlib":
+        _explain_forest_markers(plot.viz["legend"]["model"].item().figure)
     return plot
+
+
+def _explain_forest_markers(figure) -> None:
+    """A second legend naming every marker and interval of the forest plot, and the axis label."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color="grey", linewidth=1, label="94% HDI"),
+        Line2D([], [], color="grey", linewidth=3, label="50% interval"),
+        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="none", label="posterior mean"),
+        Line2D([], [], color="black", marker="x", linestyle="none", label="MAP (regprior)"),
+        Line2D([], [], color="red", marker="o", markerfacecolor="none", markersize=9, linestyle="none", label="sklearn"),
+    ]
+    figure.legend(handles=handles, loc="lower right", title="markers", fontsize="small")
+    figure.axes[-1].set_xlabel("weight")
 
 
 def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
