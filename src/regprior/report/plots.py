@@ -7,11 +7,27 @@ import xarray as xr
 
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", "plot_forest_comparison", "plot_alpha_choice"]
+__all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", "plot_forest_comparison", "plot_alpha_choice",
+           "PRIOR_COLOURS", "prior_colours"]
 
 #: Colours and line styles of the reference lines, so a MAP hidden under an identical
-#: sklearn line still shows (solid under dashed).
-REFERENCE_STYLE = {"MAP": ("C1", "-"), "sklearn": ("C2", "--")}
+#: sklearn line still shows (solid under dashed): MAP black, sklearn red, in every figure.
+REFERENCE_STYLE = {"MAP": ("black", "-"), "sklearn": ("red", "--")}
+#: One colour per prior family in every figure; a second model of the same family (another
+#: strength) takes the second shade.
+PRIOR_COLOURS = {"normal": ("tab:blue", "tab:cyan"), "laplace": ("tab:purple", "tab:pink"),
+                 "elasticnet": ("tab:brown", "tab:olive")}
+
+
+def prior_colours(comparisons: dict) -> list[str]:
+    """The colour of each comparison's model, by its prior family (see :data:`PRIOR_COLOURS`)."""
+    seen, colours = {}, []
+    for comparison in comparisons.values():
+        family = comparison.prior.family
+        shades = PRIOR_COLOURS.get(family, ("tab:gray", "darkgray"))
+        colours.append(shades[min(seen.get(family, 0), len(shades) - 1)])
+        seen[family] = seen.get(family, 0) + 1
+    return colours
 
 
 def reference_estimates(comparison) -> xr.Dataset:
@@ -48,6 +64,7 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
     columns = min(4, n_features)
     rows = -(-n_features // columns)
     figure_kwargs = {"figsize": (3.6 * columns, 2.6 * rows + 0.6), "layout": "constrained"} if backend == "matplotlib" else {}
+    colour = PRIOR_COLOURS.get(comparison.prior.family, ("tab:gray",))[0]
     plot = azp.plot_dist(
         comparison.posterior.datatree,
         var_names=[WEIGHTS],
@@ -57,6 +74,7 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
         ci_prob=0.94,
         col_wrap=columns,
         figure_kwargs=figure_kwargs,
+        visuals={"dist": {"color": colour}},
     )
     colours, styles = zip(*(REFERENCE_STYLE[name] for name in references["ref_dim"].values))
     azp.add_lines(
@@ -153,7 +171,8 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
     if missing:
         raise ValueError(f"comparisons {missing} have no posterior to plot: run them with sample=True.")
     trees = {name: c.posterior.datatree for name, c in comparisons.items()}
-    plot = azp.plot_forest(trees, var_names=[WEIGHTS], combined=True, backend=backend, point_estimate="mean")
+    plot = azp.plot_forest(trees, var_names=[WEIGHTS], combined=True, backend=backend, point_estimate="mean",
+                           aes={"color": ["model"]}, color=prior_colours(comparisons))
     for visual, attribute, style in (
         ("map_estimate", "map_result", {"marker": "x", "color": "black", "size": 40}),
         ("sklearn_estimate", "sklearn_fit", {"marker": "o", "facecolor": "none", "color": "red", "size": 70}),
