@@ -67,3 +67,10 @@ def test_path_plot_marks_the_cv_and_one_se_alphas():
     assert [line.get_xdata()[0] for line in lines] == [marks["CV"], marks["1-SE"]]
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert any(label.startswith("1-SE alpha = 0.187") for label in labels)
+
+
+def test_every_prior_family_has_its_colour():
+    from regprior import registry
+
+    families = {family for likelihood in registry.likelihood_families() for family in registry.prior_families(likelihood)}
+    assert families <= set(registry.PRIOR_COLOURS)

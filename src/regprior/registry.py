@@ -288,6 +288,9 @@ def _only_l1(estimator, a2):
 #: The blog post's two priors (Normal <-> Ridge, Laplace <-> Lasso): the main job's pair,
 #: what ``regprior compare --prior both`` selects.
 SEED_FAMILIES = ("normal", "laplace")
+#: The colour of each prior family in every figure, and a second shade for a second strength.
+PRIOR_COLOURS = {"normal": ("tab:blue", "tab:cyan"), "laplace": ("tab:purple", "tab:pink"),
+                 "elasticnet": ("tab:brown", "tab:olive")}
 
 
 def likelihood_families() -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from regprior import registry
 from regprior.backend.model import WEIGHTS
 
 __all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", "plot_forest_comparison", "plot_alpha_choice",
@@ -13,10 +14,9 @@ __all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", 
 #: Colours and line styles of the reference lines, so a MAP hidden under an identical
 #: sklearn line still shows (solid under dashed): MAP black, sklearn red, in every figure.
 REFERENCE_STYLE = {"MAP": ("black", "-"), "sklearn": ("red", "--")}
-#: One colour per prior family in every figure; a second model of the same family (another
-#: strength) takes the second shade.
-PRIOR_COLOURS = {"normal": ("tab:blue", "tab:cyan"), "laplace": ("tab:purple", "tab:pink"),
-                 "elasticnet": ("tab:brown", "tab:olive")}
+#: One colour per prior family in every figure (the registry names them); a second model of
+#: the same family (another strength) takes the second shade.
+PRIOR_COLOURS = registry.PRIOR_COLOURS
 
 
 def prior_colours(comparisons: dict) -> list[str]:
