@@ -15,7 +15,7 @@ centre, and the gradient ``H x - ell`` is updated in O(p) after each move.
 :func:`polish_on_support` then solves the KKT system on the support the sweeps found (the
 kink's slope ``l1 sign(x_j - c_j)`` fixed there) and accepts the solution only if it keeps that
 support and those signs and satisfies the optimality conditions off it: the exact solution,
-with exact zeros. Both are compiled by numba (installed with PyMC) and cached on disk, but for the
+with exact zeros. Both are compiled by numba (installed with PyMC) and cached on disk, except the
 solve itself (LAPACK through NumPy).
 """
 
@@ -45,11 +45,12 @@ def _sweeps(hessian, linear, x, n_smooth, l1, centre, tol, max_sweeps):  # pragm
                 c = centre[j - n_smooth]
                 # A tie (|shift| equal to the threshold up to rounding, as at alpha_max) goes to
                 # the centre: there the subgradient condition holds with equality and 0 is optimal.
-                threshold = l1 / curvature * (1.0 + 64.0 * 2.220446049250313e-16)
+                threshold = l1 / curvature
+                tie = threshold * (1.0 + 64.0 * 2.220446049250313e-16)
                 shift = moved - c
-                if shift > threshold:
+                if shift > tie:
                     new = moved - threshold
-                elif shift < -threshold:
+                elif shift < -tie:
                     new = moved + threshold
                 else:
                     new = c

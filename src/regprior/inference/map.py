@@ -261,14 +261,17 @@ def kkt_residual(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -
     return float(np.max(_subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)))
 
 
-def _reference_scale(model: RegressionModel, objective: SmoothObjective) -> float:
-    """Scale of the problem, independent of any start: the largest likelihood gradient at the
-    prior centre (where the prior's smooth gradient vanishes) or the slope of the prior's kink.
-    The relative KKT residual divides by it."""
+def _reference(model: RegressionModel, objective: SmoothObjective):
+    """``(point at the prior centre, likelihood gradient there, scale of the problem)``.
+
+    The scale, independent of any start, is the largest likelihood gradient at the prior centre
+    (where the prior's smooth gradient vanishes) or the slope of the prior's kink: the relative
+    KKT residual divides by it.
+    """
     prior = model.prior
     at_centre = _start(model, objective.n_smooth, prior.centre(model.data.n_features))
     gradient = objective.reference_gradient(at_centre)
-    return max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
+    return at_centre, gradient, max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
 
 
 def _solve_penalised_quadratic(hessian, linear, x, *, n_smooth, prior, max_iter, tol):
@@ -356,23 +359,14 @@ def check_map_settings(*, tol=DEFAULT_TOL, max_iter=100_000, max_newton=50) -> N
     check_positive_int(max_newton, "max_newton", "map_estimate")
 
 
-def _map_estimate(
-    model: RegressionModel,
-    *,
-    start: np.ndarray | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = 100_000,
-    max_newton: int = 50,
-) -> MAPResult:
-    """The engine of :func:`map_estimate` (same parameters)."""
+def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -> MAPResult:
+    """The engine of :func:`map_estimate` (same parameters, checked there)."""
     prior = model.prior
     objective = compile_map_objective(model)
     penalised = _Penalised(objective, prior)
     n_smooth = objective.n_smooth
     centre = prior.centre(model.data.n_features)
-    at_centre = _start(model, n_smooth, centre)
-    gradient_at_centre = objective.reference_gradient(at_centre)
-    reference = max(float(np.max(np.abs(gradient_at_centre))), prior.kink_slope, np.finfo(float).tiny)
+    at_centre, gradient_at_centre, reference = _reference(model, objective)
     x = at_centre.copy()
     if start is not None:
         start = np.asarray(start, dtype=float)
@@ -539,4 +533,4 @@ def certificate(model: RegressionModel, coef, intercept: float = 0.0) -> float:
     """
     objective = compile_map_objective(model)
     residual = _min_norm_subgradient(_Penalised(objective, model.prior), _free_point(model, coef, intercept))
-    return float(np.max(residual)) / _reference_scale(model, objective)
+    return float(np.max(residual)) / _reference(model, objective)[2]
