@@ -1,8 +1,9 @@
 """Built and compiled models kept per process, reused for every fit of the same structure.
 
 A compiled graph is fixed by the prior family, the likelihood family, the data shape (which
-also fixes ``form="auto"``), the intercept and the feature names (the model's coordinate); the data, the prior's parameters and the
-likelihood's are ``pm.Data`` and are swapped in. ``fit_map``, ``map_path`` and the estimators
+also fixes ``form="auto"``), the intercept and the feature names (the model's coordinate);
+the data, the prior's parameters and the likelihood's are ``pm.Data`` and are swapped in.
+``fit_map``, ``map_path``, ``compare_data`` and the estimators
 take their model from here, so a warm call costs the solve and the data swap, not a build
 and a compile (a grid search over alpha on 5 folds compiles at most twice: two fold sizes).
 A model is held by one caller at a time (taken out while in use), so threads never share one.
