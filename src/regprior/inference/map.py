@@ -138,8 +138,11 @@ class SmoothObjective:
         self._value_and_gradient = pytensor.function([x], [likelihood, gradient])
         # The Hessian graph (a scan over the gradient) is compiled only for a likelihood that
         # needs it at every step; a quadratic one takes its constant Hessian from gradients.
-        self._hessian_graph = (x, gradient)
         self._hessian = None
+        if not model.likelihood.quadratic:
+            from pytensor.gradient import jacobian
+
+            self._hessian = pytensor.function([x], jacobian(gradient, x))
         self._model = model
         self._cache = {}
         self.n_smooth = int(model.fit_intercept)  # leading coordinates outside the prior
@@ -157,12 +160,6 @@ class SmoothObjective:
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Hessian of the negative log likelihood (cached: constant for a Gaussian likelihood)."""
         if not self._model.likelihood.quadratic:
-            if self._hessian is None:
-                import pytensor
-                from pytensor.gradient import jacobian
-
-                point, gradient = self._hessian_graph
-                self._hessian = pytensor.function([point], jacobian(gradient, point))
             return np.asarray(self._hessian(x))
         state = self._state()
         if self._cache.get("hessian_state") != state:
