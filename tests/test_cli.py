@@ -142,7 +142,9 @@ def test_path_json_and_outputs(tmp_path, capsys):
     assert lasso["passed"] and len(lasso["alphas"]) == 20
     assert lasso["alphas"][0]["n_active_map"] == 0  # alpha_max
     assert {e["feature"] for e in lasso["entries"]} == {"age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"}
-    assert sorted(p.name for p in out.iterdir()) == ["path_laplace.csv", "path_laplace.md", "path_laplace.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["path_laplace.csv", "path_laplace.md", "path_laplace.png", "report.html"]
+    page = (out / "report.html").read_text()
+    assert f"<h1>regprior: {out.name}</h1>" in page and "Regularisation path: laplace" in page
     frame = pd.read_csv(out / "path_laplace.csv")
     assert {"alpha", "max_abs_diff", "map_bmi", "sklearn_bmi"} <= set(frame.columns)
 
@@ -271,7 +273,8 @@ def test_choose_writes_the_alpha_choice(tmp_path, capsys):
     ways = [row["way"] for row in rows]
     assert "type-II ML (evidence)" in ways and "full Bayes: Park & Casella, learnt lambda" in ways
     assert sorted(p.name for p in out.iterdir()) == ["alpha_choice.csv", "alpha_choice.md", "alpha_choice.png",
-                                                     "alpha_choice_coefficients.csv", "alpha_choice_coefficients.md"]
+                                                     "alpha_choice_coefficients.csv", "alpha_choice_coefficients.md",
+                                                     "report.html"]
     assert main(["choose", "--draws", "0", "--out", str(tmp_path / "bad")]) == 2
 
 
@@ -308,7 +311,7 @@ def test_loo_table_and_files(csv_path, tmp_path, capsys):
     for name in fixed:
         assert abs(table.loc[name, "elpd_cv_sklearn"] - table.loc[name, "elpd_loo"]) < 2 * table.loc[name, "se"]
     assert pd.isna(table.loc["bayesian_lasso", "elpd_cv_sklearn"])  # JSON null: no counterpart
-    assert sorted(p.name for p in out.iterdir()) == ["loo.csv", "loo.md", "loo_compare.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["loo.csv", "loo.md", "loo_compare.png", "report.html"]
     assert main(["loo", "--prior-mu", "1", "--out", str(tmp_path / "bad")]) == 2
     assert "--prior-mu does not apply to regprior loo" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()

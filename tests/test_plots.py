@@ -74,3 +74,18 @@ def test_every_prior_family_has_its_colour():
 
     families = {family for likelihood in registry.likelihood_families() for family in registry.prior_families(likelihood)}
     assert families <= set(registry.PRIOR_COLOURS)
+
+
+def test_ridge_path_marks_the_evidence_maximum():
+    from sklearn.linear_model import BayesianRidge
+
+    from regprior.checks.paths import cross_validation_marks
+    from regprior.spec.data import load_diabetes
+    from regprior.spec.likelihoods import Gaussian
+
+    data = load_diabetes()
+    marks = cross_validation_marks(data, "normal", Gaussian(54.0))
+    bayes = BayesianRidge(alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000).fit(data.X, data.y)
+    # Two fixed-point solvers of the same evidence: 1e-6 relative (issue 11's bar).
+    np.testing.assert_allclose(marks["EB"], bayes.lambda_ / bayes.alpha_, rtol=1e-6)
+    assert set(marks) == {"CV", "1-SE", "EB"}

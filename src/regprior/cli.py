@@ -134,11 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="rebuild the self-contained report.html of a run from its files",
-        description=("Read a compare run's folder (comparison.json, figures; path, alpha-choice and LOO files copied "
-                     "there are included) and write DIR/report.html, every figure embedded. Exit status: 0 written, "
-                     "2 not a run folder."),
+        description=("Read the --out folder of compare, path, choose or loo (comparison.json, path_*.csv, "
+                     "alpha_choice.csv, loo.csv and the figures; files of several commands in one folder make one "
+                     "report) and write DIR/report.html, every figure embedded. Exit status: 0 written, 2 not a run folder."),
     )
-    report.add_argument("run_dir", type=Path, metavar="DIR", help="the --out folder of regprior compare")
+    report.add_argument("run_dir", type=Path, metavar="DIR", help="the --out folder of a regprior command")
     return parser
 
 
@@ -386,17 +386,21 @@ def _run_compare(args) -> int:
         sampled = {name: c for name, c in comparisons.items() if c.posterior is not None}
         if sampled:
             files["forest.png"] = _figure_writer(lambda: plot_forest_comparison(sampled))
-        files[REPORT_NAME] = _report_writer  # last: it reads the files staged before it
+        files[REPORT_NAME] = _report_writer(args.out)  # last: it reads the files staged before it
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
 
 
-def _report_writer(path) -> None:
-    """Write ``report.html`` from the files already staged beside ``path``."""
-    from regprior.report.html import render_report
+def _report_writer(out):
+    """A writer of ``report.html`` from the files already staged beside it (titled by ``out``'s name)."""
 
-    path.write_text(render_report(path.parent))
+    def write(path) -> None:
+        from regprior.report.html import render_report
+
+        path.write_text(render_report(path.parent, name=Path(out).name))
+
+    return write
 
 
 def _run_report(args) -> int:
@@ -474,6 +478,7 @@ def _run_path(args) -> int:
             files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior, m=marks: plot_path(c, p, marks=m))
             if posterior is not None:
                 files[f"posterior_path_{family}.csv"] = posterior.to_csv(index=False)
+        files[REPORT_NAME] = _report_writer(args.out)
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if all(c.passed for c in comparisons.values()) else 1
@@ -500,6 +505,7 @@ def _run_choose(args) -> int:
             "alpha_choice.png": _figure_writer(lambda: plot_alpha_choice(choices)),
             "alpha_choice_coefficients.md": render_frame(coefficients, "markdown", index=True),
             "alpha_choice_coefficients.csv": render_frame(coefficients, "csv", index=True),
+            REPORT_NAME: _report_writer(args.out),
         }
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
@@ -527,7 +533,8 @@ def _run_loo(args) -> int:
     print(render_frame(table, args.format))
     if args.out is not None:
         files = {"loo.md": render_frame(table, "markdown"), "loo.csv": render_frame(table, "csv"),
-                 "loo_compare.png": _figure_writer(lambda: plot_loo(comparison))}
+                 "loo_compare.png": _figure_writer(lambda: plot_loo(comparison)),
+                 REPORT_NAME: _report_writer(args.out)}
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if not any(comparison.table["flags"]) else 1

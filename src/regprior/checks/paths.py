@@ -429,7 +429,8 @@ def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None,
 
 
 def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = True, fixed: dict | None = None) -> dict:
-    """``{"CV": alpha, "1-SE": alpha}`` of the pair's CV estimator, to mark on a path figure.
+    """``{"CV": alpha, "1-SE": alpha}`` of the pair's CV estimator, to mark on a path figure,
+    and ``"EB"``, the evidence maximum (type-II ML), for the conjugate pair (Normal prior, Ridge).
 
     Empty for a pair whose CV estimator keeps no per-fold errors (the GLMs').
     """
@@ -442,4 +443,8 @@ def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = Tr
     for label, one_se in (("CV", False), ("1-SE", True)):
         prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed, one_se=one_se)
         marks[label] = registry.sklearn_strength(prior, likelihood, data.weight_sum)[row.path_parameter]
+    if row.conjugate:
+        from regprior.inference import type2_ml
+
+        marks["EB"] = type2_ml(data, fit_intercept=fit_intercept).ridge_alpha
     return marks

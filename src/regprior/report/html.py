@@ -189,7 +189,7 @@ def _environment() -> str:
             f"{__import__('os').cpu_count()} cores; " + ", ".join(versions))
 
 
-def render_report(run_dir) -> str:
+def render_report(run_dir, *, name: str | None = None) -> str:
     """``report.html`` of the run whose files are in ``run_dir``: one self-contained page.
 
     Reads ``comparison.json`` (required: the mapping, verdicts and tables), every
@@ -201,27 +201,34 @@ def render_report(run_dir) -> str:
     if not run_dir.is_dir():
         raise ValueError(f"run folder {str(run_dir)!r} does not exist or is not a folder.")
     source = run_dir / "comparison.json"
-    if not source.is_file():
-        raise ValueError(f"{str(run_dir)!r} has no comparison.json: it is not the output folder of regprior compare.")
-    try:
-        document = json.loads(source.read_text())
-        records = document["comparisons"]
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"{str(source)!r} is not a regprior comparison.json ({error}).") from None
+    sections_found = [name for name in ("alpha_choice.csv", "loo.csv") if (run_dir / name).is_file()]
+    sections_found += [path.name for path in run_dir.glob("path_*.csv")]
+    if not source.is_file() and not sections_found:
+        raise ValueError(f"{str(run_dir)!r} has no comparison.json, path_*.csv, alpha_choice.csv or loo.csv: "
+                         "it is not the output folder of a regprior command.")
+    records, data = [], {"name": name or run_dir.name}
+    if source.is_file():
+        try:
+            document = json.loads(source.read_text())
+            records, data = document["comparisons"], document.get("data", data)
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{str(source)!r} is not a regprior comparison.json ({error}).") from None
     figures = {path.name: _data_uri(path) for path in sorted(run_dir.glob("*.png"))}
-    data = document.get("data", {})
-    passed = all(record["verdict"]["passed"] for record in records)
+    shape = f" ({data['n_samples']} samples, {data['n_features']} features)" if "n_samples" in data else ""
     sections = [
-        f"<h1>regprior: {html.escape(str(data.get('name', 'data')))} "
-        f"({data.get('n_samples', '?')} samples, {data.get('n_features', '?')} features)</h1>",
+        f"<h1>regprior: {html.escape(str(data.get('name', 'data')))}{shape}</h1>",
         f'<p class="meta">{html.escape(_environment())}</p>',
-        verdict_banner(passed, f"{'ALL PASSED' if passed else 'FAILED'}: "
-                       + "; ".join(f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}" for r in records)),
-        "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
-        "(CONVENTIONS.md): Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
-        "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
-        "NUTS posterior side by side; the figures draw the MAP (solid) and sklearn (dashed) on each posterior.</p>",
     ]
+    if records:
+        passed = all(record["verdict"]["passed"] for record in records)
+        sections += [
+            verdict_banner(passed, f"{'ALL PASSED' if passed else 'FAILED'}: "
+                           + "; ".join(f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}" for r in records)),
+            "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
+            "(CONVENTIONS.md): Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
+            "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
+            "NUTS posterior side by side; the figures draw the MAP (solid) and sklearn (dashed) on each posterior.</p>",
+        ]
     for record in records:
         sections.append(_record_section(record["model"], record, figures))
     if "forest.png" in figures:
@@ -242,7 +249,10 @@ def render_report(run_dir) -> str:
         sections.append(styled_table(pd.read_csv(run_dir / "alpha_choice.csv"), flag_column=None, index=False))
     if (run_dir / "loo.csv").is_file():
         sections.append("<h2>Predictive comparison (PSIS-LOO)</h2>")
-        sections.append(styled_table(pd.read_csv(run_dir / "loo.csv").fillna(""), index=False))
+        loo = pd.read_csv(run_dir / "loo.csv")
+        if "flags" in loo:
+            loo["flags"] = loo["flags"].fillna("").astype(str)  # empty flags read back as NaN
+        sections.append(styled_table(loo, index=False))
         if "loo_compare.png" in figures:
             sections.append(f'<img alt="LOO comparison" src="{figures["loo_compare.png"]}">')
     body = "\n".join(sections)
