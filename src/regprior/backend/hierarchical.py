@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["HIERARCHICAL_PRIORS", "HIERARCHICAL_DATA", "SIGMA", "SIGMA2", "LAMBDA", "TAU", "SKLEARN_ALPHA",
+__all__ = ["HIERARCHICAL_PRIORS", "HIERARCHICAL_DATA", "hierarchical_data_values", "SIGMA", "SIGMA2", "LAMBDA", "TAU", "SKLEARN_ALPHA",
            "FIXED_LAMBDA"]
 
 SIGMA = "sigma"
@@ -92,3 +92,9 @@ HIERARCHICAL_PRIORS = {"bayesian_lasso": _declare_bayesian_lasso, "learned_scale
 #: Full-Bayes specification kind -> ``{spec field: pm.Data name}``: the fields a built model
 #: holds as data (declared when the field is not None).
 HIERARCHICAL_DATA = {"bayesian_lasso": {"lam": FIXED_LAMBDA}, "learned_scale": {}}
+
+
+def hierarchical_data_values(spec) -> dict:
+    """``{pm.Data name: value}`` a model of ``spec`` holds (the fields of :data:`HIERARCHICAL_DATA` that are set)."""
+    fields = HIERARCHICAL_DATA[spec.kind]
+    return {name: getattr(spec, f) for f, name in fields.items() if getattr(spec, f) is not None}

@@ -402,10 +402,9 @@ class HierarchicalModel(_HoldsCompiled):
 
     def data_values(self) -> dict:
         """Current values of the model's ``pm.Data`` (Park & Casella's fixed lambda)."""
-        from regprior.backend.hierarchical import HIERARCHICAL_DATA
+        from regprior.backend.hierarchical import hierarchical_data_values
 
-        fields = HIERARCHICAL_DATA[self.spec.kind]
-        return {name: getattr(self.spec, f) for f, name in fields.items() if getattr(self.spec, f) is not None}
+        return hierarchical_data_values(self.spec)
 
     def set_spec(self, spec) -> None:
         """Swap in a specification that differs only in its ``pm.Data`` values (a fixed lambda).
@@ -416,14 +415,14 @@ class HierarchicalModel(_HoldsCompiled):
 
         import pymc as pm
 
-        from regprior.backend.hierarchical import HIERARCHICAL_DATA
+        from regprior.backend.hierarchical import HIERARCHICAL_DATA, hierarchical_data_values
 
         fields = HIERARCHICAL_DATA[self.spec.kind]
         same_structure = type(spec) is type(self.spec) and dataclasses.replace(
             spec, **{f: getattr(self.spec, f) for f in fields}) == self.spec
-        if not same_structure or any((getattr(spec, f) is None) != (getattr(self.spec, f) is None) for f in fields):
+        values = hierarchical_data_values(spec) if same_structure else {}
+        if not same_structure or set(values) != set(self.data_values()):
             raise TypeError(f"spec must differ from {self.spec!r} in {sorted(fields) or 'nothing'} only; got {spec!r}.")
-        values = {name: getattr(spec, f) for f, name in fields.items() if getattr(spec, f) is not None}
         pm.set_data(values, model=self.pymc_model)
         self.spec = spec
 

@@ -434,15 +434,12 @@ def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = Tr
 
     Empty for a pair whose CV estimator keeps no per-fold errors (the GLMs').
     """
-    from regprior.checks.sklearn import ONE_SE_ESTIMATORS, prior_by_cross_validation
+    from regprior.checks.sklearn import ONE_SE_ESTIMATORS, cross_validation_alphas
 
     row = registry.pairing(family, likelihood.family)
     if row.cv_estimator not in ONE_SE_ESTIMATORS:
         return {}
-    marks = {}
-    for label, one_se in (("CV", False), ("1-SE", True)):
-        prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed, one_se=one_se)
-        marks[label] = registry.sklearn_strength(prior, likelihood, data.weight_sum)[row.path_parameter]
+    marks = cross_validation_alphas(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed)
     if row.conjugate:
         from regprior.inference import type2_ml
 

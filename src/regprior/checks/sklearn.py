@@ -26,6 +26,7 @@ __all__ = [
     "fit_counterpart",
     "prior_by_cross_validation",
     "sklearn_loo_cv",
+    "cross_validation_alphas",
     "one_se_alpha",
     "sklearn_path",
 ]
@@ -224,10 +225,35 @@ def prior_by_cross_validation(
     Returns ``(prior, description)``.
     """
     row = registry.pairing(family, likelihood.family)
-    fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    fixed = _fixed_of(row, fixed)
+    search = _fitted_search(data, row, fixed, fit_intercept=fit_intercept, mu=mu, one_se=one_se)
+    if one_se:
+        chosen, description = _one_se_choice(search), f"{row.cv_description}, 1-SE rule"
+    else:
+        chosen, description = _cv_choice(search, row), row.cv_description
+    strength = {row.path_parameter: float(chosen), **fixed}
+    prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
+    return prior, description
+
+
+def cross_validation_alphas(data: RegressionData, family, likelihood, *, fit_intercept: bool = True,
+                            fixed: dict | None = None) -> dict:
+    """``{"CV": ..., "1-SE": ...}``: both choices of the pair's CV estimator from one fit (Gaussian pairs)."""
+    row = registry.pairing(family, likelihood.family)
+    search = _fitted_search(data, row, _fixed_of(row, fixed), fit_intercept=fit_intercept, mu=0.0, one_se=True)
+    return {"CV": _cv_choice(search, row), "1-SE": _one_se_choice(search)}
+
+
+def _fixed_of(row, fixed) -> dict:
+    """The pair's fixed strength parameters (``l1_ratio``), defaults filled in and checked."""
+    return {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+
+
+def _fitted_search(data, row, fixed, *, fit_intercept, mu, one_se):
+    """The pair's CV estimator fitted on ``y - X mu`` (with per-sample errors kept for the 1-SE rule)."""
     if one_se and row.cv_estimator not in ONE_SE_ESTIMATORS:
         raise ValueError(f"the 1-SE rule needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "
-                         f"the {family} prior's counterpart is chosen by {row.cv_estimator}.")
+                         f"the {row.family} prior's counterpart is chosen by {row.cv_estimator}.")
     if row.cv_estimator == "GridSearchCV":
         base = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
         search = _estimator_class("GridSearchCV")(base, **row.cv_options(fixed))
@@ -237,14 +263,12 @@ def prior_by_cross_validation(
             options["store_cv_results"] = True
         search = _estimator_class(row.cv_estimator)(fit_intercept=fit_intercept, **options)
     target = data.y - data.X @ as_centre(mu, data.n_features)
-    search.fit(data.X, target, sample_weight=data.sample_weight)
+    return search.fit(data.X, target, sample_weight=data.sample_weight)
+
+
+def _cv_choice(search, row) -> float:
     chosen = search.best_params_[row.path_parameter] if hasattr(search, "best_params_") else getattr(search, f"{row.path_parameter}_")
-    description = row.cv_description
-    if one_se:
-        chosen, description = _one_se_choice(search), f"{row.cv_description}, 1-SE rule"
-    strength = {row.path_parameter: float(np.ravel(chosen)[0]), **fixed}
-    prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
-    return prior, description
+    return float(np.ravel(chosen)[0])
 
 
 def _one_se_choice(search) -> float:

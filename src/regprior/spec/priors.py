@@ -60,9 +60,11 @@ class Prior(ABC):
       blog-post parametrisation (:meth:`from_blog`, :meth:`blog_parameters`);
     * MAP engine (the prior as a penalty, split into a smooth part and a non-smooth part):
       :meth:`smooth_value`, :meth:`nonsmooth_value`, :meth:`smooth_gradient`,
-      :meth:`smooth_hessian_diagonal`, :meth:`prox`,
-      :meth:`subdiff_distance`, :meth:`generalized_support`, :meth:`support_gradient`,
-      :attr:`kink_slope`;
+      :meth:`smooth_hessian_diagonal`, :meth:`subdiff_distance`, :attr:`kink_slope`, and the
+      non-smooth part's weight ``l1`` and centre, on which its compiled coordinate descent
+      soft-thresholds. That fixes the non-smooth part to ``l1 |theta - mu|`` (every family here);
+      :meth:`prox` and :meth:`generalized_support` are the same operator in NumPy (the tested
+      reference);
     * path grid: :meth:`alpha_max`.
 
     Class attributes
@@ -190,10 +192,6 @@ class Prior(ABC):
         if self.smooth:
             return np.ones(np.shape(theta), dtype=bool)
         return self._shift(theta) != 0.0
-
-    def support_gradient(self, theta) -> np.ndarray:
-        """Gradient of the non-smooth part on the generalized support: ``l1 sign(theta - mu)``."""
-        return self.penalty_weights[0] * np.sign(self._shift(theta))
 
     def subdiff_distance(self, theta, gradient) -> np.ndarray:
         """Distance of ``-gradient`` to the subdifferential of the non-smooth part, per weight.
