@@ -110,3 +110,61 @@ def test_certificate_detects_a_non_optimal_point(diabetes):
     _, gradient = objective.value_and_gradient(x)
     off_optimum = kkt_residual(x, gradient, n_smooth=1, prior=prior)
     assert off_optimum > 1e6 * max(at_optimum, 1e-300)
+
+
+@pytest.mark.parametrize("family_id", [f for f in FAMILIES if f != "normal"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_compiled_path_equals_the_per_alpha_engine(request, case, fit_intercept, family_id):
+    """map_path_estimates solves a Gaussian path in one compiled call: same points, same zeros.
+
+    The per-alpha engine is held to sklearn above; both certify with the same PyMC gradient and
+    differ only in rounding (1e-10 x max(1, |coef|) leaves room for the 1e-12 solves).
+    """
+    from regprior.inference.map import map_path_estimates
+
+    family, fixed = FAMILIES[family_id]
+    fixture, noise_sigma, centre_seed, eps = CASES[case]
+    data = request.getfixturevalue(fixture)
+    centre = np.zeros(data.n_features)
+    if centre_seed is not None:
+        centre = np.random.default_rng(centre_seed).normal(0, 100, data.n_features)
+    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS, eps=eps, fixed=fixed)
+    priors = [prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=a, mu=centre, **fixed)
+              for a in alphas]
+    model = build_model(data, priors[0], Gaussian(noise_sigma), fit_intercept=fit_intercept)
+    path = map_path_estimates(model, priors)
+    assert model.prior == priors[-1]
+    for prior, result in zip(priors, path):
+        model.set_prior(prior)
+        single = map_estimate(model)
+        assert result.converged and result.n_newton == 1, f"{prior}: KKT {result.kkt_residual:.1e}"
+        scale = max(1.0, float(np.max(np.abs(single.coef))))
+        assert_allclose(result.coef, single.coef, rtol=0, atol=1e-10 * scale)
+        assert_allclose(result.intercept, single.intercept, rtol=0, atol=1e-10 * max(scale, abs(single.intercept)))
+        assert_array_equal(result.coef == centre, single.coef == centre)
+        assert_allclose(result.neg_log_posterior, single.neg_log_posterior, rtol=1e-12)
+
+
+def test_compiled_path_hands_uncertified_points_to_the_general_engine(diabetes, monkeypatch):
+    """A compiled solution the PyMC gradient does not certify is solved again, not returned."""
+    import regprior.inference.coordinate_descent as cd
+    from regprior.inference.map import map_path_estimates
+
+    alphas = alpha_grid(diabetes, "laplace", n_alphas=5)
+    priors = [prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=a) for a in alphas]
+    model = build_model(diabetes, priors[0], Gaussian(DIABETES_NOISE_SIGMA))
+    honest = map_path_estimates(model, priors)
+    real = cd.solve_path
+
+    def off_by_a_little(*args, **kwargs):
+        solutions, sweeps, certified = real(*args, **kwargs)
+        solutions[:, 1:] += 1e-3  # every weight off its optimum
+        return solutions, sweeps, certified
+
+    monkeypatch.setattr(cd, "solve_path", off_by_a_little)
+    rescued = map_path_estimates(model, priors)
+    for good, result in zip(honest, rescued):
+        assert result.converged and result.n_newton >= 1
+        assert_allclose(result.coef, good.coef, rtol=0, atol=1e-10 * max(1.0, float(np.max(np.abs(good.coef)))))
+        assert_array_equal(result.coef == 0.0, good.coef == 0.0)

@@ -17,9 +17,8 @@ from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnPath, sklearn_path
 from regprior.checks.verdict import AGREEMENT_RTOL, CERTIFICATE_TOL, path_agreement, support_agreement
-from regprior.inference import map_estimate, nuts_posterior
-from regprior.inference.map import certificate, compile_map_objective, error_bound
-from regprior.inference.threads import one_blas_thread
+from regprior.inference import nuts_posterior
+from regprior.inference.map import certificate, compile_map_objective, error_bound, map_path_estimates
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.spec.priors import as_centre
@@ -189,13 +188,7 @@ def solve_path(model: RegressionModel, alphas, *, fixed: dict | None = None) -> 
     compile_map_objective(model)
     compile_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    results, previous = [], None
-    with one_blas_thread():  # once for the whole path, not once per solve
-        for prior in priors:
-            model.set_prior(prior)
-            result = map_estimate(model, start=previous)
-            results.append(result)
-            previous = result.coef
+    results = map_path_estimates(model, priors)
     solve_seconds = time.perf_counter() - start
     return MAPPath(
         family=model.prior.family,

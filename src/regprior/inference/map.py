@@ -36,7 +36,7 @@ from regprior.backend.model import CENTRED_INTERCEPT, RegressionModel
 
 __all__ = [
     "MAPResult", "SmoothObjective", "map_estimate", "check_map_settings", "kkt_residual", "compile_map_objective", "certificate", "error_bound",
-    "objective_value", "unique_optimum",
+    "objective_value", "unique_optimum", "map_path_estimates",
 ]
 
 #: Armijo constant of the line search (sufficient decrease of the composite objective).
@@ -271,35 +271,6 @@ def _reference(model: RegressionModel, objective: SmoothObjective):
     return at_centre, gradient, max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
 
 
-def _solve_penalised_quadratic(hessian, linear, x, *, n_smooth, prior, max_iter, tol):
-    """Minimise ``x^T H x / 2 - linear^T x + h(beta)`` (``h`` the prior's non-smooth part).
-
-    Coordinate descent (:mod:`regprior.inference.coordinate_descent`, compiled) finds the
-    generalized support; then the KKT system on that support, with the prior's gradient there
-    held fixed, is solved directly and accepted when it satisfies every optimality condition,
-    which makes the result exact rather than approximately sparse. If it does not yet, the
-    sweeps continue at a 1000x tighter tolerance. ``tol`` is absolute, in gradient units.
-    Returns ``(x, n_sweeps, certified)``.
-    """
-    from regprior.inference.coordinate_descent import coordinate_descent, polish_on_support
-
-    l1 = prior.penalty_weights[0]
-    centre = prior.centre(len(x) - n_smooth)
-
-    current, sweeps, sweep_tol = x, 0, tol
-    while sweeps < max_iter:
-        current, done = coordinate_descent(hessian, linear, current, n_smooth=n_smooth, l1=l1, centre=centre,
-                                           tol=sweep_tol, max_sweeps=max_iter - sweeps)
-        sweeps += done
-        polished = polish_on_support(hessian, linear, current, n_smooth=n_smooth, l1=l1, centre=centre)
-        if polished is not None:
-            return polished, sweeps, True
-        sweep_tol *= 1e-3
-        if sweep_tol < np.finfo(float).tiny:
-            break
-    return current, sweeps, False
-
-
 def _start(model: RegressionModel, n_smooth: int, centre: np.ndarray) -> np.ndarray:
     """Weights at the prior centre and the intercept the likelihood would pick there."""
     intercept = [0.0] * n_smooth
@@ -397,15 +368,25 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         if prior.smooth:
             candidate = x - _newton_direction(hessian, gradient)
         else:
-            candidate, inner, _ = _solve_penalised_quadratic(
-                hessian, hessian @ x - gradient, x, n_smooth=n_smooth, prior=prior, max_iter=max_iter,
-                tol=tol * reference,
+            from regprior.inference.coordinate_descent import solve_penalised_quadratic
+
+            candidate, inner, _ = solve_penalised_quadratic(
+                hessian, hessian @ x - gradient, x, n_smooth=n_smooth, l1=prior.penalty_weights[0], centre=centre,
+                tol=tol * reference, max_sweeps=max_iter,
             )
             n_iter += inner
         x = candidate if quadratic else _line_search(penalised, x, candidate, value, gradient)
+    # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result.
+    return _result(model, prior, x, value, distances, reference, tol=tol, n_iter=n_iter, n_newton=n_newton,
+                   hessian=hessian if quadratic else penalised.hessian(x))
+
+
+def _result(model, prior, x, value, distances, reference, *, tol, n_iter, n_newton, hessian) -> MAPResult:
+    """The :class:`MAPResult` of the point ``x``, certified by ``distances`` (its minimum-norm subgradient)."""
+    n_smooth = int(model.fit_intercept)
     coef = x[n_smooth:].copy()
     intercept = model.y_mean + x[0] - float(model.x_mean @ coef) if model.fit_intercept else 0.0
-    relative = residual / reference
+    relative = float(np.max(distances)) / reference
     likelihood_value = value - prior.smooth_value(coef)
     return MAPResult(
         coef=coef,
@@ -415,11 +396,74 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         n_newton=n_newton,
         converged=relative <= tol,
         neg_log_posterior=likelihood_value + float(np.sum(prior.neg_logpdf(coef))),
-        centre=centre,
+        centre=prior.centre(model.data.n_features),
         _subgradient_norm=float(np.linalg.norm(distances)),
-        # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result.
-        _hessian=hessian if quadratic else penalised.hessian(x),
+        _hessian=hessian,
     )
+
+
+def map_path_estimates(model: RegressionModel, priors, *, tol: float = DEFAULT_TOL, max_iter: int = 100_000,
+                       max_newton: int = 50) -> list[MAPResult]:
+    """:func:`map_estimate` at each prior in turn, warm-started from the previous MAP.
+
+    The priors share the model's family and centre (a regularisation path). For a quadratic
+    (Gaussian) likelihood and a prior with a kink, the inner problems of the whole path are
+    solved in one compiled call (:func:`regprior.inference.coordinate_descent.solve_path`) on
+    the likelihood's constant Hessian; each point is then certified exactly as
+    :func:`map_estimate` certifies it, by the compiled PyMC gradient, and any point the
+    certificate rejects is solved again by :func:`map_estimate`. Otherwise this is a loop of
+    :func:`map_estimate`. The model is left with the last prior set.
+    """
+    from regprior.inference.threads import one_blas_thread
+
+    check_map_settings(tol=tol, max_iter=max_iter, max_newton=max_newton)
+    priors = list(priors)
+    with one_blas_thread():
+        if not priors:
+            return []
+        if not (model.likelihood.quadratic and not priors[0].smooth):
+            results, previous = [], None
+            for prior in priors:
+                model.set_prior(prior)
+                results.append(_map_estimate(model, start=previous, tol=tol, max_iter=max_iter, max_newton=max_newton))
+                previous = results[-1].coef
+            return results
+        return _quadratic_path(model, priors, tol=tol, max_iter=max_iter, max_newton=max_newton)
+
+
+def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton) -> list[MAPResult]:
+    from regprior.inference.coordinate_descent import solve_path
+
+    model.set_prior(priors[0])
+    objective = compile_map_objective(model)
+    n_smooth = objective.n_smooth
+    at_centre, gradient_at_centre, _ = _reference(model, objective)
+    hessian = objective.hessian(at_centre)
+    weights = np.array([prior.penalty_weights for prior in priors])
+    references = np.maximum(float(np.max(np.abs(gradient_at_centre))), weights[:, 0])
+    references = np.maximum(references, np.finfo(float).tiny)
+    solutions, sweeps, _ = solve_path(
+        hessian, hessian @ at_centre - gradient_at_centre, at_centre, n_smooth=n_smooth, l1s=weights[:, 0],
+        l2s=weights[:, 1], centre=at_centre[n_smooth:], tols=tol * references, max_sweeps=max_iter,
+    )
+    results = []
+    for prior, x, n_sweeps, reference in zip(priors, solutions, sweeps, references):
+        penalised = _Penalised(objective, prior)
+        value, gradient = penalised.value_and_gradient(x)
+        distances = _subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)
+        diagonal = prior.smooth_hessian_diagonal(x[n_smooth:])
+        curvature = hessian
+        if np.any(diagonal):
+            curvature = hessian.copy()
+            curvature[np.arange(n_smooth, len(x)), np.arange(n_smooth, len(x))] += diagonal
+        result = _result(model, prior, x, value, distances, reference, tol=tol, n_iter=int(n_sweeps), n_newton=1,
+                         hessian=curvature)
+        if not result.converged:  # the compiled solve was not certified: the general engine takes it
+            model.set_prior(prior)
+            result = _map_estimate(model, start=x[n_smooth:], tol=tol, max_iter=max_iter, max_newton=max_newton)
+        results.append(result)
+    model.set_prior(priors[-1])
+    return results
 
 
 def _newton_direction(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
