@@ -78,6 +78,30 @@ def test_full_run_writes_every_output(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run.")]  # no staging left
 
 
+def test_one_process_per_family_gives_what_one_process_gives(tmp_path, capsys):
+    """The families ran in two processes above (two CPUs here); --jobs 1 runs them here, in order.
+
+    Same seeds, same draws: the tables and the posteriors are identical, not merely close.
+    """
+    import os
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: compare runs in one process anyway")
+    runs, statuses = {}, set()
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        # Short chains: a verdict may fail on ESS (status 1); it must fail alike in both.
+        statuses.add(main(["compare", "--prior", "both", "--draws", "200", "--tune", "200", "--chains", "2",
+                           "--jobs", jobs, "--out", str(out), "--format", "csv"]))
+        runs[jobs] = out
+    capsys.readouterr()
+    assert len(statuses) == 1
+    for name in ("lasso", "ridge"):
+        one, two = (xr.open_datatree(runs[j] / f"posterior_{name}.nc") for j in ("1", "2"))
+        np.testing.assert_array_equal(one.posterior["beta"].values, two.posterior["beta"].values)
+    pd.testing.assert_frame_equal(pd.read_csv(runs["1"] / "comparison.csv"), pd.read_csv(runs["2"] / "comparison.csv"))
+
+
 BAD_COMMANDS = [
     (["--data", "missing.csv"], r"data file 'missing.csv' does not exist"),
     (["--alpha", "-1"], r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
@@ -90,6 +114,7 @@ BAD_COMMANDS = [
     (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
     (["--model", "horseshoe"], r"model 'horseshoe' is neither a catalogued name"),
     (["--data", "diabetes", "--target", "y"], r"target and weights columns apply to CSV data"),
+    (["--jobs", "0"], r"--jobs must be an integer >= 1; got 0"),
 ]
 
 

@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--lambda", dest="lam", type=float, help="the blog post's lambda = 1/(2 sd^2) (normal prior, elastic net)")
     compare.add_argument("--rate", type=float, help="the blog post's b = 1/scale (laplace prior, elastic net)")
     compare.add_argument("--no-sample", action="store_true", help="skip NUTS: point estimates (and the exact posterior) only")
+    compare.add_argument(
+        "--jobs", type=int,
+        help="processes for the models (default: one per prior family, at most one per CPU): each compiles its own "
+        "sampler, so two families compile side by side; 1 runs everything here, in order",
+    )
     compare.add_argument("--out", type=Path, help="folder for comparison.{md,csv,json}, posterior_<model>.nc and .png")
     path = commands.add_parser(
         "path",
@@ -251,6 +256,8 @@ def _prepare(args):
     """
     import argparse
 
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be an integer >= 1; got {args.jobs}.")
     ways = [way.strip() for way in args.alpha.split(",")] if args.alpha else [None]
     if len(ways) != len(set(ways)) or "" in ways:
         raise ValueError(f"--alpha lists each way once, separated by commas; got {args.alpha!r}.")
@@ -310,6 +317,10 @@ def _prepare_one(args):
     return data, runs
 
 
+#: Resolution of the PNG figures.
+FIGURE_DPI = 110
+
+
 @dataclass
 class _Run:
     """One model of ``regprior compare``: its prior (None until sampled for ``--alpha bayes``) and settings."""
@@ -345,24 +356,22 @@ def _bayes_prior(data, family, settings):
 
 
 def _run_compare(args) -> int:
-    from regprior.checks.comparison import compare_data
     from regprior.report.output import write_outputs
-    from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates
+    from regprior.report.plots import plot_forest_comparison
     from regprior.report.tables import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown
 
     from regprior.report.terminal import make_console, print_comparisons, progress
 
     data, runs = _prepare(args)
-    comparisons = {}
+    groups = _groups_by_family(runs)
+    jobs = _jobs(args, len(groups))
+    options = {"sample": not args.no_sample, "render": args.out is not None}
     with progress(make_console(stderr=True), enabled=not args.quiet) as status:
-        for name, run in runs.items():
-            if run.source == "bayes":
-                status(f"{name}: full-Bayes alpha (learnt-scale model, NUTS)")
-                run.prior, run.likelihood, run.source = _bayes_prior(data, run.family, run.settings)
-            comparisons[name] = compare_data(
-                data, run.prior, run.likelihood, sample=not args.no_sample, alpha_source=run.source,
-                progress=lambda text, name=name: status(f"{name}: {text}"), **run.settings
-            )
+        if jobs == 1:
+            comparisons, posterior_files = _compare_runs(data, runs, status=status, **options)
+        else:
+            status(f"{', '.join(runs)}: compiling and sampling in {jobs} processes, one per prior family")
+            comparisons, posterior_files = _compare_in_processes(data, runs, groups, jobs, **options)
     if args.format == "table":
         print_comparisons(comparisons, make_console(), verbosity=0 if args.quiet else 2 if args.verbose else 1)
     printers = {
@@ -379,10 +388,7 @@ def _run_compare(args) -> int:
             "comparison.csv": comparisons_to_csv(comparisons),
             "comparison.json": comparisons_to_json(comparisons, data=data),
         }
-        for name, comparison in comparisons.items():
-            if comparison.posterior is not None:
-                files[f"posterior_{name}.nc"] = comparison.posterior.datatree.to_netcdf
-                files[f"posterior_{name}.png"] = _figure_writer(lambda c=comparison: plot_posterior_with_estimates(c))
+        files.update(posterior_files)
         sampled = {name: c for name, c in comparisons.items() if c.posterior is not None}
         if sampled:
             files["forest.png"] = _figure_writer(lambda: plot_forest_comparison(sampled))
@@ -390,6 +396,91 @@ def _run_compare(args) -> int:
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
+
+
+def _compare_runs(data, runs: dict, *, sample: bool, render: bool, status=None) -> tuple[dict, dict]:
+    """Compare each run in order, in this process (models of one structure share one compile).
+
+    Returns the comparisons by name and, if ``render``, each posterior's files
+    (``posterior_<name>.nc`` and ``.png``, as bytes), made where the posterior is.
+    """
+    from regprior.checks.comparison import compare_data
+
+    status = status or (lambda text: None)
+    comparisons, files = {}, {}
+    for name, run in runs.items():
+        if run.source == "bayes":
+            status(f"{name}: full-Bayes alpha (learnt-scale model, NUTS)")
+            run.prior, run.likelihood, run.source = _bayes_prior(data, run.family, run.settings)
+        comparison = comparisons[name] = compare_data(
+            data, run.prior, run.likelihood, sample=sample, alpha_source=run.source,
+            progress=lambda text, name=name: status(f"{name}: {text}"), **run.settings
+        )
+        if render and comparison.posterior is not None:
+            from regprior.report.plots import plot_posterior_with_estimates
+
+            status(f"{name}: writing the posterior and its figure")
+            files[f"posterior_{name}.nc"] = bytes(comparison.posterior.datatree.to_netcdf())
+            files[f"posterior_{name}.png"] = _figure_bytes(lambda: plot_posterior_with_estimates(comparison))
+    return comparisons, files
+
+
+def _figure_bytes(draw) -> bytes:
+    """A figure drawn headless (Agg), as PNG bytes (its ``savefig`` takes a path: a temporary one)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "figure.png"
+        _figure_writer(draw)(path)
+        return path.read_bytes()
+
+
+def _groups_by_family(runs: dict) -> list[dict]:
+    """The runs split by prior family: the runs of one family share a compiled model (and sampler)."""
+    groups = {}
+    for name, run in runs.items():
+        groups.setdefault(run.family, {})[name] = run
+    return list(groups.values())
+
+
+def _jobs(args, n_groups: int) -> int:
+    """Processes for ``compare``: ``--jobs``, else one per family group up to the CPUs available.
+
+    Compiling a sampler (nutpie, numba) takes ~5 s per prior family and holds the GIL, so
+    families compile side by side only in separate processes. Without sampling there is little
+    to share out.
+    """
+    import os
+
+    if args.no_sample or n_groups == 1:
+        return 1
+    if args.jobs is not None:
+        return min(args.jobs, n_groups)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(n_groups, cpus))
+
+
+def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sample: bool, render: bool):
+    """:func:`_compare_runs` for each family group in a pool of ``jobs`` processes; runs keep their order.
+
+    The workers come from a fork server that imports regprior (and PyMC) once: none of them
+    imports PyMC again, and no thread of this process (the progress display's) is forked.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["regprior.checks.comparison", "regprior.cli"])
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_compare_runs, data, group, sample=sample, render=render) for group in groups]
+        from regprior.report import plots  # noqa: F401  (imported while the workers run: the forest needs it)
+
+        comparisons, files = {}, {}
+        for future in futures:
+            group_comparisons, group_files = future.result()
+            comparisons.update(group_comparisons)
+            files.update(group_files)
+    return {name: comparisons[name] for name in runs}, files
 
 
 def _report_writer(out):
@@ -423,7 +514,7 @@ def _figure_writer(draw):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        draw().savefig(path, dpi=110)
+        draw().savefig(path, dpi=FIGURE_DPI)
         plt.close("all")
 
     return write

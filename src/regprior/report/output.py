@@ -12,7 +12,7 @@ __all__ = ["write_outputs", "write_atomic", "remove_stale_staging"]
 
 
 def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
-    """Write ``{filename: str | callable(path)}`` into ``out_dir`` atomically per run.
+    """Write ``{filename: str | bytes | callable(path)}`` into ``out_dir`` atomically per run.
 
     Everything is first written to a temporary folder beside ``out_dir``; only when every
     file is complete are they moved in (``os.replace``, atomic per file). A failure while
@@ -27,6 +27,8 @@ def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
             target = staging / name
             if callable(content):
                 content(target)
+            elif isinstance(content, (bytes, memoryview)):
+                target.write_bytes(content)
             else:
                 target.write_text(content)
         out_dir.mkdir(exist_ok=True)
