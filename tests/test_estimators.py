@@ -182,3 +182,30 @@ def test_glm_estimators_in_nuts_mode():
     rates = PoissonPriorRegressor(alpha=0.01, inference="nuts", draws=300, tune=300).fit(counts.X, counts.y).predict(counts.X)
     plug_in = PoissonPriorRegressor(alpha=0.01).fit(counts.X, counts.y).predict(counts.X)
     assert np.all(rates > 0) and np.max(np.abs(rates / plug_in - 1)) < 0.1
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("theirs, l1_ratio", [(Lasso(alpha=0.05), 1.0), (ElasticNet(alpha=0.01, l1_ratio=0.3), 0.3)])
+def test_dual_gap_is_computed_as_sklearn_computes_it(diabetes, theirs, l1_ratio, fit_intercept):
+    """At a point far from the optimum (sklearn stopped after 2 sweeps) the formula gives sklearn's own
+    ``dual_gap_`` (the same sums: 1e-12 relative; measured 3e-15), zero weights included."""
+    from regprior.checks.sklearn import enet_dual_gap
+
+    weights = np.random.default_rng(0).uniform(0, 2, diabetes.n_samples)
+    weights[:5] = 0.0
+    stopped = clone(theirs).set_params(max_iter=2, tol=0.0, fit_intercept=fit_intercept)
+    with pytest.warns(UserWarning, match="did not converge"):
+        stopped.fit(diabetes.X, diabetes.y, sample_weight=weights)
+    gap = enet_dual_gap(diabetes.X, diabetes.y, stopped.coef_, alpha=stopped.alpha, l1_ratio=l1_ratio,
+                        sample_weight=weights, fit_intercept=fit_intercept)
+    assert stopped.dual_gap_ > 1.0
+    assert_allclose(gap, stopped.dual_gap_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("ours, extra", [(LaplacePriorRegressor, {}), (ElasticNetPriorRegressor, {"l1_ratio": 0.3})])
+def test_dual_gap_of_the_map_is_zero_to_rounding(diabetes, ours, extra):
+    """The exact MAP closes the gap: below 1e-12 x ||y||^2 / n (sklearn stops at tol x that)."""
+    model = ours(alpha=0.01, **extra).fit(diabetes.X, diabetes.y)
+    scale = diabetes.y @ diabetes.y / diabetes.n_samples
+    assert -1e-12 * scale <= model.dual_gap_ <= 1e-12 * scale
+    assert not hasattr(NormalPriorRegressor(alpha=0.01).fit(diabetes.X, diabetes.y), "dual_gap_")

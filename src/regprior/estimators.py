@@ -114,6 +114,10 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         Optimality certificate of the MAP (``inference="map"``).
     n_iter_ : int
         Newton steps plus coordinate-descent sweeps of the MAP (``inference="map"``).
+    dual_gap_ : float
+        Priors with a kink (Laplace, elastic net) only: the duality gap of ``coef_`` for
+        sklearn's ``Lasso`` / ``ElasticNet`` objective, computed as sklearn computes its own
+        (:func:`regprior.checks.sklearn.enet_dual_gap`); ~0 at the exact MAP.
     posterior_ : xarray.DataTree
         NUTS draws (``inference="nuts"`` only).
     n_features_in_ : int
@@ -182,9 +186,16 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         likelihood, sigma_known = self._likelihood(data)
         prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
         _solve(self, data, prior, likelihood)
+        strength = registry.sklearn_strength(prior, likelihood, data.weight_sum)
+        if prior.kink_slope > 0:
+            # Computed on the rows as given (zero weights included), as sklearn counts n.
+            from regprior.checks.sklearn import enet_dual_gap
+
+            self.dual_gap_ = enet_dual_gap(X, y, self.coef_, alpha=strength["alpha"], l1_ratio=strength.get("l1_ratio", 1.0),
+                                           sample_weight=sample_weight, fit_intercept=self.fit_intercept, mu=self.prior_mu)
         self.coef_ = np.asarray(self.coef_, dtype=dtype)
         self.intercept_ = dtype.type(self.intercept_)
-        self._set_strength_attributes(registry.sklearn_strength(prior, likelihood, data.weight_sum))
+        self._set_strength_attributes(strength)
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
         self.prior_scale_ = prior.scale if sigma_known else np.nan

@@ -29,6 +29,7 @@ __all__ = [
     "cross_validation_alphas",
     "one_se_alpha",
     "sklearn_path",
+    "enet_dual_gap",
 ]
 
 #: sklearn's coordinate descent stops on a duality gap ``<= tol * ||y||^2 / n``; at its
@@ -278,6 +279,42 @@ def _one_se_choice(search) -> float:
         return one_se_alpha(search.alphas, errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]))
     folds = search.mse_path_  # (n_alphas, n_folds)
     return one_se_alpha(search.alphas_, folds.mean(axis=1), folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1]))
+
+
+def enet_dual_gap(X, y, coef, *, alpha: float, l1_ratio: float = 1.0, sample_weight=None, fit_intercept: bool = True,
+                  mu=0.0) -> float:
+    r"""The duality gap of ``coef`` for sklearn's ``ElasticNet`` (``Lasso``: ``l1_ratio=1``), as sklearn reports it.
+
+    sklearn's coordinate descent minimises, on centred data with the weights rescaled to sum to
+    ``n`` and folded into the rows (``sqrt(w) X``, ``sqrt(w) y``),
+    ``P(w) = ||y - X w||^2 / 2 + a ||w||_1 + b ||w||^2 / 2`` with ``a = n alpha l1_ratio`` and
+    ``b = n alpha (1 - l1_ratio)``, and stops on the gap to the dual objective at the point
+    ``R = y - X w`` scaled into the dual's feasible set (its "formulation A",
+    ``sklearn/linear_model/_cd_fast.pyx``: ``gap_enet``). ``Lasso.dual_gap_`` is that gap
+    divided by ``n``, and so is this. ``0 <= gap`` with equality exactly at the optimum; a
+    prior centre ``mu`` shifts the problem to ``y - X mu`` and ``coef - mu``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = X.shape[0]
+    weights = np.ones(n) if sample_weight is None else np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n,))
+    weights = weights * (n / weights.sum())
+    centre = as_centre(mu, X.shape[1])
+    y = y - X @ centre
+    w = np.asarray(coef, dtype=np.float64) - centre
+    if fit_intercept:
+        X = X - np.average(X, axis=0, weights=weights)
+        y = y - np.average(y, weights=weights)
+    root = np.sqrt(weights)
+    X, y = X * root[:, None], y * root
+    l1, l2 = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
+    residual = y - X @ w
+    dual_norm = float(np.max(np.abs(X.T @ residual - l2 * w)))
+    squared = float(residual @ residual + l2 * (w @ w))
+    primal = 0.5 * squared + l1 * float(np.sum(np.abs(w)))
+    scale = l1 / dual_norm if dual_norm > l1 else 1.0
+    dual = -0.5 * scale**2 * squared + scale * float(residual @ y)
+    return (primal - dual) / n
 
 
 @dataclass(frozen=True)
