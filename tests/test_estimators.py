@@ -209,3 +209,46 @@ def test_dual_gap_of_the_map_is_zero_to_rounding(diabetes, ours, extra):
     scale = diabetes.y @ diabetes.y / diabetes.n_samples
     assert -1e-12 * scale <= model.dual_gap_ <= 1e-12 * scale
     assert not hasattr(NormalPriorRegressor(alpha=0.01).fit(diabetes.X, diabetes.y), "dual_gap_")
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, extra",
+    [
+        (NormalPriorRegressor, Ridge, {"solver": "sparse_cg", "tol": 1e-14, "max_iter": 10**5}),
+        (LaplacePriorRegressor, Lasso, {"tol": 1e-12, "max_iter": 10**6}),
+        (ElasticNetPriorRegressor, ElasticNet, {"tol": 1e-12, "max_iter": 10**6, "l1_ratio": 0.3}),
+    ],
+)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_x_is_fitted_through_its_statistics(ours, theirs, extra, fit_intercept):
+    """scipy.sparse X (90% zeros, weighted, zero weights included) fits as sklearn fits it, and the
+    sparse and dense fits are the same MAP: 1e-8 x max |coef|, the spine's bar."""
+    import scipy.sparse
+
+    rng = np.random.default_rng(3)
+    dense = rng.normal(size=(300, 40)) * (rng.uniform(size=(300, 40)) < 0.1)
+    y = dense[:, :5] @ [3.0, -2.0, 1.0, 0.5, 4.0] + 2.0 + rng.normal(size=300)
+    weights = rng.uniform(0.5, 2.0, 300)
+    weights[:3] = 0.0
+    shared = {"l1_ratio": 0.3} if ours is ElasticNetPriorRegressor else {}
+    X = scipy.sparse.csr_array(dense)
+    model = ours(alpha=0.01, noise_sigma=1.0, fit_intercept=fit_intercept, **shared).fit(X, y, sample_weight=weights)
+    reference = theirs(alpha=0.01, fit_intercept=fit_intercept, **extra).fit(X, y, sample_weight=weights)
+    on_dense = ours(alpha=0.01, noise_sigma=1.0, fit_intercept=fit_intercept, **shared).fit(dense, y, sample_weight=weights)
+    scale = max(1.0, np.abs(reference.coef_).max())
+    assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-8 * scale)
+    assert_allclose(model.intercept_, reference.intercept_, rtol=0, atol=1e-8 * scale)
+    assert_allclose(model.coef_, on_dense.coef_, rtol=0, atol=1e-10 * scale)
+    assert_allclose(model.predict(X), on_dense.predict(dense), rtol=1e-10)
+    if ours is not NormalPriorRegressor:
+        np.testing.assert_array_equal(model.coef_ == 0, reference.coef_ == 0)
+        assert abs(model.dual_gap_ - on_dense.dual_gap_) <= 1e-12 * (y @ y) / len(y)
+    assert model.kkt_residual_ <= 1e-10
+
+
+def test_glm_estimators_refuse_sparse_x_with_sklearns_message():
+    import scipy.sparse
+
+    X = scipy.sparse.csr_array(np.eye(6))
+    with pytest.raises(TypeError, match="Sparse data was passed .* but dense data is required"):
+        LogisticPriorClassifier().fit(X, [0, 1, 0, 1, 0, 1])

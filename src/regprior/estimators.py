@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -14,6 +15,7 @@ from regprior.backend.cache import cached_models, clear_model_cache, reusable_mo
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.spec.data import RegressionData
+from regprior.spec.statistics import SufficientStatistics
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 
 __all__ = [
@@ -26,10 +28,16 @@ __all__ = [
     "clear_model_cache",
 ]
 
-def _weighted_data(X, y, sample_weight) -> RegressionData:
+#: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need dense ``X``).
+SPARSE_FORMATS = ("csr", "csc", "coo")
+
+
+def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
     """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped.
 
-    A scalar ``sample_weight`` weighs every row alike (as in sklearn).
+    A scalar ``sample_weight`` weighs every row alike (as in sklearn). A SciPy sparse ``X`` gives
+    the data's :class:`~regprior.spec.statistics.SufficientStatistics` (sparse products, never a
+    dense ``X``): the Gaussian model needs nothing else.
     """
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
@@ -46,6 +54,8 @@ def _weighted_data(X, y, sample_weight) -> RegressionData:
         if not keep.any():
             raise ValueError("sample_weight is zero everywhere; at least one positive weight is needed.")
         X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+    if scipy.sparse.issparse(X):
+        return SufficientStatistics.from_sparse(X, y, sample_weight, fit_intercept=fit_intercept)
     return RegressionData(X, y, sample_weight)
 
 
@@ -126,6 +136,12 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     """
 
     _family = "prior"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     _parameter_constraints: dict = {
         # alpha=0 passes here to reach fit's message (a flat prior has no MAP counterpart).
         "alpha": [Interval(Real, 0, None, closed="left"), None],
@@ -180,9 +196,9 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             )
         # float32 in, float32 out (as sklearn's Lasso and Ridge); the solve itself is float64.
         # y of shape (n, 1) is raveled with sklearn's DataConversionWarning.
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
         dtype = X.dtype
-        data = _weighted_data(X.astype(np.float64), y.astype(np.float64), sample_weight)
+        data = _weighted_data(X.astype(np.float64), y.astype(np.float64), sample_weight, fit_intercept=self.fit_intercept)
         likelihood, sigma_known = self._likelihood(data)
         prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
         _solve(self, data, prior, likelihood)
@@ -240,10 +256,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         is returned: use ``inference="nuts"`` for parameter uncertainty.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
         mean = X @ self.coef_ + self.intercept_
         if not return_std:
             return mean
+        X = X.toarray() if scipy.sparse.issparse(X) else X
         X = X.astype(np.float64)
         variance = np.zeros(len(X))
         if self._predictive is not None and self._predictive[0] == "draws":

@@ -141,23 +141,28 @@ class RegressionModel(_HoldsCompiled):
         _set_shared(self.pymc_model, {PRIOR_MU: centre, **_prior_data(prior)})
         self.prior = prior
 
-    def set_data(self, data: RegressionData) -> None:
-        """Swap in another data set of the same shape (needs ``mutable_data=True``).
+    def set_data(self, data) -> None:
+        """Swap in another data set of the same shape (needs ``mutable_data=True``); a sufficient-form
+        model also takes :class:`~regprior.spec.statistics.SufficientStatistics` of the same shape.
 
         Compiled functions (MAP objective) see the new data without a recompile. The
         nutpie sampler cached on the model is dropped: it is rebuilt on the next sampling.
         """
+        from regprior.spec.statistics import SufficientStatistics
+
         if not self.mutable_data:
             raise ValueError("this model holds its data as constants: build it with mutable_data=True to swap data.")
-        if data.X.shape != self.data.X.shape:
-            raise ValueError(f"data must have shape {self.data.X.shape} to reuse this model; got {data.X.shape}.")
+        if data_shape(data) != data_shape(self.data):
+            raise ValueError(f"data must have shape {data_shape(self.data)} to reuse this model; got {data_shape(data)}.")
         import pymc as pm
 
-        self.likelihood.check_target(data.y)
+        if isinstance(data, SufficientStatistics):
+            if self.form != "sufficient" or data.fit_intercept != self.fit_intercept:
+                raise ValueError("sufficient statistics replace the data of a sufficient-form model with the same intercept.")
+        else:
+            self.likelihood.check_target(data.y)
         if self.form == "sufficient":
-            from regprior.spec.statistics import SufficientStatistics
-
-            stats = SufficientStatistics.from_data(data, fit_intercept=self.fit_intercept)
+            stats = data if isinstance(data, SufficientStatistics) else SufficientStatistics.from_data(data, fit_intercept=self.fit_intercept)
             _set_shared(self.pymc_model, _statistic_values(stats))
             self.data, self.x_mean, self.y_mean = data, stats.x_mean, float(stats.y_mean)
             self.data_version += 1
@@ -177,6 +182,14 @@ class RegressionModel(_HoldsCompiled):
         _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
         self.likelihood_version += 1
+
+
+def data_shape(data) -> tuple:
+    """What a model's structure depends on in its data: ``X``'s shape, or (n, p) of sufficient statistics
+    (their model holds ``n`` as a constant)."""
+    if hasattr(data, "X"):
+        return data.X.shape
+    return ("statistics", data.n_samples, data.n_features)
 
 
 def _set_shared(pymc_model, values: dict) -> None:
@@ -211,8 +224,6 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
     if isinstance(data, SufficientStatistics):
         if form == "raw":
             raise ValueError("form='raw' needs the raw data; got sufficient statistics.")
-        if mutable_data:
-            raise ValueError("mutable_data needs raw data; got sufficient statistics.")
         return "sufficient"
     if form != "auto":
         return form

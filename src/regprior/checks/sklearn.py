@@ -294,26 +294,29 @@ def enet_dual_gap(X, y, coef, *, alpha: float, l1_ratio: float = 1.0, sample_wei
     divided by ``n``, and so is this. ``0 <= gap`` with equality exactly at the optimum; a
     prior centre ``mu`` shifts the problem to ``y - X mu`` and ``coef - mu``.
     """
-    X = np.asarray(X, dtype=np.float64)
+    import scipy.sparse
+
+    X = X if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    n = X.shape[0]
+    n, p = X.shape
     weights = np.ones(n) if sample_weight is None else np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n,))
     weights = weights * (n / weights.sum())
-    centre = as_centre(mu, X.shape[1])
+    centre = as_centre(mu, p)
     y = y - X @ centre
     w = np.asarray(coef, dtype=np.float64) - centre
-    if fit_intercept:
-        X = X - np.average(X, axis=0, weights=weights)
-        y = y - np.average(y, weights=weights)
+    # Centred and weighted without forming (X - m) (X may be sparse): Xs = diag(sqrt(weights)) (X - 1 m^T).
+    x_mean = np.asarray(X.T @ weights) / n if fit_intercept else np.zeros(p)
+    y = y - (weights @ y / n if fit_intercept else 0.0)
     root = np.sqrt(weights)
-    X, y = X * root[:, None], y * root
+    y_scaled = root * y
+    residual = y_scaled - root * (X @ w - x_mean @ w)
     l1, l2 = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
-    residual = y - X @ w
-    dual_norm = float(np.max(np.abs(X.T @ residual - l2 * w)))
+    x_t_residual = np.asarray(X.T @ (root * residual)) - x_mean * float(root @ residual)
+    dual_norm = float(np.max(np.abs(x_t_residual - l2 * w)))
     squared = float(residual @ residual + l2 * (w @ w))
     primal = 0.5 * squared + l1 * float(np.sum(np.abs(w)))
     scale = l1 / dual_norm if dual_norm > l1 else 1.0
-    dual = -0.5 * scale**2 * squared + scale * float(residual @ y)
+    dual = -0.5 * scale**2 * squared + scale * float(residual @ y_scaled)
     return (primal - dual) / n
 
 

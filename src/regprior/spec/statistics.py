@@ -82,6 +82,49 @@ class SufficientStatistics:
         )
 
     @classmethod
+    def from_sparse(cls, X, y, sample_weight=None, *, fit_intercept: bool = True, feature_names=None,
+                    name="sparse") -> "SufficientStatistics":
+        """Statistics of a SciPy sparse ``X`` (dense ``y``), from sparse products: ``X`` is never densified.
+
+        The centred moments come from the raw ones, ``X~^T W X~ = X^T W X - N m m^T`` with ``m``
+        the weighted column means (sklearn's sparse solvers do not centre ``X`` either). Rows
+        with zero weight must be dropped before (they carry no information). Values are checked
+        finite.
+        """
+        import scipy.sparse
+
+        X = scipy.sparse.csr_array(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        n, p = X.shape
+        if y.shape != (n,):
+            raise ValueError(f"y must have shape ({n},) to match X; got {y.shape}.")
+        if not (np.all(np.isfinite(X.data)) and np.all(np.isfinite(y))):
+            raise ValueError("X and y must be finite (no NaN or infinite values).")
+        w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise ValueError("sample_weight must be finite and strictly positive, one per row of X.")
+        weight_sum = float(w.sum())
+        weighted = scipy.sparse.diags_array(w) @ X
+        raw_xtx = (X.T @ weighted).toarray()
+        raw_xty = weighted.T @ y
+        x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
+        y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
+        names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
+        return cls(
+            xtx=raw_xtx - weight_sum * np.outer(x_mean, x_mean),
+            xty=raw_xty - weight_sum * x_mean * y_mean,
+            yty=float(w @ (y - y_mean) ** 2),
+            x_mean=x_mean,
+            y_mean=y_mean,
+            weight_sum=weight_sum,
+            n_samples=n,
+            log_weight_sum=float(np.sum(np.log(w))) if sample_weight is not None else 0.0,
+            feature_names=names,
+            fit_intercept=fit_intercept,
+            name=name,
+        )
+
+    @classmethod
     def from_dask(cls, X, y, sample_weight=None, *, fit_intercept: bool = True, feature_names=None, name="dask") -> "SufficientStatistics":
         """Statistics of Dask arrays, chunk by chunk (bounded memory).
 
