@@ -59,8 +59,17 @@ def test_estimator_weights_and_targets():
         column = LaplacePriorRegressor(alpha=0.1, noise_sigma=1.0).fit(X, y[:, None])
     assert column.coef_.shape == (3,) and column.predict(X).shape == (40,)
     assert_allclose(column.coef_, plain.coef_, rtol=1e-12, atol=1e-14)
-    with pytest.raises(ValueError, match=r"y has 2 targets; these estimators fit one .*MultiOutputRegressor"):
-        LaplacePriorRegressor(alpha=0.1).fit(X, np.column_stack([y, y]))
+    # 2-D y: independent targets, stacked as sklearn's multi-output Lasso stacks them.
+    from sklearn.linear_model import Lasso
+
+    Y = np.column_stack([y, 2.0 * y + 1.0])
+    both = LaplacePriorRegressor(alpha=0.1, noise_sigma=1.0).fit(X, Y)
+    reference = Lasso(alpha=0.1, tol=1e-12, max_iter=10**6).fit(X, Y)
+    assert both.coef_.shape == (2, 3) and both.intercept_.shape == (2,) and both.predict(X).shape == (40, 2)
+    assert_allclose(both.coef_, reference.coef_, rtol=0, atol=1e-8 * np.abs(reference.coef_).max())
+    assert_allclose(both.intercept_, reference.intercept_, rtol=1e-10)
+    assert_allclose(both.coef_[0], plain.coef_, rtol=1e-12, atol=1e-14)
+    assert both.dual_gap_.shape == (2,) and len(both.prior_) == 2
     with pytest.raises(ValueError, match=r"alpha=0 is a flat prior .*LinearRegression"):
         NormalPriorRegressor(alpha=0.0).fit(X, y)
     assert plain.n_iter_ >= 1

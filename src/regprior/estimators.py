@@ -140,6 +140,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
         return tags
 
     _parameter_constraints: dict = {
@@ -190,13 +191,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray) are checked via their shape.
         y_shape = getattr(y, "shape", None) or np.asarray(y).shape
         if len(y_shape) == 2 and y_shape[1] > 1:
-            raise ValueError(
-                f"y has {y_shape[1]} targets; these estimators fit one (each target has its own noise sigma "
-                "and posterior). Use sklearn.multioutput.MultiOutputRegressor to fit one per target."
-            )
+            return self._fit_targets(X, y, sample_weight)
         # float32 in, float32 out (as sklearn's Lasso and Ridge); the solve itself is float64.
         # y of shape (n, 1) is raveled with sklearn's DataConversionWarning.
         X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
+        self.__dict__.pop("estimators_", None)  # of an earlier multi-output fit
         dtype = X.dtype
         data = _weighted_data(X.astype(np.float64), y.astype(np.float64), sample_weight, fit_intercept=self.fit_intercept)
         likelihood, sigma_known = self._likelihood(data)
@@ -215,6 +214,32 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.prior_ = prior if sigma_known else None
         self.noise_sigma_ = likelihood.noise_sigma if sigma_known else np.nan
         self.prior_scale_ = prior.scale if sigma_known else np.nan
+        return self
+
+    #: Per-target attributes of a multi-output fit, stacked over the targets.
+    _TARGET_ATTRIBUTES = ("coef_", "intercept_", "alpha_", "l1_ratio_", "noise_sigma_", "prior_scale_", "prior_sigma_",
+                          "kkt_residual_", "n_iter_", "dual_gap_")
+
+    def _fit_targets(self, X, y, sample_weight):
+        """Independent targets (2-D ``y``): one fit per column, each with its own noise sigma and
+        posterior, on the one cached compiled model (the same ``X`` shape). Attributes are stacked
+        as sklearn's multi-output ``Lasso`` / ``Ridge`` stack them: ``coef_`` (n_targets,
+        n_features), ``intercept_`` and the scalars (n_targets,); ``prior_`` and ``posterior_`` are
+        lists; ``estimators_`` holds the single-target fits.
+        """
+        from sklearn.base import clone
+
+        X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=[np.float64, np.float32],
+                             accept_sparse=SPARSE_FORMATS)
+        self.estimators_ = [clone(self).fit(X, y[:, k], sample_weight) for k in range(y.shape[1])]
+        for name in self._TARGET_ATTRIBUTES:
+            if hasattr(self.estimators_[0], name):
+                setattr(self, name, np.array([getattr(fit, name) for fit in self.estimators_]))
+        self.coef_ = self.coef_.astype(X.dtype)
+        self.intercept_ = self.intercept_.astype(X.dtype)
+        self.prior_ = [fit.prior_ for fit in self.estimators_]
+        if self.inference == "nuts":
+            self.posterior_ = [fit.posterior_ for fit in self.estimators_]
         return self
 
     def _strength(self) -> dict:
@@ -257,6 +282,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
+        if np.ndim(self.coef_) == 2:  # independent targets: (n_samples, n_targets)
+            if not return_std:
+                return X @ self.coef_.T + self.intercept_
+            columns = [fit.predict(X, return_std=True) for fit in self.estimators_]
+            return tuple(np.column_stack(parts) for parts in zip(*columns))
         mean = X @ self.coef_ + self.intercept_
         if not return_std:
             return mean
@@ -380,7 +410,8 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
     def fit(self, X, y, sample_weight=None):
         super().fit(X, y, sample_weight)
-        self.prior_sigma_ = self.prior_.sigma if self.prior_ is not None else np.nan
+        if np.ndim(self.coef_) == 1:  # a multi-output fit stacked its targets' prior_sigma_
+            self.prior_sigma_ = self.prior_.sigma if self.prior_ is not None else np.nan
         return self
 
 
