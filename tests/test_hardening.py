@@ -72,6 +72,8 @@ def test_estimator_weights_and_targets():
     assert both.dual_gap_.shape == (2,) and len(both.prior_) == 2
     with pytest.raises(ValueError, match=r"alpha=0 is a flat prior .*LinearRegression"):
         NormalPriorRegressor(alpha=0.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"positive=True \(weights >= 0\) is the MAP of the prior truncated at its centre"):
+        LaplacePriorRegressor(alpha=0.1, positive=True).fit(X, y)
     assert plain.n_iter_ >= 1
 
 

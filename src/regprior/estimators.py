@@ -103,6 +103,9 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``alpha`` the MAP does not depend on it; ``prior_scale_`` and the posterior do.
     fit_intercept : bool, default=True
         Flat-prior (unpenalised) intercept.
+    positive : bool, default=False
+        sklearn's parameter, kept so that a swapped-in estimator says why: ``True`` is refused
+        (the truncated prior it stands for is not built).
     inference : {"map", "nuts"}, default="map"
         ``"map"``: ``coef_`` is the exact posterior mode (= sklearn's solution).
         ``"nuts"``: ``coef_`` is the posterior mean, the draws are in ``posterior_``.
@@ -150,6 +153,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         "prior_mu": [Interval(Real, None, None, closed="neither")],
         "noise_sigma": [Interval(Real, 0, None, closed="neither"), None],
         "fit_intercept": ["boolean"],
+        "positive": ["boolean"],
         "inference": [StrOptions({"map", "nuts"})],
         "draws": [Interval(Integral, 1, None, closed="left")],
         "tune": [Interval(Integral, 0, None, closed="left")],
@@ -158,7 +162,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     }
 
     def __init__(
-        self, alpha=None, *, prior_scale=None, prior_mu=0.0, noise_sigma=None, fit_intercept=True,
+        self, alpha=None, *, prior_scale=None, prior_mu=0.0, noise_sigma=None, fit_intercept=True, positive=False,
         inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
     ):
         self.alpha = alpha
@@ -166,6 +170,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.prior_mu = prior_mu
         self.noise_sigma = noise_sigma
         self.fit_intercept = fit_intercept
+        self.positive = positive
         self.inference = inference
         self.draws = draws
         self.tune = tune
@@ -182,6 +187,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         """
         if self.alpha is not None and self.prior_scale is not None:
             raise ValueError("give alpha or prior_scale, not both.")
+        if self.positive:
+            raise ValueError(
+                "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a model regprior does "
+                "not build (neither its MAP nor its posterior); use sklearn's estimator with positive=True."
+            )
         if self.alpha == 0:
             raise ValueError(
                 "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares as its "
@@ -389,11 +399,11 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
     def __init__(
         self, alpha=None, *, l1_ratio=0.5, prior_scale=None, prior_sigma=None, prior_mu=0.0, noise_sigma=None,
-        fit_intercept=True, inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
+        fit_intercept=True, positive=False, inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
     ):
         super().__init__(
             alpha, prior_scale=prior_scale, prior_mu=prior_mu, noise_sigma=noise_sigma, fit_intercept=fit_intercept,
-            inference=inference, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+            positive=positive, inference=inference, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
         )
         self.l1_ratio = l1_ratio
         self.prior_sigma = prior_sigma
