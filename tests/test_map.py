@@ -168,3 +168,12 @@ def test_compiled_path_hands_uncertified_points_to_the_general_engine(diabetes, 
         assert result.converged and result.n_newton >= 1
         assert_allclose(result.coef, good.coef, rtol=0, atol=1e-10 * max(1.0, float(np.max(np.abs(good.coef)))))
         assert_array_equal(result.coef == 0.0, good.coef == 0.0)
+
+
+def test_compiled_path_refuses_priors_of_different_centres(diabetes):
+    from regprior.inference.map import map_path_estimates
+
+    priors = [prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1, mu=mu) for mu in (0.0, 1.0)]
+    model = build_model(diabetes, priors[0], Gaussian(DIABETES_NOISE_SIGMA))
+    with pytest.raises(ValueError, match="a path's priors share one family and one centre"):
+        map_path_estimates(model, priors)

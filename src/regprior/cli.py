@@ -466,6 +466,7 @@ def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sa
     The workers come from a fork server that imports regprior (and PyMC) once: none of them
     imports PyMC again, and no thread of this process (the progress display's) is forked.
     """
+    import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -473,7 +474,7 @@ def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sa
     context.set_forkserver_preload(["regprior.checks.comparison", "regprior.cli"])
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_compare_runs, data, group, sample=sample, render=render) for group in groups]
-        from regprior.report import plots  # noqa: F401  (imported while the workers run: the forest needs it)
+        importlib.import_module("regprior.report.plots")  # while the workers run: the forest figure needs it
 
         comparisons, files = {}, {}
         for future in futures:

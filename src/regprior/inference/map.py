@@ -434,6 +434,9 @@ def map_path_estimates(model: RegressionModel, priors, *, tol: float = DEFAULT_T
 def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton) -> list[MAPResult]:
     from regprior.inference.coordinate_descent import solve_path
 
+    centre = priors[0].centre(model.data.n_features)
+    if any(type(p) is not type(priors[0]) or not np.array_equal(p.centre(len(centre)), centre) for p in priors):
+        raise ValueError("a path's priors share one family and one centre; got several.")
     model.set_prior(priors[0])
     objective = compile_map_objective(model)
     n_smooth = objective.n_smooth
@@ -451,13 +454,8 @@ def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton
         penalised = _Penalised(objective, prior)
         value, gradient = penalised.value_and_gradient(x)
         distances = _subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)
-        diagonal = prior.smooth_hessian_diagonal(x[n_smooth:])
-        curvature = hessian
-        if np.any(diagonal):
-            curvature = hessian.copy()
-            curvature[np.arange(n_smooth, len(x)), np.arange(n_smooth, len(x))] += diagonal
         result = _result(model, prior, x, value, distances, reference, tol=tol, n_iter=int(n_sweeps), n_newton=1,
-                         hessian=curvature)
+                         hessian=penalised.hessian(x))
         if not result.converged:  # the compiled solve was not certified: the general engine takes it
             model.set_prior(prior)
             result = _map_estimate(model, start=x[n_smooth:], tol=tol, max_iter=max_iter, max_newton=max_newton)
