@@ -177,3 +177,15 @@ def test_compiled_path_refuses_priors_of_different_centres(diabetes):
     model = build_model(diabetes, priors[0], Gaussian(DIABETES_NOISE_SIGMA))
     with pytest.raises(ValueError, match="a path's priors share one family and one centre"):
         map_path_estimates(model, priors)
+
+
+def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
+    """The warm-up's dummy problem has the engine's argument types: one compiled signature, not two."""
+    import regprior.inference.coordinate_descent as cd
+
+    cd.compile_in_background()
+    cd._WARMING[0].join()
+    model = build_model(diabetes, prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1),
+                        Gaussian(DIABETES_NOISE_SIGMA))
+    assert map_estimate(model).converged
+    assert len(cd._sweeps.signatures) == 1

@@ -179,6 +179,28 @@ def _polish(hessian, linear, x, n_smooth, l1, centre):  # pragma: no cover - com
     return polished, _optimal_on_support(hessian, linear, polished, free, slopes, n_smooth, l1, centre)
 
 
+_WARMING = []
+
+
+def compile_in_background() -> None:
+    """Compile the sweeps in a background thread, once per process.
+
+    The MAP engine calls this before PyTensor compiles a model's gradient: PyTensor then waits on
+    its C compiler (a subprocess, the GIL released) while numba compiles here, so a first MAP on
+    a cold cache pays the longer of the two rather than their sum. A later call of the sweeps
+    waits for this compile (numba's lock) and uses it: the dummy problem below has the types
+    :func:`solve_penalised_quadratic` passes.
+    """
+    import threading
+
+    if _WARMING:
+        return
+    dummy = (np.eye(2), np.zeros(2), np.zeros(2), 1, 1.0, np.zeros(1), 1e-10, 1)
+    thread = threading.Thread(target=lambda: _sweeps(*dummy), name="regprior-numba-warmup", daemon=True)
+    _WARMING.append(thread)
+    thread.start()
+
+
 def solve_penalised_quadratic(hessian, linear, x, *, n_smooth: int, l1: float, centre, tol: float, max_sweeps: int):
     """Minimise ``x^T H x / 2 - linear^T x + l1 sum_j |x_j - c_j|`` (weights only) exactly.
 

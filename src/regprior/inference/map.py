@@ -205,8 +205,19 @@ class SmoothObjective:
 
 
 def compile_map_objective(model: RegressionModel) -> SmoothObjective:
-    """The model's compiled likelihood objective: compiled on first call, then held by the model."""
-    return model.compiled("map_objective", lambda: SmoothObjective(model))
+    """The model's compiled likelihood objective: compiled on first call, then held by the model.
+
+    Under a prior with a kink, the compiled sweeps of its inner solver are compiled meanwhile in a
+    background thread (:func:`regprior.inference.coordinate_descent.compile_in_background`).
+    """
+    def build():
+        if not model.prior.smooth:
+            from regprior.inference.coordinate_descent import compile_in_background
+
+            compile_in_background()
+        return SmoothObjective(model)
+
+    return model.compiled("map_objective", build)
 
 
 class _Penalised:
