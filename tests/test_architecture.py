@@ -83,3 +83,31 @@ def test_every_family_has_a_backend_distribution_and_a_catalogue_entry():
 
     for row in registry.PAIRINGS:
         assert row.family in PRIOR_DISTRIBUTIONS and row.model_name in available_models()
+
+
+#: Packages our dependencies import when present (SciPy's and dask's array-API probes import
+#: ``sparse``, ``cupy``, ``jax``, ``torch``; xarray probes its IO backends): a benchmark script of
+#: that name on sys.path is imported in their place. A script once named ``sparse.py`` broke
+#: dask's and SciPy's checks throughout the suite.
+OPTIONALLY_IMPORTED = {"sparse", "cupy", "jax", "torch", "dask", "distributed", "h5py", "h5netcdf", "netCDF4", "zarr",
+                       "cftime", "bottleneck", "numbagg", "pyarrow", "matplotlib", "numba"}
+
+
+def test_no_benchmark_script_shadows_a_package():
+    """tests/test_suite.py puts benchmarks/ on sys.path (its harness lives there): no script may be
+    named like an installed package or one our dependencies import when present."""
+    import importlib.util
+    import sys
+
+    benchmarks = SOURCE.parents[1] / "benchmarks"
+    elsewhere = [entry for entry in sys.path if Path(entry or ".").resolve() != benchmarks.resolve()]
+    clashes = []
+    for script in sorted(benchmarks.glob("*.py")):
+        saved, sys.path[:] = list(sys.path), elsewhere
+        try:
+            installed = importlib.util.find_spec(script.stem) is not None
+        finally:
+            sys.path[:] = saved
+        if installed or script.stem in OPTIONALLY_IMPORTED:
+            clashes.append(script.name)
+    assert not clashes

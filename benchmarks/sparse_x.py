@@ -8,7 +8,7 @@ exact MAP on the cached model; its first fit compiles), the same fit warm, sklea
 Agreement: max |coef - sklearn| / max(1, |coef|) and, for the Laplace prior, the exact zeros.
 BLAS pinned to one thread; times are medians of ``--repeats``.
 
-    python benchmarks/sparse.py --out benchmarks/results
+    python benchmarks/sparse_x.py --out benchmarks/results
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def main():
             })
     frame = pd.DataFrame(rows)
     write_table(
-        frame, args.out, "sparse",
+        frame, args.out, "sparse_x",
         title=f"Sparse X: {args.n_samples} x {args.n_features}, {args.density:.0%} non-zeros (CSR)",
         notes=[
             "regprior fits sparse X through its sufficient statistics (SufficientStatistics.from_sparse: sparse "
