@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import time
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -20,6 +22,16 @@ def environment() -> str:
         f"{datetime.date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {versions}"
     )
+
+
+def timed(function, repeats: int):
+    """``(median seconds over repeats, the last result)`` of ``function()``."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), result
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, stem: str, *, title: str, notes: list[str], floatfmt: str = ".3g") -> None:

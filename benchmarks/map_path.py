@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_table  # noqa: E402
+from _common import timed, write_table  # noqa: E402
 
 from regprior import registry
 from regprior.spec.data import RegressionData, load_diabetes
@@ -87,15 +87,6 @@ def accuracy(coefs, reference):
         "sklearn_zeros": int(np.sum(reference == 0)),
         "alphas_same_zero_set": int(np.sum(np.all((coefs == 0) == (reference == 0), axis=1))),
     }
-
-
-def timed(function, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
 
 
 def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):

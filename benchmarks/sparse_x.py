@@ -26,7 +26,7 @@ from sklearn.linear_model import Lasso, Ridge
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_table  # noqa: E402
+from _common import timed, write_table  # noqa: E402
 
 from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
 
@@ -38,15 +38,6 @@ def sparse_problem(n_samples, n_features, density, seed=0):
     truth = np.zeros(n_features)
     truth[:20] = rng.normal(0, 3, 20)
     return X, X @ truth + 1.0 + rng.normal(size=n_samples)
-
-
-def timed(fit, repeats):
-    times, model = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model = fit()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), model
 
 
 def main():

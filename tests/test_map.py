@@ -40,16 +40,22 @@ FAMILIES = {
 }
 
 
-@pytest.mark.parametrize("family_id", list(FAMILIES))
-@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
-@pytest.mark.parametrize("case", list(CASES))
-def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family_id):
-    family, fixed = FAMILIES[family_id]
+def _case(request, case):
+    """``(data, noise sigma, prior centre, grid eps)`` of a CASES entry."""
     fixture, noise_sigma, centre_seed, eps = CASES[case]
     data = request.getfixturevalue(fixture)
     centre = np.zeros(data.n_features)
     if centre_seed is not None:
         centre = np.random.default_rng(centre_seed).normal(0, 100, data.n_features)
+    return data, noise_sigma, centre, eps
+
+
+@pytest.mark.parametrize("family_id", list(FAMILIES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family_id):
+    family, fixed = FAMILIES[family_id]
+    data, noise_sigma, centre, eps = _case(request, case)
     likelihood = Gaussian(noise_sigma)
     # Laplace: from alpha_max (all weights at the centre) down to eps * alpha_max;
     # Normal: from 1e3 x the top eigenvalue of X^T W X down to 1e-3 x the smallest non-zero one.
@@ -124,11 +130,7 @@ def test_compiled_path_equals_the_per_alpha_engine(request, case, fit_intercept,
     from regprior.inference.map import map_path_estimates
 
     family, fixed = FAMILIES[family_id]
-    fixture, noise_sigma, centre_seed, eps = CASES[case]
-    data = request.getfixturevalue(fixture)
-    centre = np.zeros(data.n_features)
-    if centre_seed is not None:
-        centre = np.random.default_rng(centre_seed).normal(0, 100, data.n_features)
+    data, noise_sigma, centre, eps = _case(request, case)
     alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS, eps=eps, fixed=fixed)
     priors = [prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=a, mu=centre, **fixed)
               for a in alphas]
@@ -183,8 +185,7 @@ def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
     """The warm-up's dummy problem has the engine's argument types: one compiled signature, not two."""
     import regprior.inference.coordinate_descent as cd
 
-    cd.compile_in_background()
-    cd._WARMING[0].join()
+    cd.compile_in_background().join()
     model = build_model(diabetes, prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1),
                         Gaussian(DIABETES_NOISE_SIGMA))
     assert map_estimate(model).converged

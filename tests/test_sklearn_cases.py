@@ -88,12 +88,17 @@ def test_lasso_dual_gap():
     assert_allclose(clf.dual_gap_, primal - dual, rtol=0, atol=1e-12 * np.mean(y**2))
 
 
-def test_ridge_shapes_type():
-    """test_ridge.py::test_ridge_shapes_type (p > n: the MAP at a given alpha needs no noise sigma)."""
+def _ridge_set_up():
+    """The set-up both ridge tests share (p > n: the MAP at a given alpha needs no noise sigma)."""
     rng = np.random.RandomState(0)
     n_samples, n_features = 5, 10
-    X = rng.randn(n_samples, n_features)
-    y = rng.randn(n_samples)
+    return rng.randn(n_samples, n_features), rng.randn(n_samples)
+
+
+def test_ridge_shapes_type():
+    """test_ridge.py::test_ridge_shapes_type (p > n: the MAP at a given alpha needs no noise sigma)."""
+    X, y = _ridge_set_up()
+    n_features = X.shape[1]
     ridge = NormalPriorRegressor()
     ridge.fit(X, y)
     assert ridge.coef_.shape == (n_features,)
@@ -110,10 +115,7 @@ def test_ridge_shapes_type():
 
 def test_ridge_intercept():
     """test_ridge.py::test_ridge_intercept (GH #708): each target keeps its own intercept."""
-    rng = np.random.RandomState(0)
-    n_samples, n_features = 5, 10
-    X = rng.randn(n_samples, n_features)
-    y = rng.randn(n_samples)
+    X, y = _ridge_set_up()
     ridge = NormalPriorRegressor()
     intercept = ridge.fit(X, y).intercept_
     ridge.fit(X, np.c_[y, 1.0 + y])

@@ -27,6 +27,9 @@ Two routes, compiled by numba (installed with PyMC) and cached on disk:
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy as np
 import scipy.linalg
 from numba import njit
@@ -179,11 +182,9 @@ def _polish(hessian, linear, x, n_smooth, l1, centre):  # pragma: no cover - com
     return polished, _optimal_on_support(hessian, linear, polished, free, slopes, n_smooth, l1, centre)
 
 
-_WARMING = []
-
-
-def compile_in_background() -> None:
-    """Compile the sweeps in a background thread, once per process.
+@functools.cache
+def compile_in_background() -> threading.Thread:
+    """Compile the sweeps in a background thread, once per process (the thread is returned).
 
     The MAP engine calls this before PyTensor compiles a model's gradient: PyTensor then waits on
     its C compiler (a subprocess, the GIL released) while numba compiles here, so a first MAP on
@@ -191,14 +192,10 @@ def compile_in_background() -> None:
     waits for this compile (numba's lock) and uses it: the dummy problem below has the types
     :func:`solve_penalised_quadratic` passes.
     """
-    import threading
-
-    if _WARMING:
-        return
     dummy = (np.eye(2), np.zeros(2), np.zeros(2), 1, 1.0, np.zeros(1), 1e-10, 1)
     thread = threading.Thread(target=lambda: _sweeps(*dummy), name="regprior-numba-warmup", daemon=True)
-    _WARMING.append(thread)
     thread.start()
+    return thread
 
 
 def solve_penalised_quadratic(hessian, linear, x, *, n_smooth: int, l1: float, centre, tol: float, max_sweeps: int):

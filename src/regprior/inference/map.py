@@ -279,7 +279,13 @@ def _reference(model: RegressionModel, objective: SmoothObjective):
     prior = model.prior
     at_centre = _start(model, objective.n_smooth, prior.centre(model.data.n_features))
     gradient = objective.reference_gradient(at_centre)
-    return at_centre, gradient, max(float(np.max(np.abs(gradient))), prior.kink_slope, np.finfo(float).tiny)
+    return at_centre, gradient, _scale(gradient, prior)
+
+
+def _scale(gradient_at_centre: np.ndarray, prior) -> float:
+    """The relative KKT residual's divisor: the largest likelihood gradient at the centre, or the
+    slope of the prior's kink, whichever is larger."""
+    return max(float(np.max(np.abs(gradient_at_centre))), prior.kink_slope, np.finfo(float).tiny)
 
 
 def _start(model: RegressionModel, n_smooth: int, centre: np.ndarray) -> np.ndarray:
@@ -454,8 +460,7 @@ def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton
     at_centre, gradient_at_centre, _ = _reference(model, objective)
     hessian = objective.hessian(at_centre)
     weights = np.array([prior.penalty_weights for prior in priors])
-    references = np.maximum(float(np.max(np.abs(gradient_at_centre))), weights[:, 0])
-    references = np.maximum(references, np.finfo(float).tiny)
+    references = np.array([_scale(gradient_at_centre, prior) for prior in priors])
     solutions, sweeps, _ = solve_path(
         hessian, hessian @ at_centre - gradient_at_centre, at_centre, n_smooth=n_smooth, l1s=weights[:, 0],
         l2s=weights[:, 1], centre=at_centre[n_smooth:], tols=tol * references, max_sweeps=max_iter,
