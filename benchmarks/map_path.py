@@ -193,6 +193,17 @@ def process_spread(n_processes: int = 10) -> dict:
     return {"median": median, "max_over_median": max(times) / median, "min_over_median": min(times) / median}
 
 
+def cold_cache_flags(folder) -> str:
+    """``PYTENSOR_FLAGS`` for empty PyTensor caches under ``folder``.
+
+    ``base_compiledir``, not ``compiledir``: PyTensor keeps its numba cache (its default backend
+    since 3.0) in ``base_compiledir/numba``, beside the C ``compiledir``. Moving ``compiledir``
+    alone left the numba cache warm, and an earlier version of this benchmark reported cold starts
+    of 2.5-3 s that were ~12 s with every cache empty.
+    """
+    return f"base_compiledir={folder}/pytensor"
+
+
 def cold_start_seconds(family: str) -> dict:
     """Import + build + first ``fit_map`` on diabetes in a fresh process with empty PyTensor and numba caches."""
     import subprocess
@@ -208,7 +219,7 @@ def cold_start_seconds(family: str) -> dict:
         "print(imported, first)"
     )
     with tempfile.TemporaryDirectory() as cache:
-        env = {**__import__("os").environ, "PYTENSOR_FLAGS": f"compiledir={cache}/pytensor",
+        env = {**__import__("os").environ, "PYTENSOR_FLAGS": cold_cache_flags(cache),
                "NUMBA_CACHE_DIR": f"{cache}/numba", "OPENBLAS_NUM_THREADS": "1"}
         out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     imported, first = map(float, out.stdout.split())

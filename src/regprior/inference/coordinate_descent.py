@@ -186,9 +186,9 @@ def _polish(hessian, linear, x, n_smooth, l1, centre):  # pragma: no cover - com
 def compile_in_background() -> threading.Thread:
     """Compile the sweeps in a background thread, once per process (the thread is returned).
 
-    The MAP engine calls this before PyTensor compiles a model's gradient: PyTensor then waits on
-    its C compiler (a subprocess, the GIL released) while numba compiles here, so a first MAP on
-    a cold cache pays the longer of the two rather than their sum. A later call of the sweeps
+    The MAP engine calls this before PyTensor builds and rewrites a model's gradient graph; numba's
+    LLVM passes here run outside the GIL, so the two overlap (measured, empty caches: a first
+    Laplace ``fit_map`` on diabetes took 2.2 s with this, 2.9 s without). A later call of the sweeps
     waits for this compile (numba's lock) and uses it: the dummy problem below has the types
     :func:`solve_penalised_quadratic` passes.
     """
