@@ -356,6 +356,8 @@ def _bayes_prior(data, family, settings):
 
 
 def _run_compare(args) -> int:
+    if _may_use_processes(args):
+        _start_fork_server()  # it imports PyMC while this process loads the data and runs the CV
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_forest_comparison
     from regprior.report.tables import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown
@@ -450,14 +452,45 @@ def _jobs(args, n_groups: int) -> int:
     families compile side by side only in separate processes. Without sampling there is little
     to share out.
     """
-    import os
-
     if args.no_sample or n_groups == 1:
         return 1
     if args.jobs is not None:
         return min(args.jobs, n_groups)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(n_groups, cpus))
+    return max(1, min(n_groups, _cpus()))
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+#: Modules the fork server imports once, before it forks any worker.
+_WORKER_PRELOAD = ["regprior.checks.comparison", "regprior.cli"]
+
+
+def _fork_context():
+    """The fork-server context of ``compare``'s worker processes (:data:`_WORKER_PRELOAD` preloaded)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_WORKER_PRELOAD)
+    return context
+
+
+def _may_use_processes(args) -> bool:
+    """Whether ``compare`` will likely sample in worker processes (checked before the data are read)."""
+    wanted = _cpus() if args.jobs is None else args.jobs
+    return args.prior in ("both", "all") and not args.no_sample and wanted > 1
+
+
+def _start_fork_server() -> None:
+    """Start the fork server now; the pool's workers come from it later (a no-op if it runs)."""
+    from multiprocessing import forkserver
+
+    _fork_context()
+    forkserver.ensure_running()
 
 
 def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sample: bool, render: bool):
@@ -467,12 +500,9 @@ def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sa
     imports PyMC again, and no thread of this process (the progress display's) is forked.
     """
     import importlib
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["regprior.checks.comparison", "regprior.cli"])
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
         futures = [pool.submit(_compare_runs, data, group, sample=sample, render=render) for group in groups]
         importlib.import_module("regprior.report.plots")  # while the workers run: the forest figure needs it
 
