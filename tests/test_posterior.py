@@ -184,3 +184,37 @@ def test_glm_nuts_matches_importance_sampling(likelihood_name, prior):
     combined = np.sqrt(summary["mcse_mean"].to_numpy() ** 2 + mcse**2)
     assert np.all(np.abs(summary["mean"].to_numpy() - mean) <= MCSE_FACTOR * combined)
     assert_allclose(summary["sd"].to_numpy(), sd, rtol=SD_RTOL)
+
+
+#: One short posterior in a fresh process: its draws, as a list, on stdout.
+_DRAWS_SCRIPT = """
+import json
+from regprior import Laplace
+from regprior.backend.model import build_model
+from regprior.inference import nuts_posterior
+from regprior.spec.data import load_diabetes
+from regprior.spec.likelihoods import Gaussian
+model = build_model(load_diabetes(), Laplace(scale=100.0), Gaussian(54.0))
+posterior = nuts_posterior(model, draws=50, tune=50, chains=1, random_seed=3)
+print(json.dumps(posterior.datatree.posterior["beta"].values.ravel().tolist()))
+"""
+
+
+@pytest.mark.slow
+def test_draws_do_not_depend_on_the_compile_cache(tmp_path):
+    """A sampler compiled here and one loaded from PyTensor's disk cache give the same draws.
+
+    With numba's fast-math flags they did not: the first run on a machine (nothing cached)
+    sampled other draws than every later run from the same seed.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}",
+           "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    runs = [subprocess.run([sys.executable, "-c", _DRAWS_SCRIPT], env=env, capture_output=True, text=True, check=True)
+            for _ in ("empty cache", "warm cache")]
+    first, second = (np.array(json.loads(run.stdout)) for run in runs)
+    np.testing.assert_array_equal(first, second)

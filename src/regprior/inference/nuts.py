@@ -129,11 +129,19 @@ def compile_sampler(model: RegressionModel):
     ``nutpie.sample``); doing it here lets one compile (~3-6 s) serve every prior set by
     :meth:`RegressionModel.set_prior` (sampling itself takes ~0.1-0.5 s on diabetes). The
     compiled model is held by ``model.compiled("nutpie", ...)``.
+
+    It is compiled without numba's fast-math flags (PyTensor's ``numba__fastmath``, on by
+    default). With them LLVM may reassociate and contract differently in a function compiled in
+    this process than in the same function loaded from PyTensor's disk cache; NUTS amplifies the
+    last-bit difference, and the same seed gave other draws on a machine's first run than on
+    later runs (measured on diabetes: every draw different). Without them the draws depend on
+    the seed alone.
     """
     import nutpie
+    import pytensor
 
     def build():
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), pytensor.config.change_flags(numba__fastmath=False):
             # The flat intercept prior has no random draw in numba; nutpie never draws from it.
             warnings.filterwarnings("ignore", message="Numba will use object mode to run flat_rv", category=UserWarning)
             return nutpie.compile_pymc_model(model.pymc_model, freeze_model=False)
