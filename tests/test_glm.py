@@ -168,3 +168,14 @@ def test_bad_targets_fail_before_any_compile(likelihood, y, match):
 def test_non_zero_prior_centre_has_no_glm_counterpart(cancer):
     with pytest.raises(ValueError, match="a non-zero prior centre has no LogisticRegression counterpart"):
         fit_counterpart(cancer, Normal(mu=0.1), Bernoulli())
+
+
+def test_saga_counterpart_does_not_follow_the_global_random_state():
+    """saga shuffles the samples: seeded, its answer is the same whatever drew from NumPy's global generator."""
+    data = binary_problem(120, 6, seed=3)
+    prior = registry.make_prior("laplace", likelihood=Bernoulli(), weight_sum=data.weight_sum, sklearn={"C": 0.5})
+    fits = []
+    for global_seed in (0, 1):
+        np.random.seed(global_seed)
+        fits.append(fit_counterpart(data, prior, Bernoulli()))
+    np.testing.assert_array_equal(fits[0].coef, fits[1].coef)
