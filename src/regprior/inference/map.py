@@ -133,10 +133,11 @@ class SmoothObjective:
 
     ``(centred intercept, beta)`` -> negative log likelihood (flat intercept included), its
     gradient and Hessian. With a quadratic (Gaussian) likelihood and known sigma the Hessian
-    does not depend on the point: it is computed once per (data, noise sigma) from p + 1
-    gradient evaluations and cached. Any other likelihood's Hessian is recomputed at every
-    Newton step, from the compiled Jacobian of the same graph. The prior's smooth
-    part is added by :func:`map_estimate` from the prior itself.
+    does not depend on the point: it is computed once per (data, noise sigma) from two
+    batched gradient calls (unit steps, then scaled ones) and cached. Any other likelihood's Hessian is
+    recomputed at every Newton step, from the vectorised Jacobian of the same graph. The prior's
+    smooth part is added by :func:`map_estimate` from the prior itself. The functions run on
+    PyTensor's Python VM (:func:`_objective_mode`): nothing is compiled to machine code.
     """
 
     def __init__(self, model: RegressionModel):
