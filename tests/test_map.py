@@ -190,3 +190,21 @@ def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
                         Gaussian(DIABETES_NOISE_SIGMA))
     assert map_estimate(model).converged
     assert len(cd._sweeps.signatures) == 1
+
+
+def test_softplus_in_ufuncs_is_pytensors_softplus_to_the_last_bit():
+    """The objective's mode spells softplus in NumPy ufuncs; its values are PyTensor's own, bit for bit."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.compile.mode import Mode
+    from pytensor.link.vm import VMLinker
+
+    from regprior.inference.map import _objective_mode
+
+    x = pt.vector("x")
+    grid = np.concatenate([np.linspace(-800, 800, 4001), [-37.0, -36.99, 18.0, 17.99, 33.3, 33.29, 0.0, -0.0, 1e-300]])
+    ours = pytensor.function([x], pt.softplus(x), mode=_objective_mode())
+    assert not any("Softplus" in str(node.op) for node in ours.maker.fgraph.apply_nodes)
+    reference = pytensor.function([x], pt.softplus(x), mode=Mode(VMLinker(c_thunks=False, use_cloop=False), "fast_compile"))
+    with np.errstate(all="raise"):  # no branch overflows on the way
+        np.testing.assert_array_equal(ours(grid), reference(grid))

@@ -57,13 +57,46 @@ def _objective_mode():
     PyTensor 3 compiles with numba by default: ~10 s for the likelihood's gradient on an empty
     cache, against ~0.3 s here. The objective is called a few times per MAP (batched where it can
     be), so compiling buys little. Elementwise fusion is left out: a fused ``Composite`` runs
-    element by element in Python, where NumPy's ufuncs take whole arrays.
+    element by element in Python, where NumPy's ufuncs take whole arrays. For the same reason
+    softplus (the logistic likelihood's, after PyTensor's stabilising rewrites) is spelled in
+    ufuncs (:func:`_softplus_in_ufuncs`).
     """
     from pytensor.compile.mode import Mode
+    from pytensor.graph.rewriting.basic import in2out
     from pytensor.graph.rewriting.db import RewriteDatabaseQuery
     from pytensor.link.vm import VMLinker
 
-    return Mode(VMLinker(use_cloop=False, c_thunks=False), RewriteDatabaseQuery(include=["fast_run"], exclude=["fusion"]))
+    mode = Mode(VMLinker(use_cloop=False, c_thunks=False), RewriteDatabaseQuery(include=["fast_run"], exclude=["fusion"]))
+    # After PyTensor's "specialize" (2), where the stabilising rewrites have made their softplus.
+    return mode.register((in2out(_softplus_in_ufuncs(), name="softplus_in_ufuncs"), 2.5))
+
+
+def _softplus_in_ufuncs():
+    """A rewrite of ``softplus(x)`` into NumPy ufuncs, with PyTensor's own branches.
+
+    PyTensor's scalar ``Softplus`` has no ufunc, so the Python VM runs it element by element
+    (~0.5 ms of the logistic gradient's ~0.9 ms on breast_cancer). This is its ``impl`` over whole
+    arrays: ``exp(x)`` below -37, ``log1p(exp(x))`` below 18, ``x + exp(-x)`` below 33.3, then
+    ``x``; each branch with the same NumPy calls, so the values are the same to the last bit
+    (tested). The clipped exponentials keep the branches not taken from overflowing.
+    """
+    import pytensor.tensor as pt
+    from pytensor.graph.rewriting.basic import node_rewriter
+    from pytensor.scalar.math import Softplus
+    from pytensor.tensor.elemwise import Elemwise
+
+    @node_rewriter([Elemwise])
+    def rewrite(fgraph, node):
+        if not isinstance(node.op.scalar_op, Softplus) or node.inputs[0].dtype != "float64":
+            return None
+        [x] = node.inputs
+        below_18 = pt.exp(pt.minimum(x, 18.0))
+        values = pt.switch(pt.lt(x, -37.0), below_18,
+                           pt.switch(pt.lt(x, 18.0), pt.log1p(below_18),
+                                     pt.switch(pt.lt(x, 33.3), x + pt.exp(-pt.maximum(x, 18.0)), x)))
+        return [values]
+
+    return rewrite
 
 
 @dataclass(frozen=True)
