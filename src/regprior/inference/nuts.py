@@ -126,9 +126,10 @@ def compile_sampler(model: RegressionModel):
     """nutpie's compiled model, built once per RegressionModel, with the current pm.Data values.
 
     This is what ``pm.sample`` does on every call (``nutpie.compile_pymc_model`` then
-    ``nutpie.sample``); doing it here lets one compile (~3-6 s) serve every prior set by
-    :meth:`RegressionModel.set_prior` (sampling itself takes ~0.1-0.5 s on diabetes). The
-    compiled model is held by ``model.compiled("nutpie", ...)``.
+    ``nutpie.sample``); doing it here lets one compile (~5 s; ~16 s on a machine's first run, with
+    PyTensor's numba cache empty) serve every prior set by :meth:`RegressionModel.set_prior`
+    (sampling itself takes ~0.1-0.5 s on diabetes). The compiled model is held by
+    ``model.compiled("nutpie", ...)``.
 
     It is compiled without numba's fast-math flags (PyTensor's ``numba__fastmath``, on by
     default). With them LLVM may reassociate and contract differently in a function compiled in
