@@ -364,3 +364,18 @@ def test_sklearn_loo_cv_is_exact_leave_one_out():
         expected = -0.5 * ((data.y[i] - prediction) ** 2 / 1.1**2 + np.log(2 * np.pi * 1.1**2))
         # 1e-9: both solve the same lasso to tol 1e-12; the log density is smooth in the prediction.
         assert_allclose(pointwise[i], expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("argv, early", [
+    (["compare", "--jobs", "2"], True),
+    (["compare", "--jobs", "2", "--prior", "all"], True),
+    (["compare", "--jobs", "2", "--model", "lasso", "--model", "ridge"], True),
+    (["compare", "--jobs", "2", "--prior", "laplace"], False),
+    (["compare", "--jobs", "2", "--model", "lasso"], False),  # --model overrides the default --prior both
+    (["compare", "--jobs", "2", "--no-sample"], False),
+    (["compare", "--jobs", "1"], False),
+])
+def test_fork_server_starts_early_only_for_several_sampled_families(argv, early):
+    from regprior.cli import _may_use_processes, _parser
+
+    assert _may_use_processes(_parser().parse_args(argv)) is early

@@ -482,7 +482,8 @@ def _fork_context():
 def _may_use_processes(args) -> bool:
     """Whether ``compare`` will likely sample in worker processes (checked before the data are read)."""
     wanted = _cpus() if args.jobs is None else args.jobs
-    return args.prior in ("both", "all") and not args.no_sample and wanted > 1
+    several = len(args.model) > 1 if args.model else args.prior in ("both", "all")  # --model overrides --prior
+    return several and not args.no_sample and wanted > 1
 
 
 def _start_fork_server() -> None:
