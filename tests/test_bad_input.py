@@ -133,3 +133,12 @@ def test_fit_intercept_must_be_bool():
 def test_feature_names_of_the_wrong_length():
     with pytest.raises(ValueError, match=r"feature_names has 2 names but X has 3 columns"):
         regprior.compare(X, y, Normal(), noise_sigma=1.0, feature_names=["a", "b"])
+
+
+def test_sparse_statistics_check_their_feature_names():
+    import scipy.sparse
+
+    from regprior.spec.statistics import SufficientStatistics
+
+    with pytest.raises(ValueError, match=r"feature_names has 2 names but X has 3 columns"):
+        SufficientStatistics.from_sparse(scipy.sparse.csr_array(X), y, feature_names=["a", "b"])

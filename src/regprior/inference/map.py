@@ -301,7 +301,10 @@ class _Penalised:
         self.objective, self.prior, self.n_smooth = objective, prior, objective.n_smooth
 
     def value_and_gradient(self, x):
-        value, gradient = self.objective.value_and_gradient(x)
+        return self.with_prior(x, *self.objective.value_and_gradient(x))
+
+    def with_prior(self, x, value, gradient):
+        """The likelihood's ``value`` and ``gradient`` at ``x`` plus the prior's smooth part."""
         gradient = gradient.copy()
         gradient[self.n_smooth:] += self.prior.smooth_gradient(x[self.n_smooth:])
         return value + self.prior.smooth_value(x[self.n_smooth:]), gradient
@@ -545,9 +548,7 @@ def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton
     results = []
     for prior, x, n_sweeps, reference, value, gradient in zip(priors, solutions, sweeps, references, values, gradients):
         penalised = _Penalised(objective, prior)
-        weights = x[n_smooth:]
-        value = value + prior.smooth_value(weights)
-        gradient[n_smooth:] += prior.smooth_gradient(weights)
+        value, gradient = penalised.with_prior(x, value, gradient)
         distances = _subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)
         result = _result(model, prior, x, value, distances, reference, tol=tol, n_iter=int(n_sweeps), n_newton=1,
                          hessian=penalised.hessian(x))

@@ -109,7 +109,7 @@ class SufficientStatistics:
         raw_xty = weighted.T @ y
         x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
         y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
-        names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
+        names = _feature_names(feature_names, p)
         return cls(
             xtx=raw_xtx - weight_sum * np.outer(x_mean, x_mean),
             xty=raw_xty - weight_sum * x_mean * y_mean,
@@ -159,10 +159,7 @@ class SufficientStatistics:
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
         second = _compute_in_batches([dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks])
         xtx, xty, yty = (sum(parts) for parts in zip(*second))
-        p = X.shape[1]
-        names = tuple(f"x{j}" for j in range(p)) if feature_names is None else tuple(feature_names)
-        if len(names) != p:
-            raise ValueError(f"feature_names has {len(names)} names but X has {p} columns.")
+        names = _feature_names(feature_names, X.shape[1])
         return cls(
             xtx=np.asarray(xtx), xty=np.asarray(xty), yty=float(yty), x_mean=np.asarray(x_mean), y_mean=y_mean,
             weight_sum=float(weight_sum), n_samples=int(n), log_weight_sum=float(log_w) if sample_weight is not None else 0.0,
@@ -229,3 +226,11 @@ def _centred_moments(X, y, w, x_mean, y_mean):
     Xc, yc = X - x_mean, y - y_mean
     weighted = Xc * w[:, None]
     return weighted.T @ Xc, weighted.T @ yc, float(yc @ (w * yc))
+
+
+def _feature_names(feature_names, n_features: int) -> tuple:
+    """``feature_names`` as a tuple of ``n_features`` names (``x0``, ``x1``, ... when None)."""
+    names = tuple(f"x{j}" for j in range(n_features)) if feature_names is None else tuple(feature_names)
+    if len(names) != n_features:
+        raise ValueError(f"feature_names has {len(names)} names but X has {n_features} columns.")
+    return names
