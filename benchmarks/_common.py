@@ -16,7 +16,8 @@ import pandas as pd
 def environment() -> str:
     """One line naming the date, machine and library versions of a benchmark run."""
     versions = ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("pymc", "pytensor", "nutpie", "arviz", "scikit-learn", "numpy")
+        f"{name} {metadata.version(name)}"
+        for name in ("pymc", "pytensor", "nutpie", "arviz", "scikit-learn", "numpy")
     )
     return (
         f"{datetime.date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
@@ -34,7 +35,15 @@ def timed(function, repeats: int):
     return float(np.median(times)), result
 
 
-def write_table(frame: pd.DataFrame, out_dir: Path, stem: str, *, title: str, notes: list[str], floatfmt: str = ".3g") -> None:
+def write_table(
+    frame: pd.DataFrame,
+    out_dir: Path,
+    stem: str,
+    *,
+    title: str,
+    notes: list[str],
+    floatfmt: str = ".3g",
+) -> None:
     """``stem.csv`` (the frame) and ``stem.md`` (title, environment, notes, table; floats as ``floatfmt``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out_dir / f"{stem}.csv", index=False)

@@ -19,7 +19,6 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
-
 from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, sklearn_path  # noqa: E402
 from regprior.spec.data import RegressionData, load_diabetes  # noqa: E402
 from regprior.spec.likelihoods import Gaussian  # noqa: E402
@@ -52,29 +51,63 @@ def main():
             for fit_intercept in (True, False):
                 for l1_ratio in (0.2, 0.5, 0.9):
                     fixed = {"l1_ratio": l1_ratio}
-                    alphas = alpha_grid(data, "elasticnet", fit_intercept=fit_intercept, mu=centre, eps=eps, fixed=fixed)
-                    path, _ = path_for_data(data, "elasticnet", Gaussian(noise_sigma), alphas,
-                                            fit_intercept=fit_intercept, mu=centre, fixed=fixed)
-                    reference = sklearn_path(data, "elasticnet", alphas, fit_intercept=fit_intercept, mu=centre, fixed=fixed)
+                    alphas = alpha_grid(
+                        data,
+                        "elasticnet",
+                        fit_intercept=fit_intercept,
+                        mu=centre,
+                        eps=eps,
+                        fixed=fixed,
+                    )
+                    path, _ = path_for_data(
+                        data,
+                        "elasticnet",
+                        Gaussian(noise_sigma),
+                        alphas,
+                        fit_intercept=fit_intercept,
+                        mu=centre,
+                        fixed=fixed,
+                    )
+                    reference = sklearn_path(
+                        data,
+                        "elasticnet",
+                        alphas,
+                        fit_intercept=fit_intercept,
+                        mu=centre,
+                        fixed=fixed,
+                    )
                     c = compare_paths(path, reference)
                     t = c.table
-                    rows.append({
-                        "case": name, "intercept": fit_intercept, "l1_ratio": l1_ratio, "n_alphas": len(t),
-                        "worst_rel_diff": float(t["rel_diff"].max()),
-                        "support_identical": f"{int(t['support_match'].sum())}/{len(t)}",
-                        "exact_zeros": int((path.coefs == path.centre).sum()),
-                        "worst_kkt": float(t["kkt_residual"].max()),
-                        "passed": c.passed,
-                        "map_path_s": path.solve_seconds, "build_compile_s": path.compile_seconds,
-                        "sklearn_enet_path_s": reference.seconds,
-                    })
+                    rows.append(
+                        {
+                            "case": name,
+                            "intercept": fit_intercept,
+                            "l1_ratio": l1_ratio,
+                            "n_alphas": len(t),
+                            "worst_rel_diff": float(t["rel_diff"].max()),
+                            "support_identical": f"{int(t['support_match'].sum())}/{len(t)}",
+                            "exact_zeros": int((path.coefs == path.centre).sum()),
+                            "worst_kkt": float(t["kkt_residual"].max()),
+                            "passed": c.passed,
+                            "map_path_s": path.solve_seconds,
+                            "build_compile_s": path.compile_seconds,
+                            "sklearn_enet_path_s": reference.seconds,
+                        }
+                    )
                     print(rows[-1])
     table = pd.DataFrame(rows)
-    write_table(table, Path("benchmarks/results"), "enet_paths", title="Elastic net: MAP paths vs sklearn ElasticNet (tol 1e-12)",
-                notes=[f"{len(table)} paths x 50 alphas; worst relative difference {table['worst_rel_diff'].max():.1e} "
-                       f"(bar 1e-8); exact-zero sets identical at every alpha: {bool((table['support_identical'] == '50/50').all())}; "
-                       f"{int(table['exact_zeros'].sum())} exact zeros in all",
-                       "BLAS pinned to one thread; times in seconds (MAP path after the build+compile)"])
+    write_table(
+        table,
+        Path("benchmarks/results"),
+        "enet_paths",
+        title="Elastic net: MAP paths vs sklearn ElasticNet (tol 1e-12)",
+        notes=[
+            f"{len(table)} paths x 50 alphas; worst relative difference {table['worst_rel_diff'].max():.1e} "
+            f"(bar 1e-8); exact-zero sets identical at every alpha: {bool((table['support_identical'] == '50/50').all())}; "
+            f"{int(table['exact_zeros'].sum())} exact zeros in all",
+            "BLAS pinned to one thread; times in seconds (MAP path after the build+compile)",
+        ],
+    )
     return 0 if table["passed"].all() else 1
 
 

@@ -20,7 +20,6 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
-
 from regprior.checks.agreement import DATASETS  # noqa: E402
 from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, sklearn_path  # noqa: E402
 from regprior.spec.data import load_breast_cancer, make_poisson_counts  # noqa: E402
@@ -43,32 +42,48 @@ def main():
     rows = []
     with threadpool_limits(limits=1, user_api="blas"):
         for name, data, likelihood, family, fixed, eps in cases():
-            grid = alpha_grid(data, family, n_alphas=N_VALUES, eps=eps, fixed=fixed, likelihood=likelihood)
+            grid = alpha_grid(
+                data, family, n_alphas=N_VALUES, eps=eps, fixed=fixed, likelihood=likelihood
+            )
             path, model = path_for_data(data, family, likelihood, grid, fixed=fixed)
             reference = sklearn_path(data, family, grid, fixed=fixed, likelihood=likelihood.family)
             comparison = compare_paths(path, reference, model=model)
             t = comparison.table
-            rows.append({
-                "data": name, "likelihood": likelihood.family, "prior": family, **fixed,
-                "parameter": path.parameter, "range": f"{grid[0]:.2g} .. {grid[-1]:.2g}",
-                "worst_rel_diff": float(t["rel_diff"].max()),
-                "worst_kkt_map": float(t["kkt_residual"].max()),
-                "worst_kkt_sklearn": float(t["sklearn_certificate"].max()),
-                "tolerance_source": "error bound" if "error_bound" in t else "1e-8 bar",
-                "supports_equal": f"{int(t['support_match'].sum())}/{len(t)}",
-                "exact_zeros": int((path.coefs == path.centre).sum()),
-                "passed": comparison.passed,
-                "map_path_s": path.solve_seconds, "build_compile_s": path.compile_seconds,
-                "sklearn_path_s": reference.seconds,
-                "map_vs_sklearn_time": path.solve_seconds / reference.seconds,
-            })
+            rows.append(
+                {
+                    "data": name,
+                    "likelihood": likelihood.family,
+                    "prior": family,
+                    **fixed,
+                    "parameter": path.parameter,
+                    "range": f"{grid[0]:.2g} .. {grid[-1]:.2g}",
+                    "worst_rel_diff": float(t["rel_diff"].max()),
+                    "worst_kkt_map": float(t["kkt_residual"].max()),
+                    "worst_kkt_sklearn": float(t["sklearn_certificate"].max()),
+                    "tolerance_source": "error bound" if "error_bound" in t else "1e-8 bar",
+                    "supports_equal": f"{int(t['support_match'].sum())}/{len(t)}",
+                    "exact_zeros": int((path.coefs == path.centre).sum()),
+                    "passed": comparison.passed,
+                    "map_path_s": path.solve_seconds,
+                    "build_compile_s": path.compile_seconds,
+                    "sklearn_path_s": reference.seconds,
+                    "map_vs_sklearn_time": path.solve_seconds / reference.seconds,
+                }
+            )
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
-    write_table(table, Path("benchmarks/results"), "glm_paths", title="GLM paths: MAP vs LogisticRegression / PoissonRegressor",
-                notes=[f"{N_VALUES} values per path; both sides judged by the same KKT residual (relative to the gradient at the "
-                       "prior centre); saga rows (l1, elastic net) use the error bound sklearn's certificate allows",
-                       "BLAS pinned to one thread; times in seconds, the MAP path after its build+compile; "
-                       "map_vs_sklearn_time < 1: regprior faster"])
+    write_table(
+        table,
+        Path("benchmarks/results"),
+        "glm_paths",
+        title="GLM paths: MAP vs LogisticRegression / PoissonRegressor",
+        notes=[
+            f"{N_VALUES} values per path; both sides judged by the same KKT residual (relative to the gradient at the "
+            "prior centre); saga rows (l1, elastic net) use the error bound sklearn's certificate allows",
+            "BLAS pinned to one thread; times in seconds, the MAP path after its build+compile; "
+            "map_vs_sklearn_time < 1: regprior faster",
+        ],
+    )
     return 0 if table["passed"].all() else 1
 
 

@@ -26,10 +26,9 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
-
 from regprior import estimators
-from regprior.spec.data import load_diabetes
 from regprior.estimators import LaplacePriorRegressor
+from regprior.spec.data import load_diabetes
 
 
 class RecompilingLaplaceRegressor(LaplacePriorRegressor):
@@ -41,7 +40,9 @@ class RecompilingLaplaceRegressor(LaplacePriorRegressor):
 
 
 def search(estimator, name, X, y, alphas, cv):
-    grid = GridSearchCV(make_pipeline(StandardScaler(), estimator), {f"{name}__alpha": alphas}, cv=cv)
+    grid = GridSearchCV(
+        make_pipeline(StandardScaler(), estimator), {f"{name}__alpha": alphas}, cv=cv
+    )
     start = time.perf_counter()
     grid.fit(X, y)
     return time.perf_counter() - start, grid
@@ -60,7 +61,14 @@ def main():
     estimators.clear_model_cache()
 
     def regprior():
-        return search(LaplacePriorRegressor(noise_sigma=54.0), "laplacepriorregressor", data.X, data.y, alphas, cv)
+        return search(
+            LaplacePriorRegressor(noise_sigma=54.0),
+            "laplacepriorregressor",
+            data.X,
+            data.y,
+            alphas,
+            cv,
+        )
 
     def sklearn():
         return search(Lasso(tol=1e-12, max_iter=10**6), "lasso", data.X, data.y, alphas, cv)
@@ -71,29 +79,46 @@ def main():
 
     runs = {"regprior LaplacePriorRegressor, first search (compiles included)": regprior()}
     runs["regprior LaplacePriorRegressor, warm (models cached)"] = median_of_3(regprior)
-    runs["regprior, recompiling every fit"] = search(RecompilingLaplaceRegressor(noise_sigma=54.0), "recompilinglaplaceregressor",
-                                                     data.X, data.y, alphas, cv)
+    runs["regprior, recompiling every fit"] = search(
+        RecompilingLaplaceRegressor(noise_sigma=54.0),
+        "recompilinglaplaceregressor",
+        data.X,
+        data.y,
+        alphas,
+        cv,
+    )
     runs["sklearn Lasso (tol 1e-12)"] = median_of_3(sklearn)
     reference_scores = runs["sklearn Lasso (tol 1e-12)"][1].cv_results_["mean_test_score"]
     cached_seconds = runs["regprior LaplacePriorRegressor, warm (models cached)"][0]
     rows = []
     for name, (seconds, grid) in runs.items():
         alpha = next(iter(grid.best_params_.values()))
-        rows.append({
-            "engine": name,
-            "fits": 5 * len(alphas) + 1,
-            "seconds": seconds,
-            "seconds_per_fit": seconds / (5 * len(alphas) + 1),
-            "time_vs_warm": seconds / cached_seconds,
-            "best_alpha": alpha,
-            "max_score_diff_vs_sklearn": float(np.max(np.abs(grid.cv_results_["mean_test_score"] - reference_scores))),
-        })
+        rows.append(
+            {
+                "engine": name,
+                "fits": 5 * len(alphas) + 1,
+                "seconds": seconds,
+                "seconds_per_fit": seconds / (5 * len(alphas) + 1),
+                "time_vs_warm": seconds / cached_seconds,
+                "best_alpha": alpha,
+                "max_score_diff_vs_sklearn": float(
+                    np.max(np.abs(grid.cv_results_["mean_test_score"] - reference_scores))
+                ),
+            }
+        )
     table = pd.DataFrame(rows)
-    write_table(table, args.out, "gridsearch", title="GridSearchCV, 5 folds x 20 alphas, diabetes",
-                notes=["StandardScaler -> estimator; alphas geomspace(1e-3, 10, 20); KFold(5, shuffle, seed 0)",
-                       "in one process: regprior's first search (its compiles and PyTensor's start-up included), then "
-                       "the warm search (median of 3), the recompiling one, sklearn (median of 3); BLAS pinned to one thread",
-                       "time_vs_warm: seconds / regprior warm's"])
+    write_table(
+        table,
+        args.out,
+        "gridsearch",
+        title="GridSearchCV, 5 folds x 20 alphas, diabetes",
+        notes=[
+            "StandardScaler -> estimator; alphas geomspace(1e-3, 10, 20); KFold(5, shuffle, seed 0)",
+            "in one process: regprior's first search (its compiles and PyTensor's start-up included), then "
+            "the warm search (median of 3), the recompiling one, sklearn (median of 3); BLAS pinned to one thread",
+            "time_vs_warm: seconds / regprior warm's",
+        ],
+    )
     print(table.to_string())
 
 

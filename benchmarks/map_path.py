@@ -29,11 +29,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import timed, write_table  # noqa: E402
-
 from regprior import registry
+from regprior.checks.paths import alpha_grid, path_for_data, sklearn_path, solve_path
 from regprior.spec.data import RegressionData, load_diabetes
 from regprior.spec.likelihoods import Gaussian
-from regprior.checks.paths import alpha_grid, path_for_data, sklearn_path, solve_path
 
 
 def synthetic(n_samples, n_features, seed=0) -> RegressionData:
@@ -41,14 +40,18 @@ def synthetic(n_samples, n_features, seed=0) -> RegressionData:
     X = rng.normal(size=(n_samples, n_features))
     coef = np.zeros(n_features)
     coef[: n_features // 10] = rng.normal(0, 3, n_features // 10)
-    return RegressionData(X, 1.0 + X @ coef + rng.normal(size=n_samples), name=f"synthetic {n_samples}x{n_features}")
+    return RegressionData(
+        X, 1.0 + X @ coef + rng.normal(size=n_samples), name=f"synthetic {n_samples}x{n_features}"
+    )
 
 
 def naive_model(data, family, alpha, noise_sigma, shared_scale=None):
     """The model a PyMC user would write: Flat intercept, prior on beta, Normal likelihood."""
     import pymc as pm
 
-    prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum)
+    prior = registry.prior_from_sklearn_strength(
+        family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum
+    )
     with pm.Model() as model:
         scale = pm.Data("scale", prior.scale) if shared_scale else prior.scale
         intercept = pm.Flat("intercept")
@@ -64,12 +67,16 @@ def find_map_path(data, family, alphas, noise_sigma, *, rebuild):
     import pymc as pm
 
     coefs = []
-    model = None if rebuild else naive_model(data, family, alphas[0], noise_sigma, shared_scale=True)
+    model = (
+        None if rebuild else naive_model(data, family, alphas[0], noise_sigma, shared_scale=True)
+    )
     for alpha in alphas:
         if rebuild:
             model = naive_model(data, family, alpha, noise_sigma)
         else:
-            scale = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum).scale
+            scale = registry.prior_from_sklearn_strength(
+                family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum
+            ).scale
             pm.set_data({"scale": scale}, model=model)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -101,21 +108,49 @@ def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):
 
     call()  # the first call builds and compiles; later ones reuse the model
     seconds, path = timed(call, repeats)
-    rows = [{**base, "engine": "regprior map_path(X, y) end to end, warm", "seconds": seconds, "compile_seconds": np.nan,
-             **accuracy(path.coefs, sk.coefs)}]
+    rows = [
+        {
+            **base,
+            "engine": "regprior map_path(X, y) end to end, warm",
+            "seconds": seconds,
+            "compile_seconds": np.nan,
+            **accuracy(path.coefs, sk.coefs),
+        }
+    ]
     middle = len(alphas) // 2
     alpha = float(alphas[middle])
-    prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum)
+    prior = registry.prior_from_sklearn_strength(
+        family, {"alpha": alpha}, Gaussian(noise_sigma), data.weight_sum
+    )
     fit_map(data.X, data.y, prior, noise_sigma=noise_sigma)
-    seconds, result = timed(lambda: fit_map(data.X, data.y, prior, noise_sigma=noise_sigma), 4 * repeats)
+    seconds, result = timed(
+        lambda: fit_map(data.X, data.y, prior, noise_sigma=noise_sigma), 4 * repeats
+    )
     one = {**base, "n_alphas": 1}
-    rows.append({**one, "engine": "regprior fit_map (one alpha), warm", "seconds": seconds, "compile_seconds": np.nan,
-                 **accuracy(result.coef[None, :], sk.coefs[middle:middle + 1])})
-    estimator = (Lasso(alpha=alpha, tol=1e-12, max_iter=10**6) if family == "laplace"
-                 else Ridge(alpha=alpha, solver="cholesky"))
+    rows.append(
+        {
+            **one,
+            "engine": "regprior fit_map (one alpha), warm",
+            "seconds": seconds,
+            "compile_seconds": np.nan,
+            **accuracy(result.coef[None, :], sk.coefs[middle : middle + 1]),
+        }
+    )
+    estimator = (
+        Lasso(alpha=alpha, tol=1e-12, max_iter=10**6)
+        if family == "laplace"
+        else Ridge(alpha=alpha, solver="cholesky")
+    )
     seconds, fitted = timed(lambda: estimator.fit(data.X, data.y), 4 * repeats)
-    rows.append({**one, "engine": f"sklearn {type(estimator).__name__}.fit (one alpha)", "seconds": seconds,
-                 "compile_seconds": 0.0, **accuracy(fitted.coef_[None, :], sk.coefs[middle:middle + 1])})
+    rows.append(
+        {
+            **one,
+            "engine": f"sklearn {type(estimator).__name__}.fit (one alpha)",
+            "seconds": seconds,
+            "compile_seconds": 0.0,
+            **accuracy(fitted.coef_[None, :], sk.coefs[middle : middle + 1]),
+        }
+    )
     return rows
 
 
@@ -134,15 +169,29 @@ def glmnet_row(data, alphas, sk, base, repeats):
         order = np.argsort(alphas)[::-1]  # glmnet wants a decreasing lambda sequence
         np.savetxt(folder / "lambda.txt", alphas[order], fmt="%.17g")
         script = Path(__file__).with_name("glmnet_path.R")
-        run = subprocess.run(["Rscript", str(script), *(str(folder / f) for f in ("X.csv", "y.txt", "lambda.txt")),
-                              str(repeats), str(folder / "coefs.csv")], capture_output=True, text=True)
+        run = subprocess.run(
+            [
+                "Rscript",
+                str(script),
+                *(str(folder / f) for f in ("X.csv", "y.txt", "lambda.txt")),
+                str(repeats),
+                str(folder / "coefs.csv"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             print(f"glmnet skipped: {run.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
             return None
         coefs = np.empty((len(alphas), data.n_features))
         coefs[order] = np.loadtxt(folder / "coefs.csv", delimiter=",", ndmin=2)
-    return {**base, "engine": "glmnet (R, thresh 1e-14)", "seconds": float(run.stdout.split()[0]), "compile_seconds": 0.0,
-            **accuracy(coefs, sk.coefs)}
+    return {
+        **base,
+        "engine": "glmnet (R, thresh 1e-14)",
+        "seconds": float(run.stdout.split()[0]),
+        "compile_seconds": 0.0,
+        **accuracy(coefs, sk.coefs),
+    }
 
 
 def skglm_row(data, alphas, sk, base, repeats):
@@ -153,7 +202,9 @@ def skglm_row(data, alphas, sk, base, repeats):
         return None
 
     def path():
-        estimator = SkglmLasso(alpha=float(alphas[0]), tol=1e-12, max_iter=10**4, fit_intercept=True, warm_start=True)
+        estimator = SkglmLasso(
+            alpha=float(alphas[0]), tol=1e-12, max_iter=10**4, fit_intercept=True, warm_start=True
+        )
         coefs = []
         for alpha in alphas:
             estimator.alpha = float(alpha)
@@ -162,8 +213,13 @@ def skglm_row(data, alphas, sk, base, repeats):
 
     path()  # numba compile
     seconds, coefs = timed(path, repeats)
-    return {**base, "engine": "skglm Lasso, warm starts (tol 1e-12)", "seconds": seconds, "compile_seconds": np.nan,
-            **accuracy(coefs, sk.coefs)}
+    return {
+        **base,
+        "engine": "skglm Lasso, warm starts (tol 1e-12)",
+        "seconds": seconds,
+        "compile_seconds": np.nan,
+        **accuracy(coefs, sk.coefs),
+    }
 
 
 def process_spread(n_processes: int = 10) -> dict:
@@ -187,10 +243,20 @@ def process_spread(n_processes: int = 10) -> dict:
         "print(np.median(ts))"
     )
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
-    times = [float(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout)
-             for _ in range(n_processes)]
+    times = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(n_processes)
+    ]
     median = float(np.median(times))
-    return {"median": median, "max_over_median": max(times) / median, "min_over_median": min(times) / median}
+    return {
+        "median": median,
+        "max_over_median": max(times) / median,
+        "min_over_median": min(times) / median,
+    }
 
 
 def cold_cache_flags(folder) -> str:
@@ -219,9 +285,15 @@ def cold_start_seconds(family: str) -> dict:
         "print(imported, first)"
     )
     with tempfile.TemporaryDirectory() as cache:
-        env = {**__import__("os").environ, "PYTENSOR_FLAGS": cold_cache_flags(cache),
-               "NUMBA_CACHE_DIR": f"{cache}/numba", "OPENBLAS_NUM_THREADS": "1"}
-        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        env = {
+            **__import__("os").environ,
+            "PYTENSOR_FLAGS": cold_cache_flags(cache),
+            "NUMBA_CACHE_DIR": f"{cache}/numba",
+            "OPENBLAS_NUM_THREADS": "1",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
     imported, first = map(float, out.stdout.split())
     return {"import_seconds": imported, "first_fit_map_seconds": first}
 
@@ -235,22 +307,63 @@ def run_case(data, family, noise_sigma, *, repeats, naive_repeats, naive_alphas=
     _, model = path_for_data(data, family, likelihood, alphas[:1])
     compile_seconds = time.perf_counter() - start
     rp_seconds, path = timed(lambda: solve_path(model, alphas), repeats)
-    base = {"data": data.name, "n x p": f"{data.n_samples} x {data.n_features}", "prior": family, "n_alphas": len(alphas)}
-    rows.append({**base, "engine": "regprior map_path", "seconds": rp_seconds, "compile_seconds": compile_seconds,
-                 **accuracy(path.coefs, sk.coefs)})
-    rows.append({**base, "engine": "sklearn path (tol 1e-12)", "seconds": sk_seconds, "compile_seconds": 0.0,
-                 **accuracy(sk.coefs, sk.coefs)})
+    base = {
+        "data": data.name,
+        "n x p": f"{data.n_samples} x {data.n_features}",
+        "prior": family,
+        "n_alphas": len(alphas),
+    }
+    rows.append(
+        {
+            **base,
+            "engine": "regprior map_path",
+            "seconds": rp_seconds,
+            "compile_seconds": compile_seconds,
+            **accuracy(path.coefs, sk.coefs),
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "engine": "sklearn path (tol 1e-12)",
+            "seconds": sk_seconds,
+            "compile_seconds": 0.0,
+            **accuracy(sk.coefs, sk.coefs),
+        }
+    )
     rows += end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats)
     if family == "laplace":
-        rows += [row for row in (glmnet_row(data, alphas, sk, base, repeats), skglm_row(data, alphas, sk, base, repeats))
-                 if row is not None]
-    subset = slice(None) if naive_alphas is None else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
-    for rebuild, label, reps in ((True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
-                                 (False, "pm.find_MAP, one model + pm.Data", naive_repeats)):
-        seconds, coefs = timed(lambda rebuild=rebuild: find_map_path(data, family, alphas[subset], noise_sigma, rebuild=rebuild), reps)
+        rows += [
+            row
+            for row in (
+                glmnet_row(data, alphas, sk, base, repeats),
+                skglm_row(data, alphas, sk, base, repeats),
+            )
+            if row is not None
+        ]
+    subset = (
+        slice(None)
+        if naive_alphas is None
+        else np.linspace(0, len(alphas) - 1, naive_alphas).round().astype(int)
+    )
+    for rebuild, label, reps in (
+        (True, "pm.find_MAP, model rebuilt per alpha", naive_repeats),
+        (False, "pm.find_MAP, one model + pm.Data", naive_repeats),
+    ):
+        seconds, coefs = timed(
+            lambda rebuild=rebuild: find_map_path(
+                data, family, alphas[subset], noise_sigma, rebuild=rebuild
+            ),
+            reps,
+        )
         n_run = len(alphas[subset])
-        row = {**base, "engine": label, "seconds": seconds * len(alphas) / n_run, "compile_seconds": np.nan,
-               **accuracy(coefs, sk.coefs[subset])}
+        row = {
+            **base,
+            "engine": label,
+            "seconds": seconds * len(alphas) / n_run,
+            "compile_seconds": np.nan,
+            **accuracy(coefs, sk.coefs[subset]),
+        }
         if n_run < len(alphas):
             row["engine"] += f" ({n_run} alphas, time extrapolated)"
         rows.append(row)
@@ -262,7 +375,9 @@ def main():
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--naive-repeats", type=int, default=1)
-    parser.add_argument("--skip-large", action="store_true", help="skip the n=10,000 x p=200 problem")
+    parser.add_argument(
+        "--skip-large", action="store_true", help="skip the n=10,000 x p=200 problem"
+    )
     args = parser.parse_args()
     from threadpoolctl import threadpool_limits
 
@@ -275,18 +390,44 @@ def main():
     diabetes = load_diabetes()
     for family in ("normal", "laplace"):
         print(f"diabetes {family}", file=sys.stderr)
-        rows += run_case(diabetes, family, 54.0, repeats=args.repeats, naive_repeats=args.naive_repeats)
+        rows += run_case(
+            diabetes, family, 54.0, repeats=args.repeats, naive_repeats=args.naive_repeats
+        )
     if not args.skip_large:
         large = synthetic(10_000, 200)
         for family in ("normal", "laplace"):
             print(f"{large.name} {family}", file=sys.stderr)
-            rows += run_case(large, family, 1.0, repeats=max(1, args.repeats // 2), naive_repeats=1, naive_alphas=3)
+            rows += run_case(
+                large,
+                family,
+                1.0,
+                repeats=max(1, args.repeats // 2),
+                naive_repeats=1,
+                naive_alphas=3,
+            )
     table = pd.DataFrame(rows)
     table["seconds_per_alpha"] = table["seconds"] / table["n_alphas"]
-    reference = table[table["engine"] == "regprior map_path"].set_index(["data", "prior"])["seconds_per_alpha"]
-    table["time_vs_regprior"] = [s / reference[(d, p)] for s, d, p in zip(table["seconds_per_alpha"], table["data"], table["prior"])]
-    columns = ["data", "n x p", "prior", "engine", "seconds", "seconds_per_alpha", "time_vs_regprior", "compile_seconds",
-               "worst_rel_diff", "exact_zeros", "sklearn_zeros", "alphas_same_zero_set"]
+    reference = table[table["engine"] == "regprior map_path"].set_index(["data", "prior"])[
+        "seconds_per_alpha"
+    ]
+    table["time_vs_regprior"] = [
+        s / reference[(d, p)]
+        for s, d, p in zip(table["seconds_per_alpha"], table["data"], table["prior"])
+    ]
+    columns = [
+        "data",
+        "n x p",
+        "prior",
+        "engine",
+        "seconds",
+        "seconds_per_alpha",
+        "time_vs_regprior",
+        "compile_seconds",
+        "worst_rel_diff",
+        "exact_zeros",
+        "sklearn_zeros",
+        "alphas_same_zero_set",
+    ]
     write_table(
         table[columns],
         args.out,
@@ -302,15 +443,24 @@ def main():
             "BLAS pinned to one thread (threadpoolctl) for every engine",
             "end to end, warm: map_path(X, y, ...) and fit_map(X, y, prior) after a first call of the same structure "
             "(the compiled model is reused, data and prior swapped in); one-alpha rows at the grid's middle alpha",
-            "cold start (fresh process, empty PyTensor and numba caches, diabetes): " + "; ".join(
+            "cold start (fresh process, empty PyTensor and numba caches, diabetes): "
+            + "; ".join(
                 f"{family}: import {c['import_seconds']:.2f} s, first fit_map {c['first_fit_map_seconds']:.2f} s"
-                for family, c in cold.items()),
+                for family, c in cold.items()
+            ),
             "glmnet: timed inside R (batches of fits >= 0.2 s, median of repeats), lambda = alpha, standardize = FALSE; "
-            "skglm: Lasso with warm starts along the grid" + ("" if shutil.which("Rscript") else "; R absent: glmnet skipped"),
-        ] + ([] if spread is None else [
-            f"run-to-run spread: solve_path (Laplace, 10000 x 200) in 10 fresh processes (median of 15 runs in each), BLAS threads "
-            f"left at their default: median {spread['median']:.4f} s, slowest {spread['max_over_median']:.2f}x and fastest "
-            f"{spread['min_over_median']:.2f}x the median"]),
+            "skglm: Lasso with warm starts along the grid"
+            + ("" if shutil.which("Rscript") else "; R absent: glmnet skipped"),
+        ]
+        + (
+            []
+            if spread is None
+            else [
+                f"run-to-run spread: solve_path (Laplace, 10000 x 200) in 10 fresh processes (median of 15 runs in each), BLAS threads "
+                f"left at their default: median {spread['median']:.4f} s, slowest {spread['max_over_median']:.2f}x and fastest "
+                f"{spread['min_over_median']:.2f}x the median"
+            ]
+        ),
     )
     print(table[columns].to_string())
 

@@ -20,14 +20,13 @@ import pandas as pd  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_table  # noqa: E402
-
 from regprior.checks.comparison import compare_data  # noqa: E402
 
 CHAINS = 4
 from regprior import registry  # noqa: E402
+from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates  # noqa: E402
 from regprior.spec.data import load_diabetes  # noqa: E402
 from regprior.spec.likelihoods import Gaussian  # noqa: E402
-from regprior.report.plots import plot_forest_comparison, plot_posterior_with_estimates  # noqa: E402
 
 
 def main():
@@ -42,33 +41,60 @@ def main():
     likelihood = Gaussian.resolve(data)
     comparisons = {}
     for family, alpha in (("normal", args.ridge_alpha), ("laplace", args.lasso_alpha)):
-        prior = registry.prior_from_sklearn_strength(family, {"alpha": alpha}, likelihood, data.weight_sum)
-        comparisons[family] = compare_data(data, prior, likelihood, draws=args.draws, tune=1000, chains=CHAINS,
-                                          random_seed=args.seed)
+        prior = registry.prior_from_sklearn_strength(
+            family, {"alpha": alpha}, likelihood, data.weight_sum
+        )
+        comparisons[family] = compare_data(
+            data,
+            prior,
+            likelihood,
+            draws=args.draws,
+            tune=1000,
+            chains=CHAINS,
+            random_seed=args.seed,
+        )
     rows = []
     for feature in data.feature_names:
         row = {"feature": feature}
         for family, label in (("normal", "ridge"), ("laplace", "lasso")):
             t = comparisons[family].table.loc[feature]
-            row.update({
-                f"{label}_sklearn": t["sklearn"], f"{family}_map": t["map"],
-                f"{family}_post_mean": t["posterior_mean"], f"{family}_post_median": t["posterior_median"],
-                f"{family}_(mean-map)/sd": (t["posterior_mean"] - t["map"]) / t["posterior_sd"],
-            })
+            row.update(
+                {
+                    f"{label}_sklearn": t["sklearn"],
+                    f"{family}_map": t["map"],
+                    f"{family}_post_mean": t["posterior_mean"],
+                    f"{family}_post_median": t["posterior_median"],
+                    f"{family}_(mean-map)/sd": (t["posterior_mean"] - t["map"]) / t["posterior_sd"],
+                }
+            )
         rows.append(row)
     table = pd.DataFrame(rows)
     zeros = int((table["laplace_map"] == 0).sum())
     nonzero_means = int(((table["laplace_map"] == 0) & (table["laplace_post_mean"] != 0)).sum())
-    health = "; ".join(f"{f}: {'healthy' if c.posterior.healthy else 'UNHEALTHY ' + ', '.join(c.posterior.problems)}"
-                       for f, c in comparisons.items())
-    write_table(table, args.out, "shrinkage", title="Shrinkage on diabetes: MAP vs posterior mean and median",
-                notes=[f"noise sigma {likelihood.noise_sigma:.4g} ({likelihood.source}); Ridge alpha {args.ridge_alpha}, "
-                       f"Lasso alpha {args.lasso_alpha}; NUTS {CHAINS} chains x {args.draws} draws, seed {args.seed}",
-                       f"the Laplace MAP has {zeros} exact zeros; the posterior mean is non-zero at {nonzero_means} of them",
-                       f"sampler: {health}",
-                       "verdicts: " + "; ".join(f"{f}: {'PASSED' if c.verdict.passed else 'FAILED'}" for f, c in comparisons.items())])
+    health = "; ".join(
+        f"{f}: {'healthy' if c.posterior.healthy else 'UNHEALTHY ' + ', '.join(c.posterior.problems)}"
+        for f, c in comparisons.items()
+    )
+    write_table(
+        table,
+        args.out,
+        "shrinkage",
+        title="Shrinkage on diabetes: MAP vs posterior mean and median",
+        notes=[
+            f"noise sigma {likelihood.noise_sigma:.4g} ({likelihood.source}); Ridge alpha {args.ridge_alpha}, "
+            f"Lasso alpha {args.lasso_alpha}; NUTS {CHAINS} chains x {args.draws} draws, seed {args.seed}",
+            f"the Laplace MAP has {zeros} exact zeros; the posterior mean is non-zero at {nonzero_means} of them",
+            f"sampler: {health}",
+            "verdicts: "
+            + "; ".join(
+                f"{f}: {'PASSED' if c.verdict.passed else 'FAILED'}" for f, c in comparisons.items()
+            ),
+        ],
+    )
     for family, comparison in comparisons.items():
-        plot_posterior_with_estimates(comparison).savefig(args.out / f"shrinkage_posterior_{family}.png", dpi=90)
+        plot_posterior_with_estimates(comparison).savefig(
+            args.out / f"shrinkage_posterior_{family}.png", dpi=90
+        )
     plot_forest_comparison(comparisons).savefig(args.out / "shrinkage_forest.png", dpi=90)
     print(table.to_string())
 

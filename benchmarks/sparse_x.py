@@ -27,14 +27,18 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import timed, write_table  # noqa: E402
-
 from regprior.estimators import LaplacePriorRegressor, NormalPriorRegressor
 
 
 def sparse_problem(n_samples, n_features, density, seed=0):
     rng = np.random.default_rng(seed)
-    X = scipy.sparse.random_array((n_samples, n_features), density=density, format="csr", rng=rng,
-                                  data_sampler=rng.standard_normal)
+    X = scipy.sparse.random_array(
+        (n_samples, n_features),
+        density=density,
+        format="csr",
+        rng=rng,
+        data_sampler=rng.standard_normal,
+    )
     truth = np.zeros(n_features)
     truth[:20] = rng.normal(0, 3, 20)
     return X, X @ truth + 1.0 + rng.normal(size=n_samples)
@@ -54,7 +58,10 @@ def main():
     alphas = {"laplace": 0.02, "normal": 10.0}
     cases = {
         "laplace": (LaplacePriorRegressor, lambda a: Lasso(alpha=a, tol=1e-12, max_iter=10**6)),
-        "normal": (NormalPriorRegressor, lambda a: Ridge(alpha=a, solver="sparse_cg", tol=1e-12, max_iter=10**5)),
+        "normal": (
+            NormalPriorRegressor,
+            lambda a: Ridge(alpha=a, solver="sparse_cg", tol=1e-12, max_iter=10**5),
+        ),
     }
     rows = []
     for family, (ours, theirs) in cases.items():
@@ -75,16 +82,26 @@ def main():
             ("sklearn, sparse X", sk_seconds, reference),
             ("regprior, dense X, warm", dense_seconds, on_dense),
         ]:
-            rows.append({
-                "prior": family, "alpha": alpha, "engine": engine, "seconds": seconds,
-                "time_vs_sklearn": seconds / sk_seconds,
-                "rel_diff_vs_sklearn": float(np.max(np.abs(model.coef_ - reference.coef_))) / scale,
-                "exact_zeros": int(np.sum(model.coef_ == 0.0)),
-                "same_zeros_as_sklearn": bool(np.array_equal(model.coef_ == 0.0, reference.coef_ == 0.0)),
-            })
+            rows.append(
+                {
+                    "prior": family,
+                    "alpha": alpha,
+                    "engine": engine,
+                    "seconds": seconds,
+                    "time_vs_sklearn": seconds / sk_seconds,
+                    "rel_diff_vs_sklearn": float(np.max(np.abs(model.coef_ - reference.coef_)))
+                    / scale,
+                    "exact_zeros": int(np.sum(model.coef_ == 0.0)),
+                    "same_zeros_as_sklearn": bool(
+                        np.array_equal(model.coef_ == 0.0, reference.coef_ == 0.0)
+                    ),
+                }
+            )
     frame = pd.DataFrame(rows)
     write_table(
-        frame, args.out, "sparse_x",
+        frame,
+        args.out,
+        "sparse_x",
         title=f"Sparse X: {args.n_samples} x {args.n_features}, {args.density:.0%} non-zeros (CSR)",
         notes=[
             "regprior fits sparse X through its sufficient statistics (SufficientStatistics.from_sparse: sparse "

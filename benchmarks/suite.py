@@ -29,8 +29,21 @@ def _run_and_store(cells_dir, dataset, family, setting, options):
     return cell["key"], cell["seconds"]
 
 
-def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS, seed=0, sample=True,
-              draws=1000, tune=1000, chains=4, n_jobs=2, scheduler=None, stream=sys.stderr):
+def run_suite(
+    out_dir,
+    *,
+    datasets=tuple(DATASETS),
+    priors=PRIORS,
+    settings=SETTINGS,
+    seed=0,
+    sample=True,
+    draws=1000,
+    tune=1000,
+    chains=4,
+    n_jobs=2,
+    scheduler=None,
+    stream=sys.stderr,
+):
     """Run every missing cell, then return ``(agreement, timings, wall seconds)`` (see :func:`collect`).
 
     ``scheduler``: address of a Dask scheduler; cells then run on that cluster.
@@ -39,16 +52,25 @@ def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETT
     from rich.console import Console
     from rich.progress import Progress
 
-    for name, values, allowed in (("datasets", datasets, DATASETS), ("priors", priors, PRIORS), ("settings", settings, SETTINGS)):
+    for name, values, allowed in (
+        ("datasets", datasets, DATASETS),
+        ("priors", priors, PRIORS),
+        ("settings", settings, SETTINGS),
+    ):
         unknown = sorted(set(values) - set(allowed))
         if unknown or not values:
-            raise ValueError(f"{name} must be a non-empty subset of {sorted(allowed)}; got {list(values)}.")
+            raise ValueError(
+                f"{name} must be a non-empty subset of {sorted(allowed)}; got {list(values)}."
+            )
     cells_dir = Path(out_dir) / "cells"
     cells_dir.mkdir(parents=True, exist_ok=True)
     grid = cells(datasets, priors, settings)
     todo = [cell for cell in grid if not (cells_dir / f"{cell_key(*cell)}.json").exists()]
     console = Console(file=stream)
-    console.print(f"{len(grid)} cells: {len(grid) - len(todo)} already stored, {len(todo)} to run", highlight=False)
+    console.print(
+        f"{len(grid)} cells: {len(grid) - len(todo)} already stored, {len(todo)} to run",
+        highlight=False,
+    )
     options = {"seed": seed, "sample": sample, "draws": draws, "tune": tune, "chains": chains}
     tasks = (joblib.delayed(_run_and_store)(cells_dir, *cell, options) for cell in todo)
     start = time.perf_counter()
@@ -58,7 +80,11 @@ def run_suite(out_dir, *, datasets=tuple(DATASETS), priors=PRIORS, settings=SETT
 
         client = Client(scheduler)
     try:
-        backend = joblib.parallel_config(backend="dask") if client is not None else joblib.parallel_config(n_jobs=n_jobs)
+        backend = (
+            joblib.parallel_config(backend="dask")
+            if client is not None
+            else joblib.parallel_config(n_jobs=n_jobs)
+        )
         with backend, Progress(console=console, disable=not console.is_terminal) as progress:
             bar = progress.add_task("agreement cells", total=len(todo))
             for key, seconds in joblib.Parallel(return_as="generator_unordered")(tasks):
@@ -83,5 +109,9 @@ def collect(out_dir, *, grid=None):
         rows += cell["rows"]
         timings += [{**t, "cell_seconds": cell["seconds"]} for t in cell["timings"]]
     order = ["dataset", "prior", "setting", "alpha"]
-    agreement = pd.DataFrame(rows).sort_values(order, ascending=[True, True, True, False], ignore_index=True)
-    return agreement, pd.DataFrame(timings).sort_values(order, ascending=[True, True, True, False], ignore_index=True)
+    agreement = pd.DataFrame(rows).sort_values(
+        order, ascending=[True, True, True, False], ignore_index=True
+    )
+    return agreement, pd.DataFrame(timings).sort_values(
+        order, ascending=[True, True, True, False], ignore_index=True
+    )

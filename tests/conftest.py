@@ -44,4 +44,6 @@ def prior_at(family, *, noise_sigma, weight_sum, alpha, mu=0.0, **fixed):
     from regprior import registry
     from regprior.spec.likelihoods import Gaussian
 
-    return registry.prior_from_sklearn_strength(family, {"alpha": alpha, **fixed}, Gaussian(noise_sigma), weight_sum, mu=mu)
+    return registry.prior_from_sklearn_strength(
+        family, {"alpha": alpha, **fixed}, Gaussian(noise_sigma), weight_sum, mu=mu
+    )

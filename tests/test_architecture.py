@@ -12,7 +12,13 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "regprior"
 #: Where family names may be code: their own classes (the spec, hierarchical ones included), the table, the backend (which turns
 #: families into PyMC's own Normal, Laplace, ...), and the estimator classes' registry keys.
 FAMILY_OWNERS = {
-    "spec/priors.py", "spec/hierarchical.py", "registry.py", "backend/model.py", "backend/hierarchical.py", "estimators.py", "__init__.py",
+    "spec/priors.py",
+    "spec/hierarchical.py",
+    "registry.py",
+    "backend/model.py",
+    "backend/hierarchical.py",
+    "estimators.py",
+    "__init__.py",
 }
 
 
@@ -40,10 +46,19 @@ def code_strings_and_names(module):
     parsed = tree(module)
     docstrings = set()
     for node in ast.walk(parsed):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and ast.get_docstring(node, clean=False) is not None:
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+            and ast.get_docstring(node, clean=False) is not None
+        ):
             docstrings.add(id(node.body[0].value))
-    strings = {n.value for n in ast.walk(parsed) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings}
-    names = {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} | {n.attr for n in ast.walk(parsed) if isinstance(n, ast.Attribute)}
+    strings = {
+        n.value
+        for n in ast.walk(parsed)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    }
+    names = {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(parsed) if isinstance(n, ast.Attribute)
+    }
     return strings, names
 
 
@@ -56,11 +71,17 @@ def test_only_the_registry_names_families(module):
     assert not names & classes, f"{module} names a prior class: {names & classes}"
 
 
-@pytest.mark.parametrize("module", [m for m in modules() if m.startswith("spec/") or m == "registry.py"])
+@pytest.mark.parametrize(
+    "module", [m for m in modules() if m.startswith("spec/") or m == "registry.py"]
+)
 def test_specification_imports_no_pymc_or_sklearn(module):
     assert not imported(module) & {"pymc", "pytensor", "nutpie", "arviz"}
     # sklearn only for its bundled data sets (load_diabetes), never for a model.
-    assert all(name.startswith("sklearn.datasets") for name in imported(module, full=True) if name.startswith("sklearn"))
+    assert all(
+        name.startswith("sklearn.datasets")
+        for name in imported(module, full=True)
+        if name.startswith("sklearn")
+    )
 
 
 @pytest.mark.parametrize("module", [m for m in modules() if m.startswith("inference/")])
@@ -89,8 +110,24 @@ def test_every_family_has_a_backend_distribution_and_a_catalogue_entry():
 #: ``sparse``, ``cupy``, ``jax``, ``torch``; xarray probes its IO backends): a benchmark script of
 #: that name on sys.path is imported in their place. A script once named ``sparse.py`` broke
 #: dask's and SciPy's checks throughout the suite.
-OPTIONALLY_IMPORTED = {"sparse", "cupy", "jax", "torch", "dask", "distributed", "h5py", "h5netcdf", "netCDF4", "zarr",
-                       "cftime", "bottleneck", "numbagg", "pyarrow", "matplotlib", "numba"}
+OPTIONALLY_IMPORTED = {
+    "sparse",
+    "cupy",
+    "jax",
+    "torch",
+    "dask",
+    "distributed",
+    "h5py",
+    "h5netcdf",
+    "netCDF4",
+    "zarr",
+    "cftime",
+    "bottleneck",
+    "numbagg",
+    "pyarrow",
+    "matplotlib",
+    "numba",
+}
 
 
 def test_no_benchmark_script_shadows_a_package():
@@ -100,9 +137,15 @@ def test_no_benchmark_script_shadows_a_package():
     from importlib.machinery import PathFinder
 
     benchmarks = SOURCE.parents[1] / "benchmarks"
-    elsewhere = [entry for entry in sys.path if Path(entry or ".").resolve() != benchmarks.resolve()]
+    elsewhere = [
+        entry for entry in sys.path if Path(entry or ".").resolve() != benchmarks.resolve()
+    ]
     # PathFinder searches the given entries only (not sys.modules, where test_suite.py's import of
     # the harness already sits), so a script is found only if something else has its name.
-    clashes = [script.name for script in sorted(benchmarks.glob("*.py"))
-               if script.stem in OPTIONALLY_IMPORTED or PathFinder.find_spec(script.stem, elsewhere) is not None]
+    clashes = [
+        script.name
+        for script in sorted(benchmarks.glob("*.py"))
+        if script.stem in OPTIONALLY_IMPORTED
+        or PathFinder.find_spec(script.stem, elsewhere) is not None
+    ]
     assert not clashes

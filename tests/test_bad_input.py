@@ -8,7 +8,12 @@ from regprior import Laplace, Normal
 from regprior.checks.sklearn import prior_from_sklearn
 from regprior.registry import make_prior
 from regprior.spec.likelihoods import Gaussian
-from regprior.spec.mapping import lasso_alpha, laplace_scale_from_lasso_alpha, normal_sigma_from_ridge_alpha, ridge_alpha
+from regprior.spec.mapping import (
+    laplace_scale_from_lasso_alpha,
+    lasso_alpha,
+    normal_sigma_from_ridge_alpha,
+    ridge_alpha,
+)
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(30, 3))
@@ -36,18 +41,48 @@ ARRAY_CASES = [
     # (X, y, sample_weight, error, match)
     (with_nan(X, (0, 0)), y, None, ValueError, r"X contains 1 NaN or infinite"),
     (X, np.where(np.arange(30) == 3, np.inf, y), None, ValueError, r"y contains 1 NaN or infinite"),
-    (X[:, 0], y, None, ValueError, r"X must be a 2-D array of shape \(n_samples, n_features\); got shape \(30,\)"),
+    (
+        X[:, 0],
+        y,
+        None,
+        ValueError,
+        r"X must be a 2-D array of shape \(n_samples, n_features\); got shape \(30,\)",
+    ),
     (X, X, None, ValueError, r"y must be a 1-D array of shape \(n_samples,\)"),
-    (X[:20], y, None, ValueError, r"X and y have inconsistent numbers of samples: X has 20 rows, y has 30"),
+    (
+        X[:20],
+        y,
+        None,
+        ValueError,
+        r"X and y have inconsistent numbers of samples: X has 20 rows, y has 30",
+    ),
     (np.empty((0, 3)), np.empty(0), None, ValueError, r"X is empty"),
     (np.empty((30, 0)), y, None, ValueError, r"X has no columns"),
     (X, y, -np.ones(30), ValueError, r"sample_weight must be strictly positive"),
     (X, y, np.ones(29), ValueError, r"sample_weight has 29 entries but y has 30 samples"),
     (X, y, with_nan(np.ones(30), 2), ValueError, r"sample_weight contains 1 NaN"),
-    ([["a", "b", "c"]] * 30, y, None, TypeError, r"X must hold numbers \(bool, int or float\); got dtype <U1 \(strings"),
-    ([["1.5", "2", "3"]] * 30, y, None, TypeError, r"X must hold numbers .* \(strings: convert them with float first\)"),
+    (
+        [["a", "b", "c"]] * 30,
+        y,
+        None,
+        TypeError,
+        r"X must hold numbers \(bool, int or float\); got dtype <U1 \(strings",
+    ),
+    (
+        [["1.5", "2", "3"]] * 30,
+        y,
+        None,
+        TypeError,
+        r"X must hold numbers .* \(strings: convert them with float first\)",
+    ),
     (X + 1j, y, None, TypeError, r"X is complex \(complex128\); regprior needs real numbers"),
-    (X, y.astype(object), None, TypeError, r"y must hold numbers \(bool, int or float\); got dtype object"),
+    (
+        X,
+        y.astype(object),
+        None,
+        TypeError,
+        r"y must hold numbers \(bool, int or float\); got dtype object",
+    ),
 ]
 
 
@@ -59,8 +94,16 @@ def test_bad_arrays(entry, X_bad, y_bad, weights, error, match):
 
 
 PRIOR_CASES = [
-    (lambda: Normal(sigma=0.0), ValueError, r"The 'sigma' parameter of Normal must be a float in the range \(0, inf\). Got 0.0 instead."),
-    (lambda: Laplace(scale=-1), ValueError, r"The 'scale' parameter of Laplace must be a float in the range \(0, inf\). Got -1 instead."),
+    (
+        lambda: Normal(sigma=0.0),
+        ValueError,
+        r"The 'sigma' parameter of Normal must be a float in the range \(0, inf\). Got 0.0 instead.",
+    ),
+    (
+        lambda: Laplace(scale=-1),
+        ValueError,
+        r"The 'scale' parameter of Laplace must be a float in the range \(0, inf\). Got -1 instead.",
+    ),
     (lambda: Laplace(scale="1"), TypeError, r"The 'scale' parameter of Laplace must be a float"),
     (lambda: Normal(sigma=np.inf), ValueError, r"The 'sigma' parameter of Normal"),
     (lambda: Normal(mu=[0.0, np.nan]), ValueError, r"mu contains 1 NaN"),
@@ -68,18 +111,86 @@ PRIOR_CASES = [
     (lambda: Laplace.from_rate(0.0), ValueError, r"The 'rate' parameter of Laplace.from_rate"),
     (lambda: Gaussian(0.0), ValueError, r"The 'noise_sigma' parameter of Gaussian"),
     (lambda: ridge_alpha(-1.0, 1.0), ValueError, r"The 'noise_sigma' parameter of ridge_alpha"),
-    (lambda: normal_sigma_from_ridge_alpha(-1.0, 1.0), ValueError, r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0"),
-    (lambda: laplace_scale_from_lasso_alpha(0.0, 1.0, 10), ValueError, r"The 'alpha' parameter of Lasso \(mapped to a Laplace prior\)"),
+    (
+        lambda: normal_sigma_from_ridge_alpha(-1.0, 1.0),
+        ValueError,
+        r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0",
+    ),
+    (
+        lambda: laplace_scale_from_lasso_alpha(0.0, 1.0, 10),
+        ValueError,
+        r"The 'alpha' parameter of Lasso \(mapped to a Laplace prior\)",
+    ),
     (lambda: lasso_alpha(1.0, 1.0, 0), ValueError, r"The 'n_samples' parameter of lasso_alpha"),
-    (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}, blog={"lam": 1.0}), ValueError, r"give the strength one way: sklearn, parameters or blog; got \['blog', 'sklearn'\]"),
-    (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, blog={"lam": 1.0}), ValueError, r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]"),
-    (lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, blog={"rate": 1.0}), ValueError, r"the blog post writes the normal prior with \['lam'\]; got \['rate'\]"),
-    (lambda: make_prior("horseshoe", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}), ValueError, r"prior family must be one of \['normal', 'laplace', 'elasticnet'\]"),
-    (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 1.0}), ValueError, r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)"),
-    (lambda: make_prior("elasticnet", likelihood=Gaussian(1.0), weight_sum=10, parameters={"scale": 1.0}), ValueError, r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]"),
-    (lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0, "l1_ratio": 0.5}), ValueError, r"Lasso takes the strength parameters \['alpha'\]"),
-    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.GammaRegressor(), noise_sigma=1.0), TypeError, r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'LogisticRegression', 'LogisticRegressionCV', 'PoissonRegressor', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got GammaRegressor"),
-    (lambda: prior_from_sklearn(__import__("sklearn.linear_model").linear_model.Lasso(alpha=0.1), noise_sigma=1.0), ValueError, r"weight_sum .* is required for a Lasso"),
+    (
+        lambda: make_prior(
+            "normal",
+            likelihood=Gaussian(1.0),
+            weight_sum=10,
+            sklearn={"alpha": 1.0},
+            blog={"lam": 1.0},
+        ),
+        ValueError,
+        r"give the strength one way: sklearn, parameters or blog; got \['blog', 'sklearn'\]",
+    ),
+    (
+        lambda: make_prior("laplace", likelihood=Gaussian(1.0), weight_sum=10, blog={"lam": 1.0}),
+        ValueError,
+        r"the blog post writes the laplace prior with \['rate'\]; got \['lam'\]",
+    ),
+    (
+        lambda: make_prior("normal", likelihood=Gaussian(1.0), weight_sum=10, blog={"rate": 1.0}),
+        ValueError,
+        r"the blog post writes the normal prior with \['lam'\]; got \['rate'\]",
+    ),
+    (
+        lambda: make_prior(
+            "horseshoe", likelihood=Gaussian(1.0), weight_sum=10, sklearn={"alpha": 1.0}
+        ),
+        ValueError,
+        r"prior family must be one of \['normal', 'laplace', 'elasticnet'\]",
+    ),
+    (
+        lambda: make_prior(
+            "elasticnet",
+            likelihood=Gaussian(1.0),
+            weight_sum=10,
+            sklearn={"alpha": 1.0, "l1_ratio": 1.0},
+        ),
+        ValueError,
+        r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)",
+    ),
+    (
+        lambda: make_prior(
+            "elasticnet", likelihood=Gaussian(1.0), weight_sum=10, parameters={"scale": 1.0}
+        ),
+        ValueError,
+        r"the elasticnet prior takes the parameters \['scale', 'sigma'\]; got \['scale'\]",
+    ),
+    (
+        lambda: make_prior(
+            "laplace",
+            likelihood=Gaussian(1.0),
+            weight_sum=10,
+            sklearn={"alpha": 1.0, "l1_ratio": 0.5},
+        ),
+        ValueError,
+        r"Lasso takes the strength parameters \['alpha'\]",
+    ),
+    (
+        lambda: prior_from_sklearn(
+            __import__("sklearn.linear_model").linear_model.GammaRegressor(), noise_sigma=1.0
+        ),
+        TypeError,
+        r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'LogisticRegression', 'LogisticRegressionCV', 'PoissonRegressor', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got GammaRegressor",
+    ),
+    (
+        lambda: prior_from_sklearn(
+            __import__("sklearn.linear_model").linear_model.Lasso(alpha=0.1), noise_sigma=1.0
+        ),
+        ValueError,
+        r"weight_sum .* is required for a Lasso",
+    ),
 ]
 
 
@@ -95,12 +206,16 @@ def test_prior_centre_of_the_wrong_length():
 
 
 def test_non_positive_noise_sigma():
-    with pytest.raises(ValueError, match=r"The 'noise_sigma' parameter of Gaussian .* Got -1.0 instead"):
+    with pytest.raises(
+        ValueError, match=r"The 'noise_sigma' parameter of Gaussian .* Got -1.0 instead"
+    ):
         regprior.fit_map(X, y, Normal(), noise_sigma=-1.0)
 
 
 def test_noise_sigma_cannot_be_estimated_when_p_ge_n():
-    with pytest.raises(ValueError, match=r"noise_sigma cannot be estimated by least squares with n_samples=3"):
+    with pytest.raises(
+        ValueError, match=r"noise_sigma cannot be estimated by least squares with n_samples=3"
+    ):
         regprior.fit_map(X[:3], y[:3], Normal())
 
 
@@ -121,7 +236,9 @@ def test_bad_sampler_settings(kwargs, error, match):
 
 
 def test_not_a_prior():
-    with pytest.raises(TypeError, match=r"prior must be a regprior prior such as Normal or Laplace; got dict"):
+    with pytest.raises(
+        TypeError, match=r"prior must be a regprior prior such as Normal or Laplace; got dict"
+    ):
         regprior.fit_map(X, y, {"sigma": 1.0}, noise_sigma=1.0)
 
 

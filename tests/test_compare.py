@@ -6,14 +6,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from conftest import DIABETES_NOISE_SIGMA, prior_at
 from regprior import Laplace, Normal, compare
 from regprior.checks.comparison import compare_data, comparison_table
 from regprior.checks.verdict import judge
-from conftest import prior_at
 from regprior.spec.data import load_diabetes
 from regprior.spec.likelihoods import Gaussian
-
-from conftest import DIABETES_NOISE_SIGMA
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +23,9 @@ def lasso_comparison(diabetes):
 @pytest.fixture(scope="module")
 def sampled_ridge(diabetes):
     prior = prior_at("normal", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.1)
-    return compare_data(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA), draws=1000, tune=1000, random_seed=3)
+    return compare_data(
+        diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA), draws=1000, tune=1000, random_seed=3
+    )
 
 
 def test_lasso_comparison_passes_with_exact_zeros(lasso_comparison, diabetes):
@@ -67,7 +67,9 @@ def test_verdict_fails_on_a_poor_certificate(lasso_comparison):
 
 
 def _build_table_for(c, map_result):
-    return comparison_table(load_diabetes(), c.sklearn_fit, map_result, fit_intercept=c.fit_intercept)
+    return comparison_table(
+        load_diabetes(), c.sklearn_fit, map_result, fit_intercept=c.fit_intercept
+    )
 
 
 @pytest.mark.slow
@@ -76,7 +78,12 @@ def test_sampled_ridge_agrees_with_exact_posterior(sampled_ridge):
     assert c.verdict.passed, c.verdict.problems
     assert c.verdict.exact_agreement and c.verdict.sampler_healthy
     # The exact posterior mean is the Ridge solution (conjugacy): 1e-8 like the MAP.
-    assert_allclose(c.table["exact_mean"], c.table["sklearn"], rtol=0, atol=1e-8 * c.table["sklearn"].abs().max())
+    assert_allclose(
+        c.table["exact_mean"],
+        c.table["sklearn"],
+        rtol=0,
+        atol=1e-8 * c.table["sklearn"].abs().max(),
+    )
     assert (c.table["flags"] == "").all()
 
 
@@ -88,7 +95,9 @@ def test_unhealthy_sampler_is_flagged_in_the_table_and_verdict(sampled_ridge):
     summary.loc["sex", "ess_bulk"] = 50.0
     sick = dataclasses.replace(c.posterior, summary=summary, divergences=3)
     table = comparison_table(load_diabetes(), c.sklearn_fit, c.map_result, sick, c.exact)
-    flags, verdict = judge(table, map_result=c.map_result, sklearn_fit=c.sklearn_fit, divergences=sick.divergences)
+    flags, verdict = judge(
+        table, map_result=c.map_result, sklearn_fit=c.sklearn_fit, divergences=sick.divergences
+    )
     assert "r_hat>1.01" in flags["bmi"] and "ess<400" in flags["sex"]
     assert not verdict.sampler_healthy and not verdict.passed
     assert any("3 divergent transitions" in p for p in verdict.problems)
@@ -99,7 +108,12 @@ def test_nuts_far_from_exact_fails(sampled_ridge):
     table = c.table.copy()
     table.loc["bmi", "mean_error_mcse"] = 6.0
     table.loc["bp", "sd_ratio"] = 1.2
-    flags, verdict = judge(table, map_result=c.map_result, sklearn_fit=c.sklearn_fit, divergences=c.posterior.divergences)
+    flags, verdict = judge(
+        table,
+        map_result=c.map_result,
+        sklearn_fit=c.sklearn_fit,
+        divergences=c.posterior.divergences,
+    )
     assert verdict.exact_agreement is False
     assert "mean>4mcse" in flags["bmi"] and "sd>10%off" in flags["bp"]
     assert any("by > 4 MCSE: ['bmi']" in p for p in verdict.problems)
@@ -107,10 +121,23 @@ def test_nuts_far_from_exact_fails(sampled_ridge):
 
 
 def test_array_api_and_json_contract(diabetes):
-    c = compare(diabetes.X, diabetes.y, Laplace(scale=50.0), noise_sigma=DIABETES_NOISE_SIGMA, sample=False,
-                feature_names=diabetes.feature_names)
+    c = compare(
+        diabetes.X,
+        diabetes.y,
+        Laplace(scale=50.0),
+        noise_sigma=DIABETES_NOISE_SIGMA,
+        sample=False,
+        feature_names=diabetes.feature_names,
+    )
     record = c.to_dict()
-    assert set(record) >= {"mapping", "coefficients", "intercept", "verdict", "diagnostics", "timings"}
+    assert set(record) >= {
+        "mapping",
+        "coefficients",
+        "intercept",
+        "verdict",
+        "diagnostics",
+        "timings",
+    }
     assert set(record["mapping"]) >= {"alpha", "prior_scale", "n_samples", "noise_sigma"}
     assert record["coefficients"][0]["feature"] == "age"
     assert set(record["coefficients"][0]) >= {"feature", "sklearn", "map", "abs_diff"}

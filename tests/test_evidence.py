@@ -18,7 +18,11 @@ def synthetic(n, p, seed):
     return RegressionData(X, 1.0 + X @ coef + rng.normal(size=n), name=f"synthetic_{n}x{p}")
 
 
-CASES = {"diabetes": load_diabetes, "long_200x10": lambda: synthetic(200, 10, 1), "wide_60x40": lambda: synthetic(60, 40, 2)}
+CASES = {
+    "diabetes": load_diabetes,
+    "long_200x10": lambda: synthetic(200, 10, 1),
+    "wide_60x40": lambda: synthetic(60, 40, 2),
+}
 #: sklearn at tol 1e-12 on sum |coef change|, all Gamma hyperparameters 0: pure type-II ML.
 ZERO_HYPERPRIORS = {"alpha_1": 0.0, "alpha_2": 0.0, "lambda_1": 0.0, "lambda_2": 0.0}
 
@@ -28,9 +32,13 @@ def test_type2_ml_is_bayesian_ridge_with_zero_hyperpriors(case):
     data = CASES[case]()
     ours = type2_ml(data)
     theirs = BayesianRidge(**ZERO_HYPERPRIORS, tol=1e-12, max_iter=100_000).fit(data.X, data.y)
-    assert ours.converged and np.max(np.abs(ours.gradient)) <= 1e-12  # a stationary point of the evidence
+    assert (
+        ours.converged and np.max(np.abs(ours.gradient)) <= 1e-12
+    )  # a stationary point of the evidence
     # Both iterate the same stationarity conditions to ~1e-14: the bar asked is 1e-6 / 1e-8.
-    assert_allclose([ours.noise_precision, ours.weight_precision], [theirs.alpha_, theirs.lambda_], rtol=1e-6)
+    assert_allclose(
+        [ours.noise_precision, ours.weight_precision], [theirs.alpha_, theirs.lambda_], rtol=1e-6
+    )
     assert_allclose(ours.coef, theirs.coef_, rtol=0, atol=1e-8 * np.abs(theirs.coef_).max())
     assert_allclose(ours.intercept, theirs.intercept_, rtol=1e-8)
     # The identity that makes it a Ridge: the posterior mean is Ridge(alpha = lambda_ / alpha_).
@@ -54,5 +62,7 @@ def test_ard_is_ard_regression_with_zero_hyperpriors(case):
     assert np.array_equal(ours.coef == 0, theirs.coef_ == 0)  # same pruned weights, exactly 0
     assert_allclose(ours.noise_precision, theirs.alpha_, rtol=1e-6)
     # sklearn stops when sum |coef change| < 1e-10: agreement to that tolerance, scaled.
-    assert_allclose(ours.coef, theirs.coef_, rtol=0, atol=1e-8 * max(1.0, np.abs(theirs.coef_).max()))
+    assert_allclose(
+        ours.coef, theirs.coef_, rtol=0, atol=1e-8 * max(1.0, np.abs(theirs.coef_).max())
+    )
     assert np.max(np.abs(ours.gradient)) <= 1e-8

@@ -36,7 +36,9 @@ def binary_problem(n, p, *, seed, weighted=False):
     coef = np.zeros(p)
     coef[:3] = [1.5, -1.0, 0.5]
     y = (rng.uniform(size=n) < scipy.special.expit(0.3 + X @ coef)).astype(float)
-    return RegressionData(X, y, rng.uniform(0.5, 2.0, n) if weighted else None, name=f"binary_{n}x{p}")
+    return RegressionData(
+        X, y, rng.uniform(0.5, 2.0, n) if weighted else None, name=f"binary_{n}x{p}"
+    )
 
 
 def test_likelihood_densities_match_scipy():
@@ -45,11 +47,21 @@ def test_likelihood_densities_match_scipy():
     counts = np.array([0, 1, 2, 5, 0, 3, 10.0])
     weights = np.linspace(0.5, 2.0, 7)
     # Closed forms: agreement to rounding.
-    assert_allclose(Bernoulli().neg_loglik(y01, eta, weights), -weights * st.bernoulli.logpmf(y01, scipy.special.expit(eta)), rtol=1e-12)
-    assert_allclose(Poisson().neg_loglik(counts, eta, weights), -weights * st.poisson.logpmf(counts, np.exp(eta)), rtol=1e-12)
+    assert_allclose(
+        Bernoulli().neg_loglik(y01, eta, weights),
+        -weights * st.bernoulli.logpmf(y01, scipy.special.expit(eta)),
+        rtol=1e-12,
+    )
+    assert_allclose(
+        Poisson().neg_loglik(counts, eta, weights),
+        -weights * st.poisson.logpmf(counts, np.exp(eta)),
+        rtol=1e-12,
+    )
 
 
-@pytest.mark.parametrize("likelihood, y", [(Bernoulli(), [0, 1, 1, 0, 1, 0.0]), (Poisson(), [0, 1, 2, 5, 0, 3.0])])
+@pytest.mark.parametrize(
+    "likelihood, y", [(Bernoulli(), [0, 1, 1, 0, 1, 0.0]), (Poisson(), [0, 1, 2, 5, 0, 3.0])]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_backend_log_density_is_the_spec(likelihood, y, weighted):
     rng = np.random.default_rng(0)
@@ -65,11 +77,17 @@ def test_backend_log_density_is_the_spec(likelihood, y, weighted):
 
 def test_registry_maps_are_the_conventions():
     """C = tau^2 (Normal), C = s (Laplace), the product prior's C and l1_ratio; Poisson alpha = 1/(S tau^2)."""
-    assert_allclose(registry.sklearn_strength(Normal(sigma=3.0), Bernoulli(), 50)["C"], 9.0, rtol=1e-15)
+    assert_allclose(
+        registry.sklearn_strength(Normal(sigma=3.0), Bernoulli(), 50)["C"], 9.0, rtol=1e-15
+    )
     assert registry.sklearn_strength(Laplace(scale=0.4), Bernoulli(), 50) == {"C": 0.4}
     strength = registry.sklearn_strength(ElasticNetPrior(scale=0.5, sigma=2.0), Bernoulli(), 50)
     assert_allclose([strength["C"], strength["l1_ratio"]], [1 / (2 + 0.25), 2 / 2.25], rtol=1e-15)
-    assert_allclose(registry.sklearn_strength(Normal(sigma=2.0), Poisson(), 400)["alpha"], 1 / (400 * 4), rtol=1e-15)
+    assert_allclose(
+        registry.sklearn_strength(Normal(sigma=2.0), Poisson(), 400)["alpha"],
+        1 / (400 * 4),
+        rtol=1e-15,
+    )
 
 
 def test_logistic_estimators_map_back_to_their_prior(cancer):
@@ -80,7 +98,9 @@ def test_logistic_estimators_map_back_to_their_prior(cancer):
     both = prior_from_sklearn(LogisticRegression(C=0.5, l1_ratio=0.5))
     assert isinstance(both, ElasticNetPrior)
     assert_allclose([both.scale, both.sigma], [1.0, 1.0], rtol=1e-14)
-    assert_allclose(prior_from_sklearn(PoissonRegressor(alpha=0.01), weight_sum=400).sigma, 0.5, rtol=1e-14)
+    assert_allclose(
+        prior_from_sklearn(PoissonRegressor(alpha=0.01), weight_sum=400).sigma, 0.5, rtol=1e-14
+    )
 
 
 def check_path(comparison, *, exact_reference):
@@ -97,12 +117,19 @@ def check_path(comparison, *, exact_reference):
 def test_logistic_l2_path_matches_newton_cholesky(cancer, case, weighted):
     data = cancer if case == "breast_cancer" else binary_problem(40, 60, seed=3)
     if weighted:
-        data = RegressionData(data.X, data.y, np.random.default_rng(1).uniform(0.5, 2.0, data.n_samples), feature_names=data.feature_names)
+        data = RegressionData(
+            data.X,
+            data.y,
+            np.random.default_rng(1).uniform(0.5, 2.0, data.n_samples),
+            feature_names=data.feature_names,
+        )
     likelihood = Bernoulli()
     Cs = alpha_grid(data, "normal", n_alphas=30, likelihood=likelihood)
     assert Cs[0] < Cs[-1]  # from the strongest penalty (small C) to the weakest
     path, model = path_for_data(data, "normal", likelihood, Cs)
-    comparison = compare_paths(path, sklearn_path(data, "normal", Cs, likelihood="bernoulli"), model=model)
+    comparison = compare_paths(
+        path, sklearn_path(data, "normal", Cs, likelihood="bernoulli"), model=model
+    )
     check_path(comparison, exact_reference=True)
 
 
@@ -113,27 +140,37 @@ def test_logistic_l1_and_elastic_net_judged_by_certificates(cancer, family):
     likelihood = Bernoulli()
     Cs = alpha_grid(cancer, family, n_alphas=6, eps=1e-2, likelihood=likelihood)
     path, model = path_for_data(cancer, family, likelihood, Cs)
-    comparison = compare_paths(path, sklearn_path(cancer, family, Cs, likelihood="bernoulli"), model=model)
+    comparison = compare_paths(
+        path, sklearn_path(cancer, family, Cs, likelihood="bernoulli"), model=model
+    )
     check_path(comparison, exact_reference=False)
     table = comparison.table
     assert table["n_active_map"].iloc[0] == 0 and table["n_active_map"].iloc[-1] > 5
     # Where sklearn's certificate decides it, the support is the MAP's.
     assert table.loc[table["support_decidable"], "support_match"].all()
-    assert (table["sklearn_certificate"] > table["kkt_residual"]).all()  # saga is the less exact side
+    assert (
+        table["sklearn_certificate"] > table["kkt_residual"]
+    ).all()  # saga is the less exact side
 
 
 def test_poisson_l2_path_matches_sklearn(counts):
     likelihood = Poisson()
     alphas = alpha_grid(counts, "normal", n_alphas=30, likelihood=likelihood)
     path, model = path_for_data(counts, "normal", likelihood, alphas)
-    comparison = compare_paths(path, sklearn_path(counts, "normal", alphas, likelihood="poisson"), model=model)
+    comparison = compare_paths(
+        path, sklearn_path(counts, "normal", alphas, likelihood="poisson"), model=model
+    )
     check_path(comparison, exact_reference=True)
 
 
 def test_weighted_poisson_and_no_intercept(counts):
-    weighted = RegressionData(counts.X, counts.y, np.random.default_rng(2).uniform(0.5, 2, counts.n_samples))
+    weighted = RegressionData(
+        counts.X, counts.y, np.random.default_rng(2).uniform(0.5, 2, counts.n_samples)
+    )
     for data, fit_intercept in ((weighted, True), (counts, False)):
-        prior = registry.prior_from_sklearn_strength("normal", {"alpha": 0.05}, Poisson(), data.weight_sum)
+        prior = registry.prior_from_sklearn_strength(
+            "normal", {"alpha": 0.05}, Poisson(), data.weight_sum
+        )
         c = compare_data(data, prior, Poisson(), fit_intercept=fit_intercept, sample=False)
         assert c.verdict.passed, c.verdict.problems
         assert c.verdict.max_abs_diff <= RTOL * max(1, np.abs(c.table["sklearn"]).max())
@@ -153,9 +190,21 @@ def test_separable_data_has_a_map_under_a_proper_prior():
 @pytest.mark.parametrize(
     "likelihood, y, match",
     [
-        (Bernoulli(), [0, 1, 2, 1], r"y must be binary \(0 or 1\) for a Bernoulli likelihood; got values \[0.0, 1.0, 2.0\]"),
-        (Bernoulli(), [1, 1, 1, 1], r"y is 1 for every sample: the MAP of a flat intercept does not exist"),
-        (Poisson(), [0, 1, -2, 1], r"y must hold non-negative counts for a Poisson likelihood; got \[-2.0\]"),
+        (
+            Bernoulli(),
+            [0, 1, 2, 1],
+            r"y must be binary \(0 or 1\) for a Bernoulli likelihood; got values \[0.0, 1.0, 2.0\]",
+        ),
+        (
+            Bernoulli(),
+            [1, 1, 1, 1],
+            r"y is 1 for every sample: the MAP of a flat intercept does not exist",
+        ),
+        (
+            Poisson(),
+            [0, 1, -2, 1],
+            r"y must hold non-negative counts for a Poisson likelihood; got \[-2.0\]",
+        ),
         (Poisson(), [0, 0, 0, 0], r"y is 0 for every sample"),
     ],
 )
@@ -166,14 +215,18 @@ def test_bad_targets_fail_before_any_compile(likelihood, y, match):
 
 
 def test_non_zero_prior_centre_has_no_glm_counterpart(cancer):
-    with pytest.raises(ValueError, match="a non-zero prior centre has no LogisticRegression counterpart"):
+    with pytest.raises(
+        ValueError, match="a non-zero prior centre has no LogisticRegression counterpart"
+    ):
         fit_counterpart(cancer, Normal(mu=0.1), Bernoulli())
 
 
 def test_saga_counterpart_does_not_follow_the_global_random_state():
     """saga shuffles the samples: seeded, its answer is the same whatever drew from NumPy's global generator."""
     data = binary_problem(120, 6, seed=3)
-    prior = registry.make_prior("laplace", likelihood=Bernoulli(), weight_sum=data.weight_sum, sklearn={"C": 0.5})
+    prior = registry.make_prior(
+        "laplace", likelihood=Bernoulli(), weight_sum=data.weight_sum, sklearn={"C": 0.5}
+    )
     fits = []
     for global_seed in (0, 1):
         np.random.seed(global_seed)

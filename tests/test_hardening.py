@@ -22,32 +22,50 @@ X = rng.normal(size=(40, 3))
 y = X @ [1.0, 0.0, -2.0] + rng.normal(size=40)
 
 
-@pytest.mark.parametrize("function, arguments", [
-    (mapping.ridge_alpha, (1e200, 1.0)),
-    (mapping.ridge_alpha, (1.0, 1e-200)),
-    (mapping.lasso_alpha, (1e300, 1e-10, 5)),
-    (mapping.elastic_net_alpha, (1.0, 1e-320, 1.0, 10)),
-    (mapping.elastic_net_scales_from_alpha, (1e-300, 0.5, 1e200, 1)),
-])
+@pytest.mark.parametrize(
+    "function, arguments",
+    [
+        (mapping.ridge_alpha, (1e200, 1.0)),
+        (mapping.ridge_alpha, (1.0, 1e-200)),
+        (mapping.lasso_alpha, (1e300, 1e-10, 5)),
+        (mapping.elastic_net_alpha, (1.0, 1e-320, 1.0, 10)),
+        (mapping.elastic_net_scales_from_alpha, (1e-300, 0.5, 1e200, 1)),
+    ],
+)
 def test_extreme_finite_floats_in_the_maps_are_value_errors(function, arguments):
-    with pytest.raises(ValueError, match=r"not a positive finite float: the inputs are too extreme for float64"):
+    with pytest.raises(
+        ValueError, match=r"not a positive finite float: the inputs are too extreme for float64"
+    ):
         function(*arguments)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: registry.make_prior("normal", likelihood=Gaussian(1e200), weight_sum=10.0, sklearn={"alpha": 1.0}),
-    lambda: registry.make_prior("laplace", likelihood=Gaussian(1e-200), weight_sum=10.0, sklearn={"alpha": 1.0}),
-    lambda: registry.sklearn_strength(Normal(sigma=1e-200), Gaussian(1.0), 10.0),
-    lambda: registry.sklearn_strength(Laplace(scale=1e-320), Gaussian(1.0), 10.0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: registry.make_prior(
+            "normal", likelihood=Gaussian(1e200), weight_sum=10.0, sklearn={"alpha": 1.0}
+        ),
+        lambda: registry.make_prior(
+            "laplace", likelihood=Gaussian(1e-200), weight_sum=10.0, sklearn={"alpha": 1.0}
+        ),
+        lambda: registry.sklearn_strength(Normal(sigma=1e-200), Gaussian(1.0), 10.0),
+        lambda: registry.sklearn_strength(Laplace(scale=1e-320), Gaussian(1.0), 10.0),
+    ],
+)
 def test_extreme_finite_floats_in_the_registry_are_value_errors(call):
-    with pytest.raises(ValueError, match=r"is not a finite positive float64: the inputs are too extreme"):
+    with pytest.raises(
+        ValueError, match=r"is not a finite positive float64: the inputs are too extreme"
+    ):
         call()
 
 
 def test_estimator_weights_and_targets():
-    with pytest.raises(ValueError, match=r"sample_weight has 1 NaN or infinite value\(s\); weights must be finite"):
-        LaplacePriorRegressor(alpha=0.1).fit(X, y, sample_weight=np.where(np.arange(40) == 5, np.nan, 1.0))
+    with pytest.raises(
+        ValueError, match=r"sample_weight has 1 NaN or infinite value\(s\); weights must be finite"
+    ):
+        LaplacePriorRegressor(alpha=0.1).fit(
+            X, y, sample_weight=np.where(np.arange(40) == 5, np.nan, 1.0)
+        )
     # A scalar weight weighs every row alike, as in sklearn: the same fit as no weight.
     scalar = LaplacePriorRegressor(alpha=0.1, noise_sigma=1.0).fit(X, y, sample_weight=2.0)
     plain = LaplacePriorRegressor(alpha=0.1, noise_sigma=1.0).fit(X, y)
@@ -65,14 +83,21 @@ def test_estimator_weights_and_targets():
     Y = np.column_stack([y, 2.0 * y + 1.0])
     both = LaplacePriorRegressor(alpha=0.1, noise_sigma=1.0).fit(X, Y)
     reference = Lasso(alpha=0.1, tol=1e-12, max_iter=10**6).fit(X, Y)
-    assert both.coef_.shape == (2, 3) and both.intercept_.shape == (2,) and both.predict(X).shape == (40, 2)
+    assert (
+        both.coef_.shape == (2, 3)
+        and both.intercept_.shape == (2,)
+        and both.predict(X).shape == (40, 2)
+    )
     assert_allclose(both.coef_, reference.coef_, rtol=0, atol=1e-8 * np.abs(reference.coef_).max())
     assert_allclose(both.intercept_, reference.intercept_, rtol=1e-10)
     assert_allclose(both.coef_[0], plain.coef_, rtol=1e-12, atol=1e-14)
     assert both.dual_gap_.shape == (2,) and len(both.prior_) == 2
     with pytest.raises(ValueError, match=r"alpha=0 is a flat prior .*LinearRegression"):
         NormalPriorRegressor(alpha=0.0).fit(X, y)
-    with pytest.raises(ValueError, match=r"positive=True \(weights >= 0\) is the MAP of the prior truncated at its centre"):
+    with pytest.raises(
+        ValueError,
+        match=r"positive=True \(weights >= 0\) is the MAP of the prior truncated at its centre",
+    ):
         LaplacePriorRegressor(alpha=0.1, positive=True).fit(X, y)
     assert plain.n_iter_ >= 1
 
@@ -90,10 +115,20 @@ def test_float32_in_float32_out():
 def test_prior_from_sklearn_refuses_positive_and_a_different_intercept():
     from regprior.checks.sklearn import prior_from_sklearn
 
-    with pytest.raises(ValueError, match=r"Lasso\(positive=True\) constrains the weights to be >= 0"):
+    with pytest.raises(
+        ValueError, match=r"Lasso\(positive=True\) constrains the weights to be >= 0"
+    ):
         prior_from_sklearn(Lasso(alpha=0.1, positive=True), noise_sigma=1.0, weight_sum=40)
-    with pytest.raises(ValueError, match=r"Lasso has fit_intercept=False but the prior is for a model with fit_intercept=True"):
-        prior_from_sklearn(Lasso(alpha=0.1, fit_intercept=False), noise_sigma=1.0, weight_sum=40, fit_intercept=True)
+    with pytest.raises(
+        ValueError,
+        match=r"Lasso has fit_intercept=False but the prior is for a model with fit_intercept=True",
+    ):
+        prior_from_sklearn(
+            Lasso(alpha=0.1, fit_intercept=False),
+            noise_sigma=1.0,
+            weight_sum=40,
+            fit_intercept=True,
+        )
 
 
 @pytest.mark.parametrize("alpha", [1e-16, 1e-10, 1e-3, 1.0])
@@ -115,9 +150,13 @@ def test_ridge_limit_on_wide_data_is_solved_and_its_error_bounded(alpha):
 
 def test_cli_usage_errors_are_one_line_and_exit_2(tmp_path):
     for argv in (["compare", "--bogus"], ["compare", "--draws", "x"], []):
-        run = subprocess.run([sys.executable, "-m", "regprior.cli", *argv], capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "regprior.cli", *argv], capture_output=True, text=True
+        )
         assert run.returncode == 2 and run.stdout == ""
-        assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("regprior"), run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("regprior"), (
+            run.stderr
+        )
 
 
 def test_out_that_cannot_be_created_fails_before_any_work(tmp_path, capsys):
@@ -131,7 +170,9 @@ def test_stale_staging_folders_of_killed_runs_are_removed(tmp_path):
     from regprior.report.output import remove_stale_staging, write_outputs
 
     out = tmp_path / "run"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     stale = tmp_path / f".run.staging-{int(dead.stdout)}-abc"
     live = tmp_path / f".run.staging-{os.getpid()}-xyz"
     stale.mkdir()
@@ -165,12 +206,16 @@ def test_non_unique_lasso_is_judged_by_its_objective(monkeypatch):
         return replace(fit, coef=coef)
 
     monkeypatch.setattr(comparison_module, "fit_counterpart", swapped)
-    prior = registry.make_prior("laplace", likelihood=Gaussian(54.0), weight_sum=442, sklearn={"alpha": 0.01})
+    prior = registry.make_prior(
+        "laplace", likelihood=Gaussian(54.0), weight_sum=442, sklearn={"alpha": 0.01}
+    )
     with pytest.warns(UserWarning, match=r"duplicated column\(s\) \(first of each: \['x0'\]\)"):
         comparison = compare(X, data.y, prior, noise_sigma=54.0, sample=False)
     verdict = comparison.verdict
     assert verdict.max_abs_diff > 100 * verdict.tolerance  # the coefficients really differ ...
-    assert verdict.passed and verdict.tolerance_source.startswith("the optimum is not unique")  # ... both optimal
+    assert verdict.passed and verdict.tolerance_source.startswith(
+        "the optimum is not unique"
+    )  # ... both optimal
     assert not comparison.table["flags"].any()
 
 
@@ -186,9 +231,13 @@ def test_judge_fails_a_non_unique_optimum_with_different_objectives():
         coef = np.array([0.0, 1.0])
 
     table = pd.DataFrame({"sklearn": [0.0, 1.0], "abs_diff": [1.0, 1.0]}, index=["a", "b"])
-    _, verdict = judge(table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.5), non_unique=True)
+    _, verdict = judge(
+        table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.5), non_unique=True
+    )
     assert not verdict.passed and "the objectives differ" in verdict.problems[0]
-    _, verdict = judge(table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.0), non_unique=True)
+    _, verdict = judge(
+        table, map_result=Result(), sklearn_fit=Fit(), objectives=(10.0, 10.0), non_unique=True
+    )
     assert verdict.passed
 
 
@@ -211,9 +260,18 @@ def test_cached_models_keep_their_feature_names():
 
     data = load_diabetes()
     fit_map(data.X, data.y, Laplace(scale=30.0), noise_sigma=54.0)  # cached with names x0 .. x9
-    comparison = compare(data.X, data.y, Laplace(scale=30.0), noise_sigma=54.0, feature_names=data.feature_names,
-                         draws=100, tune=100)
-    assert list(comparison.posterior.datatree.posterior["beta"].coords["feature"].values) == list(data.feature_names)
+    comparison = compare(
+        data.X,
+        data.y,
+        Laplace(scale=30.0),
+        noise_sigma=54.0,
+        feature_names=data.feature_names,
+        draws=100,
+        tune=100,
+    )
+    assert list(comparison.posterior.datatree.posterior["beta"].coords["feature"].values) == list(
+        data.feature_names
+    )
 
 
 def test_duplicated_columns_are_named_once_per_group():

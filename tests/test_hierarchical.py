@@ -58,21 +58,30 @@ def test_bayesian_lasso_nuts_matches_gibbs():
         gibbs_mcse = float(az.mcse(gibbs_draws[None, :], method="median"))
         # Medians within 4 combined Monte-Carlo standard errors (a false alarm ~1 in 16,000).
         difference = abs(np.median(nuts_draws) - np.median(gibbs_draws))
-        assert difference <= 4 * np.hypot(nuts_mcse, gibbs_mcse), (name, difference, nuts_mcse, gibbs_mcse)
+        assert difference <= 4 * np.hypot(nuts_mcse, gibbs_mcse), (
+            name,
+            difference,
+            nuts_mcse,
+            gibbs_mcse,
+        )
 
 
 def test_bayesian_lasso_input_checks():
-    with pytest.raises(ValueError, match=r"The 'lam' parameter of BayesianLasso must be a float in the range \(0, inf\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'lam' parameter of BayesianLasso must be a float in the range \(0, inf\)",
+    ):
         BayesianLasso(lam=0.0)
     data = RegressionData(np.eye(3), np.arange(3.0), np.ones(3))
-    with pytest.raises(ValueError, match="BayesianLasso has no sample weights; fit it on unweighted data"):
+    with pytest.raises(
+        ValueError, match="BayesianLasso has no sample weights; fit it on unweighted data"
+    ):
         build_hierarchical_model(data, BayesianLasso())
 
 
 @pytest.mark.slow
 def test_learnt_scale_models_and_loo_comparison():
-    from regprior.backend.model import build_hierarchical_model
-    from regprior.backend.model import build_model
+    from regprior.backend.model import build_hierarchical_model, build_model
     from regprior.checks.loo import loo_compare
     from regprior.spec.hierarchical import LearnedScale
     from regprior.spec.likelihoods import Gaussian
@@ -82,10 +91,15 @@ def test_learnt_scale_models_and_loo_comparison():
     X = rng.normal(size=(80, 4))
     data = RegressionData(X, 0.5 + X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80))
     fits = {}
-    for name, model in (("normal, learnt", build_hierarchical_model(data, LearnedScale("normal"))),
-                        ("laplace, learnt", build_hierarchical_model(data, LearnedScale("laplace"))),
-                        ("fixed normal", build_model(data, Normal(sigma=1.0), Gaussian(1.0), form="raw"))):
-        fits[name] = (model, nuts_posterior(model, draws=500, tune=500, chains=2, random_seed=1, target_accept=0.95))
+    for name, model in (
+        ("normal, learnt", build_hierarchical_model(data, LearnedScale("normal"))),
+        ("laplace, learnt", build_hierarchical_model(data, LearnedScale("laplace"))),
+        ("fixed normal", build_model(data, Normal(sigma=1.0), Gaussian(1.0), form="raw")),
+    ):
+        fits[name] = (
+            model,
+            nuts_posterior(model, draws=500, tune=500, chains=2, random_seed=1, target_accept=0.95),
+        )
     # The implied sklearn alpha is a derived posterior quantity of the learnt models.
     alpha = fits["normal, learnt"][1].summary.loc["sklearn_alpha"]
     assert 0 < alpha["hdi_low"] < alpha["median"] < alpha["hdi_high"]
@@ -94,8 +108,13 @@ def test_learnt_scale_models_and_loo_comparison():
     assert set(table.index) == set(fits) and table["elpd_diff"].iloc[0] == 0.0
     assert abs(table["weight"].sum() - 1.0) < 1e-6  # stacking weights, rounded by ArviZ
     # Every bad Pareto k and every sampler problem shows in the row's flags.
-    assert all(("Pareto k" in flags) == (bad > 0) for flags, bad in zip(table["flags"], table["n_bad_k"]))
-    assert all(("sampler" in flags) == (fits[name][1].problems != []) for name, flags in table["flags"].items())
+    assert all(
+        ("Pareto k" in flags) == (bad > 0) for flags, bad in zip(table["flags"], table["n_bad_k"])
+    )
+    assert all(
+        ("sampler" in flags) == (fits[name][1].problems != [])
+        for name, flags in table["flags"].items()
+    )
 
 
 def test_loo_needs_two_raw_models():
@@ -108,7 +127,9 @@ def test_loo_needs_two_raw_models():
     class Sufficient:
         form = "sufficient"
 
-    with pytest.raises(ValueError, match="LOO needs the pointwise log likelihood: build the model with form='raw'"):
+    with pytest.raises(
+        ValueError, match="LOO needs the pointwise log likelihood: build the model with form='raw'"
+    ):
         with_log_likelihood(Sufficient(), None)
     with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
         LearnedScale("cauchy")
@@ -123,17 +144,29 @@ def test_alpha_choice_puts_every_way_side_by_side():
 
     rng = np.random.default_rng(9)
     X = rng.normal(size=(80, 4))
-    data = RegressionData(X, X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80), feature_names=("a", "b", "c", "d"))
+    data = RegressionData(
+        X,
+        X @ np.array([1.0, -1.0, 0.0, 0.3]) + rng.normal(size=80),
+        feature_names=("a", "b", "c", "d"),
+    )
     choices, coefficients = choose_alpha(data, draws=300, tune=300, chains=2)
     ridge, lasso = choices["Ridge"], choices["Lasso"]
     # The 1-SE rule never picks a weaker penalty than CV's minimum.
     assert ridge.one_se_alpha >= ridge.cv_alpha and lasso.one_se_alpha >= lasso.cv_alpha
-    bayes = BayesianRidge(alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000).fit(X, data.y)
+    bayes = BayesianRidge(
+        alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000
+    ).fit(X, data.y)
     assert abs(ridge.eb_alpha / (bayes.lambda_ / bayes.alpha_) - 1) < 1e-6
     assert set(lasso.posterior_alphas) == {"Laplace, learnt scale", "Park & Casella, learnt lambda"}
-    assert all(draws.shape == (600,) and np.all(draws > 0) for draws in lasso.posterior_alphas.values())
+    assert all(
+        draws.shape == (600,) and np.all(draws > 0) for draws in lasso.posterior_alphas.values()
+    )
     table = ridge.table()
-    assert list(table["way"])[:3] == ["cross-validation", "cross-validation, 1-SE rule", "type-II ML (evidence)"]
+    assert list(table["way"])[:3] == [
+        "cross-validation",
+        "cross-validation, 1-SE rule",
+        "type-II ML (evidence)",
+    ]
     assert list(coefficients.index) == ["a", "b", "c", "d"] and "Ridge at EB alpha" in coefficients
     figure = plot_alpha_choice(choices)
     assert len(figure.axes) == 4  # two panels, each with its density twin axis
@@ -151,7 +184,12 @@ def _log_marginal_one_feature(x, y, lam):
     log_sigma = np.linspace(np.log(0.3), np.log(3.0), 801)[None, :]
     sigma = np.exp(log_sigma)
     rss = y @ y - 2 * theta * (x @ y) + theta**2 * (x @ x)
-    log_density = -len(y) * log_sigma - rss / (2 * sigma**2) + np.log(lam / (2 * sigma)) - lam * np.abs(theta) / sigma
+    log_density = (
+        -len(y) * log_sigma
+        - rss / (2 * sigma**2)
+        + np.log(lam / (2 * sigma))
+        - lam * np.abs(theta) / sigma
+    )
     top = log_density.max()
     return top + np.log(np.exp(log_density - top).sum())
 
@@ -165,12 +203,19 @@ def test_lambda_score_identity_matches_quadrature():
     X = rng.normal(size=(30, 1))
     y = 0.4 * X[:, 0] + rng.normal(size=30)
     lam, step = 5.0, 1e-3
-    exact_score = (_log_marginal_one_feature(X[:, 0], y, lam + step) - _log_marginal_one_feature(X[:, 0], y, lam - step)) / (2 * step)
-    model = build_hierarchical_model(RegressionData(X, y), BayesianLasso(lam=1.0), fit_intercept=False)
+    exact_score = (
+        _log_marginal_one_feature(X[:, 0], y, lam + step)
+        - _log_marginal_one_feature(X[:, 0], y, lam - step)
+    ) / (2 * step)
+    model = build_hierarchical_model(
+        RegressionData(X, y), BayesianLasso(lam=1.0), fit_intercept=False
+    )
     model.set_spec(BayesianLasso(lam=lam))  # swapped as pm.Data: the sampler must see it
     posterior = nuts_posterior(model, draws=2000, tune=1000, chains=4, random_seed=2)
     draws = posterior.datatree.posterior
-    score_draws = 1 / lam - (np.abs(draws["beta"]).sum("feature") / np.sqrt(draws["sigma2"])).to_numpy()
+    score_draws = (
+        1 / lam - (np.abs(draws["beta"]).sum("feature") / np.sqrt(draws["sigma2"])).to_numpy()
+    )
     # Within 4 Monte Carlo standard errors (the quadrature error, ~1e-6, is far below the MCSE).
     assert abs(score_draws.mean() - exact_score) <= 4 * float(az.mcse(score_draws, method="mean"))
 
@@ -180,7 +225,9 @@ def test_empirical_bayes_lambda_on_diabetes_is_park_and_casellas():
     from regprior.inference import bayesian_lasso_lambda
     from regprior.spec.data import load_diabetes
 
-    estimate = bayesian_lasso_lambda(load_diabetes(), n_iter=8, average_last=5, draws=300, tune=300, final_draws=500)
+    estimate = bayesian_lasso_lambda(
+        load_diabetes(), n_iter=8, average_last=5, draws=300, tune=300, final_draws=500
+    )
     # Park & Casella report lambda ~ 0.237 on these data; the benchmark's longer run gives
     # 0.2364 +- 0.0003. The band 0.005 is ~3x the spread of single short E-steps seen there.
     assert abs(estimate.lam - 0.237) < 0.005, estimate.iterates
@@ -195,7 +242,9 @@ def test_set_spec_swaps_fixed_values_only():
     model = build_hierarchical_model(data, BayesianLasso(lam=0.5))
     assert model.data_values() == {"lambda_fixed": 0.5}
     model.set_spec(BayesianLasso(lam=2.0))
-    assert float(model.pymc_model["lambda_fixed"].get_value()) == 2.0 and model.data_values() == {"lambda_fixed": 2.0}
+    assert float(model.pymc_model["lambda_fixed"].get_value()) == 2.0 and model.data_values() == {
+        "lambda_fixed": 2.0
+    }
     with pytest.raises(TypeError, match="spec must differ from .* in \\['lam'\\] only"):
         model.set_spec(BayesianLasso(lam=None))
     learnt = build_hierarchical_model(data, LearnedScale("normal"))
@@ -204,8 +253,10 @@ def test_set_spec_swaps_fixed_values_only():
         learnt.set_spec(LearnedScale("laplace"))
 
 
-@pytest.mark.parametrize("noise_prior, free_variable", [("halfnormal", "sigma_log__"), ("halfstudentt", "sigma_log__"),
-                                                        ("jeffreys", "log_sigma")])
+@pytest.mark.parametrize(
+    "noise_prior, free_variable",
+    [("halfnormal", "sigma_log__"), ("halfstudentt", "sigma_log__"), ("jeffreys", "log_sigma")],
+)
 def test_noise_priors_of_learnt_scale_models(noise_prior, free_variable):
     from scipy import stats
 
@@ -221,11 +272,15 @@ def test_noise_priors_of_learnt_scale_models(noise_prior, free_variable):
     noise_variable = model["log_sigma"] if noise_prior == "jeffreys" else model["sigma"]
     point = model.initial_point()
     point[free_variable] = np.log(1.3)
-    expected = {"halfnormal": stats.halfnorm(scale=2.0).logpdf(1.3) + np.log(1.3),
-                "halfstudentt": stats.t(df=3, scale=2.0).logpdf(1.3) + np.log(2.0) + np.log(1.3),
-                "jeffreys": 0.0}[noise_prior]
+    expected = {
+        "halfnormal": stats.halfnorm(scale=2.0).logpdf(1.3) + np.log(1.3),
+        "halfstudentt": stats.t(df=3, scale=2.0).logpdf(1.3) + np.log(2.0) + np.log(1.3),
+        "jeffreys": 0.0,
+    }[noise_prior]
     # rtol 1e-7: PyMC's normalising constants differ from scipy's by up to 2e-8 (measured); a wrong
     # scale, nu or a missing Jacobian moves the value by more than 1e-2.
-    np.testing.assert_allclose(model.compile_logp(vars=[noise_variable])(point), expected, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(
+        model.compile_logp(vars=[noise_variable])(point), expected, rtol=1e-7, atol=1e-12
+    )
     with pytest.raises(ValueError, match="noise_prior must be one of"):
         LearnedScale("normal", noise_prior="flat")

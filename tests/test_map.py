@@ -1,19 +1,16 @@
 """The MAP engine against sklearn along whole alpha paths: the central claim of regprior."""
 
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from conftest import DIABETES_NOISE_SIGMA, prior_at
+from regprior.backend.model import build_model
+from regprior.checks.paths import alpha_grid
 from regprior.checks.sklearn import fit_counterpart
-from conftest import prior_at
 from regprior.inference import map_estimate
 from regprior.inference.map import compile_map_objective
 from regprior.spec.likelihoods import Gaussian
-from regprior.backend.model import build_model
-from regprior.checks.paths import alpha_grid
-
-from conftest import DIABETES_NOISE_SIGMA
 
 #: The bar of the spine issue: max |MAP - sklearn| <= 1e-8 x max(1, max |coef|). Both
 #: sides are solved to ~1e-12 (sklearn at tol=1e-12); 1e-8 leaves room for conditioning.
@@ -60,11 +57,25 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
     # Laplace: from alpha_max (all weights at the centre) down to eps * alpha_max;
     # Normal: from 1e3 x the top eigenvalue of X^T W X down to 1e-3 x the smallest non-zero one.
     kinked = family != "normal"
-    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS,
-                        eps=eps if kinked else None, fixed=fixed)
+    alphas = alpha_grid(
+        data,
+        family,
+        fit_intercept=fit_intercept,
+        mu=centre,
+        n_alphas=N_ALPHAS,
+        eps=eps if kinked else None,
+        fixed=fixed,
+    )
 
     def prior(alpha):
-        return prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=alpha, mu=centre, **fixed)
+        return prior_at(
+            family,
+            noise_sigma=noise_sigma,
+            weight_sum=data.weight_sum,
+            alpha=alpha,
+            mu=centre,
+            **fixed,
+        )
 
     model = build_model(data, prior(alphas[0]), likelihood, fit_intercept=fit_intercept)
     n_at_centre = []
@@ -74,11 +85,20 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
         reference = fit_counterpart(data, model.prior, likelihood, fit_intercept=fit_intercept)
         assert result.converged, f"alpha={alpha:.3g}: KKT residual {result.kkt_residual:.1e}"
         scale = max(1.0, np.max(np.abs(reference.coef)))
-        assert_allclose(result.coef, reference.coef, rtol=0, atol=RTOL * scale, err_msg=f"alpha={alpha:.4g}")
-        assert_allclose(result.intercept, reference.intercept, rtol=0, atol=RTOL * max(scale, abs(reference.intercept)))
+        assert_allclose(
+            result.coef, reference.coef, rtol=0, atol=RTOL * scale, err_msg=f"alpha={alpha:.4g}"
+        )
+        assert_allclose(
+            result.intercept,
+            reference.intercept,
+            rtol=0,
+            atol=RTOL * max(scale, abs(reference.intercept)),
+        )
         if kinked:
             # Exact zeros (weights exactly at the centre) must be sklearn's, not merely small.
-            assert_array_equal(result.coef == centre, reference.coef == centre, err_msg=f"alpha={alpha:.4g}")
+            assert_array_equal(
+                result.coef == centre, reference.coef == centre, err_msg=f"alpha={alpha:.4g}"
+            )
         n_at_centre.append(int(np.sum(result.coef == centre)))
     if kinked:
         # The grid really spans all-zero to (nearly) all-active.
@@ -131,9 +151,21 @@ def test_compiled_path_equals_the_per_alpha_engine(request, case, fit_intercept,
 
     family, fixed = FAMILIES[family_id]
     data, noise_sigma, centre, eps = _case(request, case)
-    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=N_ALPHAS, eps=eps, fixed=fixed)
-    priors = [prior_at(family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=a, mu=centre, **fixed)
-              for a in alphas]
+    alphas = alpha_grid(
+        data,
+        family,
+        fit_intercept=fit_intercept,
+        mu=centre,
+        n_alphas=N_ALPHAS,
+        eps=eps,
+        fixed=fixed,
+    )
+    priors = [
+        prior_at(
+            family, noise_sigma=noise_sigma, weight_sum=data.weight_sum, alpha=a, mu=centre, **fixed
+        )
+        for a in alphas
+    ]
     model = build_model(data, priors[0], Gaussian(noise_sigma), fit_intercept=fit_intercept)
     path = map_path_estimates(model, priors)
     assert model.prior == priors[-1]
@@ -143,7 +175,12 @@ def test_compiled_path_equals_the_per_alpha_engine(request, case, fit_intercept,
         assert result.converged and result.n_newton == 1, f"{prior}: KKT {result.kkt_residual:.1e}"
         scale = max(1.0, float(np.max(np.abs(single.coef))))
         assert_allclose(result.coef, single.coef, rtol=0, atol=1e-10 * scale)
-        assert_allclose(result.intercept, single.intercept, rtol=0, atol=1e-10 * max(scale, abs(single.intercept)))
+        assert_allclose(
+            result.intercept,
+            single.intercept,
+            rtol=0,
+            atol=1e-10 * max(scale, abs(single.intercept)),
+        )
         assert_array_equal(result.coef == centre, single.coef == centre)
         assert_allclose(result.neg_log_posterior, single.neg_log_posterior, rtol=1e-12)
 
@@ -168,14 +205,18 @@ def test_compiled_path_hands_uncertified_points_to_the_general_engine(diabetes, 
     rescued = map_path_estimates(model, priors)
     for good, result in zip(honest, rescued):
         assert result.converged and result.n_newton >= 1
-        assert_allclose(result.coef, good.coef, rtol=0, atol=1e-10 * max(1.0, float(np.max(np.abs(good.coef)))))
+        assert_allclose(
+            result.coef, good.coef, rtol=0, atol=1e-10 * max(1.0, float(np.max(np.abs(good.coef))))
+        )
         assert_array_equal(result.coef == 0.0, good.coef == 0.0)
 
 
 def test_compiled_path_refuses_priors_of_different_centres(diabetes):
     from regprior.inference.map import map_path_estimates
 
-    priors = [prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1, mu=mu) for mu in (0.0, 1.0)]
+    priors = [
+        prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1, mu=mu) for mu in (0.0, 1.0)
+    ]
     model = build_model(diabetes, priors[0], Gaussian(DIABETES_NOISE_SIGMA))
     with pytest.raises(ValueError, match="a path's priors share one family and one centre"):
         map_path_estimates(model, priors)
@@ -186,8 +227,11 @@ def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
     import regprior.inference.coordinate_descent as cd
 
     cd.compile_in_background().join()
-    model = build_model(diabetes, prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1),
-                        Gaussian(DIABETES_NOISE_SIGMA))
+    model = build_model(
+        diabetes,
+        prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1),
+        Gaussian(DIABETES_NOISE_SIGMA),
+    )
     assert map_estimate(model).converged
     assert len(cd._sweeps.signatures) == 1
 
@@ -202,7 +246,9 @@ def test_softplus_in_ufuncs_is_pytensors_softplus_to_the_last_bit():
     from regprior.inference.map import _objective_mode
 
     x = pt.vector("x")
-    grid = np.concatenate([np.linspace(-800, 800, 4001), [-37.0, -36.99, 18.0, 17.99, 33.3, 33.29, 0.0, -0.0, 1e-300]])
+    grid = np.concatenate(
+        [np.linspace(-800, 800, 4001), [-37.0, -36.99, 18.0, 17.99, 33.3, 33.29, 0.0, -0.0, 1e-300]]
+    )
     ours = pytensor.function([x], pt.softplus(x), mode=_objective_mode())
     assert not any("Softplus" in str(node.op) for node in ours.maker.fgraph.apply_nodes)
     scalar_softplus = Mode(VMLinker(c_thunks=False, use_cloop=False), "fast_compile")

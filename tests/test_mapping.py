@@ -1,21 +1,36 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from sklearn.linear_model import BayesianRidge, ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
+from sklearn.linear_model import (
+    BayesianRidge,
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    Ridge,
+    RidgeCV,
+)
 
-from regprior import ElasticNetPrior, Laplace, Normal, prior_from_sklearn, registry, sklearn_counterpart
+from regprior import (
+    ElasticNetPrior,
+    Laplace,
+    Normal,
+    prior_from_sklearn,
+    registry,
+    sklearn_counterpart,
+)
+from regprior.backend.model import build_model
 from regprior.inference import exact_gaussian_posterior
 from regprior.spec.likelihoods import Gaussian
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
-    lasso_alpha,
     laplace_scale_from_lasso_alpha,
+    lasso_alpha,
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
     weight_sum,
 )
-from regprior.backend.model import build_model
 
 
 @pytest.mark.parametrize("noise_sigma", [0.1, 1.0, 54.0])
@@ -62,10 +77,17 @@ def test_cv_estimators_map_their_chosen_alpha(diabetes):
     ridge = RidgeCV(alphas=[0.1, 1.0]).fit(diabetes.X, diabetes.y)
     # The registry's route (penalty weights over the loss factor) and the closed form differ
     # by the rounding of a few float operations.
-    assert_allclose(prior_from_sklearn(ridge, noise_sigma=1.0).sigma, normal_sigma_from_ridge_alpha(ridge.alpha_, 1.0), rtol=1e-14)
+    assert_allclose(
+        prior_from_sklearn(ridge, noise_sigma=1.0).sigma,
+        normal_sigma_from_ridge_alpha(ridge.alpha_, 1.0),
+        rtol=1e-14,
+    )
     lasso = LassoCV(cv=3, alphas=[0.1, 1.0]).fit(diabetes.X, diabetes.y)
-    assert_allclose(prior_from_sklearn(lasso, noise_sigma=1.0, weight_sum=442).scale,
-                    laplace_scale_from_lasso_alpha(lasso.alpha_, 1.0, 442), rtol=1e-14)
+    assert_allclose(
+        prior_from_sklearn(lasso, noise_sigma=1.0, weight_sum=442).scale,
+        laplace_scale_from_lasso_alpha(lasso.alpha_, 1.0, 442),
+        rtol=1e-14,
+    )
 
 
 def test_bayesian_ridge_identity(diabetes):
@@ -100,7 +122,10 @@ def test_elastic_net_round_trip(scale, prior_sigma):
     [
         (Normal(sigma=2.0), lambda: {"alpha": ridge_alpha(3.0, 2.0)}),
         (Laplace(scale=0.5), lambda: {"alpha": lasso_alpha(3.0, 0.5, 80.0)}),
-        (ElasticNetPrior(scale=0.5, sigma=2.0), lambda: dict(zip(("alpha", "l1_ratio"), elastic_net_alpha(3.0, 0.5, 2.0, 80.0)))),
+        (
+            ElasticNetPrior(scale=0.5, sigma=2.0),
+            lambda: dict(zip(("alpha", "l1_ratio"), elastic_net_alpha(3.0, 0.5, 2.0, 80.0))),
+        ),
     ],
 )
 def test_registry_agrees_with_the_closed_forms(prior, closed_form):
@@ -115,7 +140,9 @@ def test_registry_agrees_with_the_closed_forms(prior, closed_form):
 
 
 def test_elastic_net_counterpart_and_back(diabetes):
-    enet = sklearn_counterpart(ElasticNetPrior(scale=0.5, sigma=2.0), noise_sigma=2.0, weight_sum=8.0)
+    enet = sklearn_counterpart(
+        ElasticNetPrior(scale=0.5, sigma=2.0), noise_sigma=2.0, weight_sum=8.0
+    )
     assert isinstance(enet, ElasticNet) and enet.tol == 1e-12
     # 1/s = 2, 1/tau^2 = 0.25, sigma^2/N = 0.5: alpha = 1.125, l1_ratio = 2/2.25.
     assert_allclose([enet.alpha, enet.l1_ratio], [1.125, 2 / 2.25], rtol=1e-15)
@@ -123,4 +150,6 @@ def test_elastic_net_counterpart_and_back(diabetes):
     assert_allclose([back.scale, back.sigma], [0.5, 2.0], rtol=1e-14)
     search = ElasticNetCV(cv=3, alphas=[0.01, 0.1], l1_ratio=0.3).fit(diabetes.X, diabetes.y)
     prior = prior_from_sklearn(search, noise_sigma=1.0, weight_sum=442)
-    assert_allclose(elastic_net_alpha(1.0, prior.scale, prior.sigma, 442), (search.alpha_, 0.3), rtol=1e-13)
+    assert_allclose(
+        elastic_net_alpha(1.0, prior.scale, prior.sigma, 442), (search.alpha_, 0.3), rtol=1e-13
+    )

@@ -6,8 +6,8 @@ import scipy.stats as st
 from numpy.testing import assert_allclose
 
 from regprior import Laplace, Normal
-from regprior.spec.likelihoods import Gaussian
 from regprior.backend.model import build_model
+from regprior.spec.likelihoods import Gaussian
 
 
 def compile_intercept(model):
@@ -17,7 +17,9 @@ def compile_intercept(model):
     return pymc_model.compile_fn(intercept, inputs=pymc_model.value_vars, on_unused_input="ignore")
 
 
-@pytest.mark.parametrize("prior", [Normal(mu=0.5, sigma=2.0), Laplace(mu=0.5, scale=2.0)], ids=["normal", "laplace"])
+@pytest.mark.parametrize(
+    "prior", [Normal(mu=0.5, sigma=2.0), Laplace(mu=0.5, scale=2.0)], ids=["normal", "laplace"]
+)
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_log_density_matches_the_written_model(weighted, prior, fit_intercept):
     noise_sigma = 1.3
@@ -35,7 +37,10 @@ def test_log_density_matches_the_written_model(weighted, prior, fit_intercept):
             intercept = float(intercept_of(point))
         # The conventions' model, written independently with SciPy: eps_i ~ N(0, sigma^2 / w_i).
         residual = weighted.y - intercept - weighted.X @ beta
-        expected = st.norm.logpdf(residual, scale=noise_sigma / np.sqrt(w)).sum() - prior.neg_logpdf(beta).sum()
+        expected = (
+            st.norm.logpdf(residual, scale=noise_sigma / np.sqrt(w)).sum()
+            - prior.neg_logpdf(beta).sum()
+        )
         # Sums of ~130 terms of size ~1e1: agreement to ~1e-12 relative.
         assert_allclose(logp(point), expected, rtol=1e-11)
 
@@ -63,11 +68,14 @@ def test_set_prior_changes_the_density_without_rebuilding(weighted):
 
 
 def test_set_data_swaps_the_data_without_recompiling(diabetes):
-    from regprior.spec.data import RegressionData
     from regprior.inference import map_estimate
     from regprior.inference.map import compile_map_objective
+    from regprior.spec.data import RegressionData
 
-    first, second = RegressionData(diabetes.X[:221], diabetes.y[:221]), RegressionData(diabetes.X[221:], diabetes.y[221:])
+    first, second = (
+        RegressionData(diabetes.X[:221], diabetes.y[:221]),
+        RegressionData(diabetes.X[221:], diabetes.y[221:]),
+    )
     likelihood = Gaussian(54.0)
     model = build_model(first, Laplace(scale=10.0), likelihood, mutable_data=True)
     map_estimate(model)
@@ -79,7 +87,9 @@ def test_set_data_swaps_the_data_without_recompiling(diabetes):
     # Same optimum from the same objective: both solves are exact to ~1e-12 relative.
     assert_allclose(swapped.coef, fresh.coef, rtol=0, atol=1e-9 * np.abs(fresh.coef).max())
     assert_allclose(swapped.intercept, fresh.intercept, rtol=1e-12)
-    with pytest.raises(ValueError, match=r"data must have shape \(221, 10\) to reuse this model; got \(10, 10\)"):
+    with pytest.raises(
+        ValueError, match=r"data must have shape \(221, 10\) to reuse this model; got \(10, 10\)"
+    ):
         model.set_data(RegressionData(diabetes.X[:10], diabetes.y[:10]))
     with pytest.raises(ValueError, match="build it with mutable_data=True"):
         build_model(first, Normal(), likelihood).set_data(second)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from regprior.checks.comparison import compare_data
 from conftest import prior_at
-from regprior.spec.likelihoods import Gaussian
+from regprior.checks.comparison import compare_data
 from regprior.report.plots import plot_posterior_with_estimates
+from regprior.spec.likelihoods import Gaussian
 
 
 @pytest.mark.slow
@@ -16,7 +16,12 @@ def test_reference_lines_are_the_map_and_sklearn_estimates(diabetes):
     plot = plot_posterior_with_estimates(comparison, backend="none")
     lines = plot.viz["ref_line"]["beta"]
     assert list(lines["ref_dim"].values) == ["MAP", "sklearn"]
-    drawn = np.array([[lines.sel(ref_dim=r, feature=f).item()["x"] for f in diabetes.feature_names] for r in ("MAP", "sklearn")])
+    drawn = np.array(
+        [
+            [lines.sel(ref_dim=r, feature=f).item()["x"] for f in diabetes.feature_names]
+            for r in ("MAP", "sklearn")
+        ]
+    )
     np.testing.assert_array_equal(drawn[0], comparison.map_result.coef)
     np.testing.assert_array_equal(drawn[1], comparison.sklearn_fit.coef)
     # One density per coefficient.
@@ -35,15 +40,23 @@ def test_forest_draws_both_point_estimates_for_each_model(diabetes):
     from regprior.report.plots import plot_forest_comparison
 
     comparisons = {
-        family: compare_data(diabetes, prior_at(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),
-                             Gaussian(54.0), draws=200, tune=200)
+        family: compare_data(
+            diabetes,
+            prior_at(family, noise_sigma=54.0, weight_sum=442, alpha=alpha),
+            Gaussian(54.0),
+            draws=200,
+            tune=200,
+        )
         for family, alpha in (("normal", 0.1), ("laplace", 0.3))
     }
     plot = plot_forest_comparison(comparisons, backend="none")
     for visual, attribute in (("map_estimate", "map_result"), ("sklearn_estimate", "sklearn_fit")):
         drawn = plot.viz[visual]["beta"]
         for family in comparisons:
-            xs = [np.ravel(drawn.sel(model=family, feature=f).item()["x"])[0] for f in diabetes.feature_names]
+            xs = [
+                np.ravel(drawn.sel(model=family, feature=f).item()["x"])[0]
+                for f in diabetes.feature_names
+            ]
             np.testing.assert_array_equal(xs, getattr(comparisons[family], attribute).coef)
 
 
@@ -51,7 +64,13 @@ def test_path_plot_marks_the_cv_and_one_se_alphas():
     import matplotlib
 
     matplotlib.use("Agg")
-    from regprior.checks.paths import alpha_grid, compare_paths, cross_validation_marks, path_for_data, sklearn_path
+    from regprior.checks.paths import (
+        alpha_grid,
+        compare_paths,
+        cross_validation_marks,
+        path_for_data,
+        sklearn_path,
+    )
     from regprior.report.plots import plot_path
     from regprior.spec.data import load_diabetes
     from regprior.spec.likelihoods import Gaussian
@@ -62,7 +81,9 @@ def test_path_plot_marks_the_cv_and_one_se_alphas():
     assert set(marks) == {"CV", "1-SE"} and marks["1-SE"] > marks["CV"]
     alphas = alpha_grid(data, "laplace", n_alphas=10)
     path, model = path_for_data(data, "laplace", likelihood, alphas)
-    figure = plot_path(compare_paths(path, sklearn_path(data, "laplace", alphas), model=model), marks=marks)
+    figure = plot_path(
+        compare_paths(path, sklearn_path(data, "laplace", alphas), model=model), marks=marks
+    )
     lines = [line for line in figure.axes[0].get_lines() if line.get_gid() == "mark"]
     assert [line.get_xdata()[0] for line in lines] == [marks["CV"], marks["1-SE"]]
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
@@ -72,7 +93,11 @@ def test_path_plot_marks_the_cv_and_one_se_alphas():
 def test_every_prior_family_has_its_colour():
     from regprior import registry
 
-    families = {family for likelihood in registry.likelihood_families() for family in registry.prior_families(likelihood)}
+    families = {
+        family
+        for likelihood in registry.likelihood_families()
+        for family in registry.prior_families(likelihood)
+    }
     assert families <= set(registry.PRIOR_COLOURS)
 
 
@@ -85,7 +110,9 @@ def test_ridge_path_marks_the_evidence_maximum():
 
     data = load_diabetes()
     marks = cross_validation_marks(data, "normal", Gaussian(54.0))
-    bayes = BayesianRidge(alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000).fit(data.X, data.y)
+    bayes = BayesianRidge(
+        alpha_1=0, alpha_2=0, lambda_1=0, lambda_2=0, tol=1e-12, max_iter=10_000
+    ).fit(data.X, data.y)
     # Two fixed-point solvers of the same evidence: 1e-6 relative (issue 11's bar).
     np.testing.assert_allclose(marks["EB"], bayes.lambda_ / bayes.alpha_, rtol=1e-6)
     assert set(marks) == {"CV", "1-SE", "EB"}

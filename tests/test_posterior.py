@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from conftest import DIABETES_NOISE_SIGMA
 from regprior import ElasticNetPrior, Laplace, Normal, RegressionData
+from regprior.backend.model import build_model
 from regprior.inference import exact_gaussian_posterior, nuts_posterior
 from regprior.spec.likelihoods import Gaussian
-from regprior.backend.model import build_model
-
-from conftest import DIABETES_NOISE_SIGMA
 
 #: 2 chains x 1000 draws (1000 tuning steps): ~1-3 s of sampling after a ~3 s compile.
 DRAWS, TUNE, CHAINS = 1000, 1000, 2
@@ -54,7 +53,9 @@ def test_same_seed_same_draws(weighted):
     model = build_model(weighted, Laplace(scale=1.0), Gaussian(1.0))
     first = nuts_posterior(model, draws=100, tune=100, chains=2, random_seed=5)
     second = nuts_posterior(model, draws=100, tune=100, chains=2, random_seed=5)
-    np.testing.assert_array_equal(first.datatree.posterior["beta"].values, second.datatree.posterior["beta"].values)
+    np.testing.assert_array_equal(
+        first.datatree.posterior["beta"].values, second.datatree.posterior["beta"].values
+    )
 
 
 def test_exact_posterior_needs_a_normal_prior(weighted):
@@ -85,7 +86,9 @@ def test_set_prior_reuses_the_compiled_sampler(weighted):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("prior", [Laplace(mu=0.2, scale=0.3), ElasticNetPrior(mu=0.2, scale=0.3, sigma=0.4)])
+@pytest.mark.parametrize(
+    "prior", [Laplace(mu=0.2, scale=0.3), ElasticNetPrior(mu=0.2, scale=0.3, sigma=0.4)]
+)
 def test_nuts_matches_quadrature_for_one_weight(prior):
     """No conjugate reference for a kinked prior: with one feature the posterior is 1-D and
     quadrature gives its mean and sd exactly (the flat intercept integrates out on centred data)."""
@@ -101,8 +104,17 @@ def test_nuts_matches_quadrature_for_one_weight(prior):
         return -np.sum((yc - xc * beta) ** 2) / (2 * noise_sigma**2) - prior.neg_logpdf(beta)
 
     peak = max(log_density(b) for b in np.linspace(-2, 2, 4001))
-    moments = [quad(lambda b, k=k: b**k * np.exp(log_density(b) - peak), -3, 3, points=[0.2], epsrel=1e-12, limit=200)[0]
-               for k in range(3)]
+    moments = [
+        quad(
+            lambda b, k=k: b**k * np.exp(log_density(b) - peak),
+            -3,
+            3,
+            points=[0.2],
+            epsrel=1e-12,
+            limit=200,
+        )[0]
+        for k in range(3)
+    ]
     mean = moments[1] / moments[0]
     sd = np.sqrt(moments[2] / moments[0] - mean**2)
     model = build_model(data, prior, Gaussian(noise_sigma))
@@ -115,16 +127,28 @@ def test_nuts_matches_quadrature_for_one_weight(prior):
 
 @pytest.mark.slow
 def test_elastic_net_nuts_is_healthy_on_diabetes(diabetes):
-    from regprior import compare
     from conftest import prior_at
+    from regprior import compare
 
-    prior = prior_at("elasticnet", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.3, l1_ratio=0.5)
-    c = compare(diabetes.X, diabetes.y, prior, noise_sigma=DIABETES_NOISE_SIGMA, feature_names=diabetes.feature_names,
-                draws=DRAWS, tune=TUNE, random_seed=3)
+    prior = prior_at(
+        "elasticnet", noise_sigma=DIABETES_NOISE_SIGMA, weight_sum=442, alpha=0.3, l1_ratio=0.5
+    )
+    c = compare(
+        diabetes.X,
+        diabetes.y,
+        prior,
+        noise_sigma=DIABETES_NOISE_SIGMA,
+        feature_names=diabetes.feature_names,
+        draws=DRAWS,
+        tune=TUNE,
+        random_seed=3,
+    )
     assert c.verdict.passed, c.verdict.problems
     assert c.posterior.healthy and c.verdict.support_match
     # Exact zeros at the MAP, none in the posterior mean.
-    assert (c.map_result.coef == 0).any() and (c.posterior.summary.loc[list(diabetes.feature_names), "mean"] != 0).all()
+    assert (c.map_result.coef == 0).any() and (
+        c.posterior.summary.loc[list(diabetes.feature_names), "mean"] != 0
+    ).all()
 
 
 def importance_reference(data, prior, likelihood, map_result, *, n_draws=40_000, seed=0):
@@ -145,9 +169,15 @@ def importance_reference(data, prior, likelihood, map_result, *, n_draws=40_000,
     z = rng.standard_normal((n_draws, len(mode)))
     radius = np.sqrt(dof / rng.chisquare(dof, n_draws))
     draws = mode + (z @ scale.T) * radius[:, None]
-    log_q = -(dof + len(mode)) / 2 * np.log1p(np.sum(np.linalg.solve(scale, (draws - mode).T) ** 2, axis=0) / dof)
+    log_q = (
+        -(dof + len(mode))
+        / 2
+        * np.log1p(np.sum(np.linalg.solve(scale, (draws - mode).T) ** 2, axis=0) / dof)
+    )
     eta = draws @ X1.T
-    log_p = -np.sum(likelihood.neg_loglik(data.y, eta, data.weights), axis=1) - np.sum(prior.neg_logpdf(draws[:, 1:]), axis=1)
+    log_p = -np.sum(likelihood.neg_loglik(data.y, eta, data.weights), axis=1) - np.sum(
+        prior.neg_logpdf(draws[:, 1:]), axis=1
+    )
     log_w = log_p - log_q
     w = np.exp(log_w - log_w.max())
     w /= w.sum()
@@ -159,7 +189,9 @@ def importance_reference(data, prior, likelihood, map_result, *, n_draws=40_000,
 
 @pytest.mark.slow
 @pytest.mark.parametrize("likelihood_name", ["bernoulli", "poisson"])
-@pytest.mark.parametrize("prior", [Normal(sigma=1.0), Laplace(scale=0.5)], ids=["normal", "laplace"])
+@pytest.mark.parametrize(
+    "prior", [Normal(sigma=1.0), Laplace(scale=0.5)], ids=["normal", "laplace"]
+)
 def test_glm_nuts_matches_importance_sampling(likelihood_name, prior):
     """No conjugate reference for a GLM: NUTS (nutpie) against importance sampling on a small problem."""
     import scipy.special
@@ -171,7 +203,10 @@ def test_glm_nuts_matches_importance_sampling(likelihood_name, prior):
     X = rng.normal(size=(120, 3))
     eta = 0.3 + X @ np.array([0.8, -0.5, 0.0])
     if likelihood_name == "bernoulli":
-        likelihood, y = Bernoulli(), (rng.uniform(size=120) < scipy.special.expit(eta)).astype(float)
+        likelihood, y = (
+            Bernoulli(),
+            (rng.uniform(size=120) < scipy.special.expit(eta)).astype(float),
+        )
     else:
         likelihood, y = Poisson(), rng.poisson(np.exp(eta)).astype(float)
     data = RegressionData(X, y, rng.uniform(0.5, 2.0, 120), name=likelihood_name)
@@ -212,9 +247,20 @@ def test_draws_do_not_depend_on_the_compile_cache(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}",
-           "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    runs = [subprocess.run([sys.executable, "-c", _DRAWS_SCRIPT], env=env, capture_output=True, text=True, check=True)
-            for _ in ("empty cache", "warm cache")]
+    env = {
+        **os.environ,
+        "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}",
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+    }
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _DRAWS_SCRIPT],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for _ in ("empty cache", "warm cache")
+    ]
     first, second = (np.array(json.loads(run.stdout)) for run in runs)
     np.testing.assert_array_equal(first, second)

@@ -20,13 +20,24 @@ def test_laplace_density_matches_scipy_scale():
     assert_allclose(-prior.neg_logpdf(x), st.laplace.logpdf(x, loc=-1.0, scale=0.7), rtol=1e-13)
 
 
-@pytest.mark.parametrize("prior", [Normal(mu=0.3, sigma=1.7), Laplace(mu=0.3, scale=1.7), ElasticNetPrior(mu=0.3, scale=0.7, sigma=1.9)])
+@pytest.mark.parametrize(
+    "prior",
+    [
+        Normal(mu=0.3, sigma=1.7),
+        Laplace(mu=0.3, scale=1.7),
+        ElasticNetPrior(mu=0.3, scale=0.7, sigma=1.9),
+    ],
+)
 def test_backend_distribution_has_the_same_density(prior):
     from regprior.backend.model import PRIOR_DISTRIBUTIONS
 
     with pm.Model(coords={"feature": ["a", "b", "c"]}) as model:
-        parameters = {name: pm.Data(f"prior_{name}", value) for name, value in prior.parameters.items()}
-        PRIOR_DISTRIBUTIONS[prior.family]("beta", pm.Data("prior_mu", np.full(3, prior.mu)), parameters, dims="feature")
+        parameters = {
+            name: pm.Data(f"prior_{name}", value) for name, value in prior.parameters.items()
+        }
+        PRIOR_DISTRIBUTIONS[prior.family](
+            "beta", pm.Data("prior_mu", np.full(3, prior.mu)), parameters, dims="feature"
+        )
     x = np.array([0.9, -2.4, 0.3])  # the last sits on the kink
     logp = model.compile_logp()({"beta": x})
     # PyMC's Laplace b must be read as the scale: a rate would give another number.
@@ -70,8 +81,10 @@ def test_elastic_net_density_is_normalised_by_quadrature(scale, sigma):
     prior = ElasticNetPrior(mu=0.4, scale=scale, sigma=sigma)
     width = 40 * min(scale, sigma)  # beyond this the density is below exp(-40)
     # Split at the kink: quad is exact to ~1e-14 on each smooth half.
-    total = sum(quad(lambda t: np.exp(-prior.neg_logpdf(t)), a, b, epsabs=0, epsrel=1e-13, limit=200)[0]
-                for a, b in ((0.4 - width, 0.4), (0.4, 0.4 + width)))
+    total = sum(
+        quad(lambda t: np.exp(-prior.neg_logpdf(t)), a, b, epsabs=0, epsrel=1e-13, limit=200)[0]
+        for a, b in ((0.4 - width, 0.4), (0.4, 0.4 + width))
+    )
     assert_allclose(total, 1.0, rtol=1e-10)
 
 
@@ -79,8 +92,17 @@ def test_elastic_net_limits_and_parametrisations():
     x = np.linspace(-3, 3, 13)
     # A very wide Normal factor leaves the Laplace, a very wide Laplace factor the Normal
     # (up to the 1/sigma^2 = 1e-16 and 1/s = 1e-9 they still add; atol where log p = 0).
-    assert_allclose(ElasticNetPrior(scale=0.5, sigma=1e8).neg_logpdf(x), Laplace(scale=0.5).neg_logpdf(x), rtol=1e-7, atol=1e-12)
-    assert_allclose(ElasticNetPrior(scale=1e9, sigma=0.5).neg_logpdf(x), Normal(sigma=0.5).neg_logpdf(x), rtol=1e-7)
+    assert_allclose(
+        ElasticNetPrior(scale=0.5, sigma=1e8).neg_logpdf(x),
+        Laplace(scale=0.5).neg_logpdf(x),
+        rtol=1e-7,
+        atol=1e-12,
+    )
+    assert_allclose(
+        ElasticNetPrior(scale=1e9, sigma=0.5).neg_logpdf(x),
+        Normal(sigma=0.5).neg_logpdf(x),
+        rtol=1e-7,
+    )
     prior = ElasticNetPrior.from_blog(lam=2.0, rate=4.0)
     assert (prior.scale, prior.sigma) == (0.25, 0.5)
     assert prior.blog_parameters() == {"blog_lambda": 2.0, "blog_rate": 4.0}

@@ -10,11 +10,16 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
-from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
+from regprior.estimators import (
+    ElasticNetPriorRegressor,
+    LaplacePriorRegressor,
+    NormalPriorRegressor,
+)
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
@@ -25,13 +30,17 @@ from regprior.spec.mapping import (
 )
 
 # PyTensor raises the recursion limit while it compiles a new model; hypothesis notes it.
-pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset:hypothesis.errors.HypothesisWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The recursion limit will not be reset:hypothesis.errors.HypothesisWarning"
+)
 
 POSITIVE = st.floats(1e-6, 1e6, allow_nan=False, allow_infinity=False)
 SAMPLES = st.floats(1.0, 1e7, allow_nan=False, allow_infinity=False)
 MAPS = settings(max_examples=300, derandomize=True, deadline=None)
 #: Each example fits two solvers; the compiled models are cached per (family, shape, intercept).
-FITS = settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FITS = settings(
+    max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @MAPS
@@ -49,7 +58,9 @@ def test_lasso_map_round_trip(noise_sigma, scale, n_samples):
     """alpha = sigma^2 / (N scale) and back."""
     alpha = lasso_alpha(noise_sigma, scale, n_samples)
     assert_allclose(alpha * n_samples * scale, noise_sigma**2, rtol=1e-13)
-    assert_allclose(laplace_scale_from_lasso_alpha(alpha, noise_sigma, n_samples), scale, rtol=1e-13)
+    assert_allclose(
+        laplace_scale_from_lasso_alpha(alpha, noise_sigma, n_samples), scale, rtol=1e-13
+    )
 
 
 @MAPS
@@ -78,17 +89,28 @@ def _problem(seed, n_samples, n_features, collinear):
 def _sklearn_objective(model, X, y, alpha, l1_ratio):
     """sklearn's ElasticNet objective (Lasso at l1_ratio 1) of a fitted model's (coef_, intercept_)."""
     residual = y - X @ model.coef_ - model.intercept_
-    return (residual @ residual / (2 * len(y)) + alpha * l1_ratio * np.sum(np.abs(model.coef_))
-            + alpha * (1 - l1_ratio) / 2 * model.coef_ @ model.coef_)
+    return (
+        residual @ residual / (2 * len(y))
+        + alpha * l1_ratio * np.sum(np.abs(model.coef_))
+        + alpha * (1 - l1_ratio) / 2 * model.coef_ @ model.coef_
+    )
 
 
 SHAPES = st.sampled_from([(30, 4), (30, 12), (8, 12)])  # n > p, n ~ p, p > n
 
 
 @FITS
-@given(seed=st.integers(0, 2**32 - 1), shape=SHAPES, collinear=st.booleans(), fit_intercept=st.booleans(),
-       fraction=st.floats(-3.0, 0.3), l1_ratio=st.sampled_from([1.0, 0.7, 0.3]))
-def test_kinked_map_is_sklearn_on_random_problems(seed, shape, collinear, fit_intercept, fraction, l1_ratio):
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=SHAPES,
+    collinear=st.booleans(),
+    fit_intercept=st.booleans(),
+    fraction=st.floats(-3.0, 0.3),
+    l1_ratio=st.sampled_from([1.0, 0.7, 0.3]),
+)
+def test_kinked_map_is_sklearn_on_random_problems(
+    seed, shape, collinear, fit_intercept, fraction, l1_ratio
+):
     """Lasso / ElasticNet at alpha = 10**fraction x alpha_max: the objectives agree to 1e-9
     relative always; where the optimum is unique (no collinear column) the coefficients agree to
     the spine's 1e-8 x max(1, |coef|) and the exact zeros are sklearn's."""
@@ -100,11 +122,17 @@ def test_kinked_map_is_sklearn_on_random_problems(seed, shape, collinear, fit_in
         ours = LaplacePriorRegressor(alpha=alpha, noise_sigma=1.0, fit_intercept=fit_intercept)
         theirs = Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=10**6)
     else:
-        ours = ElasticNetPriorRegressor(alpha=alpha, l1_ratio=l1_ratio, noise_sigma=1.0, fit_intercept=fit_intercept)
-        theirs = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-12, max_iter=10**6)
+        ours = ElasticNetPriorRegressor(
+            alpha=alpha, l1_ratio=l1_ratio, noise_sigma=1.0, fit_intercept=fit_intercept
+        )
+        theirs = ElasticNet(
+            alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-12, max_iter=10**6
+        )
     ours.fit(X, y)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # sklearn's ConvergenceWarning at tol 1e-12 on the hardest draws
+        warnings.simplefilter(
+            "ignore"
+        )  # sklearn's ConvergenceWarning at tol 1e-12 on the hardest draws
         theirs.fit(X, y)
     assert ours.kkt_residual_ <= 1e-10
     mine, reference = (_sklearn_objective(m, X, y, alpha, l1_ratio) for m in (ours, theirs))
@@ -117,8 +145,13 @@ def test_kinked_map_is_sklearn_on_random_problems(seed, shape, collinear, fit_in
 
 
 @FITS
-@given(seed=st.integers(0, 2**32 - 1), shape=SHAPES, collinear=st.booleans(), fit_intercept=st.booleans(),
-       log_alpha=st.floats(-3.0, 4.0))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=SHAPES,
+    collinear=st.booleans(),
+    fit_intercept=st.booleans(),
+    log_alpha=st.floats(-3.0, 4.0),
+)
 def test_normal_map_is_ridge_on_random_problems(seed, shape, collinear, fit_intercept, log_alpha):
     """Ridge is unique at any alpha > 0 (collinear and p > n included): the MAP agrees with the SVD
     solution to 1e-8 x max(1, |coef|) from alpha 1e-3 to 1e4."""
@@ -128,4 +161,6 @@ def test_normal_map_is_ridge_on_random_problems(seed, shape, collinear, fit_inte
     theirs = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd").fit(X, y)
     scale = max(1.0, float(np.max(np.abs(theirs.coef_))))
     assert_allclose(ours.coef_, theirs.coef_, rtol=0, atol=1e-8 * scale)
-    assert_allclose(ours.intercept_, theirs.intercept_, rtol=0, atol=1e-8 * max(scale, abs(theirs.intercept_)))
+    assert_allclose(
+        ours.intercept_, theirs.intercept_, rtol=0, atol=1e-8 * max(scale, abs(theirs.intercept_))
+    )

@@ -31,12 +31,17 @@ def test_quiet_prints_the_verdict_lines_only(capsys):
 
 def test_report_is_self_contained_and_rebuilt_from_the_files(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["compare", "--no-sample", "--prior", "both", "--alpha", "0.5", "--out", str(out)]) == 0
+    assert (
+        main(["compare", "--no-sample", "--prior", "both", "--alpha", "0.5", "--out", str(out)])
+        == 0
+    )
     capsys.readouterr()
     page = (out / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "ALL PASSED" in page and page.count('class="verdict"') >= 3  # summary + one per model
-    assert page.count("<table") == 2 and "Lasso(alpha = 0.5)" in page and "Ridge(alpha = 0.5)" in page
+    assert (
+        page.count("<table") == 2 and "Lasso(alpha = 0.5)" in page and "Ridge(alpha = 0.5)" in page
+    )
     assert not re.search(r'src="(?!data:image/png;base64,)', page)  # no external file or network
     (out / "report.html").unlink()
     assert main(["report", str(out)]) == 0
@@ -48,7 +53,9 @@ def test_report_is_self_contained_and_rebuilt_from_the_files(tmp_path, capsys):
 @pytest.mark.slow
 def test_report_embeds_every_figure_and_renders_in_chromium(tmp_path, capsys):
     out = tmp_path / "run"
-    status = main(["compare", "--prior", "both", "--draws", "200", "--tune", "200", "--out", str(out)])
+    status = main(
+        ["compare", "--prior", "both", "--draws", "200", "--tune", "200", "--out", str(out)]
+    )
     assert status in (0, 1)
     capsys.readouterr()
     page = (out / "report.html").read_text()
@@ -56,47 +63,76 @@ def test_report_embeds_every_figure_and_renders_in_chromium(tmp_path, capsys):
     assert figures == ["forest.png", "posterior_lasso.png", "posterior_ridge.png"]
     assert page.count('src="data:image/png;base64,') == len(figures)
     assert "sampler: NUTS 4 chains x 200 draws" in page
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    browser = (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
     if browser is None:
         pytest.skip("no Chromium on this machine: the rendering check runs where it is installed")
     shot = tmp_path / "report.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1400"]
-    subprocess.run([browser, *flags, f"--screenshot={shot}", (out / "report.html").as_uri()], check=True,
-                   capture_output=True, timeout=120)
-    dom = subprocess.run([browser, *flags, "--dump-dom", (out / "report.html").as_uri()], check=True,
-                         capture_output=True, text=True, timeout=120).stdout
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1280,1400",
+    ]
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", (out / "report.html").as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", (out / "report.html").as_uri()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     import json
 
     from PIL import Image
 
     from regprior.report.html import VERDICT_COLOURS
 
-    passed = all(c["verdict"]["passed"] for c in json.loads((out / "comparison.json").read_text())["comparisons"])
+    passed = all(
+        c["verdict"]["passed"]
+        for c in json.loads((out / "comparison.json").read_text())["comparisons"]
+    )
     assert ("ALL PASSED" if passed else "FAILED") in dom and "verdict: " in dom
     pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
     assert pixels.std() > 20  # not blank
     # The summary verdict banner is drawn at the top, in its colour (green passed, red failed;
     # a short run's sampler may be flagged, which fails the verdict honestly).
     background = VERDICT_COLOURS["passed" if passed else "failed"][1]
-    rgb = [int(background[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(background[i : i + 2], 16) for i in (1, 3, 5)]
     banner = np.all(np.abs(pixels[:400] - rgb) <= 2, axis=-1)
     assert banner.sum() > 5_000
 
 
 def test_notebook_reprs():
     from regprior.api import compare, fit_map
-    from regprior.checks.paths import alpha_grid, path_for_data, sklearn_path, compare_paths
+    from regprior.checks.paths import alpha_grid, compare_paths, path_for_data, sklearn_path
     from regprior.spec.data import load_diabetes
     from regprior.spec.likelihoods import Gaussian
     from regprior.spec.priors import Laplace
 
     data = load_diabetes()
     comparison = compare(data.X, data.y, Laplace(scale=20.0), noise_sigma=54.0, sample=False)
-    assert "\n" not in repr(comparison) and len(repr(comparison)) < 200 and "PASSED" in repr(comparison)
+    assert (
+        "\n" not in repr(comparison)
+        and len(repr(comparison)) < 200
+        and "PASSED" in repr(comparison)
+    )
     page = comparison._repr_html_()
     assert "verdict: PASSED" in page and "<table" in page
     result = fit_map(data.X, data.y, Laplace(scale=20.0), noise_sigma=54.0)
     assert "weights exactly at the prior centre" in result._repr_html_()
     alphas = alpha_grid(data, "laplace", n_alphas=5)
     path, model = path_for_data(data, "laplace", Gaussian(54.0), alphas)
-    assert "PASSED" in compare_paths(path, sklearn_path(data, "laplace", alphas), model=model)._repr_html_()
+    assert (
+        "PASSED"
+        in compare_paths(path, sklearn_path(data, "laplace", alphas), model=model)._repr_html_()
+    )

@@ -21,7 +21,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_almost_equal, assert_array_almost_equal
 
-from regprior.estimators import ElasticNetPriorRegressor, LaplacePriorRegressor, NormalPriorRegressor
+from regprior.estimators import (
+    ElasticNetPriorRegressor,
+    LaplacePriorRegressor,
+    NormalPriorRegressor,
+)
 
 X_LINE = np.array([[-1.0], [0.0], [1.0]])
 Y_LINE = [-1, 0, 1]  # just a straight line
@@ -36,12 +40,15 @@ def test_lasso_zero():
     assert_almost_equal(clf.dual_gap_, 0)
 
 
-@pytest.mark.parametrize("alpha, coef, pred", [
-    (1e-8, [1], [2, 3, 4]),
-    (0.1, [0.85], [1.7, 2.55, 3.4]),
-    (0.5, [0.25], [0.5, 0.75, 1.0]),
-    (1, [0.0], [0, 0, 0]),
-])
+@pytest.mark.parametrize(
+    "alpha, coef, pred",
+    [
+        (1e-8, [1], [2, 3, 4]),
+        (0.1, [0.85], [1.7, 2.55, 3.4]),
+        (0.5, [0.25], [0.5, 0.75, 1.0]),
+        (1, [0.0], [0, 0, 0]),
+    ],
+)
 def test_lasso_toy(alpha, coef, pred):
     """test_coordinate_descent.py::test_lasso_toy (the four alphas)."""
     clf = LaplacePriorRegressor(alpha=alpha).fit(X_LINE, Y_LINE)
@@ -50,11 +57,19 @@ def test_lasso_toy(alpha, coef, pred):
     assert_almost_equal(clf.dual_gap_, 0)
 
 
-@pytest.mark.parametrize("estimator, coef, pred, decimal", [
-    (LaplacePriorRegressor(alpha=1e-8), [1], [2, 3, 4], 6),  # ElasticNet(alpha=1e-8, l1_ratio=1.0)
-    (ElasticNetPriorRegressor(alpha=0.5, l1_ratio=0.3), [0.50819], [1.0163, 1.5245, 2.0327], 3),
-    (ElasticNetPriorRegressor(alpha=0.5, l1_ratio=0.5), [0.45454], [0.9090, 1.3636, 1.8181], 3),
-])
+@pytest.mark.parametrize(
+    "estimator, coef, pred, decimal",
+    [
+        (
+            LaplacePriorRegressor(alpha=1e-8),
+            [1],
+            [2, 3, 4],
+            6,
+        ),  # ElasticNet(alpha=1e-8, l1_ratio=1.0)
+        (ElasticNetPriorRegressor(alpha=0.5, l1_ratio=0.3), [0.50819], [1.0163, 1.5245, 2.0327], 3),
+        (ElasticNetPriorRegressor(alpha=0.5, l1_ratio=0.5), [0.45454], [0.9090, 1.3636, 1.8181], 3),
+    ],
+)
 def test_enet_toy(estimator, coef, pred, decimal):
     """test_coordinate_descent.py::test_enet_toy (its Gram-matrix variants are one solve here)."""
     clf = estimator.fit(X_LINE, Y_LINE)

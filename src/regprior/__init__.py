@@ -8,9 +8,9 @@ NUTS posteriors and compares them with scikit-learn through the exact map betwee
 
 from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
 from regprior.checks.comparison import Comparison
-from regprior.checks.verdict import Verdict
+from regprior.checks.paths import map_path
 from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
-from regprior.spec.data import RegressionData, load_breast_cancer, load_csv, load_diabetes, make_poisson_counts
+from regprior.checks.verdict import Verdict
 from regprior.estimators import (
     ElasticNetPriorRegressor,
     LaplacePriorRegressor,
@@ -19,17 +19,23 @@ from regprior.estimators import (
     PoissonPriorRegressor,
 )
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
+from regprior.registry import make_prior
+from regprior.spec.data import (
+    RegressionData,
+    load_breast_cancer,
+    load_csv,
+    load_diabetes,
+    make_poisson_counts,
+)
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson, estimate_noise_sigma
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
-    lasso_alpha,
     laplace_scale_from_lasso_alpha,
+    lasso_alpha,
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
 )
-from regprior.checks.paths import map_path
-from regprior.registry import make_prior
 from regprior.spec.priors import ElasticNetPrior, Laplace, Normal
 from regprior.spec.statistics import SufficientStatistics
 

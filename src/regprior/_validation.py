@@ -49,20 +49,28 @@ def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
     if raw.dtype.kind == "c":
         raise TypeError(f"{name} is complex ({raw.dtype}); regprior needs real numbers.")
     if raw.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers (bool, int or float); got dtype {raw.dtype}"
-                        + (" (strings: convert them with float first)." if raw.dtype.kind in "USO" else "."))
+        raise TypeError(
+            f"{name} must hold numbers (bool, int or float); got dtype {raw.dtype}"
+            + (" (strings: convert them with float first)." if raw.dtype.kind in "USO" else ".")
+        )
     try:
         array = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be numeric; could not convert it to float ({error}).") from None
+        raise TypeError(
+            f"{name} must be numeric; could not convert it to float ({error})."
+        ) from None
     if array.ndim != ndim:
         shape = "(n_samples, n_features)" if ndim == 2 else "(n_samples,)"
-        raise ValueError(f"{name} must be a {ndim}-D array of shape {shape}; got shape {array.shape}.")
+        raise ValueError(
+            f"{name} must be a {ndim}-D array of shape {shape}; got shape {array.shape}."
+        )
     if array.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
     if not np.all(np.isfinite(array)):
         bad = int(np.count_nonzero(~np.isfinite(array)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); only finite values are allowed.")
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite value(s); only finite values are allowed."
+        )
     return array
 
 
@@ -98,9 +106,13 @@ def check_regression_arrays(X, y, sample_weight=None):
 def check_positive_int(value, name: str, owner: str) -> int:
     """Return ``value`` as an int after checking it is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead.")
+        raise TypeError(
+            f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead."
+        )
     if value < 1:
-        raise ValueError(f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead.")
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must be an integer >= 1. Got {value!r} instead."
+        )
     return int(value)
 
 
@@ -110,7 +122,12 @@ MAX_SEED = 2**63 - 1
 
 def check_sampling_args(*, draws, tune, chains, random_seed) -> None:
     """Check NUTS settings: positive integer draws and chains, non-negative tune, a seed nutpie can take."""
-    for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1), ("random_seed", random_seed, 0)):
+    for name, value, least in (
+        ("draws", draws, 1),
+        ("tune", tune, 0),
+        ("chains", chains, 1),
+        ("random_seed", random_seed, 0),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an integer >= {least}; got {value!r}.")
         if value < least:

@@ -10,13 +10,25 @@ from pathlib import Path
 from regprior import registry
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES
 
-__all__ = ["ModelSpec", "load_model_spec", "available_models", "spec_for_family", "full_bayes_models",
-           "load_full_bayes_model"]
+__all__ = [
+    "ModelSpec",
+    "load_model_spec",
+    "available_models",
+    "spec_for_family",
+    "full_bayes_models",
+    "load_full_bayes_model",
+]
 
 #: Keys of a full-Bayes entry (``full_bayes = "<kind>"``: a prior on the prior's own scale).
 FULL_BAYES_KEYS = {"name", "description", "full_bayes", "likelihood", "parameters"}
 
-DEFAULT_TYPES = {"fit_intercept": bool, "draws": int, "tune": int, "chains": int, "random_seed": int}
+DEFAULT_TYPES = {
+    "fit_intercept": bool,
+    "draws": int,
+    "tune": int,
+    "chains": int,
+    "random_seed": int,
+}
 TOP_LEVEL_KEYS = {"name", "description", "prior", "likelihood", "sklearn", "defaults"}
 
 
@@ -57,7 +69,10 @@ class ModelSpec:
 def _catalogue_dirs() -> list[Path]:
     # Installed wheels carry the catalogue inside the package; an editable install reads
     # the repository's top-level models/ folder.
-    dirs = [Path(str(resources.files("regprior") / "models")), Path(__file__).resolve().parents[2] / "models"]
+    dirs = [
+        Path(str(resources.files("regprior") / "models")),
+        Path(__file__).resolve().parents[2] / "models",
+    ]
     return [d for d in dirs if d.is_dir()]
 
 
@@ -72,20 +87,26 @@ def available_models() -> dict[str, Path]:
 def _parse(document: dict, source: str) -> ModelSpec:
     unknown = set(document) - TOP_LEVEL_KEYS
     if unknown:
-        raise ValueError(f"model spec {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(TOP_LEVEL_KEYS)}.")
+        raise ValueError(
+            f"model spec {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(TOP_LEVEL_KEYS)}."
+        )
     missing = {"name", "prior", "likelihood", "sklearn"} - set(document)
     if missing:
         raise ValueError(f"model spec {source}: missing key(s) {sorted(missing)}.")
     for key in ("name", "prior", "likelihood", "sklearn", "description"):
         if key in document and not isinstance(document[key], str):
-            raise ValueError(f"model spec {source}: {key!r} must be a string; got {document[key]!r}.")
+            raise ValueError(
+                f"model spec {source}: {key!r} must be a string; got {document[key]!r}."
+            )
     if document["likelihood"] not in LIKELIHOOD_FAMILIES:
         raise ValueError(
             f"model spec {source}: likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {document['likelihood']!r}."
         )
     families = registry.prior_families(document["likelihood"])
     if document["prior"] not in families:
-        raise ValueError(f"model spec {source}: prior must be one of {list(families)}; got {document['prior']!r}.")
+        raise ValueError(
+            f"model spec {source}: prior must be one of {list(families)}; got {document['prior']!r}."
+        )
     row = registry.pairing(document["prior"], document["likelihood"])
     if document["sklearn"] != row.estimator:
         raise ValueError(
@@ -97,9 +118,13 @@ def _parse(document: dict, source: str) -> ModelSpec:
         raise ValueError(f"model spec {source}: [defaults] must be a table.")
     for key, value in defaults.items():
         if key not in allowed:
-            raise ValueError(f"model spec {source}: unknown default {key!r}; allowed: {sorted(allowed)}.")
+            raise ValueError(
+                f"model spec {source}: unknown default {key!r}; allowed: {sorted(allowed)}."
+            )
         if type(value) is not allowed[key]:
-            raise ValueError(f"model spec {source}: default {key!r} must be {allowed[key].__name__}; got {value!r}.")
+            raise ValueError(
+                f"model spec {source}: default {key!r} must be {allowed[key].__name__}; got {value!r}."
+            )
     fixed = {k: v for k, v in defaults.items() if k in row.strength}
     try:
         row.check_strength({row.path_parameter: 1.0, **fixed})
@@ -123,7 +148,9 @@ def _read(name_or_path: str) -> tuple[dict, Path]:
     else:
         path = Path(name_or_path)
         if path.suffix != ".toml" or not path.is_file():
-            raise ValueError(f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} nor a .toml file.")
+            raise ValueError(
+                f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} nor a .toml file."
+            )
     try:
         return tomllib.loads(path.read_text()), path
     except tomllib.TOMLDecodeError as error:
@@ -134,8 +161,10 @@ def load_model_spec(name_or_path: str) -> ModelSpec:
     """Load a catalogued model by name (``"lasso"``) or a spec file by path (``"my.toml"``)."""
     document, path = _read(name_or_path)
     if "full_bayes" in document:
-        raise ValueError(f"model {name_or_path!r} is a full-Bayes model (its prior scale is learnt): it has no single "
-                         "sklearn counterpart to compare with; use regprior loo or regprior choose.")
+        raise ValueError(
+            f"model {name_or_path!r} is a full-Bayes model (its prior scale is learnt): it has no single "
+            "sklearn counterpart to compare with; use regprior loo or regprior choose."
+        )
     return _parse(document, str(path))
 
 
@@ -152,11 +181,17 @@ def load_full_bayes_model(name_or_path: str):
     kinds = {"bayesian_lasso": BayesianLasso, "learned_scale": LearnedScale}
     unknown = set(document) - FULL_BAYES_KEYS
     if unknown:
-        raise ValueError(f"model spec {path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(FULL_BAYES_KEYS)}.")
+        raise ValueError(
+            f"model spec {path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(FULL_BAYES_KEYS)}."
+        )
     if document.get("full_bayes") not in kinds:
-        raise ValueError(f"model spec {path}: full_bayes must be one of {sorted(kinds)}; got {document.get('full_bayes')!r}.")
+        raise ValueError(
+            f"model spec {path}: full_bayes must be one of {sorted(kinds)}; got {document.get('full_bayes')!r}."
+        )
     if document.get("likelihood") != "gaussian":
-        raise ValueError(f"model spec {path}: the full-Bayes models have a gaussian likelihood; got {document.get('likelihood')!r}.")
+        raise ValueError(
+            f"model spec {path}: the full-Bayes models have a gaussian likelihood; got {document.get('likelihood')!r}."
+        )
     parameters = document.get("parameters", {})
     if not isinstance(parameters, dict):
         raise ValueError(f"model spec {path}: [parameters] must be a table.")
@@ -181,5 +216,7 @@ def spec_for_family(family: str, likelihood: str = "gaussian") -> ModelSpec:
     """The catalogued model of a (likelihood, prior family) pair: the registry names it."""
     name = registry.pairing(family, likelihood).model_name
     if name not in available_models():
-        raise ValueError(f"the catalogued model {name!r} of the {family} prior is missing from models/.")
+        raise ValueError(
+            f"the catalogued model {name!r} of the {family} prior is missing from models/."
+        )
     return load_model_spec(name)

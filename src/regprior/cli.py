@@ -27,28 +27,50 @@ def _add_data_options(command) -> None:
         "or a CSV file (default: the likelihood's example: diabetes, breast_cancer or poisson_counts)",
     )
     command.add_argument(
-        "--likelihood", choices=registry.likelihood_families(), default=None,
+        "--likelihood",
+        choices=registry.likelihood_families(),
+        default=None,
         help="gaussian (Ridge, Lasso, ElasticNet), bernoulli (LogisticRegression) or poisson (PoissonRegressor) "
         "(default: gaussian, or the --model's)",
     )
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
     command.add_argument(
-        "--prior", choices=(*registry.prior_families(), "both", "all"), default="both",
+        "--prior",
+        choices=(*registry.prior_families(), "both", "all"),
+        default="both",
         help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, 'all' = every family (default: both)",
     )
-    command.add_argument("--l1-ratio", type=float, help="sklearn's l1_ratio of the elastic net, in (0, 1) (default: the model's, 0.5)")
-    command.add_argument("--prior-mu", type=float, default=0.0, help="prior centre of every weight (default: 0)")
-    command.add_argument("--noise-sigma", type=float, help="known noise sd of the gaussian likelihood (default: least-squares residual sd)")
+    command.add_argument(
+        "--l1-ratio",
+        type=float,
+        help="sklearn's l1_ratio of the elastic net, in (0, 1) (default: the model's, 0.5)",
+    )
+    command.add_argument(
+        "--prior-mu", type=float, default=0.0, help="prior centre of every weight (default: 0)"
+    )
+    command.add_argument(
+        "--noise-sigma",
+        type=float,
+        help="known noise sd of the gaussian likelihood (default: least-squares residual sd)",
+    )
     command.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     command.add_argument("--draws", type=int, help="draws per chain (default: the model's, 1000)")
-    command.add_argument("--tune", type=int, help="tuning steps per chain (default: the model's, 1000)")
+    command.add_argument(
+        "--tune", type=int, help="tuning steps per chain (default: the model's, 1000)"
+    )
     command.add_argument("--chains", type=int, help="number of chains (default: the model's, 4)")
     command.add_argument("--seed", type=int, help="random seed (default: the model's, 0)")
-    command.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
+    command.add_argument(
+        "--format", choices=FORMATS, default="table", help="what to print (default: table)"
+    )
     verbosity = command.add_mutually_exclusive_group()
-    verbosity.add_argument("--quiet", action="store_true", help="print the verdict lines only, no progress")
-    verbosity.add_argument("--verbose", action="store_true", help="print every column of the tables")
+    verbosity.add_argument(
+        "--quiet", action="store_true", help="print the verdict lines only, no progress"
+    )
+    verbosity.add_argument(
+        "--verbose", action="store_true", help="print every column of the tables"
+    )
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -59,7 +81,9 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _ArgumentParser(prog="regprior", description="Bayesian priors vs scikit-learn's penalised regression.")
+    parser = _ArgumentParser(
+        prog="regprior", description="Bayesian priors vs scikit-learn's penalised regression."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser(
         "compare",
@@ -71,26 +95,58 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _add_data_options(compare)
-    compare.add_argument("--model", action="append", metavar="NAME|PATH", help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior")
     compare.add_argument(
-        "--alpha", help="sklearn's alpha: a number, 'cv' (the default: sklearn's CV estimator of the pair), '1se' "
+        "--model",
+        action="append",
+        metavar="NAME|PATH",
+        help="catalogued model (ridge, lasso, elasticnet) or a .toml spec; repeatable; overrides --prior",
+    )
+    compare.add_argument(
+        "--alpha",
+        help="sklearn's alpha: a number, 'cv' (the default: sklearn's CV estimator of the pair), '1se' "
         "(the CV estimator's 1-SE rule: the strongest penalty within one SE of the best CV error), 'eb' "
         "(evidence maximisation, normal prior: alpha and noise sigma of BayesianRidge with zero hyperpriors) or 'bayes' "
         "(posterior medians of the implied alpha and of sigma under a learnt-scale prior, NUTS; normal and laplace); "
         "several, comma-separated (cv,1se), compare each model once per way",
     )
-    compare.add_argument("--C", dest="C", type=float, help="LogisticRegression's C (bernoulli likelihood)")
-    compare.add_argument("--prior-scale", type=float, help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)")
-    compare.add_argument("--prior-sigma", type=float, help="sd of the elastic net's Normal factor (with --prior-scale)")
-    compare.add_argument("--lambda", dest="lam", type=float, help="the blog post's lambda = 1/(2 sd^2) (normal prior, elastic net)")
-    compare.add_argument("--rate", type=float, help="the blog post's b = 1/scale (laplace prior, elastic net)")
-    compare.add_argument("--no-sample", action="store_true", help="skip NUTS: point estimates (and the exact posterior) only")
     compare.add_argument(
-        "--jobs", type=int,
+        "--C", dest="C", type=float, help="LogisticRegression's C (bernoulli likelihood)"
+    )
+    compare.add_argument(
+        "--prior-scale",
+        type=float,
+        help="Normal sd, or Laplace scale (also of the elastic net's Laplace factor)",
+    )
+    compare.add_argument(
+        "--prior-sigma",
+        type=float,
+        help="sd of the elastic net's Normal factor (with --prior-scale)",
+    )
+    compare.add_argument(
+        "--lambda",
+        dest="lam",
+        type=float,
+        help="the blog post's lambda = 1/(2 sd^2) (normal prior, elastic net)",
+    )
+    compare.add_argument(
+        "--rate", type=float, help="the blog post's b = 1/scale (laplace prior, elastic net)"
+    )
+    compare.add_argument(
+        "--no-sample",
+        action="store_true",
+        help="skip NUTS: point estimates (and the exact posterior) only",
+    )
+    compare.add_argument(
+        "--jobs",
+        type=int,
         help="processes for the models (default: one per prior family, at most one per CPU): each compiles its own "
         "sampler, so two families compile side by side; 1 runs everything here, in order",
     )
-    compare.add_argument("--out", type=Path, help="folder for comparison.{md,csv,json}, posterior_<model>.nc and .png")
+    compare.add_argument(
+        "--out",
+        type=Path,
+        help="folder for comparison.{md,csv,json}, posterior_<model>.nc and .png",
+    )
     path = commands.add_parser(
         "path",
         help="MAP path over an alpha grid (one compile) vs sklearn's path, with optional posteriors",
@@ -102,9 +158,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_data_options(path)
     path.add_argument("--n-alphas", type=int, default=50, help="grid length (default: 50)")
-    path.add_argument("--eps", type=float, help="smallest alpha / largest (default: lasso 1e-3; ridge spans its eigenvalues)")
-    path.add_argument("--posterior-alphas", type=int, default=0, help="sample NUTS at this many grid alphas (default: 0)")
-    path.add_argument("--out", type=Path, help="folder for path_<prior>.{md,csv,png} and posterior_path_<prior>.csv")
+    path.add_argument(
+        "--eps",
+        type=float,
+        help="smallest alpha / largest (default: lasso 1e-3; ridge spans its eigenvalues)",
+    )
+    path.add_argument(
+        "--posterior-alphas",
+        type=int,
+        default=0,
+        help="sample NUTS at this many grid alphas (default: 0)",
+    )
+    path.add_argument(
+        "--out",
+        type=Path,
+        help="folder for path_<prior>.{md,csv,png} and posterior_path_<prior>.csv",
+    )
     choose = commands.add_parser(
         "choose",
         help="alpha by cross-validation, by evidence maximisation and by full Bayes, side by side (gaussian likelihood)",
@@ -114,12 +183,22 @@ def _parser() -> argparse.ArgumentParser:
             "1 a full-Bayes sampler was unhealthy (flagged in the table), 2 bad input."
         ),
     )
-    choose.add_argument("--data", default="diabetes", help="an embedded data set or a CSV file (default: diabetes)")
+    choose.add_argument(
+        "--data", default="diabetes", help="an embedded data set or a CSV file (default: diabetes)"
+    )
     choose.add_argument("--target", help="target column of the CSV (default: its last column)")
     for flag, default in (("--draws", 1000), ("--tune", 1000), ("--chains", 4), ("--seed", 0)):
-        choose.add_argument(flag, type=int, default=default, help=f"NUTS setting (default: {default})")
-    choose.add_argument("--format", choices=FORMATS, default="table", help="what to print (default: table)")
-    choose.add_argument("--out", type=Path, help="folder for alpha_choice.{md,csv,png} and alpha_choice_coefficients.{md,csv}")
+        choose.add_argument(
+            flag, type=int, default=default, help=f"NUTS setting (default: {default})"
+        )
+    choose.add_argument(
+        "--format", choices=FORMATS, default="table", help="what to print (default: table)"
+    )
+    choose.add_argument(
+        "--out",
+        type=Path,
+        help="folder for alpha_choice.{md,csv,png} and alpha_choice_coefficients.{md,csv}",
+    )
     loo = commands.add_parser(
         "loo",
         help="PSIS-LOO of every prior (fixed at the CV alpha, and learnt) with the sklearn counterparts' LOO-CV beside",
@@ -133,17 +212,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_data_options(loo)
     loo.set_defaults(prior="all")
-    loo.add_argument("--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)")
-    loo.add_argument("--no-cv", action="store_true", help="skip the sklearn counterparts' leave-one-out refits")
+    loo.add_argument(
+        "--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)"
+    )
+    loo.add_argument(
+        "--no-cv", action="store_true", help="skip the sklearn counterparts' leave-one-out refits"
+    )
     loo.add_argument("--out", type=Path, help="folder for loo.{md,csv} and loo_compare.png")
     report = commands.add_parser(
         "report",
         help="rebuild the self-contained report.html of a run from its files",
-        description=("Read the --out folder of compare, path, choose or loo (comparison.json, path_*.csv, "
-                     "alpha_choice.csv, loo.csv and the figures; files of several commands in one folder make one "
-                     "report) and write DIR/report.html, every figure embedded. Exit status: 0 written, 2 not a run folder."),
+        description=(
+            "Read the --out folder of compare, path, choose or loo (comparison.json, path_*.csv, "
+            "alpha_choice.csv, loo.csv and the figures; files of several commands in one folder make one "
+            "report) and write DIR/report.html, every figure embedded. Exit status: 0 written, 2 not a run folder."
+        ),
     )
-    report.add_argument("run_dir", type=Path, metavar="DIR", help="the --out folder of a regprior command")
+    report.add_argument(
+        "run_dir", type=Path, metavar="DIR", help="the --out folder of a regprior command"
+    )
     return parser
 
 
@@ -151,7 +238,12 @@ def _sampler_settings(args, defaults: dict) -> dict:
     from regprior._validation import check_sampling_args
 
     settings = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": 0, **defaults}
-    for key, value in (("draws", args.draws), ("tune", args.tune), ("chains", args.chains), ("random_seed", args.seed)):
+    for key, value in (
+        ("draws", args.draws),
+        ("tune", args.tune),
+        ("chains", args.chains),
+        ("random_seed", args.seed),
+    ):
         if value is not None:
             settings[key] = value
     check_sampling_args(**{k: settings[k] for k in ("draws", "tune", "chains", "random_seed")})
@@ -171,9 +263,13 @@ def _check_out(out) -> None:
     while not ancestor.exists():
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ValueError(f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder.")
+        raise ValueError(
+            f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder."
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}.")
+        raise ValueError(
+            f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}."
+        )
 
 
 def _families(args, likelihood: str) -> tuple[str, ...]:
@@ -193,7 +289,9 @@ def _load(args, likelihood_family: str, fit_intercept: bool):
         likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
     else:
         if args.noise_sigma is not None:
-            raise ValueError(f"--noise-sigma applies to the gaussian likelihood only; got it with --likelihood {likelihood_family}.")
+            raise ValueError(
+                f"--noise-sigma applies to the gaussian likelihood only; got it with --likelihood {likelihood_family}."
+            )
         likelihood = cls()
     likelihood.check_target(data.y)
     return data, likelihood
@@ -204,23 +302,43 @@ def _fixed_strength(args, row, defaults: dict) -> dict:
     fixed = {k: v for k, v in defaults.items() if k in row.strength}
     if args.l1_ratio is not None:
         if "l1_ratio" not in row.strength:
-            raise ValueError(f"--l1-ratio does not apply to the {row.family} prior: {row.estimator} has no l1_ratio.")
+            raise ValueError(
+                f"--l1-ratio does not apply to the {row.family} prior: {row.estimator} has no l1_ratio."
+            )
         fixed["l1_ratio"] = args.l1_ratio
     return fixed
 
 
 def _strength(args) -> dict:
     """The strength flags as the registry's three ways: sklearn, parameters, blog (empty if none)."""
-    alpha = None if args.alpha in (None, *ALPHA_CHOICES) else _number(args.alpha, "--alpha", "a number, 'cv', '1se', 'eb' or 'bayes' (or a comma-separated list)")
-    sklearn = {k: v for k, v in (("alpha", alpha), ("C", getattr(args, "C", None))) if v is not None}
+    alpha = (
+        None
+        if args.alpha in (None, *ALPHA_CHOICES)
+        else _number(
+            args.alpha,
+            "--alpha",
+            "a number, 'cv', '1se', 'eb' or 'bayes' (or a comma-separated list)",
+        )
+    )
+    sklearn = {
+        k: v for k, v in (("alpha", alpha), ("C", getattr(args, "C", None))) if v is not None
+    }
     ways = {
         "sklearn": sklearn,
-        "parameters": {k: v for k, v in (("scale", args.prior_scale), ("sigma", args.prior_sigma)) if v is not None},
+        "parameters": {
+            k: v
+            for k, v in (("scale", args.prior_scale), ("sigma", args.prior_sigma))
+            if v is not None
+        },
         "blog": {k: v for k, v in (("lam", args.lam), ("rate", args.rate)) if v is not None},
     }
     given = {k: v for k, v in ways.items() if v}
     if len(given) > 1:
-        flags = {"sklearn": "--alpha/--C", "parameters": "--prior-scale/--prior-sigma", "blog": "--lambda/--rate"}
+        flags = {
+            "sklearn": "--alpha/--C",
+            "parameters": "--prior-scale/--prior-sigma",
+            "blog": "--lambda/--rate",
+        }
         raise ValueError(f"give the strength one way; got {' and '.join(flags[k] for k in given)}.")
     return given
 
@@ -239,13 +357,21 @@ def _evidence_runs(args, specs, data):
 
     for spec in specs:
         if not registry.pairing(spec.prior, spec.likelihood).conjugate:
-            raise ValueError(f"--alpha eb (evidence maximisation) is defined for the normal prior with a gaussian likelihood; "
-                             f"got the {spec.prior} prior with a {spec.likelihood} likelihood.")
+            raise ValueError(
+                f"--alpha eb (evidence maximisation) is defined for the normal prior with a gaussian likelihood; "
+                f"got the {spec.prior} prior with a {spec.likelihood} likelihood."
+            )
     if args.prior_mu != 0 or args.noise_sigma is not None:
-        raise ValueError("--alpha eb learns the noise sigma and uses a prior centred at 0: drop --noise-sigma and --prior-mu.")
+        raise ValueError(
+            "--alpha eb learns the noise sigma and uses a prior centred at 0: drop --noise-sigma and --prior-mu."
+        )
     evidence = type2_ml(data, fit_intercept=not args.no_intercept)
     likelihood = Gaussian(evidence.noise_sigma, f"type-II ML ({evidence.n_iter} iterations)")
-    return likelihood, registry.prior_from_evidence(evidence.weight_precision), "type-II ML (evidence maximum = BayesianRidge, zero hyperpriors)"
+    return (
+        likelihood,
+        registry.prior_from_evidence(evidence.weight_precision),
+        "type-II ML (evidence maximum = BayesianRidge, zero hyperpriors)",
+    )
 
 
 def _prepare(args):
@@ -275,13 +401,20 @@ def _prepare_one(args):
     _check_out(args.out)
     if args.model:
         specs = [load_model_spec(name) for name in args.model]
-        likelihoods = {spec.likelihood for spec in specs} | ({args.likelihood} if args.likelihood else set())
+        likelihoods = {spec.likelihood for spec in specs} | (
+            {args.likelihood} if args.likelihood else set()
+        )
         if len(likelihoods) > 1:
-            raise ValueError(f"the models and --likelihood name different likelihoods {sorted(likelihoods)}; compare one at a time.")
+            raise ValueError(
+                f"the models and --likelihood name different likelihoods {sorted(likelihoods)}; compare one at a time."
+            )
         likelihood_family = likelihoods.pop()
     else:
         likelihood_family = args.likelihood or registry.likelihood_families()[0]
-        specs = [spec_for_family(family, likelihood_family) for family in _families(args, likelihood_family)]
+        specs = [
+            spec_for_family(family, likelihood_family)
+            for family in _families(args, likelihood_family)
+        ]
     strength = _strength(args)
     fit_intercept = not args.no_intercept
     data, likelihood = _load(args, likelihood_family, fit_intercept)
@@ -302,11 +435,22 @@ def _prepare_one(args):
         elif strength:
             way, values = next(iter(strength.items()))
             values = {**values, **fixed} if way == "sklearn" else values
-            prior = registry.make_prior(row.prior, likelihood=likelihood, weight_sum=data.weight_sum, mu=args.prior_mu, **{way: values})
+            prior = registry.make_prior(
+                row.prior,
+                likelihood=likelihood,
+                weight_sum=data.weight_sum,
+                mu=args.prior_mu,
+                **{way: values},
+            )
             source = "given"
         else:
             prior, source = prior_by_cross_validation(
-                data, row.prior, likelihood, fit_intercept=fit_intercept, mu=args.prior_mu, fixed=fixed,
+                data,
+                row.prior,
+                likelihood,
+                fit_intercept=fit_intercept,
+                mu=args.prior_mu,
+                fixed=fixed,
                 one_se=args.alpha == "1se",
             )
         defaults = spec.run_defaults
@@ -336,10 +480,14 @@ def _check_bayes_runs(args, specs) -> None:
     """``--alpha bayes``: a learnt-scale version of every prior, with sigma learnt and a zero centre."""
     for spec in specs:
         if spec.likelihood != "gaussian" or spec.prior not in registry.SEED_FAMILIES:
-            raise ValueError(f"--alpha bayes (learnt prior scale) is defined for the {' and '.join(registry.SEED_FAMILIES)} "
-                             f"priors with a gaussian likelihood; got the {spec.prior} prior with a {spec.likelihood} likelihood.")
+            raise ValueError(
+                f"--alpha bayes (learnt prior scale) is defined for the {' and '.join(registry.SEED_FAMILIES)} "
+                f"priors with a gaussian likelihood; got the {spec.prior} prior with a {spec.likelihood} likelihood."
+            )
     if args.prior_mu != 0 or args.noise_sigma is not None:
-        raise ValueError("--alpha bayes learns the noise sigma and uses a prior centred at 0: drop --noise-sigma and --prior-mu.")
+        raise ValueError(
+            "--alpha bayes learns the noise sigma and uses a prior centred at 0: drop --noise-sigma and --prior-mu."
+        )
 
 
 def _bayes_prior(data, family, settings):
@@ -351,7 +499,12 @@ def _bayes_prior(data, family, settings):
     choice = bayes_alpha(data, family, fit_intercept=settings["fit_intercept"], **sampler)
     likelihood = Gaussian(choice.noise_sigma, "posterior median of sigma (learnt-scale model)")
     row = registry.pairing(family, "gaussian")
-    prior = registry.make_prior(row.prior, likelihood=likelihood, weight_sum=data.weight_sum, sklearn={"alpha": choice.alpha})
+    prior = registry.make_prior(
+        row.prior,
+        likelihood=likelihood,
+        weight_sum=data.weight_sum,
+        sklearn={"alpha": choice.alpha},
+    )
     return prior, likelihood, choice.describe()
 
 
@@ -360,8 +513,11 @@ def _run_compare(args) -> int:
         _start_fork_server()  # it imports PyMC while this process loads the data and runs the CV
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_forest_comparison
-    from regprior.report.tables import comparisons_to_csv, comparisons_to_json, comparisons_to_markdown
-
+    from regprior.report.tables import (
+        comparisons_to_csv,
+        comparisons_to_json,
+        comparisons_to_markdown,
+    )
     from regprior.report.terminal import make_console, print_comparisons, progress
 
     data, runs = _prepare(args)
@@ -372,10 +528,16 @@ def _run_compare(args) -> int:
         if jobs == 1:
             comparisons, posterior_files = _compare_runs(data, runs, status=status, **options)
         else:
-            status(f"{', '.join(runs)}: compiling and sampling in {jobs} processes, one per prior family")
-            comparisons, posterior_files = _compare_in_processes(data, runs, groups, jobs, **options)
+            status(
+                f"{', '.join(runs)}: compiling and sampling in {jobs} processes, one per prior family"
+            )
+            comparisons, posterior_files = _compare_in_processes(
+                data, runs, groups, jobs, **options
+            )
     if args.format == "table":
-        print_comparisons(comparisons, make_console(), verbosity=0 if args.quiet else 2 if args.verbose else 1)
+        print_comparisons(
+            comparisons, make_console(), verbosity=0 if args.quiet else 2 if args.verbose else 1
+        )
     printers = {
         "table": lambda: None,
         "markdown": lambda: comparisons_to_markdown(comparisons),
@@ -400,7 +562,9 @@ def _run_compare(args) -> int:
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
 
 
-def _compare_runs(data, runs: dict, *, sample: bool, render: bool, status=None) -> tuple[dict, dict]:
+def _compare_runs(
+    data, runs: dict, *, sample: bool, render: bool, status=None
+) -> tuple[dict, dict]:
     """Compare each run in order, in this process (models of one structure share one compile).
 
     Returns the comparisons by name and, if ``render``, each posterior's files
@@ -415,15 +579,22 @@ def _compare_runs(data, runs: dict, *, sample: bool, render: bool, status=None) 
             status(f"{name}: full-Bayes alpha (learnt-scale model, NUTS)")
             run.prior, run.likelihood, run.source = _bayes_prior(data, run.family, run.settings)
         comparison = comparisons[name] = compare_data(
-            data, run.prior, run.likelihood, sample=sample, alpha_source=run.source,
-            progress=lambda text, name=name: status(f"{name}: {text}"), **run.settings
+            data,
+            run.prior,
+            run.likelihood,
+            sample=sample,
+            alpha_source=run.source,
+            progress=lambda text, name=name: status(f"{name}: {text}"),
+            **run.settings,
         )
         if render and comparison.posterior is not None:
             from regprior.report.plots import plot_posterior_with_estimates
 
             status(f"{name}: writing the posterior and its figure")
             files[f"posterior_{name}.nc"] = bytes(comparison.posterior.datatree.to_netcdf())
-            files[f"posterior_{name}.png"] = _figure_bytes(lambda: plot_posterior_with_estimates(comparison))
+            files[f"posterior_{name}.png"] = _figure_bytes(
+                lambda: plot_posterior_with_estimates(comparison)
+            )
     return comparisons, files
 
 
@@ -482,7 +653,9 @@ def _fork_context():
 def _may_use_processes(args) -> bool:
     """Whether ``compare`` will likely sample in worker processes (checked before the data are read)."""
     wanted = _cpus() if args.jobs is None else args.jobs
-    several = len(args.model) > 1 if args.model else args.prior in ("both", "all")  # --model overrides --prior
+    several = (
+        len(args.model) > 1 if args.model else args.prior in ("both", "all")
+    )  # --model overrides --prior
     return several and not args.no_sample and wanted > 1
 
 
@@ -494,7 +667,9 @@ def _start_fork_server() -> None:
     forkserver.ensure_running()
 
 
-def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sample: bool, render: bool):
+def _compare_in_processes(
+    data, runs: dict, groups: list[dict], jobs: int, *, sample: bool, render: bool
+):
     """:func:`_compare_runs` for each family group in a pool of ``jobs`` processes; runs keep their order.
 
     The workers come from a fork server that imports regprior (and PyMC) once: none of them
@@ -504,8 +679,13 @@ def _compare_in_processes(data, runs: dict, groups: list[dict], jobs: int, *, sa
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
-        futures = [pool.submit(_compare_runs, data, group, sample=sample, render=render) for group in groups]
-        importlib.import_module("regprior.report.plots")  # while the workers run: the forest figure needs it
+        futures = [
+            pool.submit(_compare_runs, data, group, sample=sample, render=render)
+            for group in groups
+        ]
+        importlib.import_module(
+            "regprior.report.plots"
+        )  # while the workers run: the forest figure needs it
 
         comparisons, files = {}, {}
         for future in futures:
@@ -553,8 +733,15 @@ def _figure_writer(draw):
 
 
 def _run_path(args) -> int:
-    from regprior.checks.paths import (alpha_grid, compare_paths, cross_validation_marks, path_for_data, posterior_alpha_picks,
-                                       posterior_path, sklearn_path)
+    from regprior.checks.paths import (
+        alpha_grid,
+        compare_paths,
+        cross_validation_marks,
+        path_for_data,
+        posterior_alpha_picks,
+        posterior_path,
+        sklearn_path,
+    )
     from regprior.report.output import write_outputs
     from regprior.report.plots import plot_path
     from regprior.report.tables import path_markdown, paths_csv, paths_json, paths_text
@@ -566,23 +753,45 @@ def _run_path(args) -> int:
     fit_intercept = not args.no_intercept
     likelihood_family = args.likelihood or registry.likelihood_families()[0]
     data, likelihood = _load(args, likelihood_family, fit_intercept)
-    rows = {family: registry.pairing(family, likelihood.family) for family in _families(args, likelihood_family)}
+    rows = {
+        family: registry.pairing(family, likelihood.family)
+        for family in _families(args, likelihood_family)
+    }
     fixed = {family: _fixed_strength(args, row, row.defaults) for family, row in rows.items()}
     grids = {
-        family: alpha_grid(data, family, fit_intercept=fit_intercept, mu=args.prior_mu, n_alphas=args.n_alphas, eps=args.eps,
-                           fixed=fixed[family], likelihood=likelihood)
+        family: alpha_grid(
+            data,
+            family,
+            fit_intercept=fit_intercept,
+            mu=args.prior_mu,
+            n_alphas=args.n_alphas,
+            eps=args.eps,
+            fixed=fixed[family],
+            likelihood=likelihood,
+        )
         for family in rows
     }
     if args.posterior_alphas > args.n_alphas:
-        raise ValueError(f"--posterior-alphas ({args.posterior_alphas}) exceeds --n-alphas ({args.n_alphas}).")
+        raise ValueError(
+            f"--posterior-alphas ({args.posterior_alphas}) exceeds --n-alphas ({args.n_alphas})."
+        )
     results = {}
     for family, alphas in grids.items():
         options = {"fit_intercept": fit_intercept, "mu": args.prior_mu, "fixed": fixed[family]}
         path, model = path_for_data(data, family, likelihood, alphas, **options)
-        comparison = compare_paths(path, sklearn_path(data, family, alphas, likelihood=likelihood.family, **options), model=model)
+        comparison = compare_paths(
+            path,
+            sklearn_path(data, family, alphas, likelihood=likelihood.family, **options),
+            model=model,
+        )
         posterior = None
         if args.posterior_alphas:
-            posterior = posterior_path(model, posterior_alpha_picks(alphas, args.posterior_alphas), fixed=fixed[family], **settings)
+            posterior = posterior_path(
+                model,
+                posterior_alpha_picks(alphas, args.posterior_alphas),
+                fixed=fixed[family],
+                **settings,
+            )
         results[family] = (comparison, posterior)
     comparisons = {family: c for family, (c, _) in results.items()}
     printers = {
@@ -597,8 +806,12 @@ def _run_path(args) -> int:
         for family, (comparison, posterior) in results.items():
             files[f"path_{family}.md"] = path_markdown(comparison, likelihood)
             files[f"path_{family}.csv"] = comparison.to_frame().to_csv()
-            marks = cross_validation_marks(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed[family])
-            files[f"path_{family}.png"] = _figure_writer(lambda c=comparison, p=posterior, m=marks: plot_path(c, p, marks=m))
+            marks = cross_validation_marks(
+                data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed[family]
+            )
+            files[f"path_{family}.png"] = _figure_writer(
+                lambda c=comparison, p=posterior, m=marks: plot_path(c, p, marks=m)
+            )
             if posterior is not None:
                 files[f"posterior_path_{family}.csv"] = posterior.to_csv(index=False)
         files[REPORT_NAME] = _report_writer(args.out)
@@ -618,7 +831,9 @@ def _run_choose(args) -> int:
     _check_out(args.out)
     check_sampling_args(draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
     data = load_data(args.data, target=args.target)
-    choices, coefficients = choose_alpha(data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed)
+    choices, coefficients = choose_alpha(
+        data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed
+    )
     table = choice_table(choices)
     print(render_frame(table, args.format))
     if args.out is not None:
@@ -632,7 +847,9 @@ def _run_choose(args) -> int:
         }
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
-    healthy = all(not problems for choice in choices.values() for problems in choice.health.values())
+    healthy = all(
+        not problems for choice in choices.values() for problems in choice.health.values()
+    )
     return 0 if healthy else 1
 
 
@@ -646,18 +863,30 @@ def _run_loo(args) -> int:
     settings = _sampler_settings(args, {"chains": 4})
     for flag, value in (("--prior-mu", args.prior_mu or None), ("--l1-ratio", args.l1_ratio)):
         if value is not None:
-            raise ValueError(f"{flag} does not apply to regprior loo: it compares the priors at their defaults.")
+            raise ValueError(
+                f"{flag} does not apply to regprior loo: it compares the priors at their defaults."
+            )
     fit_intercept = not args.no_intercept
     likelihood_family = args.likelihood or registry.likelihood_families()[0]
     data, likelihood = _load(args, likelihood_family, fit_intercept)
-    comparison = loo_for_data(data, likelihood, families=_families(args, likelihood_family), hierarchical=not args.no_full_bayes,
-                              cv=not args.no_cv, fit_intercept=fit_intercept, **settings)
+    comparison = loo_for_data(
+        data,
+        likelihood,
+        families=_families(args, likelihood_family),
+        hierarchical=not args.no_full_bayes,
+        cv=not args.no_cv,
+        fit_intercept=fit_intercept,
+        **settings,
+    )
     table = comparison.table.reset_index()
     print(render_frame(table, args.format))
     if args.out is not None:
-        files = {"loo.md": render_frame(table, "markdown"), "loo.csv": render_frame(table, "csv"),
-                 "loo_compare.png": _figure_writer(lambda: plot_loo(comparison)),
-                 REPORT_NAME: _report_writer(args.out)}
+        files = {
+            "loo.md": render_frame(table, "markdown"),
+            "loo.csv": render_frame(table, "csv"),
+            "loo_compare.png": _figure_writer(lambda: plot_loo(comparison)),
+            REPORT_NAME: _report_writer(args.out),
+        }
         written = write_outputs(args.out, files)
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0 if not any(comparison.table["flags"]) else 1
@@ -665,7 +894,13 @@ def _run_loo(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    runners = {"compare": _run_compare, "path": _run_path, "choose": _run_choose, "loo": _run_loo, "report": _run_report}
+    runners = {
+        "compare": _run_compare,
+        "path": _run_path,
+        "choose": _run_choose,
+        "loo": _run_loo,
+        "report": _run_report,
+    }
     try:
         return runners[args.command](args)
     except (ValueError, TypeError) as error:

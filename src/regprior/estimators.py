@@ -15,8 +15,8 @@ from regprior.backend.cache import cached_models, clear_model_cache, reusable_mo
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.spec.data import RegressionData
-from regprior.spec.statistics import SufficientStatistics
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
+from regprior.spec.statistics import SufficientStatistics
 
 __all__ = [
     "NormalPriorRegressor",
@@ -46,13 +46,17 @@ def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
         if sample_weight.shape != y.shape:
             raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
         if not np.all(np.isfinite(sample_weight)):
-            raise ValueError(f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite value(s); "
-                             "weights must be finite.")
+            raise ValueError(
+                f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite value(s); "
+                "weights must be finite."
+            )
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
         keep = sample_weight > 0
         if not keep.any():
-            raise ValueError("sample_weight is zero everywhere; at least one positive weight is needed.")
+            raise ValueError(
+                "sample_weight is zero everywhere; at least one positive weight is needed."
+            )
         X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
     if scipy.sparse.issparse(X):
         return SufficientStatistics.from_sparse(X, y, sample_weight, fit_intercept=fit_intercept)
@@ -70,19 +74,30 @@ def _solve(estimator, data, prior, likelihood) -> None:
             estimator.n_iter_ = result.n_newton + result.n_iter
             estimator._predictive = estimator._map_predictive(model)
         else:
-            posterior = nuts_posterior(model, draws=estimator.draws, tune=estimator.tune, chains=estimator.chains,
-                                       random_seed=estimator.random_seed)
+            posterior = nuts_posterior(
+                model,
+                draws=estimator.draws,
+                tune=estimator.tune,
+                chains=estimator.chains,
+                random_seed=estimator.random_seed,
+            )
             estimator.posterior_ = posterior.datatree
             draws = posterior.datatree.posterior
             estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
-            estimator.intercept_ = float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
+            estimator.intercept_ = (
+                float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
+            )
             estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
 
 
 def _posterior_draws(draws, fit_intercept):
     """``("draws", intercept draws, weight draws)``: what a NUTS fit predicts with."""
     beta = draws[WEIGHTS].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
-    intercept = draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy() if fit_intercept else np.zeros(len(beta))
+    intercept = (
+        draws[INTERCEPT].stack(sample=("chain", "draw")).to_numpy()
+        if fit_intercept
+        else np.zeros(len(beta))
+    )
     return ("draws", intercept, beta)
 
 
@@ -162,8 +177,19 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     }
 
     def __init__(
-        self, alpha=None, *, prior_scale=None, prior_mu=0.0, noise_sigma=None, fit_intercept=True, positive=False,
-        inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
+        self,
+        alpha=None,
+        *,
+        prior_scale=None,
+        prior_mu=0.0,
+        noise_sigma=None,
+        fit_intercept=True,
+        positive=False,
+        inference="map",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        random_seed=0,
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -204,20 +230,41 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             return self._fit_targets(X, y, sample_weight)
         # float32 in, float32 out (as sklearn's Lasso and Ridge); the solve itself is float64.
         # y of shape (n, 1) is raveled with sklearn's DataConversionWarning.
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
+        X, y = validate_data(
+            self, X, y, y_numeric=True, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS
+        )
         self.__dict__.pop("estimators_", None)  # of an earlier multi-output fit
         dtype = X.dtype
-        data = _weighted_data(X.astype(np.float64), y.astype(np.float64), sample_weight, fit_intercept=self.fit_intercept)
+        data = _weighted_data(
+            X.astype(np.float64),
+            y.astype(np.float64),
+            sample_weight,
+            fit_intercept=self.fit_intercept,
+        )
         likelihood, sigma_known = self._likelihood(data)
-        prior = registry.make_prior(self._family, likelihood=likelihood, weight_sum=data.weight_sum, mu=self.prior_mu, **self._strength())
+        prior = registry.make_prior(
+            self._family,
+            likelihood=likelihood,
+            weight_sum=data.weight_sum,
+            mu=self.prior_mu,
+            **self._strength(),
+        )
         _solve(self, data, prior, likelihood)
         strength = registry.sklearn_strength(prior, likelihood, data.weight_sum)
         if prior.kink_slope > 0:
             # Computed on the rows as given (zero weights included), as sklearn counts n.
             from regprior.checks.sklearn import enet_dual_gap
 
-            self.dual_gap_ = enet_dual_gap(X, y, self.coef_, alpha=strength["alpha"], l1_ratio=strength.get("l1_ratio", 1.0),
-                                           sample_weight=sample_weight, fit_intercept=self.fit_intercept, mu=self.prior_mu)
+            self.dual_gap_ = enet_dual_gap(
+                X,
+                y,
+                self.coef_,
+                alpha=strength["alpha"],
+                l1_ratio=strength.get("l1_ratio", 1.0),
+                sample_weight=sample_weight,
+                fit_intercept=self.fit_intercept,
+                mu=self.prior_mu,
+            )
         self.coef_ = np.asarray(self.coef_, dtype=dtype)
         self.intercept_ = dtype.type(self.intercept_)
         self._set_strength_attributes(strength)
@@ -227,8 +274,18 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         return self
 
     #: Per-target attributes of a multi-output fit, stacked over the targets.
-    _TARGET_ATTRIBUTES = ("coef_", "intercept_", "alpha_", "l1_ratio_", "noise_sigma_", "prior_scale_", "prior_sigma_",
-                          "kkt_residual_", "n_iter_", "dual_gap_")
+    _TARGET_ATTRIBUTES = (
+        "coef_",
+        "intercept_",
+        "alpha_",
+        "l1_ratio_",
+        "noise_sigma_",
+        "prior_scale_",
+        "prior_sigma_",
+        "kkt_residual_",
+        "n_iter_",
+        "dual_gap_",
+    )
 
     def _fit_targets(self, X, y, sample_weight):
         """Independent targets (2-D ``y``): one fit per column, each with its own noise sigma and
@@ -239,8 +296,15 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         """
         from sklearn.base import clone
 
-        X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=[np.float64, np.float32],
-                             accept_sparse=SPARSE_FORMATS)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            y_numeric=True,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+            accept_sparse=SPARSE_FORMATS,
+        )
         self.estimators_ = [clone(self).fit(X, y[:, k], sample_weight) for k in range(y.shape[1])]
         for name in self._TARGET_ATTRIBUTES:
             if hasattr(self.estimators_[0], name):
@@ -272,7 +336,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         try:
             return Gaussian.resolve(data, self.noise_sigma, fit_intercept=self.fit_intercept), True
         except ValueError:
-            if self.noise_sigma is not None or self.inference != "map" or "parameters" in self._strength():
+            if (
+                self.noise_sigma is not None
+                or self.inference != "map"
+                or "parameters" in self._strength()
+            ):
                 raise
             return Gaussian(1.0, "nominal (the MAP at a given alpha does not depend on it)"), False
 
@@ -291,7 +359,9 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         is returned: use ``inference="nuts"`` for parameter uncertainty.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS)
+        X = validate_data(
+            self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=SPARSE_FORMATS
+        )
         if np.ndim(self.coef_) == 2:  # independent targets: (n_samples, n_targets)
             if not return_std:
                 return X @ self.coef_.T + self.intercept_
@@ -327,7 +397,6 @@ class NormalPriorRegressor(_PriorRegressor):
 
     _family = "normal"
 
-
     def _map_predictive(self, model):
         exact = exact_gaussian_posterior(model)
         # Var(c + x beta) with c = y_mean - x_mean beta + c0: Var((x - x_mean) beta) + Var(c0).
@@ -347,7 +416,6 @@ class LaplacePriorRegressor(_PriorRegressor):
     """
 
     _family = "laplace"
-
 
 
 class ElasticNetPriorRegressor(_PriorRegressor):
@@ -398,22 +466,51 @@ class ElasticNetPriorRegressor(_PriorRegressor):
     }
 
     def __init__(
-        self, alpha=None, *, l1_ratio=0.5, prior_scale=None, prior_sigma=None, prior_mu=0.0, noise_sigma=None,
-        fit_intercept=True, positive=False, inference="map", draws=1000, tune=1000, chains=4, random_seed=0,
+        self,
+        alpha=None,
+        *,
+        l1_ratio=0.5,
+        prior_scale=None,
+        prior_sigma=None,
+        prior_mu=0.0,
+        noise_sigma=None,
+        fit_intercept=True,
+        positive=False,
+        inference="map",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        random_seed=0,
     ):
         super().__init__(
-            alpha, prior_scale=prior_scale, prior_mu=prior_mu, noise_sigma=noise_sigma, fit_intercept=fit_intercept,
-            positive=positive, inference=inference, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+            alpha,
+            prior_scale=prior_scale,
+            prior_mu=prior_mu,
+            noise_sigma=noise_sigma,
+            fit_intercept=fit_intercept,
+            positive=positive,
+            inference=inference,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=random_seed,
         )
         self.l1_ratio = l1_ratio
         self.prior_sigma = prior_sigma
 
     def _strength(self) -> dict:
         if (self.prior_scale is None) != (self.prior_sigma is None):
-            raise ValueError("give prior_scale and prior_sigma together (the two scales of the elastic-net prior).")
+            raise ValueError(
+                "give prior_scale and prior_sigma together (the two scales of the elastic-net prior)."
+            )
         if self.prior_scale is not None:
             return {"parameters": {"scale": self.prior_scale, "sigma": self.prior_sigma}}
-        return {"sklearn": {"alpha": 1.0 if self.alpha is None else self.alpha, "l1_ratio": self.l1_ratio}}
+        return {
+            "sklearn": {
+                "alpha": 1.0 if self.alpha is None else self.alpha,
+                "l1_ratio": self.l1_ratio,
+            }
+        }
 
     def _set_strength_attributes(self, strength: dict) -> None:
         self.alpha_, self.l1_ratio_ = strength["alpha"], strength["l1_ratio"]
@@ -451,7 +548,9 @@ class _GLMPriorEstimator(BaseEstimator):
         data = _weighted_data(X, y, sample_weight)
         likelihood = self._likelihood_class()
         likelihood.check_target(data.y)
-        prior = registry.make_prior(self._family(), likelihood=likelihood, weight_sum=data.weight_sum, **self._strength())
+        prior = registry.make_prior(
+            self._family(), likelihood=likelihood, weight_sum=data.weight_sum, **self._strength()
+        )
         _solve(self, data, prior, likelihood)
         self.prior_ = prior
         return registry.sklearn_strength(prior, likelihood, data.weight_sum)
@@ -514,8 +613,18 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         **_GLM_CONSTRAINTS,
     }
 
-    def __init__(self, C=1.0, *, l1_ratio=0.0, fit_intercept=True, inference="map", draws=1000, tune=1000,
-                 chains=4, random_seed=0):
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        inference="map",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        random_seed=0,
+    ):
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -606,8 +715,18 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         **_GLM_CONSTRAINTS,
     }
 
-    def __init__(self, alpha=1.0, *, prior_scale=None, fit_intercept=True, inference="map", draws=1000,
-                 tune=1000, chains=4, random_seed=0):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        prior_scale=None,
+        fit_intercept=True,
+        inference="map",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        random_seed=0,
+    ):
         self.alpha = alpha
         self.prior_scale = prior_scale
         self.fit_intercept = fit_intercept

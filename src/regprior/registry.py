@@ -26,9 +26,9 @@ family names; everything else dispatches through it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -221,9 +221,16 @@ PAIRINGS = (
         strength=("C",),
         data_term="sum",
         to_penalty=lambda s: (0.0, 1.0 / s["C"]),
-        from_penalty=lambda a1, a2: _only_l2("LogisticRegression(l1_ratio=0)", a1) or {"C": 1.0 / a2},
+        from_penalty=lambda a1, a2: (
+            _only_l2("LogisticRegression(l1_ratio=0)", a1) or {"C": 1.0 / a2}
+        ),
         estimator_options={"l1_ratio": 0.0, **_NEWTON},
-        cv_options=lambda fixed: {"Cs": 20, "cv": 5, "l1_ratios": (0.0,), "solver": "newton-cholesky"},
+        cv_options=lambda fixed: {
+            "Cs": 20,
+            "cv": 5,
+            "l1_ratios": (0.0,),
+            "solver": "newton-cholesky",
+        },
         cv_description="LogisticRegressionCV (5-fold, 20 Cs, l2, newton-cholesky)",
         model_name="logistic_l2",
         path_scaling=-1,
@@ -236,7 +243,9 @@ PAIRINGS = (
         strength=("C",),
         data_term="sum",
         to_penalty=lambda s: (1.0 / s["C"], 0.0),
-        from_penalty=lambda a1, a2: _only_l1("LogisticRegression(l1_ratio=1)", a2) or {"C": 1.0 / a1},
+        from_penalty=lambda a1, a2: (
+            _only_l1("LogisticRegression(l1_ratio=1)", a2) or {"C": 1.0 / a1}
+        ),
         estimator_options={"l1_ratio": 1.0, **_SAGA},
         cv_options=lambda fixed: {"Cs": 20, "cv": 5, "l1_ratios": (1.0,), **_SAGA_CV},
         cv_description="LogisticRegressionCV (5-fold, 20 Cs, l1, saga)",
@@ -292,8 +301,11 @@ def _only_l1(estimator, a2):
 #: what ``regprior compare --prior both`` selects.
 SEED_FAMILIES = ("normal", "laplace")
 #: The colour of each prior family in every figure, and a second shade for a second strength.
-PRIOR_COLOURS = {"normal": ("tab:blue", "tab:cyan"), "laplace": ("tab:purple", "tab:pink"),
-                 "elasticnet": ("tab:brown", "tab:olive")}
+PRIOR_COLOURS = {
+    "normal": ("tab:blue", "tab:cyan"),
+    "laplace": ("tab:purple", "tab:pink"),
+    "elasticnet": ("tab:brown", "tab:olive"),
+}
 
 
 def likelihood_families() -> tuple[str, ...]:
@@ -310,13 +322,19 @@ def pairing(prior, likelihood: str = "gaussian") -> Pairing:
     """The row of a prior (instance, class or family name) under a likelihood family."""
     family = prior if isinstance(prior, str) else getattr(prior, "family", None)
     if isinstance(prior, type) and not issubclass(prior, Prior) or family is None:
-        raise TypeError(f"prior must be a regprior prior or a family name; got {type(prior).__name__}.")
+        raise TypeError(
+            f"prior must be a regprior prior or a family name; got {type(prior).__name__}."
+        )
     if likelihood not in LIKELIHOOD_FAMILIES:
-        raise ValueError(f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}.")
+        raise ValueError(
+            f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
+        )
     for row in PAIRINGS:
         if row.likelihood == likelihood and row.family == family:
             return row
-    raise ValueError(f"prior family must be one of {list(prior_families(likelihood))} for a {likelihood} likelihood; got {family!r}.")
+    raise ValueError(
+        f"prior family must be one of {list(prior_families(likelihood))} for a {likelihood} likelihood; got {family!r}."
+    )
 
 
 def pairing_for_estimator(name: str, strength: dict | None = None) -> Pairing:
@@ -325,9 +343,20 @@ def pairing_for_estimator(name: str, strength: dict | None = None) -> Pairing:
     Several rows share ``LogisticRegression`` (l2, l1, elastic net): ``strength`` (its ``C``
     and ``l1_ratio``) picks the first row, in table order, whose penalty it is.
     """
-    rows = [row for row in PAIRINGS if name != "GridSearchCV" and name in (row.estimator, row.cv_estimator)]
+    rows = [
+        row
+        for row in PAIRINGS
+        if name != "GridSearchCV" and name in (row.estimator, row.cv_estimator)
+    ]
     if not rows:
-        known = sorted({n for row in PAIRINGS for n in (row.estimator, row.cv_estimator) if n != "GridSearchCV"})
+        known = sorted(
+            {
+                n
+                for row in PAIRINGS
+                for n in (row.estimator, row.cv_estimator)
+                if n != "GridSearchCV"
+            }
+        )
         raise TypeError(f"estimator must be one of {known} (or BayesianRidge); got {name}.")
     if len(rows) == 1 or strength is None:
         return rows[0]
@@ -353,7 +382,9 @@ def sklearn_strength(prior: Prior, likelihood, weight_sum: float) -> dict:
         factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
         l1, l2 = prior.penalty_weights
         strength = row.from_penalty(l1 * factor, l2 * factor)
-        if not all(np.isfinite(v) and v > 0 for k, v in strength.items() if k == row.path_parameter):
+        if not all(
+            np.isfinite(v) and v > 0 for k, v in strength.items() if k == row.path_parameter
+        ):
             raise OverflowError
     return strength
 
@@ -368,11 +399,15 @@ def _representable(what: str):
     try:
         yield
     except (OverflowError, ZeroDivisionError, FloatingPointError):
-        raise ValueError(f"{what} is not a finite positive float64: the inputs are too extreme; rescale the data "
-                         "(or the prior) so that they are closer to 1.") from None
+        raise ValueError(
+            f"{what} is not a finite positive float64: the inputs are too extreme; rescale the data "
+            "(or the prior) so that they are closer to 1."
+        ) from None
 
 
-def prior_from_sklearn_strength(family, strength: dict, likelihood, weight_sum: float, mu=0.0) -> Prior:
+def prior_from_sklearn_strength(
+    family, strength: dict, likelihood, weight_sum: float, mu=0.0
+) -> Prior:
     """The prior of ``family`` whose MAP is sklearn's solution at ``strength`` (defaults filled in)."""
     row = pairing(family, likelihood.family)
     strength = row.check_strength(strength)
@@ -385,7 +420,9 @@ def prior_from_sklearn_strength(family, strength: dict, likelihood, weight_sum: 
     return row.prior.from_penalty_weights(a1, a2, mu=mu)
 
 
-def make_prior(family, *, likelihood, weight_sum: float, mu=0.0, sklearn=None, parameters=None, blog=None) -> Prior:
+def make_prior(
+    family, *, likelihood, weight_sum: float, mu=0.0, sklearn=None, parameters=None, blog=None
+) -> Prior:
     """Build a prior from exactly one way of stating its strength.
 
     Parameters
@@ -408,16 +445,22 @@ def make_prior(family, *, likelihood, weight_sum: float, mu=0.0, sklearn=None, p
         elastic net).
     """
     row = pairing(family, likelihood.family)
-    given = {k: v for k, v in (("sklearn", sklearn), ("parameters", parameters), ("blog", blog)) if v}
+    given = {
+        k: v for k, v in (("sklearn", sklearn), ("parameters", parameters), ("blog", blog)) if v
+    }
     if len(given) != 1:
-        raise ValueError(f"give the strength one way: sklearn, parameters or blog; got {sorted(given) or 'none'}.")
+        raise ValueError(
+            f"give the strength one way: sklearn, parameters or blog; got {sorted(given) or 'none'}."
+        )
     if sklearn:
         return prior_from_sklearn_strength(row.prior, sklearn, likelihood, weight_sum, mu=mu)
     if parameters:
         return row.prior.from_parameters(mu=mu, **parameters)
     expected = set(row.prior.blog_parameter_names)
     if set(blog) != expected:
-        raise ValueError(f"the blog post writes the {row.family} prior with {sorted(expected)}; got {sorted(blog)}.")
+        raise ValueError(
+            f"the blog post writes the {row.family} prior with {sorted(expected)}; got {sorted(blog)}."
+        )
     return row.prior.from_blog(mu=mu, **blog)
 
 
@@ -427,4 +470,7 @@ def prior_from_evidence(weight_precision: float, mu=0.0) -> Prior:
     ``BayesianRidge.lambda_`` is the weight precision ``1/tau**2``; its ``alpha_`` is the noise
     precision ``1/sigma**2``; its ``coef_`` is ``Ridge(alpha=lambda_/alpha_)``.
     """
-    return Normal(mu=mu, sigma=1.0 / np.sqrt(check_positive_float(weight_precision, "lambda_", "BayesianRidge")))
+    return Normal(
+        mu=mu,
+        sigma=1.0 / np.sqrt(check_positive_float(weight_precision, "lambda_", "BayesianRidge")),
+    )

@@ -29,7 +29,13 @@ _LOCK = threading.Lock()
 def reusable_model(data, prior, likelihood, *, fit_intercept: bool = True):
     """A model of ``(data, prior, likelihood)``: a cached one with the values swapped in, or a new one."""
     # The feature names are the model's "feature" coordinate, baked into the pm.Model and its draws.
-    key = (prior.family, likelihood.family, data_shape(data), fit_intercept, tuple(data.feature_names))
+    key = (
+        prior.family,
+        likelihood.family,
+        data_shape(data),
+        fit_intercept,
+        tuple(data.feature_names),
+    )
     with _LOCK:
         model = _MODELS.pop(key, None)
     if model is None:

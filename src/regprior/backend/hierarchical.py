@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["HIERARCHICAL_PRIORS", "HIERARCHICAL_DATA", "hierarchical_data_values", "SIGMA", "SIGMA2", "LAMBDA", "TAU", "SKLEARN_ALPHA",
-           "FIXED_LAMBDA"]
+__all__ = [
+    "HIERARCHICAL_PRIORS",
+    "HIERARCHICAL_DATA",
+    "hierarchical_data_values",
+    "SIGMA",
+    "SIGMA2",
+    "LAMBDA",
+    "TAU",
+    "SKLEARN_ALPHA",
+    "FIXED_LAMBDA",
+]
 
 SIGMA = "sigma"
 SIGMA2 = "sigma2"
@@ -88,7 +97,10 @@ def _declare_learned_scale(spec, data):
 
 
 #: Full-Bayes specification kind -> ``declare(spec, data) -> (beta, sigma, summary names)``.
-HIERARCHICAL_PRIORS = {"bayesian_lasso": _declare_bayesian_lasso, "learned_scale": _declare_learned_scale}
+HIERARCHICAL_PRIORS = {
+    "bayesian_lasso": _declare_bayesian_lasso,
+    "learned_scale": _declare_learned_scale,
+}
 #: Full-Bayes specification kind -> ``{spec field: pm.Data name}``: the fields a built model
 #: holds as data (declared when the field is not None).
 HIERARCHICAL_DATA = {"bayesian_lasso": {"lam": FIXED_LAMBDA}, "learned_scale": {}}

@@ -122,7 +122,9 @@ class RegressionModel(_HoldsCompiled):
             return self.data
         key = ("statistics", self.data_version)
         if key not in self._compiled:
-            self._compiled[key] = SufficientStatistics.from_data(self.data, fit_intercept=self.fit_intercept)
+            self._compiled[key] = SufficientStatistics.from_data(
+                self.data, fit_intercept=self.fit_intercept
+            )
         return self._compiled[key]
 
     @property
@@ -151,18 +153,28 @@ class RegressionModel(_HoldsCompiled):
         from regprior.spec.statistics import SufficientStatistics
 
         if not self.mutable_data:
-            raise ValueError("this model holds its data as constants: build it with mutable_data=True to swap data.")
+            raise ValueError(
+                "this model holds its data as constants: build it with mutable_data=True to swap data."
+            )
         if data_shape(data) != data_shape(self.data):
-            raise ValueError(f"data must have shape {data_shape(self.data)} to reuse this model; got {data_shape(data)}.")
+            raise ValueError(
+                f"data must have shape {data_shape(self.data)} to reuse this model; got {data_shape(data)}."
+            )
         import pymc as pm
 
         if isinstance(data, SufficientStatistics):
             if self.form != "sufficient" or data.fit_intercept != self.fit_intercept:
-                raise ValueError("sufficient statistics replace the data of a sufficient-form model with the same intercept.")
+                raise ValueError(
+                    "sufficient statistics replace the data of a sufficient-form model with the same intercept."
+                )
         else:
             self.likelihood.check_target(data.y)
         if self.form == "sufficient":
-            stats = data if isinstance(data, SufficientStatistics) else SufficientStatistics.from_data(data, fit_intercept=self.fit_intercept)
+            stats = (
+                data
+                if isinstance(data, SufficientStatistics)
+                else SufficientStatistics.from_data(data, fit_intercept=self.fit_intercept)
+            )
             _set_shared(self.pymc_model, _statistic_values(stats))
             self.data, self.x_mean, self.y_mean = data, stats.x_mean, float(stats.y_mean)
             self.data_version += 1
@@ -173,12 +185,16 @@ class RegressionModel(_HoldsCompiled):
         pm.set_data(arrays, model=self.pymc_model)
         self.data, self.x_mean, self.y_mean = data, arrays["x_mean"], float(arrays["y_mean"])
         self.data_version += 1
-        self._compiled.pop("nutpie", None)  # nutpie froze the old data's shapes: rebuild on next use
+        self._compiled.pop(
+            "nutpie", None
+        )  # nutpie froze the old data's shapes: rebuild on next use
 
     def set_likelihood(self, likelihood) -> None:
         """Swap the likelihood's parameters (the Gaussian's noise sigma) without rebuilding or recompiling."""
         if type(likelihood) is not type(self.likelihood):
-            raise TypeError(f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}.")
+            raise TypeError(
+                f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}."
+            )
         _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
         self.likelihood_version += 1
@@ -203,7 +219,9 @@ def _set_shared(pymc_model, values: dict) -> None:
         shared = pymc_model[name]
         array = np.asarray(value, dtype=shared.dtype)
         if array.shape != shared.get_value(borrow=True).shape:
-            raise ValueError(f"{name} must have shape {shared.get_value(borrow=True).shape}; got {array.shape}.")
+            raise ValueError(
+                f"{name} must have shape {shared.get_value(borrow=True).shape}; got {array.shape}."
+            )
         shared.set_value(array)
 
 
@@ -219,7 +237,9 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
         raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
     if likelihood is not None and not likelihood.quadratic:
         if form == "sufficient" or isinstance(data, SufficientStatistics):
-            raise ValueError(f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; use form='raw'.")
+            raise ValueError(
+                f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; use form='raw'."
+            )
         return "raw"
     if isinstance(data, SufficientStatistics):
         if form == "raw":
@@ -227,12 +247,20 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
         return "sufficient"
     if form != "auto":
         return form
-    large = data.n_samples >= SUFFICIENT_MIN_SAMPLES and data.n_samples >= SUFFICIENT_RATIO * (data.n_features + 1)
+    large = data.n_samples >= SUFFICIENT_MIN_SAMPLES and data.n_samples >= SUFFICIENT_RATIO * (
+        data.n_features + 1
+    )
     return "sufficient" if large else "raw"
 
 
 def build_model(
-    data, prior: Prior, likelihood, *, fit_intercept: bool = True, mutable_data: bool = False, form: str = "auto"
+    data,
+    prior: Prior,
+    likelihood,
+    *,
+    fit_intercept: bool = True,
+    mutable_data: bool = False,
+    form: str = "auto",
 ) -> RegressionModel:
     r"""Build the PyMC model of a (generalised) linear regression with a prior on its weights.
 
@@ -281,29 +309,45 @@ def build_model(
     import pytensor.tensor as pt
 
     if not isinstance(prior, Prior):
-        raise TypeError(f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}.")
+        raise TypeError(
+            f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}."
+        )
     if prior.family not in PRIOR_DISTRIBUTIONS:
-        raise ValueError(f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}.")
+        raise ValueError(
+            f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}."
+        )
     if getattr(likelihood, "family", None) not in LIKELIHOOD_DISTRIBUTIONS:
-        raise TypeError(f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got {type(likelihood).__name__}.")
+        raise TypeError(
+            f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got {type(likelihood).__name__}."
+        )
     centre = prior.centre(data.n_features)
     form = choose_form(data, form, mutable_data=mutable_data, likelihood=likelihood)
     if form == "sufficient":
-        return _build_sufficient_model(data, prior, likelihood, fit_intercept=fit_intercept, mutable_data=mutable_data)
+        return _build_sufficient_model(
+            data, prior, likelihood, fit_intercept=fit_intercept, mutable_data=mutable_data
+        )
     likelihood.check_target(data.y)
     arrays = _data_arrays(data, likelihood, fit_intercept)
     weighted = mutable_data or data.sample_weight is not None
     coords = {"feature": list(data.feature_names)}
     with pm.Model(coords=coords) as pymc_model:
         if mutable_data:
-            X_centred, observed, weights, x_mean_t, y_mean_t = (pm.Data(name, arrays[name]) for name in SAMPLE_DATA_NAMES)
+            X_centred, observed, weights, x_mean_t, y_mean_t = (
+                pm.Data(name, arrays[name]) for name in SAMPLE_DATA_NAMES
+            )
         else:
-            X_centred, observed, weights, x_mean_t, y_mean_t = (arrays[name] for name in SAMPLE_DATA_NAMES)
-        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean_t, y_mean_t)
+            X_centred, observed, weights, x_mean_t, y_mean_t = (
+                arrays[name] for name in SAMPLE_DATA_NAMES
+            )
+        beta, likelihood_parameters, centred_intercept = _declare_parameters(
+            prior, centre, likelihood, fit_intercept, x_mean_t, y_mean_t
+        )
         eta = pt.dot(pt.as_tensor(X_centred), beta)
         if fit_intercept:
             eta = eta + y_mean_t + centred_intercept
-        LIKELIHOOD_DISTRIBUTIONS[likelihood.family](OBSERVED, eta, likelihood_parameters, weights if weighted else None, observed)
+        LIKELIHOOD_DISTRIBUTIONS[likelihood.family](
+            OBSERVED, eta, likelihood_parameters, weights if weighted else None, observed
+        )
     return RegressionModel(
         pymc_model=pymc_model,
         data=data,
@@ -326,8 +370,12 @@ def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean
     import pymc as pm
 
     prior_mu = pm.Data(PRIOR_MU, centre, dims="feature")
-    parameters = {name[len("prior_"):]: pm.Data(name, value) for name, value in _prior_data(prior).items()}
-    likelihood_parameters = {name: pm.Data(name, value) for name, value in likelihood.parameters.items()}
+    parameters = {
+        name[len("prior_") :]: pm.Data(name, value) for name, value in _prior_data(prior).items()
+    }
+    likelihood_parameters = {
+        name: pm.Data(name, value) for name, value in likelihood.parameters.items()
+    }
     beta = PRIOR_DISTRIBUTIONS[prior.family](WEIGHTS, prior_mu, parameters, dims="feature")
     return beta, likelihood_parameters, _declare_intercept(beta, fit_intercept, x_mean, y_mean)
 
@@ -346,7 +394,11 @@ def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
 
 
 def _gaussian(name, eta, parameters, weights, observed):
-    sigma = parameters["noise_sigma"] if weights is None else parameters["noise_sigma"] / _pt().sqrt(weights)
+    sigma = (
+        parameters["noise_sigma"]
+        if weights is None
+        else parameters["noise_sigma"] / _pt().sqrt(weights)
+    )
     return _pm().Normal(name, mu=eta, sigma=sigma, observed=observed)
 
 
@@ -429,16 +481,22 @@ class HierarchicalModel(_HoldsCompiled):
         from regprior.backend.hierarchical import HIERARCHICAL_DATA, hierarchical_data_values
 
         fields = HIERARCHICAL_DATA[self.spec.kind]
-        same_structure = type(spec) is type(self.spec) and dataclasses.replace(
-            spec, **{f: getattr(self.spec, f) for f in fields}) == self.spec
+        same_structure = (
+            type(spec) is type(self.spec)
+            and dataclasses.replace(spec, **{f: getattr(self.spec, f) for f in fields}) == self.spec
+        )
         values = hierarchical_data_values(spec) if same_structure else {}
         if not same_structure or set(values) != set(self.data_values()):
-            raise TypeError(f"spec must differ from {self.spec!r} in {sorted(fields) or 'nothing'} only; got {spec!r}.")
+            raise TypeError(
+                f"spec must differ from {self.spec!r} in {sorted(fields) or 'nothing'} only; got {spec!r}."
+            )
         pm.set_data(values, model=self.pymc_model)
         self.spec = spec
 
 
-def build_hierarchical_model(data: RegressionData, spec, *, fit_intercept: bool = True) -> HierarchicalModel:
+def build_hierarchical_model(
+    data: RegressionData, spec, *, fit_intercept: bool = True
+) -> HierarchicalModel:
     r"""Build a full-Bayes model: priors on the noise sigma and on the prior's own scale.
 
     .. math::
@@ -458,7 +516,9 @@ def build_hierarchical_model(data: RegressionData, spec, *, fit_intercept: bool 
     from regprior.backend.hierarchical import HIERARCHICAL_PRIORS
 
     if getattr(spec, "kind", None) not in HIERARCHICAL_PRIORS:
-        raise TypeError(f"spec must be one of the full-Bayes specifications {sorted(HIERARCHICAL_PRIORS)}; got {spec!r}.")
+        raise TypeError(
+            f"spec must be one of the full-Bayes specifications {sorted(HIERARCHICAL_PRIORS)}; got {spec!r}."
+        )
     if data.sample_weight is not None and not spec.supports_weights:
         raise ValueError(f"{type(spec).__name__} has no sample weights; fit it on unweighted data.")
     x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
@@ -487,14 +547,19 @@ def _elastic_net_logp(value, mu, scale, sigma):
     import pytensor.tensor as pt
 
     shift = value - mu
-    log_normaliser = pt.log(sigma) + 0.5 * np.log(2.0 * np.pi) + pt.log(pt.erfcx(sigma / (np.sqrt(2.0) * scale)))
+    log_normaliser = (
+        pt.log(sigma) + 0.5 * np.log(2.0 * np.pi) + pt.log(pt.erfcx(sigma / (np.sqrt(2.0) * scale)))
+    )
     return -pt.abs(shift) / scale - shift**2 / (2.0 * sigma**2) - log_normaliser
 
 
 def _elastic_net(name, mu, parameters, dims):
     # No generative form is needed for NUTS or the MAP: a log density (and a start) is enough.
     return _pm().CustomDist(
-        name, mu, parameters["scale"], parameters["sigma"],
+        name,
+        mu,
+        parameters["scale"],
+        parameters["sigma"],
         logp=_elastic_net_logp,
         support_point=lambda rv, size, mu, scale, sigma: mu,
         dims=dims,
@@ -535,14 +600,16 @@ def _data_arrays(data: RegressionData, likelihood, fit_intercept: bool) -> dict:
     }
 
 
-
 def _statistic_values(stats) -> dict:
     """The statistics a mutable sufficient-form model holds as ``pm.Data``."""
-    return {f"stat_{name}": np.asarray(getattr(stats, name), dtype=float) for name in STATISTIC_NAMES}
+    return {
+        f"stat_{name}": np.asarray(getattr(stats, name), dtype=float) for name in STATISTIC_NAMES
+    }
 
 
-def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool,
-                            mutable_data: bool = False) -> RegressionModel:
+def _build_sufficient_model(
+    data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool, mutable_data: bool = False
+) -> RegressionModel:
     """The same model with the likelihood written on sufficient statistics (a pm.Potential).
 
     With ``mutable_data`` the statistics are ``pm.Data`` (:data:`STATISTIC_NAMES`), so that
@@ -569,13 +636,19 @@ def _build_sufficient_model(data, prior: Prior, likelihood: Gaussian, *, fit_int
     centre = prior.centre(stats.n_features)
     with pm.Model(coords={"feature": list(stats.feature_names)}) as pymc_model:
         if mutable_data:
-            held = {name[len("stat_"):]: pm.Data(name, value) for name, value in _statistic_values(stats).items()}
+            held = {
+                name[len("stat_") :]: pm.Data(name, value)
+                for name, value in _statistic_values(stats).items()
+            }
         else:
             held = {name: getattr(stats, name) for name in STATISTIC_NAMES}
-        beta, likelihood_parameters, centred_intercept = _declare_parameters(prior, centre, likelihood, fit_intercept,
-                                                                             held["x_mean"], held["y_mean"])
+        beta, likelihood_parameters, centred_intercept = _declare_parameters(
+            prior, centre, likelihood, fit_intercept, held["x_mean"], held["y_mean"]
+        )
         noise_sigma = likelihood_parameters["noise_sigma"]
-        residual_ss = held["yty"] - 2.0 * pt.dot(held["xty"], beta) + pt.dot(beta, pt.dot(held["xtx"], beta))
+        residual_ss = (
+            held["yty"] - 2.0 * pt.dot(held["xty"], beta) + pt.dot(beta, pt.dot(held["xtx"], beta))
+        )
         if fit_intercept:
             residual_ss = residual_ss + held["weight_sum"] * centred_intercept**2
         log_likelihood = (

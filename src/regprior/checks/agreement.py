@@ -15,10 +15,24 @@ from regprior.backend.model import build_model
 from regprior.checks.comparison import compare_model
 from regprior.checks.paths import alpha_grid
 from regprior.checks.verdict import AGREEMENT_RTOL
-from regprior.spec.data import RegressionData, load_breast_cancer, load_diabetes, make_poisson_counts
+from regprior.spec.data import (
+    RegressionData,
+    load_breast_cancer,
+    load_diabetes,
+    make_poisson_counts,
+)
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 
-__all__ = ["DATASETS", "PRIORS", "SETTINGS", "LIKELIHOOD_OF", "cells", "make_dataset", "run_cell", "cell_key"]
+__all__ = [
+    "DATASETS",
+    "PRIORS",
+    "SETTINGS",
+    "LIKELIHOOD_OF",
+    "cells",
+    "make_dataset",
+    "run_cell",
+    "cell_key",
+]
 
 #: Every prior family with a sklearn counterpart under some likelihood.
 PRIORS = tuple(dict.fromkeys(row.family for row in registry.PAIRINGS))
@@ -55,7 +69,12 @@ def _linnerud(seed):
     from sklearn.datasets import load_linnerud
 
     bunch = load_linnerud()  # bundled with sklearn: 20 athletes, 3 exercises -> weight
-    return RegressionData(bunch.data, bunch.target[:, 0], feature_names=tuple(bunch.feature_names), name="linnerud_weight"), None
+    return RegressionData(
+        bunch.data,
+        bunch.target[:, 0],
+        feature_names=tuple(bunch.feature_names),
+        name="linnerud_weight",
+    ), None
 
 
 def _binary_wide(seed):
@@ -78,7 +97,11 @@ DATASETS = {
     "poisson_counts": lambda seed: (make_poisson_counts(seed=seed), None),
 }
 #: The likelihood each data set is compared under (Gaussian unless named).
-LIKELIHOOD_OF = {"breast_cancer": "bernoulli", "binary_p_gt_n": "bernoulli", "poisson_counts": "poisson"}
+LIKELIHOOD_OF = {
+    "breast_cancer": "bernoulli",
+    "binary_p_gt_n": "bernoulli",
+    "poisson_counts": "poisson",
+}
 
 
 def cells(datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS) -> list[tuple[str, str, str]]:
@@ -90,7 +113,11 @@ def cells(datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS) -> list[tu
         for prior in priors:
             if prior not in registry.prior_families(likelihood):
                 continue
-            grid += [(dataset, prior, s) for s in settings if not (s == "centre" and likelihood != "gaussian")]
+            grid += [
+                (dataset, prior, s)
+                for s in settings
+                if not (s == "centre" and likelihood != "gaussian")
+            ]
     return grid
 
 
@@ -104,7 +131,13 @@ def make_dataset(name: str, setting: str, seed: int):
     rng = np.random.default_rng(seed + 100)
     centre = np.zeros(data.n_features)
     if setting == "weights":
-        data = RegressionData(data.X, data.y, rng.uniform(0.5, 2.0, data.n_samples), feature_names=data.feature_names, name=data.name)
+        data = RegressionData(
+            data.X,
+            data.y,
+            rng.uniform(0.5, 2.0, data.n_samples),
+            feature_names=data.feature_names,
+            name=data.name,
+        )
     elif setting == "centre":
         centre = rng.normal(0, np.std(data.y) / 4, data.n_features)
     return data, noise_sigma, centre, setting != "no_intercept"
@@ -115,7 +148,17 @@ def cell_key(dataset, prior, setting) -> str:
     return f"{dataset}__{prior}__{setting}"
 
 
-def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool, draws: int, tune: int, chains: int = 4) -> dict:
+def run_cell(
+    dataset: str,
+    family: str,
+    setting: str,
+    *,
+    seed: int,
+    sample: bool,
+    draws: int,
+    tune: int,
+    chains: int = 4,
+) -> dict:
     """Compare one model at three values of its grid (the interior points of a 5-point grid).
 
     ``alpha`` in the rows is sklearn's path parameter, named in ``parameter`` (``C`` for
@@ -133,32 +176,67 @@ def run_cell(dataset: str, family: str, setting: str, *, seed: int, sample: bool
     else:
         likelihood = LIKELIHOOD_FAMILIES[likelihood_family]()
     row = registry.pairing(family, likelihood.family)
-    alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=5, likelihood=likelihood)[1:4]
-    priors = [registry.prior_from_sklearn_strength(family, {row.path_parameter: a}, likelihood, data.weight_sum, mu=centre)
-              for a in alphas]
+    alphas = alpha_grid(
+        data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=5, likelihood=likelihood
+    )[1:4]
+    priors = [
+        registry.prior_from_sklearn_strength(
+            family, {row.path_parameter: a}, likelihood, data.weight_sum, mu=centre
+        )
+        for a in alphas
+    ]
     start = time.perf_counter()
     model = build_model(data, priors[0], likelihood, fit_intercept=fit_intercept, form="raw")
     rows, timings = [], []
     for index, prior in enumerate(priors):
         model.set_prior(prior)
-        c = compare_model(model, sample=sample, draws=draws, tune=tune, chains=chains, random_seed=seed + index)
+        c = compare_model(
+            model, sample=sample, draws=draws, tune=tune, chains=chains, random_seed=seed + index
+        )
         table, verdict = c.table, c.verdict
         record = {
-            "dataset": dataset, "likelihood": likelihood.family, "prior": family, "setting": setting,
-            "parameter": row.path_parameter, "alpha": float(c.alpha), "n": data.n_samples, "p": data.n_features,
+            "dataset": dataset,
+            "likelihood": likelihood.family,
+            "prior": family,
+            "setting": setting,
+            "parameter": row.path_parameter,
+            "alpha": float(c.alpha),
+            "n": data.n_samples,
+            "p": data.n_features,
             "noise_sigma": getattr(likelihood, "noise_sigma", None),
-            "max_abs_diff": verdict.max_abs_diff, "rel_diff": verdict.max_abs_diff / verdict.tolerance * AGREEMENT_RTOL,
-            "support_match": verdict.support_match, "n_zero_map": int(np.sum(c.map_result.coef == c.map_result.centre)),
-            "kkt_residual": verdict.certificate, "sklearn_kkt_residual": verdict.sklearn_certificate,
+            "max_abs_diff": verdict.max_abs_diff,
+            "rel_diff": verdict.max_abs_diff / verdict.tolerance * AGREEMENT_RTOL,
+            "support_match": verdict.support_match,
+            "n_zero_map": int(np.sum(c.map_result.coef == c.map_result.centre)),
+            "kkt_residual": verdict.certificate,
+            "sklearn_kkt_residual": verdict.sklearn_certificate,
             "tolerance": verdict.tolerance,
         }
         if sample:
-            record.update(r_hat_max=c.posterior.r_hat_max, ess_bulk_min=c.posterior.ess_bulk_min, divergences=c.posterior.divergences)
+            record.update(
+                r_hat_max=c.posterior.r_hat_max,
+                ess_bulk_min=c.posterior.ess_bulk_min,
+                divergences=c.posterior.divergences,
+            )
             if "mean_error_mcse" in table:
-                record.update(exact_max_mcse=float(table["mean_error_mcse"].abs().max()),
-                              exact_max_sd_dev=float((table["sd_ratio"] - 1).abs().max()))
+                record.update(
+                    exact_max_mcse=float(table["mean_error_mcse"].abs().max()),
+                    exact_max_sd_dev=float((table["sd_ratio"] - 1).abs().max()),
+                )
         record.update(passed=verdict.passed, problems="; ".join(verdict.problems))
         rows.append(record)
-        timings.append({"dataset": dataset, "prior": family, "setting": setting, "alpha": float(c.alpha), **c.timings})
-    return {"key": cell_key(dataset, family, setting), "rows": rows, "timings": timings,
-            "seconds": time.perf_counter() - start}
+        timings.append(
+            {
+                "dataset": dataset,
+                "prior": family,
+                "setting": setting,
+                "alpha": float(c.alpha),
+                **c.timings,
+            }
+        )
+    return {
+        "key": cell_key(dataset, family, setting),
+        "rows": rows,
+        "timings": timings,
+        "seconds": time.perf_counter() - start,
+    }

@@ -57,19 +57,33 @@ class AlphaChoice:
         return frame_html(self.table(), f"Choosing {self.estimator}'s alpha", flag_column=None)
 
     def __repr__(self) -> str:
-        return (f"<AlphaChoice {self.estimator}: CV {self.cv_alpha:.4g}, 1-SE {self.one_se_alpha:.4g}"
-                + ("" if self.eb_alpha is None else f", EB {self.eb_alpha:.4g}") + f", {len(self.posterior_alphas)} full-Bayes>")
+        return (
+            f"<AlphaChoice {self.estimator}: CV {self.cv_alpha:.4g}, 1-SE {self.one_se_alpha:.4g}"
+            + ("" if self.eb_alpha is None else f", EB {self.eb_alpha:.4g}")
+            + f", {len(self.posterior_alphas)} full-Bayes>"
+        )
 
     def table(self) -> pd.DataFrame:
-        rows = [{"way": "cross-validation", "alpha": self.cv_alpha},
-                {"way": "cross-validation, 1-SE rule", "alpha": self.one_se_alpha}]
+        rows = [
+            {"way": "cross-validation", "alpha": self.cv_alpha},
+            {"way": "cross-validation, 1-SE rule", "alpha": self.one_se_alpha},
+        ]
         if self.eb_alpha is not None:
             rows.append({"way": "type-II ML (evidence)", "alpha": self.eb_alpha})
         for name, draws in self.posterior_alphas.items():
             low, median, high = np.quantile(draws, [0.03, 0.5, 0.97])
-            rows.append({"way": f"full Bayes: {name}", "alpha": median, "low_3%": low, "high_97%": high,
-                         "sampler": "; ".join(self.health[name]) or "healthy"})
-        return pd.DataFrame(rows).assign(estimator=self.estimator)[["estimator", "way", *[c for c in rows[-1] if c != "way"]]]
+            rows.append(
+                {
+                    "way": f"full Bayes: {name}",
+                    "alpha": median,
+                    "low_3%": low,
+                    "high_97%": high,
+                    "sampler": "; ".join(self.health[name]) or "healthy",
+                }
+            )
+        return pd.DataFrame(rows).assign(estimator=self.estimator)[
+            ["estimator", "way", *[c for c in rows[-1] if c != "way"]]
+        ]
 
 
 def choice_table(choices: dict) -> pd.DataFrame:
@@ -77,8 +91,15 @@ def choice_table(choices: dict) -> pd.DataFrame:
     return pd.concat([choice.table() for choice in choices.values()], ignore_index=True)
 
 
-def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed: int = 0,
-                 target_accept: float = 0.95) -> tuple[dict, pd.DataFrame]:
+def choose_alpha(
+    data,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int = 0,
+    target_accept: float = 0.95,
+) -> tuple[dict, pd.DataFrame]:
     """Run every way of choosing alpha on ``data`` (Gaussian likelihood, flat intercept, no weights).
 
     Returns ``({"Ridge": AlphaChoice, "Lasso": AlphaChoice}, coefficients)`` where the
@@ -89,47 +110,92 @@ def choose_alpha(data, *, draws: int = 1000, tune: int = 1000, chains: int = 4, 
     from sklearn.linear_model import Lasso, LassoCV, Ridge, RidgeCV
 
     if data.sample_weight is not None:
-        raise ValueError("choose_alpha compares unweighted fits (Park & Casella's model has no weights).")
+        raise ValueError(
+            "choose_alpha compares unweighted fits (Park & Casella's model has no weights)."
+        )
     ridge_alphas = np.logspace(-6, 6, 121)
     ridge = RidgeCV(alphas=ridge_alphas, store_cv_results=True).fit(data.X, data.y)
     errors = ridge.cv_results_  # leave-one-out squared errors, (n_samples, n_alphas)
-    ridge_mean, ridge_se = errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0])
+    ridge_mean, ridge_se = (
+        errors.mean(axis=0),
+        errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]),
+    )
     lasso = LassoCV(cv=5, alphas=100).fit(data.X, data.y)
     lasso_mean = lasso.mse_path_.mean(axis=1)
     lasso_se = lasso.mse_path_.std(axis=1, ddof=1) / np.sqrt(lasso.mse_path_.shape[1])
     evidence = type2_ml(data)
-    settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed, "target_accept": target_accept}
+    settings = {
+        "draws": draws,
+        "tune": tune,
+        "chains": chains,
+        "random_seed": random_seed,
+        "target_accept": target_accept,
+    }
     # The learnt-scale version of the prior family each estimator is paired with.
-    ridge_family, lasso_family = (registry.pairing_for_estimator(name).family for name in ("Ridge", "Lasso"))
+    ridge_family, lasso_family = (
+        registry.pairing_for_estimator(name).family for name in ("Ridge", "Lasso")
+    )
     models = {
         "Ridge": {"Normal, learnt tau": build_hierarchical_model(data, LearnedScale(ridge_family))},
-        "Lasso": {"Laplace, learnt scale": build_hierarchical_model(data, LearnedScale(lasso_family)),
-                  "Park & Casella, learnt lambda": build_hierarchical_model(data, BayesianLasso(lam=None))},
+        "Lasso": {
+            "Laplace, learnt scale": build_hierarchical_model(data, LearnedScale(lasso_family)),
+            "Park & Casella, learnt lambda": build_hierarchical_model(
+                data, BayesianLasso(lam=None)
+            ),
+        },
     }
-    posteriors = {name: nuts_posterior(model, **settings) for group in models.values() for name, model in group.items()}
+    posteriors = {
+        name: nuts_posterior(model, **settings)
+        for group in models.values()
+        for name, model in group.items()
+    }
 
     def draws_of(name):
         return posteriors[name].datatree.posterior["sklearn_alpha"].to_numpy().ravel()
 
     choices = {
-        "Ridge": AlphaChoice("Ridge", ridge_alphas, ridge_mean, ridge_se, float(ridge.alpha_),
-                             one_se_alpha(ridge_alphas, ridge_mean, ridge_se), evidence.ridge_alpha,
-                             {n: draws_of(n) for n in models["Ridge"]}, {n: posteriors[n].problems for n in models["Ridge"]}),
-        "Lasso": AlphaChoice("Lasso", lasso.alphas_, lasso_mean, lasso_se, float(lasso.alpha_),
-                             one_se_alpha(lasso.alphas_, lasso_mean, lasso_se), None,
-                             {n: draws_of(n) for n in models["Lasso"]}, {n: posteriors[n].problems for n in models["Lasso"]}),
+        "Ridge": AlphaChoice(
+            "Ridge",
+            ridge_alphas,
+            ridge_mean,
+            ridge_se,
+            float(ridge.alpha_),
+            one_se_alpha(ridge_alphas, ridge_mean, ridge_se),
+            evidence.ridge_alpha,
+            {n: draws_of(n) for n in models["Ridge"]},
+            {n: posteriors[n].problems for n in models["Ridge"]},
+        ),
+        "Lasso": AlphaChoice(
+            "Lasso",
+            lasso.alphas_,
+            lasso_mean,
+            lasso_se,
+            float(lasso.alpha_),
+            one_se_alpha(lasso.alphas_, lasso_mean, lasso_se),
+            None,
+            {n: draws_of(n) for n in models["Lasso"]},
+            {n: posteriors[n].problems for n in models["Lasso"]},
+        ),
     }
     columns = {
-        "Ridge at CV alpha": Ridge(alpha=choices["Ridge"].cv_alpha, solver="cholesky").fit(data.X, data.y).coef_,
+        "Ridge at CV alpha": Ridge(alpha=choices["Ridge"].cv_alpha, solver="cholesky")
+        .fit(data.X, data.y)
+        .coef_,
         "Ridge at EB alpha": evidence.coef,
-        "Lasso at CV alpha": Lasso(alpha=choices["Lasso"].cv_alpha, tol=1e-12, max_iter=10**6).fit(data.X, data.y).coef_,
-        "Lasso at 1-SE alpha": Lasso(alpha=choices["Lasso"].one_se_alpha, tol=1e-12, max_iter=10**6).fit(data.X, data.y).coef_,
+        "Lasso at CV alpha": Lasso(alpha=choices["Lasso"].cv_alpha, tol=1e-12, max_iter=10**6)
+        .fit(data.X, data.y)
+        .coef_,
+        "Lasso at 1-SE alpha": Lasso(alpha=choices["Lasso"].one_se_alpha, tol=1e-12, max_iter=10**6)
+        .fit(data.X, data.y)
+        .coef_,
     }
     table = pd.DataFrame(columns, index=pd.Index(list(data.feature_names), name="feature"))
     for name, posterior in posteriors.items():
         summary = posterior.summary.loc[list(data.feature_names)]
         table[f"{name}: median"] = summary["median"]
-        table[f"{name}: 94% HDI"] = [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(summary["hdi_low"], summary["hdi_high"])]
+        table[f"{name}: 94% HDI"] = [
+            f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(summary["hdi_low"], summary["hdi_high"])
+        ]
     return choices, table
 
 
@@ -156,12 +222,23 @@ class BayesAlpha:
 
     def describe(self) -> str:
         health = "; ".join(self.posterior.problems) or "healthy"
-        return (f"full Bayes: posterior median of the implied alpha, 94% HDI [{self.hdi[0]:.4g}, {self.hdi[1]:.4g}] "
-                f"(learnt scale, sigma unknown; sampler {health})")
+        return (
+            f"full Bayes: posterior median of the implied alpha, 94% HDI [{self.hdi[0]:.4g}, {self.hdi[1]:.4g}] "
+            f"(learnt scale, sigma unknown; sampler {health})"
+        )
 
 
-def bayes_alpha(data, family: str, *, fit_intercept: bool = True, draws: int = 1000, tune: int = 1000, chains: int = 4,
-                random_seed: int = 0, target_accept: float = 0.95) -> BayesAlpha:
+def bayes_alpha(
+    data,
+    family: str,
+    *,
+    fit_intercept: bool = True,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int = 0,
+    target_accept: float = 0.95,
+) -> BayesAlpha:
     """Fit the learnt-scale version of ``family`` (:class:`LearnedScale`, NUTS) and summarise its implied alpha.
 
     Conditionally on ``(sigma, tau)`` the mode is sklearn's estimator at the implied alpha, so
@@ -169,10 +246,22 @@ def bayes_alpha(data, family: str, *, fit_intercept: bool = True, draws: int = 1
     is the full-Bayes analogue of CV's single alpha (``regprior compare --alpha bayes``).
     """
     if family not in registry.SEED_FAMILIES:
-        raise ValueError(f"a learnt-scale model exists for the {' and '.join(registry.SEED_FAMILIES)} priors; got {family!r}.")
+        raise ValueError(
+            f"a learnt-scale model exists for the {' and '.join(registry.SEED_FAMILIES)} priors; got {family!r}."
+        )
     model = build_hierarchical_model(data, LearnedScale(family), fit_intercept=fit_intercept)
-    posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                               target_accept=target_accept)
+    posterior = nuts_posterior(
+        model,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        target_accept=target_accept,
+    )
     alpha, sigma = posterior.summary.loc["sklearn_alpha"], posterior.summary.loc["sigma"]
-    return BayesAlpha(float(alpha["median"]), (float(alpha["hdi_low"]), float(alpha["hdi_high"])), float(sigma["median"]),
-                      posterior)
+    return BayesAlpha(
+        float(alpha["median"]),
+        (float(alpha["hdi_low"]), float(alpha["hdi_high"])),
+        float(sigma["median"]),
+        posterior,
+    )

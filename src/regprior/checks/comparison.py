@@ -18,7 +18,6 @@ from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS, RegressionModel
 from regprior.checks.sklearn import SklearnFit, fit_counterpart
 from regprior.checks.verdict import AGREEMENT_RTOL, Verdict, judge
-from regprior.inference.map import certificate, error_bound, objective_value, unique_optimum
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
@@ -27,10 +26,17 @@ from regprior.inference import (
     map_estimate,
     nuts_posterior,
 )
+from regprior.inference.map import certificate, error_bound, objective_value, unique_optimum
 from regprior.spec.data import RegressionData
 from regprior.spec.priors import Prior
 
-__all__ = ["Comparison", "compare_data", "compare_model", "comparison_table", "NEAR_CENTRE_FRACTION"]
+__all__ = [
+    "Comparison",
+    "compare_data",
+    "compare_model",
+    "comparison_table",
+    "NEAR_CENTRE_FRACTION",
+]
 
 #: ``p_near_centre`` counts the posterior draws within this fraction of the largest |MAP weight|
 #: of the prior centre: where the Laplace MAP is exactly 0, how much posterior mass is near 0.
@@ -146,18 +152,28 @@ class Comparison:
 
     def __repr__(self) -> str:
         status = "PASSED" if self.verdict.passed else "FAILED"
-        sampler = "" if self.posterior is None else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
-        return (f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
-                f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>")
+        sampler = (
+            ""
+            if self.posterior is None
+            else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
+        )
+        return (
+            f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
+            f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>"
+        )
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
     frame = table.reset_index().rename(columns={"coefficient": "feature"})
     records = frame.to_dict(orient="records")
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in records]
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in records
+    ]
 
 
-def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, *, fit_intercept=True) -> pd.DataFrame:
+def comparison_table(
+    data, sklearn_fit, map_result, posterior=None, exact=None, *, fit_intercept=True
+) -> pd.DataFrame:
     """Assemble the per-coefficient table (features, then ``intercept``) from the results.
 
     Columns: ``sklearn``, ``map``, ``abs_diff``; with a posterior its summary
@@ -169,7 +185,10 @@ def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, 
     index = list(data.feature_names) + ([INTERCEPT] if fit_intercept else [])
     sk = np.append(sklearn_fit.coef, sklearn_fit.intercept) if fit_intercept else sklearn_fit.coef
     mp = np.append(map_result.coef, map_result.intercept) if fit_intercept else map_result.coef
-    table = pd.DataFrame({"sklearn": sk, "map": mp, "abs_diff": np.abs(mp - sk)}, index=pd.Index(index, name="coefficient"))
+    table = pd.DataFrame(
+        {"sklearn": sk, "map": mp, "abs_diff": np.abs(mp - sk)},
+        index=pd.Index(index, name="coefficient"),
+    )
     if posterior is not None:
         s = posterior.summary.loc[index]
         table = table.assign(
@@ -182,8 +201,15 @@ def comparison_table(data, sklearn_fit, map_result, posterior=None, exact=None, 
             ess_bulk=s["ess_bulk"],
             r_hat=s["r_hat"],
         )
-        draws = posterior.datatree.posterior[WEIGHTS].stack(sample=("chain", "draw")).transpose("feature", "sample").to_numpy()
-        band = NEAR_CENTRE_FRACTION * max(float(np.max(np.abs(map_result.coef - map_result.centre))), np.finfo(float).tiny)
+        draws = (
+            posterior.datatree.posterior[WEIGHTS]
+            .stack(sample=("chain", "draw"))
+            .transpose("feature", "sample")
+            .to_numpy()
+        )
+        band = NEAR_CENTRE_FRACTION * max(
+            float(np.max(np.abs(map_result.coef - map_result.centre))), np.finfo(float).tiny
+        )
         near = np.mean(np.abs(draws - map_result.centre[:, None]) <= band, axis=1)
         table["p_near_centre"] = np.append(near, np.nan) if fit_intercept else near
     if exact is not None:
@@ -248,8 +274,16 @@ def compare_data(
         progress("building the PyMC model (or reusing one of the same structure)")
     with reusable_model(data, prior, likelihood, fit_intercept=fit_intercept) as model:
         build_seconds = time.perf_counter() - start
-        comparison = compare_model(model, sample=sample, draws=draws, tune=tune, chains=chains,
-                                   random_seed=random_seed, alpha_source=alpha_source, progress=progress)
+        comparison = compare_model(
+            model,
+            sample=sample,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=random_seed,
+            alpha_source=alpha_source,
+            progress=progress,
+        )
     comparison.timings["map"] += build_seconds
     return comparison
 
@@ -270,9 +304,16 @@ def compare_model(
     Lets a caller compare several alphas on one model (``set_prior`` in between) with one
     compile of the MAP objective and one of the sampler.
     """
-    data, prior, likelihood, fit_intercept = model.data, model.prior, model.likelihood, model.fit_intercept
+    data, prior, likelihood, fit_intercept = (
+        model.data,
+        model.prior,
+        model.likelihood,
+        model.fit_intercept,
+    )
     if not isinstance(data, RegressionData):
-        raise TypeError("comparing with sklearn needs the raw data; this model was built on sufficient statistics.")
+        raise TypeError(
+            "comparing with sklearn needs the raw data; this model was built on sufficient statistics."
+        )
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     timings = {}
@@ -296,8 +337,12 @@ def compare_model(
 
     posterior = None
     if sample:
-        progress(f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)")
-        posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+        progress(
+            f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)"
+        )
+        posterior = nuts_posterior(
+            model, draws=draws, tune=tune, chains=chains, random_seed=random_seed
+        )
         timings["nuts"] = posterior.seconds
 
     # sklearn's solution judged by the MAP's own certificate; where its solver stops short of
@@ -306,20 +351,42 @@ def compare_model(
     bound = objectives = None
     non_unique = False
     if not row.exact_reference:
-        bound = error_bound(model, sklearn_fit.coef, sklearn_fit.intercept, at=(map_result.coef, map_result.intercept))
-    elif not np.allclose(map_result.coef, sklearn_fit.coef, rtol=0,
-                         atol=AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(sklearn_fit.coef))))):
+        bound = error_bound(
+            model,
+            sklearn_fit.coef,
+            sklearn_fit.intercept,
+            at=(map_result.coef, map_result.intercept),
+        )
+    elif not np.allclose(
+        map_result.coef,
+        sklearn_fit.coef,
+        rtol=0,
+        atol=AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(sklearn_fit.coef)))),
+    ):
         # A disagreement: first ask whether the optimum is unique at all (collinear columns).
-        non_unique = not unique_optimum(model, (map_result.coef, map_result.intercept),
-                                        (sklearn_fit.coef, sklearn_fit.intercept))
+        non_unique = not unique_optimum(
+            model,
+            (map_result.coef, map_result.intercept),
+            (sklearn_fit.coef, sklearn_fit.intercept),
+        )
     if bound is not None or non_unique:
-        objectives = (objective_value(model, map_result.coef, map_result.intercept),
-                      objective_value(model, sklearn_fit.coef, sklearn_fit.intercept))
-    table = comparison_table(data, sklearn_fit, map_result, posterior, exact, fit_intercept=fit_intercept)
-    flags, verdict = judge(table, map_result=map_result, sklearn_fit=sklearn_fit,
-                           divergences=None if posterior is None else posterior.divergences,
-                           sklearn_certificate=sklearn_certificate, error_bound=bound, objectives=objectives,
-                           non_unique=non_unique)
+        objectives = (
+            objective_value(model, map_result.coef, map_result.intercept),
+            objective_value(model, sklearn_fit.coef, sklearn_fit.intercept),
+        )
+    table = comparison_table(
+        data, sklearn_fit, map_result, posterior, exact, fit_intercept=fit_intercept
+    )
+    flags, verdict = judge(
+        table,
+        map_result=map_result,
+        sklearn_fit=sklearn_fit,
+        divergences=None if posterior is None else posterior.divergences,
+        sklearn_certificate=sklearn_certificate,
+        error_bound=bound,
+        objectives=objectives,
+        non_unique=non_unique,
+    )
     table["flags"] = flags
     return Comparison(
         data_name=data.name,

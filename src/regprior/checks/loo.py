@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOOComparison", "with_log_likelihood", "loo_compare", "loo_for_data", "PARETO_K_BAD", "pareto_k_threshold"]
+__all__ = [
+    "LOOComparison",
+    "with_log_likelihood",
+    "loo_compare",
+    "loo_for_data",
+    "PARETO_K_BAD",
+    "pareto_k_threshold",
+]
 
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
 #: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
@@ -28,8 +35,9 @@ def with_log_likelihood(model, posterior):
 
     if getattr(model, "form", "raw") != "raw":
         raise ValueError("LOO needs the pointwise log likelihood: build the model with form='raw'.")
-    log_likelihood = pm.compute_log_likelihood(posterior.datatree, model=model.pymc_model, progressbar=False,
-                                               extend_inferencedata=False)
+    log_likelihood = pm.compute_log_likelihood(
+        posterior.datatree, model=model.pymc_model, progressbar=False, extend_inferencedata=False
+    )
     tree = posterior.datatree.copy()
     tree["log_likelihood"] = log_likelihood
     return tree
@@ -81,7 +89,9 @@ def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
         raise ValueError(f"cv names models that are not fitted: {sorted(set(cv) - set(fits))}.")
     if len(fits) < 2:
         raise ValueError(f"loo_compare needs at least two fitted models; got {len(fits)}.")
-    trees = {name: with_log_likelihood(model, posterior) for name, (model, posterior) in fits.items()}
+    trees = {
+        name: with_log_likelihood(model, posterior) for name, (model, posterior) in fits.items()
+    }
     compared = az.compare(trees)
     loos = {name: az.loo(trees[name], pointwise=True) for name in compared.index}
     best = max(float(loo.elpd) for loo in loos.values())
@@ -95,25 +105,33 @@ def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
         if np.any(k > threshold):
             flags.append(f"{int(np.sum(k > threshold))} Pareto k > {threshold:.2f}")
         flags += [f"sampler: {p}" for p in posterior.problems]
-        rows.append({
-            "model": name,
-            # ArviZ's compare table is rounded for display: elpd, se and p come from loo itself.
-            "elpd_loo": float(loo.elpd),
-            "se": float(loo.se),
-            "p_loo": float(loo.p),
-            "elpd_diff": float(loo.elpd) - best,
-            "dse": float(compared.loc[name, "dse"]),
-            "weight": float(compared.loc[name, "weight"]),
-            "pareto_k_max": float(k.max()),
-            "n_bad_k": int(np.sum(k > threshold)),
-            "divergences": posterior.divergences,
-            "r_hat_max": posterior.r_hat_max,
-            "ess_bulk_min": posterior.ess_bulk_min,
-            "elpd_cv_sklearn": float(np.sum(cv[name])) if name in cv else np.nan,
-            "cv_se": float(np.sqrt(len(cv[name])) * np.std(cv[name], ddof=1)) if name in cv else np.nan,
-            "flags": "; ".join(flags),
-        })
-    return LOOComparison(pd.DataFrame(rows).set_index("model"), compared, {name: fit[1] for name, fit in fits.items()})
+        rows.append(
+            {
+                "model": name,
+                # ArviZ's compare table is rounded for display: elpd, se and p come from loo itself.
+                "elpd_loo": float(loo.elpd),
+                "se": float(loo.se),
+                "p_loo": float(loo.p),
+                "elpd_diff": float(loo.elpd) - best,
+                "dse": float(compared.loc[name, "dse"]),
+                "weight": float(compared.loc[name, "weight"]),
+                "pareto_k_max": float(k.max()),
+                "n_bad_k": int(np.sum(k > threshold)),
+                "divergences": posterior.divergences,
+                "r_hat_max": posterior.r_hat_max,
+                "ess_bulk_min": posterior.ess_bulk_min,
+                "elpd_cv_sklearn": float(np.sum(cv[name])) if name in cv else np.nan,
+                "cv_se": float(np.sqrt(len(cv[name])) * np.std(cv[name], ddof=1))
+                if name in cv
+                else np.nan,
+                "flags": "; ".join(flags),
+            }
+        )
+    return LOOComparison(
+        pd.DataFrame(rows).set_index("model"),
+        compared,
+        {name: fit[1] for name, fit in fits.items()},
+    )
 
 
 def loo_for_data(
@@ -150,15 +168,22 @@ def loo_for_data(
     families = tuple(available if families is None else families)
     unknown = [f for f in families if f not in available]
     if unknown:
-        raise ValueError(f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}.")
+        raise ValueError(
+            f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}."
+        )
     from regprior.catalogue import full_bayes_models
 
     specs = {}
     if hierarchical and likelihood.family == "gaussian":
-        specs = {name: spec for name, spec in full_bayes_models().items()
-                 if data.sample_weight is None or spec.supports_weights}
+        specs = {
+            name: spec
+            for name, spec in full_bayes_models().items()
+            if data.sample_weight is None or spec.supports_weights
+        }
     if len(families) + len(specs) < 2:
-        raise ValueError("LOO compares at least two models: give two families or keep the full-Bayes models.")
+        raise ValueError(
+            "LOO compares at least two models: give two families or keep the full-Bayes models."
+        )
     settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
     fits, pointwise_cv = {}, {}
     for family in families:
@@ -167,9 +192,14 @@ def loo_for_data(
         name = f"{family} at the CV alpha"
         fits[name] = (model, nuts_posterior(model, **settings))
         if cv:
-            pointwise_cv[name] = sklearn_loo_cv(data, prior, likelihood, fit_intercept=fit_intercept)
+            pointwise_cv[name] = sklearn_loo_cv(
+                data, prior, likelihood, fit_intercept=fit_intercept
+            )
     if specs:
         for name, spec in specs.items():
             model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
-            fits[name] = (model, nuts_posterior(model, **settings, target_accept=hierarchical_target_accept))
+            fits[name] = (
+                model,
+                nuts_posterior(model, **settings, target_accept=hierarchical_target_accept),
+            )
     return loo_compare(fits, cv=pointwise_cv)

@@ -16,9 +16,19 @@ from regprior import registry
 from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, RegressionModel, build_model
 from regprior.checks.sklearn import SklearnPath, sklearn_path
-from regprior.checks.verdict import AGREEMENT_RTOL, CERTIFICATE_TOL, path_agreement, support_agreement
+from regprior.checks.verdict import (
+    AGREEMENT_RTOL,
+    CERTIFICATE_TOL,
+    path_agreement,
+    support_agreement,
+)
 from regprior.inference import nuts_posterior
-from regprior.inference.map import certificate, compile_map_objective, error_bound, map_path_estimates
+from regprior.inference.map import (
+    certificate,
+    compile_map_objective,
+    error_bound,
+    map_path_estimates,
+)
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.spec.priors import as_centre
@@ -65,13 +75,24 @@ def _nominal(likelihood):
     if not isinstance(likelihood, str):
         return likelihood if likelihood.family != "gaussian" else Gaussian(1.0, "nominal")
     if likelihood not in LIKELIHOOD_FAMILIES:
-        raise ValueError(f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}.")
-    return Gaussian(1.0, "nominal") if likelihood == "gaussian" else LIKELIHOOD_FAMILIES[likelihood]()
+        raise ValueError(
+            f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
+        )
+    return (
+        Gaussian(1.0, "nominal") if likelihood == "gaussian" else LIKELIHOOD_FAMILIES[likelihood]()
+    )
 
 
 def alpha_grid(
-    data: RegressionData, family, *, fit_intercept: bool = True, mu=0.0, n_alphas: int = N_ALPHAS,
-    eps: float | None = None, fixed: dict | None = None, likelihood="gaussian",
+    data: RegressionData,
+    family,
+    *,
+    fit_intercept: bool = True,
+    mu=0.0,
+    n_alphas: int = N_ALPHAS,
+    eps: float | None = None,
+    fixed: dict | None = None,
+    likelihood="gaussian",
 ) -> np.ndarray:
     """Log-spaced values of sklearn's path parameter, from all weights at the centre to near the unpenalised fit.
 
@@ -101,7 +122,9 @@ def alpha_grid(
     l1_max = row.prior.alpha_max(nominal.coef_gradient(X, y, data.weights, eta))
     if l1_max is not None:
         if l1_max == 0:
-            raise ValueError("every weight is at its prior centre for every alpha (X^T W (y - X mu) = 0).")
+            raise ValueError(
+                "every weight is at its prior centre for every alpha (X^T W (y - X mu) = 0)."
+            )
         strongest = l1_max * factor / unit_l1
         weakest = strongest * (LASSO_EPS if eps is None else eps)
     else:
@@ -152,7 +175,11 @@ class MAPPath:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per alpha: the weights, the intercept, the certificate and the iterations."""
-        frame = pd.DataFrame(self.coefs, columns=list(self.feature_names), index=pd.Index(self.alphas, name=self.parameter))
+        frame = pd.DataFrame(
+            self.coefs,
+            columns=list(self.feature_names),
+            index=pd.Index(self.alphas, name=self.parameter),
+        )
         frame[INTERCEPT] = self.intercepts
         frame["kkt_residual"] = self.kkt_residuals
         frame["n_iter"] = self.n_iters
@@ -161,7 +188,12 @@ class MAPPath:
 
 def _check_alphas(alphas) -> np.ndarray:
     alphas = np.asarray(alphas, dtype=float)
-    if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas <= 0):
+    if (
+        alphas.ndim != 1
+        or alphas.size == 0
+        or not np.all(np.isfinite(alphas))
+        or np.any(alphas <= 0)
+    ):
         raise ValueError("alphas must be a non-empty 1-D array of positive finite numbers.")
     return alphas
 
@@ -169,7 +201,11 @@ def _check_alphas(alphas) -> np.ndarray:
 def _prior_at(model: RegressionModel, alpha: float, fixed: dict):
     row = registry.pairing(model.prior, model.likelihood.family)
     return registry.prior_from_sklearn_strength(
-        row.prior, {row.path_parameter: alpha, **fixed}, model.likelihood, model.data.weight_sum, mu=model.prior.mu
+        row.prior,
+        {row.path_parameter: alpha, **fixed},
+        model.likelihood,
+        model.data.weight_sum,
+        mu=model.prior.mu,
     )
 
 
@@ -207,8 +243,19 @@ def solve_path(model: RegressionModel, alphas, *, fixed: dict | None = None) -> 
 
 
 def map_path(
-    X, y, family: str, *, alphas=None, n_alphas: int = N_ALPHAS, eps: float | None = None, noise_sigma=None,
-    sample_weight=None, fit_intercept: bool = True, mu=0.0, feature_names=None, fixed: dict | None = None,
+    X,
+    y,
+    family: str,
+    *,
+    alphas=None,
+    n_alphas: int = N_ALPHAS,
+    eps: float | None = None,
+    noise_sigma=None,
+    sample_weight=None,
+    fit_intercept: bool = True,
+    mu=0.0,
+    feature_names=None,
+    fixed: dict | None = None,
     likelihood: str = "gaussian",
 ) -> MAPPath:
     """MAP path of a prior family (``"normal"``, ``"laplace"``, ``"elasticnet"``) over sklearn's path parameter.
@@ -227,16 +274,30 @@ def map_path(
     if nominal.family == "gaussian":
         model_likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
     elif noise_sigma is not None:
-        raise ValueError(f"noise_sigma applies to the gaussian likelihood only; got it for {nominal.family}.")
+        raise ValueError(
+            f"noise_sigma applies to the gaussian likelihood only; got it for {nominal.family}."
+        )
     else:
         model_likelihood = nominal
     model_likelihood.check_target(data.y)
     if alphas is None:
-        alphas = alpha_grid(data, family, fit_intercept=fit_intercept, mu=mu, n_alphas=n_alphas, eps=eps, fixed=fixed,
-                            likelihood=model_likelihood)
+        alphas = alpha_grid(
+            data,
+            family,
+            fit_intercept=fit_intercept,
+            mu=mu,
+            n_alphas=n_alphas,
+            eps=eps,
+            fixed=fixed,
+            likelihood=model_likelihood,
+        )
     alphas = _check_alphas(alphas)
     first = registry.prior_from_sklearn_strength(
-        row.prior, {row.path_parameter: float(np.max(alphas)), **fixed}, model_likelihood, data.weight_sum, mu=mu
+        row.prior,
+        {row.path_parameter: float(np.max(alphas)), **fixed},
+        model_likelihood,
+        data.weight_sum,
+        mu=mu,
     )
     # A model of the same structure from an earlier call is reused: no build, no compile.
     with reusable_model(data, first, model_likelihood, fit_intercept=fit_intercept) as model:
@@ -250,7 +311,11 @@ def path_for_data(data, family, likelihood, alphas, *, fit_intercept=True, mu=0.
     fixed = _checked_fixed(row, fixed)
     start = time.perf_counter()
     first = registry.prior_from_sklearn_strength(
-        row.prior, {row.path_parameter: float(np.max(alphas)), **fixed}, likelihood, data.weight_sum, mu=mu
+        row.prior,
+        {row.path_parameter: float(np.max(alphas)), **fixed},
+        likelihood,
+        data.weight_sum,
+        mu=mu,
     )
     model = build_model(data, first, likelihood, fit_intercept=fit_intercept)
     build_seconds = time.perf_counter() - start
@@ -282,7 +347,11 @@ class PathComparison:
     def passed(self) -> bool:
         """Agreement at every grid point and equal supports wherever sklearn's certificate
         decides them; equal entry points when the reference is exact (no ``error_bound``)."""
-        decidable = self.table["support_decidable"] if "support_decidable" in self.table else np.ones(len(self.table), bool)
+        decidable = (
+            self.table["support_decidable"]
+            if "support_decidable" in self.table
+            else np.ones(len(self.table), bool)
+        )
         supports = (self.table["support_match"] | ~np.asarray(decidable, dtype=bool)).all()
         entries = "error_bound" in self.table or self.entries["same_entry"].all()
         return bool(self.table["agree"].all() and supports and entries)
@@ -296,8 +365,12 @@ class PathComparison:
         """Per alpha: the comparison columns, then every MAP and sklearn coefficient."""
         names = list(self.map_path.feature_names)
         index = self.table.index
-        map_coefs = pd.DataFrame(self.map_path.coefs, columns=[f"map_{n}" for n in names], index=index)
-        sklearn_coefs = pd.DataFrame(self.sklearn_path.coefs, columns=[f"sklearn_{n}" for n in names], index=index)
+        map_coefs = pd.DataFrame(
+            self.map_path.coefs, columns=[f"map_{n}" for n in names], index=index
+        )
+        sklearn_coefs = pd.DataFrame(
+            self.sklearn_path.coefs, columns=[f"sklearn_{n}" for n in names], index=index
+        )
         return pd.concat([self.table, map_coefs, sklearn_coefs], axis=1)
 
     def summary_line(self) -> str:
@@ -322,7 +395,9 @@ def _entry_alphas(alphas, coefs, centre):
     return np.where(active.any(axis=0), alphas[first], np.nan)
 
 
-def _sklearn_certificates(model: RegressionModel, bayes: MAPPath, sklearn: SklearnPath) -> pd.DataFrame:
+def _sklearn_certificates(
+    model: RegressionModel, bayes: MAPPath, sklearn: SklearnPath
+) -> pd.DataFrame:
     """Per grid point: sklearn's certificate (the MAP's measure) and, for a reference that stops
     short of ~1e-12, the error bound it allows."""
     row = registry.pairing(model.prior, model.likelihood.family)
@@ -333,12 +408,16 @@ def _sklearn_certificates(model: RegressionModel, bayes: MAPPath, sklearn: Sklea
         model.set_prior(_prior_at(model, alpha, bayes.fixed))
         record = {"sklearn_certificate": certificate(model, coef, intercept)}
         if not row.exact_reference:
-            record["error_bound"] = error_bound(model, coef, intercept, at=(map_coef, map_intercept))
+            record["error_bound"] = error_bound(
+                model, coef, intercept, at=(map_coef, map_intercept)
+            )
         records.append(record)
     return pd.DataFrame(records)
 
 
-def compare_paths(bayes: MAPPath, sklearn: SklearnPath, *, model: RegressionModel | None = None) -> PathComparison:
+def compare_paths(
+    bayes: MAPPath, sklearn: SklearnPath, *, model: RegressionModel | None = None
+) -> PathComparison:
     """Compare the two paths grid point by grid point (same grid required).
 
     With the ``model`` the path was solved on, sklearn's solutions are also judged by the
@@ -371,7 +450,8 @@ def compare_paths(bayes: MAPPath, sklearn: SklearnPath, *, model: RegressionMode
         {
             "map_entry_alpha": entry_map,
             "sklearn_entry_alpha": entry_sklearn,
-            "same_entry": (entry_map == entry_sklearn) | (np.isnan(entry_map) & np.isnan(entry_sklearn)),
+            "same_entry": (entry_map == entry_sklearn)
+            | (np.isnan(entry_map) & np.isnan(entry_sklearn)),
         },
         index=pd.Index(list(bayes.feature_names), name="feature"),
     )
@@ -384,14 +464,25 @@ def posterior_alpha_picks(alphas, count: int) -> np.ndarray:
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
         raise ValueError(f"the number of posterior alphas must be an integer >= 0; got {count!r}.")
     if count > len(alphas):
-        raise ValueError(f"the number of posterior alphas ({count}) exceeds the grid length ({len(alphas)}).")
+        raise ValueError(
+            f"the number of posterior alphas ({count}) exceeds the grid length ({len(alphas)})."
+        )
     if count == 0:
         return alphas[:0]
     picks = np.unique(np.linspace(0, len(alphas) - 1, count + 2).round().astype(int)[1:-1])
     return alphas[picks]
 
 
-def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None, draws=1000, tune=1000, chains=4, random_seed=0) -> pd.DataFrame:
+def posterior_path(
+    model: RegressionModel,
+    alphas,
+    *,
+    fixed: dict | None = None,
+    draws=1000,
+    tune=1000,
+    chains=4,
+    random_seed=0,
+) -> pd.DataFrame:
     """Posterior mean and 94% HDI of every weight at a few alphas, on one compiled sampler.
 
     Returns a tidy frame: one row per (alpha, feature) with ``mean``, ``hdi_low``,
@@ -402,7 +493,9 @@ def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None,
     rows = []
     for alpha in _check_alphas(alphas):
         model.set_prior(_prior_at(model, alpha, fixed))
-        posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+        posterior = nuts_posterior(
+            model, draws=draws, tune=tune, chains=chains, random_seed=random_seed
+        )
         summary = posterior.summary.loc[list(model.data.feature_names)]
         for feature, row in summary.iterrows():
             rows.append(
@@ -421,7 +514,9 @@ def posterior_path(model: RegressionModel, alphas, *, fixed: dict | None = None,
     return pd.DataFrame(rows)
 
 
-def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = True, fixed: dict | None = None) -> dict:
+def cross_validation_marks(
+    data, family, likelihood, *, fit_intercept: bool = True, fixed: dict | None = None
+) -> dict:
     """``{"CV": alpha, "1-SE": alpha}`` of the pair's CV estimator, to mark on a path figure,
     and ``"EB"``, the evidence maximum (type-II ML), for the conjugate pair (Normal prior, Ridge).
 
@@ -432,7 +527,9 @@ def cross_validation_marks(data, family, likelihood, *, fit_intercept: bool = Tr
     row = registry.pairing(family, likelihood.family)
     if row.cv_estimator not in ONE_SE_ESTIMATORS:
         return {}
-    marks = cross_validation_alphas(data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed)
+    marks = cross_validation_alphas(
+        data, family, likelihood, fit_intercept=fit_intercept, fixed=fixed
+    )
     if row.conjugate:
         from regprior.inference import type2_ml
 

@@ -53,11 +53,18 @@ def sklearn_estimator(pairing: registry.Pairing, strength: dict, *, fit_intercep
     ``LogisticRegression`` is never given ``liblinear``: that solver penalises the intercept
     (through ``intercept_scaling``), so it is not the counterpart of a flat intercept prior.
     """
-    return _estimator_class(pairing.estimator)(**strength, fit_intercept=fit_intercept, **pairing.estimator_options)
+    return _estimator_class(pairing.estimator)(
+        **strength, fit_intercept=fit_intercept, **pairing.estimator_options
+    )
 
 
 def sklearn_counterpart(
-    prior: Prior, *, noise_sigma: float | None = None, weight_sum: float | None = None, fit_intercept: bool = True, likelihood=None,
+    prior: Prior,
+    *,
+    noise_sigma: float | None = None,
+    weight_sum: float | None = None,
+    fit_intercept: bool = True,
+    likelihood=None,
 ):
     """Unfitted sklearn estimator whose solution is the MAP under ``prior`` (Gaussian likelihood).
 
@@ -82,7 +89,9 @@ def sklearn_counterpart(
     """
     if likelihood is None:
         if noise_sigma is None:
-            raise ValueError("noise_sigma is required for the Gaussian likelihood (or give likelihood=).")
+            raise ValueError(
+                "noise_sigma is required for the Gaussian likelihood (or give likelihood=)."
+            )
         likelihood = Gaussian(noise_sigma)
     row = registry.pairing(prior, likelihood.family)
     if row.data_term == "mean" and weight_sum is None:
@@ -90,12 +99,20 @@ def sklearn_counterpart(
             f"weight_sum (N = sum of sample weights, or n_samples) is required for a {prior.family} prior: "
             f"{row.estimator} divides its data term by it."
         )
-    strength = registry.sklearn_strength(prior, likelihood, 1.0 if weight_sum is None else weight_sum)
+    strength = registry.sklearn_strength(
+        prior, likelihood, 1.0 if weight_sum is None else weight_sum
+    )
     return sklearn_estimator(row, strength, fit_intercept=fit_intercept)
 
 
-def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_sum: float | None = None, mu=0.0,
-                       fit_intercept: bool | None = None) -> Prior:
+def prior_from_sklearn(
+    estimator,
+    *,
+    noise_sigma: float | None = None,
+    weight_sum: float | None = None,
+    mu=0.0,
+    fit_intercept: bool | None = None,
+) -> Prior:
     """The prior whose MAP is the given sklearn estimator's solution.
 
     ``Ridge`` / ``RidgeCV`` -> ``Normal``; ``Lasso`` / ``LassoCV`` -> ``Laplace``;
@@ -114,23 +131,38 @@ def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_su
     """
     name = type(estimator).__name__
     if getattr(estimator, "positive", False):
-        raise ValueError(f"{name}(positive=True) constrains the weights to be >= 0: its solution is the MAP of a prior "
-                         "truncated at zero, which regprior's priors are not. Use positive=False.")
-    if fit_intercept is not None and hasattr(estimator, "fit_intercept") and estimator.fit_intercept != fit_intercept:
-        raise ValueError(f"{name} has fit_intercept={estimator.fit_intercept} but the prior is for a model with "
-                         f"fit_intercept={fit_intercept}: their solutions differ. Use the same setting on both sides.")
+        raise ValueError(
+            f"{name}(positive=True) constrains the weights to be >= 0: its solution is the MAP of a prior "
+            "truncated at zero, which regprior's priors are not. Use positive=False."
+        )
+    if (
+        fit_intercept is not None
+        and hasattr(estimator, "fit_intercept")
+        and estimator.fit_intercept != fit_intercept
+    ):
+        raise ValueError(
+            f"{name} has fit_intercept={estimator.fit_intercept} but the prior is for a model with "
+            f"fit_intercept={fit_intercept}: their solutions differ. Use the same setting on both sides."
+        )
     if name == "BayesianRidge":
         if not hasattr(estimator, "lambda_"):
-            raise ValueError("BayesianRidge must be fitted: its prior precision lambda_ is learnt by fit.")
+            raise ValueError(
+                "BayesianRidge must be fitted: its prior precision lambda_ is learnt by fit."
+            )
         return registry.prior_from_evidence(estimator.lambda_, mu=mu)
     row = registry.pairing_for_estimator(name)
     if name == row.cv_estimator:
         if not hasattr(estimator, f"{row.path_parameter}_"):
             raise ValueError(f"{name} must be fitted: its {row.path_parameter}_ is chosen by fit.")
-        strength = {k: float(np.ravel(getattr(estimator, f"{k}_"))[0]) for k in ("C", "alpha", "l1_ratio")
-                    if hasattr(estimator, f"{k}_")}
+        strength = {
+            k: float(np.ravel(getattr(estimator, f"{k}_"))[0])
+            for k in ("C", "alpha", "l1_ratio")
+            if hasattr(estimator, f"{k}_")
+        }
     else:
-        strength = {k: getattr(estimator, k) for k in ("C", "alpha", "l1_ratio") if hasattr(estimator, k)}
+        strength = {
+            k: getattr(estimator, k) for k in ("C", "alpha", "l1_ratio") if hasattr(estimator, k)
+        }
     row = registry.pairing_for_estimator(name, strength)
     strength = {k: v for k, v in strength.items() if k in row.strength}
     if row.likelihood == "gaussian":
@@ -140,8 +172,12 @@ def prior_from_sklearn(estimator, *, noise_sigma: float | None = None, weight_su
     else:
         likelihood = LIKELIHOOD_FAMILIES[row.likelihood]()
     if row.data_term == "mean" and weight_sum is None:
-        raise ValueError(f"weight_sum (N = sum of sample weights, or n_samples) is required for a {name}.")
-    return registry.prior_from_sklearn_strength(row.prior, strength, likelihood, 1.0 if weight_sum is None else weight_sum, mu=mu)
+        raise ValueError(
+            f"weight_sum (N = sum of sample weights, or n_samples) is required for a {name}."
+        )
+    return registry.prior_from_sklearn_strength(
+        row.prior, strength, likelihood, 1.0 if weight_sum is None else weight_sum, mu=mu
+    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +195,9 @@ class SklearnFit:
         return next(iter(self.strength.values()))
 
 
-def fit_counterpart(data: RegressionData, prior: Prior, likelihood, *, fit_intercept: bool = True) -> SklearnFit:
+def fit_counterpart(
+    data: RegressionData, prior: Prior, likelihood, *, fit_intercept: bool = True
+) -> SklearnFit:
     """Fit the sklearn counterpart of ``prior`` and return its coefficients around ``mu``.
 
     sklearn has no prior centre, so the estimator is fitted on ``y - X @ mu`` (the
@@ -177,10 +215,17 @@ def fit_counterpart(data: RegressionData, prior: Prior, likelihood, *, fit_inter
         )
     estimator.fit(data.X, data.y - data.X @ centre, sample_weight=data.sample_weight)
     intercept = float(np.ravel(estimator.intercept_)[0]) if fit_intercept else 0.0
-    return SklearnFit(coef=centre + np.ravel(estimator.coef_), intercept=intercept, strength=strength, estimator=estimator)
+    return SklearnFit(
+        coef=centre + np.ravel(estimator.coef_),
+        intercept=intercept,
+        strength=strength,
+        estimator=estimator,
+    )
 
 
-def sklearn_loo_cv(data: RegressionData, prior: Prior, likelihood, *, fit_intercept: bool = True) -> np.ndarray:
+def sklearn_loo_cv(
+    data: RegressionData, prior: Prior, likelihood, *, fit_intercept: bool = True
+) -> np.ndarray:
     """Exact leave-one-out CV of the sklearn counterpart: each observation's log predictive density.
 
     Observation ``i`` is predicted by the counterpart refitted without it under the same prior
@@ -194,11 +239,17 @@ def sklearn_loo_cv(data: RegressionData, prior: Prior, likelihood, *, fit_interc
     log_density = np.empty(n)
     for i in range(n):
         keep = np.arange(n) != i
-        fold = RegressionData(data.X[keep], data.y[keep], None if data.sample_weight is None else weights[keep],
-                              feature_names=data.feature_names)
+        fold = RegressionData(
+            data.X[keep],
+            data.y[keep],
+            None if data.sample_weight is None else weights[keep],
+            feature_names=data.feature_names,
+        )
         fit = fit_counterpart(fold, prior, likelihood, fit_intercept=fit_intercept)
         eta = fit.intercept + data.X[i] @ fit.coef
-        log_density[i] = -float(likelihood.neg_loglik(data.y[i:i + 1], np.atleast_1d(eta), weights[i:i + 1])[0])
+        log_density[i] = -float(
+            likelihood.neg_loglik(data.y[i : i + 1], np.atleast_1d(eta), weights[i : i + 1])[0]
+        )
     return log_density
 
 
@@ -214,7 +265,13 @@ ONE_SE_ESTIMATORS = ("RidgeCV", "LassoCV", "ElasticNetCV")
 
 
 def prior_by_cross_validation(
-    data: RegressionData, family, likelihood: Gaussian, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None,
+    data: RegressionData,
+    family,
+    likelihood: Gaussian,
+    *,
+    fit_intercept: bool = True,
+    mu=0.0,
+    fixed: dict | None = None,
     one_se: bool = False,
 ):
     """Choose the path parameter by the pair's CV estimator (``RidgeCV``, ``LassoCV``, ``ElasticNetCV``).
@@ -233,30 +290,48 @@ def prior_by_cross_validation(
     else:
         chosen, description = _cv_choice(search, row), row.cv_description
     strength = {row.path_parameter: float(chosen), **fixed}
-    prior = registry.prior_from_sklearn_strength(row.prior, strength, likelihood, data.weight_sum, mu=mu)
+    prior = registry.prior_from_sklearn_strength(
+        row.prior, strength, likelihood, data.weight_sum, mu=mu
+    )
     return prior, description
 
 
-def cross_validation_alphas(data: RegressionData, family, likelihood, *, fit_intercept: bool = True,
-                            fixed: dict | None = None) -> dict:
+def cross_validation_alphas(
+    data: RegressionData,
+    family,
+    likelihood,
+    *,
+    fit_intercept: bool = True,
+    fixed: dict | None = None,
+) -> dict:
     """``{"CV": ..., "1-SE": ...}``: both choices of the pair's CV estimator from one fit (Gaussian pairs)."""
     row = registry.pairing(family, likelihood.family)
-    search = _fitted_search(data, row, _fixed_of(row, fixed), fit_intercept=fit_intercept, mu=0.0, one_se=True)
+    search = _fitted_search(
+        data, row, _fixed_of(row, fixed), fit_intercept=fit_intercept, mu=0.0, one_se=True
+    )
     return {"CV": _cv_choice(search, row), "1-SE": _one_se_choice(search)}
 
 
 def _fixed_of(row, fixed) -> dict:
     """The pair's fixed strength parameters (``l1_ratio``), defaults filled in and checked."""
-    return {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    return {
+        k: v
+        for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items()
+        if k != row.path_parameter
+    }
 
 
 def _fitted_search(data, row, fixed, *, fit_intercept, mu, one_se):
     """The pair's CV estimator fitted on ``y - X mu`` (with per-sample errors kept for the 1-SE rule)."""
     if one_se and row.cv_estimator not in ONE_SE_ESTIMATORS:
-        raise ValueError(f"the 1-SE rule needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "
-                         f"the {row.family} prior's counterpart is chosen by {row.cv_estimator}.")
+        raise ValueError(
+            f"the 1-SE rule needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "
+            f"the {row.family} prior's counterpart is chosen by {row.cv_estimator}."
+        )
     if row.cv_estimator == "GridSearchCV":
-        base = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
+        base = sklearn_estimator(
+            row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept
+        )
         search = _estimator_class("GridSearchCV")(base, **row.cv_options(fixed))
     else:
         options = row.cv_options(fixed)
@@ -268,7 +343,11 @@ def _fitted_search(data, row, fixed, *, fit_intercept, mu, one_se):
 
 
 def _cv_choice(search, row) -> float:
-    chosen = search.best_params_[row.path_parameter] if hasattr(search, "best_params_") else getattr(search, f"{row.path_parameter}_")
+    chosen = (
+        search.best_params_[row.path_parameter]
+        if hasattr(search, "best_params_")
+        else getattr(search, f"{row.path_parameter}_")
+    )
     return float(np.ravel(chosen)[0])
 
 
@@ -276,13 +355,28 @@ def _one_se_choice(search) -> float:
     """1-SE alpha of a fitted RidgeCV (leave-one-out errors) or LassoCV / ElasticNetCV (fold errors)."""
     if hasattr(search, "cv_results_"):  # RidgeCV: (n_samples, n_alphas) squared errors
         errors = search.cv_results_
-        return one_se_alpha(search.alphas, errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]))
+        return one_se_alpha(
+            search.alphas,
+            errors.mean(axis=0),
+            errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]),
+        )
     folds = search.mse_path_  # (n_alphas, n_folds)
-    return one_se_alpha(search.alphas_, folds.mean(axis=1), folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1]))
+    return one_se_alpha(
+        search.alphas_, folds.mean(axis=1), folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1])
+    )
 
 
-def enet_dual_gap(X, y, coef, *, alpha: float, l1_ratio: float = 1.0, sample_weight=None, fit_intercept: bool = True,
-                  mu=0.0) -> float:
+def enet_dual_gap(
+    X,
+    y,
+    coef,
+    *,
+    alpha: float,
+    l1_ratio: float = 1.0,
+    sample_weight=None,
+    fit_intercept: bool = True,
+    mu=0.0,
+) -> float:
     r"""The duality gap of ``coef`` for sklearn's ``ElasticNet`` (``Lasso``: ``l1_ratio=1``), as sklearn reports it.
 
     sklearn's coordinate descent minimises, on centred data with the weights rescaled to sum to
@@ -299,7 +393,11 @@ def enet_dual_gap(X, y, coef, *, alpha: float, l1_ratio: float = 1.0, sample_wei
     X = X if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n, p = X.shape
-    weights = np.ones(n) if sample_weight is None else np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n,))
+    weights = (
+        np.ones(n)
+        if sample_weight is None
+        else np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n,))
+    )
     weights = weights * (n / weights.sum())
     centre = as_centre(mu, p)
     y = y - X @ centre
@@ -331,7 +429,13 @@ class SklearnPath:
 
 
 def sklearn_path(
-    data: RegressionData, family, alphas, *, fit_intercept: bool = True, mu=0.0, fixed: dict | None = None,
+    data: RegressionData,
+    family,
+    alphas,
+    *,
+    fit_intercept: bool = True,
+    mu=0.0,
+    fixed: dict | None = None,
     likelihood: str = "gaussian",
 ) -> SklearnPath:
     """sklearn's solutions over a grid of the path parameter (``alpha``, or ``C``), at the registry's tolerances.
@@ -345,7 +449,11 @@ def sklearn_path(
     from sklearn.linear_model import enet_path
 
     row = registry.pairing(family, likelihood)
-    fixed = {k: v for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items() if k != row.path_parameter}
+    fixed = {
+        k: v
+        for k, v in row.check_strength({row.path_parameter: 1.0, **(fixed or {})}).items()
+        if k != row.path_parameter
+    }
     alphas = np.asarray(alphas, dtype=float)
     centre = as_centre(mu, data.n_features)
     x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
@@ -354,18 +462,26 @@ def sklearn_path(
         root = np.sqrt(data.weights * data.n_samples / data.weight_sum)
         l1_ratio = fixed.get("l1_ratio", 1.0)
         _, coefs, _ = enet_path(
-            X * root[:, None], (y - X @ centre) * root, l1_ratio=l1_ratio, alphas=alphas, **row.estimator_options
+            X * root[:, None],
+            (y - X @ centre) * root,
+            l1_ratio=l1_ratio,
+            alphas=alphas,
+            **row.estimator_options,
         )
         coefs = coefs.T + centre
         intercepts = y_mean - coefs @ x_mean if fit_intercept else np.zeros(len(alphas))
     else:
-        estimator = sklearn_estimator(row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept)
+        estimator = sklearn_estimator(
+            row, {row.path_parameter: 1.0, **fixed}, fit_intercept=fit_intercept
+        )
         if "warm_start" in estimator.get_params():
             estimator.set_params(warm_start=True)
         target = data.y - data.X @ centre
         coefs, intercepts = [], []
         for value in alphas:
-            estimator.set_params(**{row.path_parameter: value}).fit(data.X, target, sample_weight=data.sample_weight)
+            estimator.set_params(**{row.path_parameter: value}).fit(
+                data.X, target, sample_weight=data.sample_weight
+            )
             coefs.append(centre + np.ravel(estimator.coef_))
             intercepts.append(float(np.ravel(estimator.intercept_)[0]) if fit_intercept else 0.0)
         coefs, intercepts = np.array(coefs), np.array(intercepts)

@@ -99,23 +99,45 @@ def _row_checks(table: pd.DataFrame, tolerance: float) -> dict:
     """``{flag name: (boolean Series of failing rows, problem message or None)}``."""
     checks = {}
     bad = ~(table["abs_diff"] <= tolerance)
-    checks["map!=sklearn"] = (bad, f"max |MAP - sklearn| {table['abs_diff'].max():.2e} > {tolerance:.2e}")
+    checks["map!=sklearn"] = (
+        bad,
+        f"max |MAP - sklearn| {table['abs_diff'].max():.2e} > {tolerance:.2e}",
+    )
     if "r_hat" in table:
         bad = ~(table["r_hat"] <= GOOD_RHAT)
-        checks[f"r_hat>{GOOD_RHAT}"] = (bad, f"sampler: r_hat max {table['r_hat'].max():.4f} > {GOOD_RHAT}")
+        checks[f"r_hat>{GOOD_RHAT}"] = (
+            bad,
+            f"sampler: r_hat max {table['r_hat'].max():.4f} > {GOOD_RHAT}",
+        )
         bad = ~(table["ess_bulk"] >= MIN_ESS_BULK)
-        checks[f"ess<{MIN_ESS_BULK}"] = (bad, f"sampler: bulk ESS min {table['ess_bulk'].min():.0f} < {MIN_ESS_BULK}")
+        checks[f"ess<{MIN_ESS_BULK}"] = (
+            bad,
+            f"sampler: bulk ESS min {table['ess_bulk'].min():.0f} < {MIN_ESS_BULK}",
+        )
     if "mean_error_mcse" in table:
         bad = ~(table["mean_error_mcse"].abs() <= MCSE_FACTOR)
-        checks[f"mean>{MCSE_FACTOR:g}mcse"] = (bad, f"NUTS mean off the exact posterior by > {MCSE_FACTOR:g} MCSE: {list(table.index[bad])}")
+        checks[f"mean>{MCSE_FACTOR:g}mcse"] = (
+            bad,
+            f"NUTS mean off the exact posterior by > {MCSE_FACTOR:g} MCSE: {list(table.index[bad])}",
+        )
         bad = ~((table["sd_ratio"] - 1).abs() <= SD_RTOL)
-        checks[f"sd>{SD_RTOL:.0%}off"] = (bad, f"NUTS sd off the exact posterior by > {SD_RTOL:.0%}: {list(table.index[bad])}")
+        checks[f"sd>{SD_RTOL:.0%}off"] = (
+            bad,
+            f"NUTS sd off the exact posterior by > {SD_RTOL:.0%}: {list(table.index[bad])}",
+        )
     return checks
 
 
 def judge(
-    table: pd.DataFrame, *, map_result, sklearn_fit, divergences: int | None = None, sklearn_certificate: float | None = None,
-    error_bound: float | None = None, objectives: tuple[float, float] | None = None, non_unique: bool = False,
+    table: pd.DataFrame,
+    *,
+    map_result,
+    sklearn_fit,
+    divergences: int | None = None,
+    sklearn_certificate: float | None = None,
+    error_bound: float | None = None,
+    objectives: tuple[float, float] | None = None,
+    non_unique: bool = False,
 ) -> tuple[pd.Series, Verdict]:
     """Judge a comparison table: per-row flags and the verdict, from the same checks.
 
@@ -158,7 +180,10 @@ def judge(
     tolerance = AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(table["sklearn"]))))
     source = Verdict.tolerance_source
     if error_bound is not None and error_bound > tolerance:
-        tolerance, source = error_bound, "error bound from sklearn's certificate (its solver stops short of 1e-12)"
+        tolerance, source = (
+            error_bound,
+            "error bound from sklearn's certificate (its solver stops short of 1e-12)",
+        )
     checks = _row_checks(table, tolerance)
     judged_by_objective = non_unique and objectives is not None
     if judged_by_objective:
@@ -167,8 +192,12 @@ def judge(
         checks["map!=sklearn"] = (pd.Series(False, index=table.index), "")
     failing = pd.DataFrame({name: bad for name, (bad, _) in checks.items()}, index=table.index)
     flags = failing.apply(lambda row: ",".join(name for name, bad in row.items() if bad), axis=1)
-    support_match = support_agreement(map_result.coef, sklearn_fit.coef, map_result.centre,
-                                      tolerance=None if error_bound is None else tolerance)
+    support_match = support_agreement(
+        map_result.coef,
+        sklearn_fit.coef,
+        map_result.centre,
+        tolerance=None if error_bound is None else tolerance,
+    )
     decidable = sklearn_certificate is None or sklearn_certificate <= CERTIFICATE_TOL
     problems = []
     if failing["map!=sklearn"].any():
@@ -176,16 +205,22 @@ def judge(
     if judged_by_objective:
         at_map, at_sklearn = objectives
         if abs(at_map - at_sklearn) > OBJECTIVE_RTOL * max(1.0, abs(at_sklearn)):
-            problems.append(f"non-unique optimum, but the objectives differ: MAP {at_map:.15g}, sklearn {at_sklearn:.15g}")
+            problems.append(
+                f"non-unique optimum, but the objectives differ: MAP {at_map:.15g}, sklearn {at_sklearn:.15g}"
+            )
         support_match = support_match or None  # which weights are zero is not unique either
     elif not support_match and decidable:
         problems.append("the MAP's exact zeros differ from sklearn's")
     if support_match is False and not decidable:
-        support_match = None  # sklearn's solution is too loose to say which weights are exactly zero
+        support_match = (
+            None  # sklearn's solution is too loose to say which weights are exactly zero
+        )
     if error_bound is not None and objectives is not None:
         at_map, at_sklearn = objectives
         if at_map > at_sklearn + OBJECTIVE_RTOL * max(1.0, abs(at_sklearn)):
-            problems.append(f"the MAP's negative log posterior {at_map:.12g} exceeds sklearn's {at_sklearn:.12g}")
+            problems.append(
+                f"the MAP's negative log posterior {at_map:.12g} exceeds sklearn's {at_sklearn:.12g}"
+            )
     if not map_result.kkt_residual <= CERTIFICATE_TOL:
         problems.append(f"KKT residual {map_result.kkt_residual:.1e} > {CERTIFICATE_TOL:.0e}")
     sampler_healthy = exact_agreement = None

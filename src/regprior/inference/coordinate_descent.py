@@ -38,7 +38,9 @@ __all__ = ["solve_penalised_quadratic", "solve_path", "polish_on_support"]
 
 
 @njit(cache=True, nogil=True)
-def _sweeps(hessian, linear, x, n_smooth, l1, centre, tol, max_sweeps):  # pragma: no cover - compiled
+def _sweeps(
+    hessian, linear, x, n_smooth, l1, centre, tol, max_sweeps
+):  # pragma: no cover - compiled
     p = x.shape[0]
     gradient = hessian @ x - linear
     for sweep in range(1, max_sweeps + 1):
@@ -112,7 +114,9 @@ def _support_system(hessian, linear, x, n_smooth, l1, centre):  # pragma: no cov
 
 
 @njit(cache=True, nogil=True)
-def _optimal_on_support(hessian, linear, polished, free, slopes, n_smooth, l1, centre):  # pragma: no cover - compiled
+def _optimal_on_support(
+    hessian, linear, polished, free, slopes, n_smooth, l1, centre
+):  # pragma: no cover - compiled
     """The solved point keeps the support and slopes it assumed, and is optimal off it."""
     p = polished.shape[0]
     for j in range(n_smooth, p):
@@ -179,7 +183,9 @@ def _polish(hessian, linear, x, n_smooth, l1, centre):  # pragma: no cover - com
             return polished, False
         for a in range(m):
             polished[index[a]] = values[a]
-    return polished, _optimal_on_support(hessian, linear, polished, free, slopes, n_smooth, l1, centre)
+    return polished, _optimal_on_support(
+        hessian, linear, polished, free, slopes, n_smooth, l1, centre
+    )
 
 
 @functools.cache
@@ -193,12 +199,16 @@ def compile_in_background() -> threading.Thread:
     :func:`solve_penalised_quadratic` passes.
     """
     dummy = (np.eye(2), np.zeros(2), np.zeros(2), 1, 1.0, np.zeros(1), 1e-10, 1)
-    thread = threading.Thread(target=lambda: _sweeps(*dummy), name="regprior-numba-warmup", daemon=True)
+    thread = threading.Thread(
+        target=lambda: _sweeps(*dummy), name="regprior-numba-warmup", daemon=True
+    )
     thread.start()
     return thread
 
 
-def solve_penalised_quadratic(hessian, linear, x, *, n_smooth: int, l1: float, centre, tol: float, max_sweeps: int):
+def solve_penalised_quadratic(
+    hessian, linear, x, *, n_smooth: int, l1: float, centre, tol: float, max_sweeps: int
+):
     """Minimise ``x^T H x / 2 - linear^T x + l1 sum_j |x_j - c_j|`` (weights only) exactly.
 
     Coordinate descent finds the generalized support; the KKT system on that support, with the
@@ -208,7 +218,10 @@ def solve_penalised_quadratic(hessian, linear, x, *, n_smooth: int, l1: float, c
     gradient units. Returns ``(x, n_sweeps, certified)`` (``x`` a new array).
     """
     hessian = np.ascontiguousarray(hessian, dtype=np.float64)
-    linear, centre = np.ascontiguousarray(linear, dtype=np.float64), np.ascontiguousarray(centre, dtype=np.float64)
+    linear, centre = (
+        np.ascontiguousarray(linear, dtype=np.float64),
+        np.ascontiguousarray(centre, dtype=np.float64),
+    )
     x, n_smooth, l1, tol = np.array(x, dtype=np.float64), int(n_smooth), float(l1), float(tol)
     done = 0
     while done < max_sweeps:
@@ -238,13 +251,17 @@ def polish_on_support(hessian, linear, x, *, n_smooth: int, l1: float, centre):
         system = hessian[np.ix_(free, free)]
         rhs = linear[free] - slopes[free] - hessian[np.ix_(free, ~free)] @ x[~free]
         try:
-            polished[free] = scipy.linalg.cho_solve(scipy.linalg.cho_factor(system, check_finite=False), rhs,
-                                                    check_finite=False)
+            polished[free] = scipy.linalg.cho_solve(
+                scipy.linalg.cho_factor(system, check_finite=False), rhs, check_finite=False
+            )
         except np.linalg.LinAlgError:  # singular on that support
             return None
     new_shift = polished[n_smooth:] - centre
     weights_free = free[n_smooth:]
-    if np.any(weights_free & ((new_shift == 0.0) | (np.where(new_shift > 0.0, l1, -l1) != slopes[n_smooth:]))):
+    if np.any(
+        weights_free
+        & ((new_shift == 0.0) | (np.where(new_shift > 0.0, l1, -l1) != slopes[n_smooth:]))
+    ):
         return None
     gradient = hessian[~free] @ polished - linear[~free]
     # Slack of a few ulps, as in _optimal_on_support.
@@ -254,7 +271,9 @@ def polish_on_support(hessian, linear, x, *, n_smooth: int, l1: float, centre):
 
 
 @njit(cache=True, nogil=True)
-def _path(hessian, linear, x, n_smooth, l1s, l2s, centre, tols, max_sweeps):  # pragma: no cover - compiled
+def _path(
+    hessian, linear, x, n_smooth, l1s, l2s, centre, tols, max_sweeps
+):  # pragma: no cover - compiled
     p = x.shape[0]
     diagonal = np.empty(p)
     for j in range(p):
@@ -296,6 +315,15 @@ def solve_path(hessian, linear, x, *, n_smooth: int, l1s, l2s, centre, tols, max
     hessian = np.array(hessian, dtype=np.float64, order="C")  # its diagonal is changed per step
     as_array = [np.ascontiguousarray(a, dtype=np.float64) for a in (linear, l1s, l2s, centre, tols)]
     linear, l1s, l2s, centre, tols = as_array
-    solutions, sweeps, certified = _path(hessian, linear, np.array(x, dtype=np.float64), int(n_smooth), l1s, l2s,
-                                         centre, tols, int(max_sweeps))
+    solutions, sweeps, certified = _path(
+        hessian,
+        linear,
+        np.array(x, dtype=np.float64),
+        int(n_smooth),
+        l1s,
+        l2s,
+        centre,
+        tols,
+        int(max_sweeps),
+    )
     return solutions, sweeps, certified

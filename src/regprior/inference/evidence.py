@@ -80,7 +80,9 @@ def _statistics(data, fit_intercept):
 
     if isinstance(data, SufficientStatistics):
         if data.fit_intercept != fit_intercept:
-            raise ValueError(f"the statistics were computed with fit_intercept={data.fit_intercept}; got {fit_intercept}.")
+            raise ValueError(
+                f"the statistics were computed with fit_intercept={data.fit_intercept}; got {fit_intercept}."
+            )
         return data
     return SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
 
@@ -91,7 +93,9 @@ def _start(stats):
     return 1.0 / (variance + np.finfo(float).eps), 1.0
 
 
-def type2_ml(data, *, fit_intercept: bool = True, tol: float = 1e-14, max_iter: int = 10_000) -> EvidenceResult:
+def type2_ml(
+    data, *, fit_intercept: bool = True, tol: float = 1e-14, max_iter: int = 10_000
+) -> EvidenceResult:
     """Maximise the exact marginal likelihood of the Normal prior over noise and weight precisions.
 
     Parameters
@@ -130,15 +134,31 @@ def type2_ml(data, *, fit_intercept: bool = True, tol: float = 1e-14, max_iter: 
     coef, sse, gamma = posterior(noise, weight)
     p = len(eigenvalues)
     log_det = float(np.sum(np.log(weight + noise * eigenvalues)))
-    log_evidence = (p * np.log(weight) + n * np.log(noise) - noise * sse - weight * float(coef @ coef) - log_det
-                    - n * np.log(2.0 * np.pi)) / 2.0
-    gradient = np.array([(n - gamma - noise * sse) / 2.0, (gamma - weight * float(coef @ coef)) / 2.0]) / (n / 2.0)
+    log_evidence = (
+        p * np.log(weight)
+        + n * np.log(noise)
+        - noise * sse
+        - weight * float(coef @ coef)
+        - log_det
+        - n * np.log(2.0 * np.pi)
+    ) / 2.0
+    gradient = np.array(
+        [(n - gamma - noise * sse) / 2.0, (gamma - weight * float(coef @ coef)) / 2.0]
+    ) / (n / 2.0)
     intercept = float(stats.y_mean - stats.x_mean @ coef) if fit_intercept else 0.0
-    return EvidenceResult(noise, weight, coef, intercept, float(log_evidence), gradient, n_iter, converged)
+    return EvidenceResult(
+        noise, weight, coef, intercept, float(log_evidence), gradient, n_iter, converged
+    )
 
 
-def ard(data, *, fit_intercept: bool = True, threshold_lambda: float = 1e4, tol: float = 1e-10,
-        max_iter: int = 10_000) -> EvidenceResult:
+def ard(
+    data,
+    *,
+    fit_intercept: bool = True,
+    threshold_lambda: float = 1e4,
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+) -> EvidenceResult:
     """Automatic relevance determination: one evidence-maximising precision per weight.
 
     Fixed point ``l_j = gamma_j / m_j**2``, ``a = (N - sum gamma) / E_D`` on the weights still
@@ -163,7 +183,9 @@ def ard(data, *, fit_intercept: bool = True, threshold_lambda: float = 1e4, tol:
         sigma = scipy.linalg.cho_solve(factor, np.eye(int(keep.sum())))
         new_coef = np.zeros(p)
         new_coef[keep] = noise * sigma @ stats.xty[keep]
-        sse = max(float(stats.yty - 2.0 * new_coef @ stats.xty + new_coef @ stats.xtx @ new_coef), 0.0)
+        sse = max(
+            float(stats.yty - 2.0 * new_coef @ stats.xty + new_coef @ stats.xtx @ new_coef), 0.0
+        )
         gamma = np.zeros(p)
         gamma[keep] = 1.0 - weight[keep] * np.diag(sigma)
         weight[keep] = gamma[keep] / new_coef[keep] ** 2
@@ -175,6 +197,8 @@ def ard(data, *, fit_intercept: bool = True, threshold_lambda: float = 1e4, tol:
         if done:
             converged = True
             break
-    gradient = np.concatenate([[(n - gamma.sum() - noise * sse) / 2.0], (gamma - weight * coef**2)[keep] / 2.0]) / (n / 2.0)
+    gradient = np.concatenate(
+        [[(n - gamma.sum() - noise * sse) / 2.0], (gamma - weight * coef**2)[keep] / 2.0]
+    ) / (n / 2.0)
     intercept = float(stats.y_mean - stats.x_mean @ coef) if fit_intercept else 0.0
     return EvidenceResult(noise, weight, coef, intercept, float("nan"), gradient, n_iter, converged)

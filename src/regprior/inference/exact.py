@@ -90,7 +90,11 @@ def exact_gaussian_posterior(model: RegressionModel) -> ExactPosterior:
         mean = cov @ linear
     if model.fit_intercept:
         intercept_mean = stats.y_mean - float(stats.x_mean @ mean)
-        intercept_sd = float(np.sqrt(stats.x_mean @ cov @ stats.x_mean + noise_var / stats.weight_sum))
+        intercept_sd = float(
+            np.sqrt(stats.x_mean @ cov @ stats.x_mean + noise_var / stats.weight_sum)
+        )
     else:
         intercept_mean = intercept_sd = 0.0
-    return ExactPosterior(mean=mean, cov=cov, intercept_mean=intercept_mean, intercept_sd=intercept_sd)
+    return ExactPosterior(
+        mean=mean, cov=cov, intercept_mean=intercept_mean, intercept_sd=intercept_sd
+    )

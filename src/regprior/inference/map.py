@@ -36,8 +36,17 @@ import scipy.linalg
 from regprior.backend.model import CENTRED_INTERCEPT, RegressionModel
 
 __all__ = [
-    "MAPResult", "SmoothObjective", "map_estimate", "check_map_settings", "kkt_residual", "compile_map_objective", "certificate", "error_bound",
-    "objective_value", "unique_optimum", "map_path_estimates",
+    "MAPResult",
+    "SmoothObjective",
+    "map_estimate",
+    "check_map_settings",
+    "kkt_residual",
+    "compile_map_objective",
+    "certificate",
+    "error_bound",
+    "objective_value",
+    "unique_optimum",
+    "map_path_estimates",
 ]
 
 #: Armijo constant of the line search (sufficient decrease of the composite objective).
@@ -94,9 +103,15 @@ def _softplus_in_ufuncs():
             return None
         [x] = node.inputs
         below_18 = pt.exp(pt.minimum(x, 18.0))
-        values = pt.switch(pt.lt(x, -37.0), below_18,
-                           pt.switch(pt.lt(x, 18.0), pt.log1p(below_18),
-                                     pt.switch(pt.lt(x, 33.3), x + pt.exp(-pt.maximum(x, 18.0)), x)))
+        values = pt.switch(
+            pt.lt(x, -37.0),
+            below_18,
+            pt.switch(
+                pt.lt(x, 18.0),
+                pt.log1p(below_18),
+                pt.switch(pt.lt(x, 33.3), x + pt.exp(-pt.maximum(x, 18.0)), x),
+            ),
+        )
         return [values]
 
     return rewrite
@@ -187,7 +202,9 @@ class SmoothObjective:
         if model.fit_intercept:
             likelihood_terms.append(pymc_model[CENTRED_INTERCEPT])
         neg_likelihood = -pymc_model.logp(vars=likelihood_terms, jacobian=False, sum=True)
-        value_vars = [pymc_model.rvs_to_values[pymc_model[name]] for name in model.free_variable_names]
+        value_vars = [
+            pymc_model.rvs_to_values[pymc_model[name]] for name in model.free_variable_names
+        ]
         point = pymc_model.initial_point()
         [likelihood], x = pm.pytensorf.join_nonshared_inputs(point, [neg_likelihood], value_vars)
         gradient = pt.grad(likelihood, x)
@@ -197,7 +214,8 @@ class SmoothObjective:
         # a path's certificates in one call each.
         points = pt.matrix("points", dtype=x.dtype)
         self._values_and_gradients = pytensor.function(
-            [points], vectorize_graph([likelihood, gradient], {x: points}), mode=mode)
+            [points], vectorize_graph([likelihood, gradient], {x: points}), mode=mode
+        )
         # A likelihood that is not quadratic needs its Hessian at every Newton step: the Jacobian
         # of the gradient, vectorised (a scan-based Jacobian takes seconds to compile).
         self._hessian = None
@@ -227,9 +245,13 @@ class SmoothObjective:
         """
         points = np.atleast_2d(np.asarray(points, dtype=float))
         rows = max(1, BATCH_TERMS // max(1, self._model.data.n_samples))
-        chunks = [self._values_and_gradients(points[i:i + rows]) for i in range(0, len(points), rows)]
-        return (np.concatenate([np.asarray(v, dtype=float).reshape(-1) for v, _ in chunks]),
-                np.concatenate([np.asarray(g, dtype=float) for _, g in chunks]))
+        chunks = [
+            self._values_and_gradients(points[i : i + rows]) for i in range(0, len(points), rows)
+        ]
+        return (
+            np.concatenate([np.asarray(v, dtype=float).reshape(-1) for v, _ in chunks]),
+            np.concatenate([np.asarray(g, dtype=float) for _, g in chunks]),
+        )
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Hessian of the negative log likelihood (cached: constant for a Gaussian likelihood)."""
@@ -258,7 +280,9 @@ class SmoothObjective:
         curvature = np.abs(np.diagonal(gradients[1:]) - base)
         steps = np.ones(size)
         curved = curvature > 0
-        steps[curved] = 2.0 ** np.minimum(60.0, np.ceil(np.log2(np.maximum(1.0, 1e3 * scale / curvature[curved]))))
+        steps[curved] = 2.0 ** np.minimum(
+            60.0, np.ceil(np.log2(np.maximum(1.0, 1e3 * scale / curvature[curved])))
+        )
         probes = gradients[1:]
         longer = steps > 1.0
         if np.any(longer):
@@ -284,6 +308,7 @@ def compile_map_objective(model: RegressionModel) -> SmoothObjective:
     Under a prior with a kink, the compiled sweeps of its inner solver are compiled meanwhile in a
     background thread (:func:`regprior.inference.coordinate_descent.compile_in_background`).
     """
+
     def build():
         if not model.prior.smooth:
             from regprior.inference.coordinate_descent import compile_in_background
@@ -306,16 +331,16 @@ class _Penalised:
     def with_prior(self, x, value, gradient):
         """The likelihood's ``value`` and ``gradient`` at ``x`` plus the prior's smooth part."""
         gradient = gradient.copy()
-        gradient[self.n_smooth:] += self.prior.smooth_gradient(x[self.n_smooth:])
-        return value + self.prior.smooth_value(x[self.n_smooth:]), gradient
+        gradient[self.n_smooth :] += self.prior.smooth_gradient(x[self.n_smooth :])
+        return value + self.prior.smooth_value(x[self.n_smooth :]), gradient
 
     def composite(self, x):
         """``F = f + h``: the negative log posterior up to constants."""
-        return self.value_and_gradient(x)[0] + self.prior.nonsmooth_value(x[self.n_smooth:])
+        return self.value_and_gradient(x)[0] + self.prior.nonsmooth_value(x[self.n_smooth :])
 
     def hessian(self, x):
         """Hessian of ``f`` (read-only: it may be the likelihood's cached array itself)."""
-        diagonal = self.prior.smooth_hessian_diagonal(x[self.n_smooth:])
+        diagonal = self.prior.smooth_hessian_diagonal(x[self.n_smooth :])
         if not np.any(diagonal):
             return self.objective.hessian(x)
         hessian = self.objective.hessian(x).copy()
@@ -327,18 +352,22 @@ class _Penalised:
         """Gradient of ``f`` at ``x`` for a quadratic likelihood, from its gradient at ``at``:
         ``g(at) + H (x - at)`` plus the prior's smooth gradient (no compiled call)."""
         gradient = gradient_at + self.objective.hessian(x) @ (x - at)
-        gradient[self.n_smooth:] += self.prior.smooth_gradient(x[self.n_smooth:])
+        gradient[self.n_smooth :] += self.prior.smooth_gradient(x[self.n_smooth :])
         return gradient
 
 
-def _subgradient_distances(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -> np.ndarray:
+def _subgradient_distances(
+    x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior
+) -> np.ndarray:
     """Per coordinate, the distance of 0 to the subdifferential of ``f + h`` at ``x``.
 
     ``gradient`` is that of ``f`` (likelihood and the prior's smooth part). Unpenalised
     coordinates (the intercept) contribute ``|g_j|``; each weight the prior's
     :meth:`~regprior.spec.priors.Prior.subdiff_distance`. Together: the minimum-norm subgradient.
     """
-    return np.concatenate([np.abs(gradient[:n_smooth]), prior.subdiff_distance(x[n_smooth:], gradient[n_smooth:])])
+    return np.concatenate(
+        [np.abs(gradient[:n_smooth]), prior.subdiff_distance(x[n_smooth:], gradient[n_smooth:])]
+    )
 
 
 def kkt_residual(x: np.ndarray, gradient: np.ndarray, *, n_smooth: int, prior) -> float:
@@ -465,17 +494,35 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
             from regprior.inference.coordinate_descent import solve_penalised_quadratic
 
             candidate, inner, _ = solve_penalised_quadratic(
-                hessian, hessian @ x - gradient, x, n_smooth=n_smooth, l1=prior.penalty_weights[0], centre=centre,
-                tol=tol * reference, max_sweeps=max_iter,
+                hessian,
+                hessian @ x - gradient,
+                x,
+                n_smooth=n_smooth,
+                l1=prior.penalty_weights[0],
+                centre=centre,
+                tol=tol * reference,
+                max_sweeps=max_iter,
             )
             n_iter += inner
         x = candidate if quadratic else _line_search(penalised, x, candidate, value, gradient)
     # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result.
-    return _result(model, prior, x, value, distances, reference, tol=tol, n_iter=n_iter, n_newton=n_newton,
-                   hessian=hessian if quadratic else penalised.hessian(x))
+    return _result(
+        model,
+        prior,
+        x,
+        value,
+        distances,
+        reference,
+        tol=tol,
+        n_iter=n_iter,
+        n_newton=n_newton,
+        hessian=hessian if quadratic else penalised.hessian(x),
+    )
 
 
-def _result(model, prior, x, value, distances, reference, *, tol, n_iter, n_newton, hessian) -> MAPResult:
+def _result(
+    model, prior, x, value, distances, reference, *, tol, n_iter, n_newton, hessian
+) -> MAPResult:
     """The :class:`MAPResult` of the point ``x``, certified by ``distances`` (its minimum-norm subgradient)."""
     n_smooth = int(model.fit_intercept)
     coef = x[n_smooth:].copy()
@@ -496,8 +543,14 @@ def _result(model, prior, x, value, distances, reference, *, tol, n_iter, n_newt
     )
 
 
-def map_path_estimates(model: RegressionModel, priors, *, tol: float = DEFAULT_TOL, max_iter: int = 100_000,
-                       max_newton: int = 50) -> list[MAPResult]:
+def map_path_estimates(
+    model: RegressionModel,
+    priors,
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 100_000,
+    max_newton: int = 50,
+) -> list[MAPResult]:
     """:func:`map_estimate` at each prior in turn, warm-started from the previous MAP.
 
     The priors share the model's family and centre (a regularisation path). For a quadratic
@@ -519,17 +572,26 @@ def map_path_estimates(model: RegressionModel, priors, *, tol: float = DEFAULT_T
             results, previous = [], None
             for prior in priors:
                 model.set_prior(prior)
-                results.append(_map_estimate(model, start=previous, tol=tol, max_iter=max_iter, max_newton=max_newton))
+                results.append(
+                    _map_estimate(
+                        model, start=previous, tol=tol, max_iter=max_iter, max_newton=max_newton
+                    )
+                )
                 previous = results[-1].coef
             return results
         return _quadratic_path(model, priors, tol=tol, max_iter=max_iter, max_newton=max_newton)
 
 
-def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton) -> list[MAPResult]:
+def _quadratic_path(
+    model: RegressionModel, priors, *, tol, max_iter, max_newton
+) -> list[MAPResult]:
     from regprior.inference.coordinate_descent import solve_path
 
     centre = priors[0].centre(model.data.n_features)
-    if any(type(p) is not type(priors[0]) or not np.array_equal(p.centre(len(centre)), centre) for p in priors):
+    if any(
+        type(p) is not type(priors[0]) or not np.array_equal(p.centre(len(centre)), centre)
+        for p in priors
+    ):
         raise ValueError("a path's priors share one family and one centre; got several.")
     model.set_prior(priors[0])
     objective = compile_map_objective(model)
@@ -539,22 +601,45 @@ def _quadratic_path(model: RegressionModel, priors, *, tol, max_iter, max_newton
     weights = np.array([prior.penalty_weights for prior in priors])
     references = np.array([_scale(gradient_at_centre, prior) for prior in priors])
     solutions, sweeps, _ = solve_path(
-        hessian, hessian @ at_centre - gradient_at_centre, at_centre, n_smooth=n_smooth, l1s=weights[:, 0],
-        l2s=weights[:, 1], centre=at_centre[n_smooth:], tols=tol * references, max_sweeps=max_iter,
+        hessian,
+        hessian @ at_centre - gradient_at_centre,
+        at_centre,
+        n_smooth=n_smooth,
+        l1s=weights[:, 0],
+        l2s=weights[:, 1],
+        centre=at_centre[n_smooth:],
+        tols=tol * references,
+        max_sweeps=max_iter,
     )
     # Every point's certificate from one batched call of the likelihood; the prior's smooth part
     # differs by point and is added per point.
     values, gradients = objective.values_and_gradients(solutions)
     results = []
-    for prior, x, n_sweeps, reference, value, gradient in zip(priors, solutions, sweeps, references, values, gradients):
+    for prior, x, n_sweeps, reference, value, gradient in zip(
+        priors, solutions, sweeps, references, values, gradients
+    ):
         penalised = _Penalised(objective, prior)
         value, gradient = penalised.with_prior(x, value, gradient)
         distances = _subgradient_distances(x, gradient, n_smooth=n_smooth, prior=prior)
-        result = _result(model, prior, x, value, distances, reference, tol=tol, n_iter=int(n_sweeps), n_newton=1,
-                         hessian=penalised.hessian(x))
-        if not result.converged:  # the compiled solve was not certified: the general engine takes it
+        result = _result(
+            model,
+            prior,
+            x,
+            value,
+            distances,
+            reference,
+            tol=tol,
+            n_iter=int(n_sweeps),
+            n_newton=1,
+            hessian=penalised.hessian(x),
+        )
+        if (
+            not result.converged
+        ):  # the compiled solve was not certified: the general engine takes it
             model.set_prior(prior)
-            result = _map_estimate(model, start=x[n_smooth:], tol=tol, max_iter=max_iter, max_newton=max_newton)
+            result = _map_estimate(
+                model, start=x[n_smooth:], tol=tol, max_iter=max_iter, max_newton=max_newton
+            )
         results.append(result)
     model.set_prior(priors[-1])
     return results
@@ -630,8 +715,10 @@ def error_bound(model: RegressionModel, coef, intercept: float, *, at) -> float:
     penalised = _Penalised(compile_map_objective(model), model.prior)
     x = _free_point(model, coef, intercept)
     residual = float(np.linalg.norm(_min_norm_subgradient(penalised, x)))
-    curvature = min(float(scipy.linalg.eigvalsh(penalised.hessian(point), subset_by_index=[0, 0])[0])
-                    for point in (x, _free_point(model, *at)))
+    curvature = min(
+        float(scipy.linalg.eigvalsh(penalised.hessian(point), subset_by_index=[0, 0])[0])
+        for point in (x, _free_point(model, *at))
+    )
     return residual / curvature if curvature > 0 else np.inf
 
 
@@ -667,5 +754,7 @@ def certificate(model: RegressionModel, coef, intercept: float = 0.0) -> float:
     the prior's subdifferential distance, so both sides of a comparison are judged alike.
     """
     objective = compile_map_objective(model)
-    residual = _min_norm_subgradient(_Penalised(objective, model.prior), _free_point(model, coef, intercept))
+    residual = _min_norm_subgradient(
+        _Penalised(objective, model.prior), _free_point(model, coef, intercept)
+    )
     return float(np.max(residual)) / _reference(model, objective)[2]

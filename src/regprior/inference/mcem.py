@@ -73,7 +73,9 @@ def _start(data, fit_intercept: bool) -> float:
         X, y = X - X.mean(axis=0), y - y.mean()
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     dof = max(len(y) - np.linalg.matrix_rank(X) - int(fit_intercept), 1)
-    sigma = max(float(np.sqrt(np.sum((y - X @ coef) ** 2) / dof)), 1e-12 * float(np.std(y)) or 1e-12)
+    sigma = max(
+        float(np.sqrt(np.sum((y - X @ coef) ** 2) / dof)), 1e-12 * float(np.std(y)) or 1e-12
+    )
     return X.shape[1] * sigma / max(float(np.sum(np.abs(coef))), 1e-300)
 
 
@@ -138,16 +140,22 @@ def bayesian_lasso_lambda(
     p = data.n_features
     iterates = [spec.lam]
     for k in range(n_iter):
-        posterior = nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed + k)
+        posterior = nuts_posterior(
+            model, draws=draws, tune=tune, chains=chains, random_seed=random_seed + k
+        )
         iterates.append(_newton_step(iterates[-1], _scaled_l1(posterior).ravel(), p))
         model.set_spec(spec.with_lambda(iterates[-1]))
     tail = np.asarray(iterates[-average_last:])
     lam = float(tail.mean())
     lam_se = float(tail.std(ddof=1) / np.sqrt(len(tail))) if len(tail) > 1 else float("nan")
     model.set_spec(spec.with_lambda(lam))
-    final = nuts_posterior(model, draws=final_draws, tune=tune, chains=chains, random_seed=random_seed + n_iter)
+    final = nuts_posterior(
+        model, draws=final_draws, tune=tune, chains=chains, random_seed=random_seed + n_iter
+    )
     score_draws = (p / lam - _scaled_l1(final)) / p
     import arviz as az
 
     score_mcse = float(az.mcse(score_draws, method="mean"))
-    return LambdaEstimate(lam, lam_se, np.asarray(iterates), float(score_draws.mean()), score_mcse, final)
+    return LambdaEstimate(
+        lam, lam_se, np.asarray(iterates), float(score_draws.mean()), score_mcse, final
+    )

@@ -111,14 +111,27 @@ def _summarise(datatree, var_names: list[str], feature_names) -> pd.DataFrame:
     rows = {}
     for column, values in stats.items():
         values = getattr(values, "dataset", values)  # DataTree node -> Dataset
-        rows[column] = np.concatenate([np.atleast_1d(np.asarray(values[name])) for name in var_names])
+        rows[column] = np.concatenate(
+            [np.atleast_1d(np.asarray(values[name])) for name in var_names]
+        )
     hdi = getattr(hdi, "dataset", hdi)
     bounds = np.concatenate([np.atleast_2d(np.asarray(hdi[name])) for name in var_names])
     rows["hdi_low"], rows["hdi_high"] = bounds[:, 0], bounds[:, 1]
     index = []
     for name in var_names:
         index += list(feature_names) if name == WEIGHTS else [name]
-    columns = ["mean", "median", "sd", "hdi_low", "hdi_high", "mcse_mean", "mcse_sd", "ess_bulk", "ess_tail", "r_hat"]
+    columns = [
+        "mean",
+        "median",
+        "sd",
+        "hdi_low",
+        "hdi_high",
+        "mcse_mean",
+        "mcse_sd",
+        "ess_bulk",
+        "ess_tail",
+        "r_hat",
+    ]
     return pd.DataFrame(rows, index=pd.Index(index, name="coefficient"))[columns]
 
 
@@ -144,7 +157,9 @@ def compile_sampler(model: RegressionModel):
     def build():
         with warnings.catch_warnings(), pytensor.config.change_flags(numba__fastmath=False):
             # The flat intercept prior has no random draw in numba; nutpie never draws from it.
-            warnings.filterwarnings("ignore", message="Numba will use object mode to run flat_rv", category=UserWarning)
+            warnings.filterwarnings(
+                "ignore", message="Numba will use object mode to run flat_rv", category=UserWarning
+            )
             return nutpie.compile_pymc_model(model.pymc_model, freeze_model=False)
 
     return model.compiled("nutpie", build).with_data(**model.data_values())
@@ -194,7 +209,11 @@ def nuts_posterior(
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     if adaptation not in ADAPTATIONS:
         raise ValueError(f"adaptation must be one of {ADAPTATIONS}; got {adaptation!r}.")
-    if isinstance(target_accept, bool) or not isinstance(target_accept, (int, float)) or not 0 < target_accept < 1:
+    if (
+        isinstance(target_accept, bool)
+        or not isinstance(target_accept, (int, float))
+        or not 0 < target_accept < 1
+    ):
         raise ValueError(f"target_accept must be a float in (0, 1); got {target_accept!r}.")
     start = time.perf_counter()
     sampler = compile_sampler(model)
@@ -212,7 +231,11 @@ def nuts_posterior(
         )
     seconds = time.perf_counter() - start
     patch_nutpie_idata(datatree, model.pymc_model, sampling_time=seconds)
-    var_names = [WEIGHTS] + ([INTERCEPT] if model.fit_intercept else []) + list(getattr(model, "summary_names", ()))
+    var_names = (
+        [WEIGHTS]
+        + ([INTERCEPT] if model.fit_intercept else [])
+        + list(getattr(model, "summary_names", ()))
+    )
     summary = _summarise(datatree, var_names, model.data.feature_names)
     divergences = int(datatree.sample_stats["diverging"].sum())
     return PosteriorResult(datatree, summary, divergences, draws, chains, seconds)

@@ -34,7 +34,11 @@ __all__ = [
 
 REPORT_NAME = "report.html"
 #: Banner colours (text, background): passed, failed, warning (unhealthy sampler, flags).
-VERDICT_COLOURS = {"passed": ("#0b4f1c", "#d8f3dc"), "failed": ("#7a1010", "#fbdada"), "warning": ("#6b4a00", "#fff1c9")}
+VERDICT_COLOURS = {
+    "passed": ("#0b4f1c", "#d8f3dc"),
+    "failed": ("#7a1010", "#fbdada"),
+    "warning": ("#6b4a00", "#fff1c9"),
+}
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px;
        color: #1d1d1f; line-height: 1.45; padding: 0 1rem; }
@@ -62,8 +66,13 @@ def _digits(value, significant: int = 4) -> str:
     return html.escape(str(value))
 
 
-def styled_table(frame: pd.DataFrame, *, flag_column: str | None = "flags", index: bool = True,
-                 significant: int = 4) -> str:
+def styled_table(
+    frame: pd.DataFrame,
+    *,
+    flag_column: str | None = "flags",
+    index: bool = True,
+    significant: int = 4,
+) -> str:
     """A frame as an HTML table (pandas Styler): ``significant`` digits, flagged rows tinted."""
     # A uuid from the content, not pandas' random one: the same run renders the same page.
     uuid = hashlib.sha1(frame.to_csv().encode()).hexdigest()[:10]
@@ -86,30 +95,42 @@ def verdict_banner(passed: bool | None, text: str, *, warning: bool = False) -> 
 def _verdict_text(verdict: dict) -> str:
     status = "PASSED" if verdict["passed"] else "FAILED: " + "; ".join(verdict["problems"])
     support = {True: "yes", False: "no", None: "not decidable"}[verdict["support_match"]]
-    return (f"verdict: {status} | max |MAP - sklearn| {verdict['max_abs_diff']:.2e} (tolerance {verdict['tolerance']:.2e}), "
-            f"exact zeros match: {support}, KKT residual {verdict['certificate']:.1e}")
+    return (
+        f"verdict: {status} | max |MAP - sklearn| {verdict['max_abs_diff']:.2e} (tolerance {verdict['tolerance']:.2e}), "
+        f"exact zeros match: {support}, KKT residual {verdict['certificate']:.1e}"
+    )
 
 
 def _sampler_text(diagnostics: dict | None) -> str | None:
     if diagnostics is None:
         return None
-    health = "healthy" if diagnostics["healthy"] else "UNHEALTHY: " + "; ".join(diagnostics["problems"])
-    return (f"sampler: NUTS {diagnostics['chains']} chains x {diagnostics['draws']} draws, r_hat max "
-            f"{diagnostics['r_hat_max']:.4f}, bulk ESS min {diagnostics['ess_bulk_min']:.0f}, "
-            f"{diagnostics['divergences']} divergences: {health}")
+    health = (
+        "healthy" if diagnostics["healthy"] else "UNHEALTHY: " + "; ".join(diagnostics["problems"])
+    )
+    return (
+        f"sampler: NUTS {diagnostics['chains']} chains x {diagnostics['draws']} draws, r_hat max "
+        f"{diagnostics['r_hat_max']:.4f}, bulk ESS min {diagnostics['ess_bulk_min']:.0f}, "
+        f"{diagnostics['divergences']} divergences: {health}"
+    )
 
 
 def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -> str:
     """One model of ``comparison.json``: mapping, verdict, sampler line, table, its figure."""
     mapping = record["mapping"]
-    strength = ", ".join(f"{k} = {mapping[k]:.4g}" for k in ("alpha", "C", "l1_ratio") if isinstance(mapping.get(k), float))
+    strength = ", ".join(
+        f"{k} = {mapping[k]:.4g}"
+        for k in ("alpha", "C", "l1_ratio")
+        if isinstance(mapping.get(k), float)
+    )
     parameters = ", ".join(f"{k} = {v:.4g}" for k, v in mapping["prior_parameters"].items())
     prior = f"{mapping['family'].capitalize()}({parameters})"
-    parts = [f"<h{level}>{html.escape(name)}: {html.escape(prior)} prior &harr; "
-             f"{html.escape(mapping['sklearn_estimator'])}({html.escape(strength)})</h{level}>",
-             f'<p class="meta">strength chosen by: {html.escape(str(mapping["alpha_source"]))}; '
-             f"N = sum of weights = {mapping['weight_sum']:.6g}; intercept: "
-             f"{'flat prior' if mapping['fit_intercept'] else 'none'}</p>"]
+    parts = [
+        f"<h{level}>{html.escape(name)}: {html.escape(prior)} prior &harr; "
+        f"{html.escape(mapping['sklearn_estimator'])}({html.escape(strength)})</h{level}>",
+        f'<p class="meta">strength chosen by: {html.escape(str(mapping["alpha_source"]))}; '
+        f"N = sum of weights = {mapping['weight_sum']:.6g}; intercept: "
+        f"{'flat prior' if mapping['fit_intercept'] else 'none'}</p>",
+    ]
     verdict = record["verdict"]
     sampler = _sampler_text(record.get("diagnostics"))
     unhealthy = record.get("diagnostics") is not None and not record["diagnostics"]["healthy"]
@@ -120,20 +141,33 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     parts.append(styled_table(_compact(pd.DataFrame(rows).set_index("feature"))))
     figure = figures.get(f"posterior_{name}.png")
     if figure:
-        parts.append(f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" src="{figure}">')
+        parts.append(
+            f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" src="{figure}">'
+        )
     return "\n".join(parts)
 
 
 #: The columns shown (the CSV and JSON files keep every column), in order, with their headers.
-COMPACT_COLUMNS = {"sklearn": "sklearn", "map": "MAP", "abs_diff": "|MAP - sklearn|", "exact_mean": "exact mean",
-                   "posterior_mean": "posterior mean", "hdi": "94% HDI", "p_near_centre": "P(near 0)",
-                   "r_hat": "r_hat", "ess_bulk": "bulk ESS", "flags": "flags"}
+COMPACT_COLUMNS = {
+    "sklearn": "sklearn",
+    "map": "MAP",
+    "abs_diff": "|MAP - sklearn|",
+    "exact_mean": "exact mean",
+    "posterior_mean": "posterior mean",
+    "hdi": "94% HDI",
+    "p_near_centre": "P(near 0)",
+    "r_hat": "r_hat",
+    "ess_bulk": "bulk ESS",
+    "flags": "flags",
+}
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     if "hdi_low" in frame:
-        frame["hdi"] = [f"[{_digits(lo)}, {_digits(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])]
+        frame["hdi"] = [
+            f"[{_digits(lo)}, {_digits(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+        ]
     columns = [c for c in COMPACT_COLUMNS if c in frame]
     return frame[columns].rename(columns=COMPACT_COLUMNS)
 
@@ -145,27 +179,40 @@ def comparison_html(comparison) -> str:
 
 
 def map_result_html(result) -> str:
-    frame = pd.DataFrame({"coef": result.coef, "centre": result.centre}, index=[f"beta[{j}]" for j in range(len(result.coef))])
-    line = (f"MAP: KKT residual {result.kkt_residual:.1e} ({'converged' if result.converged else 'NOT converged'}), "
-            f"{result.n_newton} Newton steps, {result.n_iter} sweeps, intercept {result.intercept:.6g}, "
-            f"{int(np.sum(result.coef == result.centre))} weights exactly at the prior centre")
+    frame = pd.DataFrame(
+        {"coef": result.coef, "centre": result.centre},
+        index=[f"beta[{j}]" for j in range(len(result.coef))],
+    )
+    line = (
+        f"MAP: KKT residual {result.kkt_residual:.1e} ({'converged' if result.converged else 'NOT converged'}), "
+        f"{result.n_newton} Newton steps, {result.n_iter} sweeps, intercept {result.intercept:.6g}, "
+        f"{int(np.sum(result.coef == result.centre))} weights exactly at the prior centre"
+    )
     return verdict_banner(result.converged, line) + styled_table(frame, flag_column=None)
 
 
 def posterior_html(posterior) -> str:
     line = _sampler_text(posterior.diagnostics())
-    return verdict_banner(posterior.healthy, line) + styled_table(posterior.summary, flag_column=None)
+    return verdict_banner(posterior.healthy, line) + styled_table(
+        posterior.summary, flag_column=None
+    )
 
 
 def path_comparison_html(comparison) -> str:
     table = comparison.table
-    line = (f"{comparison.map_path.family} path, {len(table)} values of {comparison.map_path.parameter}: "
-            f"{'PASSED' if comparison.passed else 'FAILED'} | worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
-            f"supports equal at {int(table['support_match'].sum())}/{len(table)}")
-    return verdict_banner(comparison.passed, line) + styled_table(table, flag_column=None, index=False)
+    line = (
+        f"{comparison.map_path.family} path, {len(table)} values of {comparison.map_path.parameter}: "
+        f"{'PASSED' if comparison.passed else 'FAILED'} | worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
+        f"supports equal at {int(table['support_match'].sum())}/{len(table)}"
+    )
+    return verdict_banner(comparison.passed, line) + styled_table(
+        table, flag_column=None, index=False
+    )
 
 
-def frame_html(frame: pd.DataFrame, title: str | None = None, *, flag_column: str | None = "flags") -> str:
+def frame_html(
+    frame: pd.DataFrame, title: str | None = None, *, flag_column: str | None = "flags"
+) -> str:
     """Any result table (alpha choice, LOO) with a title."""
     head = f"<h4>{html.escape(title)}</h4>" if title else ""
     return head + styled_table(frame, flag_column=flag_column, index=False)
@@ -185,8 +232,10 @@ def _environment() -> str:
             versions.append(f"{name} {version(name)}")
         except PackageNotFoundError:
             continue
-    return (f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
-            f"{__import__('os').cpu_count()} cores; " + ", ".join(versions))
+    return (
+        f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
+        f"{__import__('os').cpu_count()} cores; " + ", ".join(versions)
+    )
 
 
 def render_report(run_dir, *, name: str | None = None) -> str:
@@ -201,20 +250,30 @@ def render_report(run_dir, *, name: str | None = None) -> str:
     if not run_dir.is_dir():
         raise ValueError(f"run folder {str(run_dir)!r} does not exist or is not a folder.")
     source = run_dir / "comparison.json"
-    sections_found = [name for name in ("alpha_choice.csv", "loo.csv") if (run_dir / name).is_file()]
+    sections_found = [
+        name for name in ("alpha_choice.csv", "loo.csv") if (run_dir / name).is_file()
+    ]
     sections_found += [path.name for path in run_dir.glob("path_*.csv")]
     if not source.is_file() and not sections_found:
-        raise ValueError(f"{str(run_dir)!r} has no comparison.json, path_*.csv, alpha_choice.csv or loo.csv: "
-                         "it is not the output folder of a regprior command.")
+        raise ValueError(
+            f"{str(run_dir)!r} has no comparison.json, path_*.csv, alpha_choice.csv or loo.csv: "
+            "it is not the output folder of a regprior command."
+        )
     records, data = [], {"name": name or run_dir.name}
     if source.is_file():
         try:
             document = json.loads(source.read_text())
             records, data = document["comparisons"], document.get("data", data)
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{str(source)!r} is not a regprior comparison.json ({error}).") from None
+            raise ValueError(
+                f"{str(source)!r} is not a regprior comparison.json ({error})."
+            ) from None
     figures = {path.name: _data_uri(path) for path in sorted(run_dir.glob("*.png"))}
-    shape = f" ({data['n_samples']} samples, {data['n_features']} features)" if "n_samples" in data else ""
+    shape = (
+        f" ({data['n_samples']} samples, {data['n_features']} features)"
+        if "n_samples" in data
+        else ""
+    )
     sections = [
         f"<h1>regprior: {html.escape(str(data.get('name', 'data')))}{shape}</h1>",
         f'<p class="meta">{html.escape(_environment())}</p>',
@@ -222,8 +281,14 @@ def render_report(run_dir, *, name: str | None = None) -> str:
     if records:
         passed = all(record["verdict"]["passed"] for record in records)
         sections += [
-            verdict_banner(passed, f"{'ALL PASSED' if passed else 'FAILED'}: "
-                           + "; ".join(f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}" for r in records)),
+            verdict_banner(
+                passed,
+                f"{'ALL PASSED' if passed else 'FAILED'}: "
+                + "; ".join(
+                    f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}"
+                    for r in records
+                ),
+            ),
             "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
             "(CONVENTIONS.md): Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
             "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
@@ -232,21 +297,38 @@ def render_report(run_dir, *, name: str | None = None) -> str:
     for record in records:
         sections.append(_record_section(record["model"], record, figures))
     if "forest.png" in figures:
-        sections.append(f'<h2>All priors side by side</h2><img alt="forest plot" src="{figures["forest.png"]}">')
+        sections.append(
+            f'<h2>All priors side by side</h2><img alt="forest plot" src="{figures["forest.png"]}">'
+        )
     for path in sorted(run_dir.glob("path_*.csv")):
         family = path.stem.removeprefix("path_")
         frame = pd.read_csv(path)
-        columns = [c for c in ("alpha", "C", "max_abs_diff", "agree", "support_match", "n_active_map", "kkt_residual")
-                   if c in frame]
+        columns = [
+            c
+            for c in (
+                "alpha",
+                "C",
+                "max_abs_diff",
+                "agree",
+                "support_match",
+                "n_active_map",
+                "kkt_residual",
+            )
+            if c in frame
+        ]
         sections.append(f"<h2>Regularisation path: {html.escape(family)}</h2>")
         if f"path_{family}.png" in figures:
-            sections.append(f'<img alt="path of the {html.escape(family)} prior" src="{figures[f"path_{family}.png"]}">')
+            sections.append(
+                f'<img alt="path of the {html.escape(family)} prior" src="{figures[f"path_{family}.png"]}">'
+            )
         sections.append(styled_table(frame[columns], flag_column=None, index=False))
     if (run_dir / "alpha_choice.csv").is_file():
         sections.append("<h2>Choosing alpha: cross-validation, evidence, full Bayes</h2>")
         if "alpha_choice.png" in figures:
             sections.append(f'<img alt="alpha choice" src="{figures["alpha_choice.png"]}">')
-        sections.append(styled_table(pd.read_csv(run_dir / "alpha_choice.csv"), flag_column=None, index=False))
+        sections.append(
+            styled_table(pd.read_csv(run_dir / "alpha_choice.csv"), flag_column=None, index=False)
+        )
     if (run_dir / "loo.csv").is_file():
         sections.append("<h2>Predictive comparison (PSIS-LOO)</h2>")
         loo = pd.read_csv(run_dir / "loo.csv")
@@ -257,5 +339,7 @@ def render_report(run_dir, *, name: str | None = None) -> str:
             sections.append(f'<img alt="LOO comparison" src="{figures["loo_compare.png"]}">')
     body = "\n".join(sections)
     title = f"regprior report: {html.escape(str(data.get('name', 'data')))}"
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )

@@ -7,7 +7,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-
 __all__ = ["write_outputs", "write_atomic", "remove_stale_staging"]
 
 
@@ -21,7 +20,9 @@ def write_outputs(out_dir, files: dict[str, object]) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir) + f"{os.getpid()}-", dir=out_dir.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=_staging_prefix(out_dir) + f"{os.getpid()}-", dir=out_dir.parent)
+    )
     try:
         for name, content in files.items():
             target = staging / name
@@ -55,7 +56,7 @@ def remove_stale_staging(out_dir) -> list[Path]:
     out_dir = Path(out_dir)
     removed = []
     for folder in out_dir.parent.glob(_staging_prefix(out_dir) + "*"):
-        pid_text = folder.name[len(_staging_prefix(out_dir)):].split("-", 1)[0]
+        pid_text = folder.name[len(_staging_prefix(out_dir)) :].split("-", 1)[0]
         if not pid_text.isdigit() or _alive(int(pid_text)):
             continue
         shutil.rmtree(folder, ignore_errors=True)

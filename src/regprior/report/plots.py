@@ -8,8 +8,15 @@ import xarray as xr
 from regprior import registry
 from regprior.backend.model import WEIGHTS
 
-__all__ = ["plot_posterior_with_estimates", "reference_estimates", "plot_path", "plot_forest_comparison", "plot_alpha_choice",
-           "PRIOR_COLOURS", "prior_colours"]
+__all__ = [
+    "plot_posterior_with_estimates",
+    "reference_estimates",
+    "plot_path",
+    "plot_forest_comparison",
+    "plot_alpha_choice",
+    "PRIOR_COLOURS",
+    "prior_colours",
+]
 
 #: Colours and line styles of the reference lines, so a MAP hidden under an identical
 #: sklearn line still shows (solid under dashed): MAP black, sklearn red, in every figure.
@@ -35,7 +42,13 @@ def reference_estimates(comparison) -> xr.Dataset:
     features = list(comparison.table.index.drop("intercept", errors="ignore"))
     values = np.stack([comparison.map_result.coef, comparison.sklearn_fit.coef])
     return xr.Dataset(
-        {WEIGHTS: xr.DataArray(values, dims=["ref_dim", "feature"], coords={"ref_dim": ["MAP", "sklearn"], "feature": features})}
+        {
+            WEIGHTS: xr.DataArray(
+                values,
+                dims=["ref_dim", "feature"],
+                coords={"ref_dim": ["MAP", "sklearn"], "feature": features},
+            )
+        }
     )
 
 
@@ -63,7 +76,11 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
     n_features = references.sizes["feature"]
     columns = min(4, n_features)
     rows = -(-n_features // columns)
-    figure_kwargs = {"figsize": (3.6 * columns, 2.6 * rows + 0.6), "layout": "constrained"} if backend == "matplotlib" else {}
+    figure_kwargs = (
+        {"figsize": (3.6 * columns, 2.6 * rows + 0.6), "layout": "constrained"}
+        if backend == "matplotlib"
+        else {}
+    )
     colour = PRIOR_COLOURS.get(comparison.prior.family, ("tab:gray",))[0]
     plot = azp.plot_dist(
         comparison.posterior.datatree,
@@ -92,7 +109,9 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
 MARK_STYLES = {"CV": ("black", "--"), "1-SE": ("black", ":"), "EB": ("tab:purple", "-.")}
 
 
-def plot_path(comparison, posterior=None, *, marks: dict | None = None, style: str = "arviz-variat"):
+def plot_path(
+    comparison, posterior=None, *, marks: dict | None = None, style: str = "arviz-variat"
+):
     """Regularisation path: MAP as lines, sklearn as markers, posterior mean and 94% HDI at sampled alphas.
 
     Parameters
@@ -121,26 +140,58 @@ def plot_path(comparison, posterior=None, *, marks: dict | None = None, style: s
         figure, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
         colours = [f"C{j % 10}" for j in range(len(bayes.feature_names))]
         for j, (name, colour) in enumerate(zip(bayes.feature_names, colours)):
-            ax.plot(bayes.alphas, bayes.coefs[:, j], color=colour, linewidth=1.5, label=name, gid="map")
-            ax.scatter(sklearn.alphas, sklearn.coefs[:, j], s=14, facecolors="none", edgecolors=colour, linewidths=0.8, gid="sklearn")
+            ax.plot(
+                bayes.alphas, bayes.coefs[:, j], color=colour, linewidth=1.5, label=name, gid="map"
+            )
+            ax.scatter(
+                sklearn.alphas,
+                sklearn.coefs[:, j],
+                s=14,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=0.8,
+                gid="sklearn",
+            )
         if posterior is not None:
             for j, name in enumerate(bayes.feature_names):
                 rows = posterior[posterior["feature"] == name]
                 low, high = rows["mean"] - rows["hdi_low"], rows["hdi_high"] - rows["mean"]
-                ax.errorbar(rows["alpha"], rows["mean"], yerr=[low, high], fmt="D", markersize=4, color=colours[j],
-                            alpha=0.6, capsize=2, gid="posterior")
+                ax.errorbar(
+                    rows["alpha"],
+                    rows["mean"],
+                    yerr=[low, high],
+                    fmt="D",
+                    markersize=4,
+                    color=colours[j],
+                    alpha=0.6,
+                    capsize=2,
+                    gid="posterior",
+                )
         for label, value in (marks or {}).items():
             colour, line = MARK_STYLES.get(label, ("grey", "--"))
-            ax.axvline(value, color=colour, linestyle=line, linewidth=1.2, label=f"{label} {bayes.parameter} = {value:.3g}",
-                       gid="mark")
+            ax.axvline(
+                value,
+                color=colour,
+                linestyle=line,
+                linewidth=1.2,
+                label=f"{label} {bayes.parameter} = {value:.3g}",
+                gid="mark",
+            )
         ax.set_xscale("log")
         if bayes.alphas[0] > bayes.alphas[-1]:
             ax.invert_xaxis()  # the penalty weakens to the right, as in sklearn's path examples
         ax.set_xlabel(f"sklearn {bayes.parameter}")
         ax.set_ylabel("coefficient")
         subtitle = "\nposterior mean and 94% HDI (diamonds)" if posterior is not None else ""
-        ax.set_title(f"{bayes.family} prior: MAP (lines), sklearn (circles){subtitle}", fontsize="medium")
-        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", ncols=1 + len(bayes.feature_names) // 20)
+        ax.set_title(
+            f"{bayes.family} prior: MAP (lines), sklearn (circles){subtitle}", fontsize="medium"
+        )
+        ax.legend(
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
+            fontsize="small",
+            ncols=1 + len(bayes.feature_names) // 20,
+        )
     return figure
 
 
@@ -148,7 +199,13 @@ def _estimates_by_model(comparisons: dict, attribute: str) -> xr.Dataset:
     names = list(comparisons)
     features = list(next(iter(comparisons.values())).table.index.drop("intercept", errors="ignore"))
     values = np.stack([getattr(comparisons[name], attribute).coef for name in names])
-    return xr.Dataset({WEIGHTS: xr.DataArray(values, dims=["model", "feature"], coords={"model": names, "feature": features})})
+    return xr.Dataset(
+        {
+            WEIGHTS: xr.DataArray(
+                values, dims=["model", "feature"], coords={"model": names, "feature": features}
+            )
+        }
+    )
 
 
 def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
@@ -169,15 +226,34 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
 
     missing = [name for name, c in comparisons.items() if c.posterior is None]
     if missing:
-        raise ValueError(f"comparisons {missing} have no posterior to plot: run them with sample=True.")
+        raise ValueError(
+            f"comparisons {missing} have no posterior to plot: run them with sample=True."
+        )
     trees = {name: c.posterior.datatree for name, c in comparisons.items()}
-    plot = azp.plot_forest(trees, var_names=[WEIGHTS], combined=True, backend=backend, point_estimate="mean",
-                           aes={"color": ["model"]}, color=prior_colours(comparisons))
+    plot = azp.plot_forest(
+        trees,
+        var_names=[WEIGHTS],
+        combined=True,
+        backend=backend,
+        point_estimate="mean",
+        aes={"color": ["model"]},
+        color=prior_colours(comparisons),
+    )
     for visual, attribute, style in (
         ("map_estimate", "map_result", {"marker": "x", "color": "black", "size": 40}),
-        ("sklearn_estimate", "sklearn_fit", {"marker": "o", "facecolor": "none", "color": "red", "size": 70}),
+        (
+            "sklearn_estimate",
+            "sklearn_fit",
+            {"marker": "o", "facecolor": "none", "color": "red", "size": 70},
+        ),
     ):
-        plot.map(azp.visuals.scatter_x, visual, data=_estimates_by_model(comparisons, attribute), coords={"column": "forest"}, **style)
+        plot.map(
+            azp.visuals.scatter_x,
+            visual,
+            data=_estimates_by_model(comparisons, attribute),
+            coords={"column": "forest"},
+            **style,
+        )
     plot.add_legend("model")
     if backend == "matplotlib":
         _explain_forest_markers(plot.viz["legend"]["model"].item().figure)
@@ -191,9 +267,26 @@ def _explain_forest_markers(figure) -> None:
     handles = [
         Line2D([], [], color="grey", linewidth=1, label="94% HDI"),
         Line2D([], [], color="grey", linewidth=3, label="50% interval"),
-        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="none", label="posterior mean"),
+        Line2D(
+            [],
+            [],
+            color="grey",
+            marker="o",
+            markerfacecolor="white",
+            linestyle="none",
+            label="posterior mean",
+        ),
         Line2D([], [], color="black", marker="x", linestyle="none", label="MAP (regprior)"),
-        Line2D([], [], color="red", marker="o", markerfacecolor="none", markersize=9, linestyle="none", label="sklearn"),
+        Line2D(
+            [],
+            [],
+            color="red",
+            marker="o",
+            markerfacecolor="none",
+            markersize=9,
+            linestyle="none",
+            label="sklearn",
+        ),
     ]
     figure.legend(handles=handles, loc="lower right", title="markers", fontsize="small")
     figure.axes[-1].set_xlabel("weight")
@@ -212,15 +305,36 @@ def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
     from scipy.stats import gaussian_kde
 
     with plt.style.context(style):
-        figure, axes = plt.subplots(1, len(choices), figsize=(6.5 * len(choices), 4.5), layout="constrained")
+        figure, axes = plt.subplots(
+            1, len(choices), figsize=(6.5 * len(choices), 4.5), layout="constrained"
+        )
         for ax, (name, choice) in zip(np.atleast_1d(axes), choices.items()):
             ax.plot(choice.cv_alphas, choice.cv_mean, color="C0", label="CV error (mean)")
-            ax.fill_between(choice.cv_alphas, choice.cv_mean - choice.cv_se, choice.cv_mean + choice.cv_se,
-                            color="C0", alpha=0.2, label="+-1 SE")
-            ax.axvline(choice.cv_alpha, color="C0", linestyle="-", label=f"CV alpha {choice.cv_alpha:.3g}")
-            ax.axvline(choice.one_se_alpha, color="C0", linestyle="--", label=f"1-SE alpha {choice.one_se_alpha:.3g}")
+            ax.fill_between(
+                choice.cv_alphas,
+                choice.cv_mean - choice.cv_se,
+                choice.cv_mean + choice.cv_se,
+                color="C0",
+                alpha=0.2,
+                label="+-1 SE",
+            )
+            ax.axvline(
+                choice.cv_alpha, color="C0", linestyle="-", label=f"CV alpha {choice.cv_alpha:.3g}"
+            )
+            ax.axvline(
+                choice.one_se_alpha,
+                color="C0",
+                linestyle="--",
+                label=f"1-SE alpha {choice.one_se_alpha:.3g}",
+            )
             if choice.eb_alpha is not None:
-                ax.axvline(choice.eb_alpha, color="C3", linestyle=":", linewidth=2, label=f"type-II ML alpha {choice.eb_alpha:.3g}")
+                ax.axvline(
+                    choice.eb_alpha,
+                    color="C3",
+                    linestyle=":",
+                    linewidth=2,
+                    label=f"type-II ML alpha {choice.eb_alpha:.3g}",
+                )
             ax.set_xscale("log")
             ax.set_xlabel(f"sklearn {name} alpha")
             ax.set_ylabel("CV mean squared error")
@@ -228,14 +342,28 @@ def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
             for index, (model, draws) in enumerate(choice.posterior_alphas.items()):
                 logs = np.log10(draws)
                 grid = np.linspace(logs.min(), logs.max(), 200)
-                density_ax.plot(10**grid, gaussian_kde(logs)(grid), color=f"C{index + 1}", label=f"posterior: {model}")
-                density_ax.plot([10 ** np.median(logs)], [0.0], marker="^", color=f"C{index + 1}", markersize=9, clip_on=False)
+                density_ax.plot(
+                    10**grid,
+                    gaussian_kde(logs)(grid),
+                    color=f"C{index + 1}",
+                    label=f"posterior: {model}",
+                )
+                density_ax.plot(
+                    [10 ** np.median(logs)],
+                    [0.0],
+                    marker="^",
+                    color=f"C{index + 1}",
+                    markersize=9,
+                    clip_on=False,
+                )
             density_ax.set_ylabel("posterior density of log10(alpha)")
             density_ax.set_ylim(bottom=0)
             lines = ax.get_legend_handles_labels()
             more = density_ax.get_legend_handles_labels()
             ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize="x-small", loc="upper left")
-            ax.set_title(f"{name}: choosing alpha by CV, by evidence, by full Bayes", fontsize="medium")
+            ax.set_title(
+                f"{name}: choosing alpha by CV, by evidence, by full Bayes", fontsize="medium"
+            )
     return figure
 
 
@@ -243,5 +371,8 @@ def plot_loo(comparison, *, backend: str = "matplotlib"):
     """ArviZ's comparison plot (elpd_loo with its se, and the difference to the best model)."""
     import arviz_plots as azp
 
-    return azp.plot_compare(comparison.compare, backend=backend,
-                            figure_kwargs={"layout": "constrained", "figsize": (9, 1.2 + 0.5 * len(comparison.table))})
+    return azp.plot_compare(
+        comparison.compare,
+        backend=backend,
+        figure_kwargs={"layout": "constrained", "figsize": (9, 1.2 + 0.5 * len(comparison.table))},
+    )

@@ -35,8 +35,15 @@ def render_frame(frame, fmt: str, *, index: bool = False) -> str:
     if fmt == "csv":
         return frame.to_csv(index=index)
     if fmt == "json":
-        return json.dumps(json_safe(frame.reset_index().to_dict(orient="records") if index else frame.to_dict(orient="records")),
-                          indent=2, allow_nan=False)
+        return json.dumps(
+            json_safe(
+                frame.reset_index().to_dict(orient="records")
+                if index
+                else frame.to_dict(orient="records")
+            ),
+            indent=2,
+            allow_nan=False,
+        )
     raise ValueError(f"format must be table, markdown, csv or json; got {fmt!r}.")
 
 
@@ -57,7 +64,9 @@ def json_safe(value):
 
 def _verdict_line(verdict) -> str:
     status = "PASSED" if verdict.passed else "FAILED: " + "; ".join(verdict.problems)
-    support = {True: "yes", False: "NO", None: "not decidable (sklearn's certificate too loose)"}[verdict.support_match]
+    support = {True: "yes", False: "NO", None: "not decidable (sklearn's certificate too loose)"}[
+        verdict.support_match
+    ]
     line = (
         f"verdict: {status} | max |MAP - sklearn| = {verdict.max_abs_diff:.2e} (tol {verdict.tolerance:.2e}), "
         f"support match: {support}, KKT residual {verdict.certificate:.1e}"
@@ -71,7 +80,9 @@ def comparison_header(comparison) -> list[str]:
     """Title, mapping, verdict, sampler health and timings of a comparison, one line each."""
     c = comparison
     m = c.mapping()
-    blog = ", ".join(f"{k.removeprefix('blog_')} = {v:.6g}" for k, v in c.prior.blog_parameters().items())
+    blog = ", ".join(
+        f"{k.removeprefix('blog_')} = {v:.6g}" for k, v in c.prior.blog_parameters().items()
+    )
     parameters = ", ".join(f"{k} = {v:.6g}" for k, v in c.prior.parameters.items())
     lines = [
         f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
@@ -123,7 +134,9 @@ def comparisons_to_csv(comparisons: dict) -> str:
         frame.insert(1, "prior", repr(c.prior))
         for position, (key, value) in enumerate(c.strength.items(), start=2):
             frame.insert(position, key, value)
-        for position, (key, value) in enumerate(c.likelihood.record().items(), start=2 + len(c.strength)):
+        for position, (key, value) in enumerate(
+            c.likelihood.record().items(), start=2 + len(c.strength)
+        ):
             frame.insert(position, key, value)
         frame["passed"] = c.verdict.passed
         frames.append(frame)
@@ -140,8 +153,10 @@ def path_summary_line(comparison) -> str:
     fixed = "".join(f", {k} = {v:g}" for k, v in bayes.fixed.items())
     certificates = ""
     if "sklearn_certificate" in t:
-        certificates = (f", worst KKT residual MAP {t['kkt_residual'].max():.1e} / sklearn {t['sklearn_certificate'].max():.1e}"
-                        f" (supports decidable at {int(t['support_decidable'].sum())}/{len(t)})")
+        certificates = (
+            f", worst KKT residual MAP {t['kkt_residual'].max():.1e} / sklearn {t['sklearn_certificate'].max():.1e}"
+            f" (supports decidable at {int(t['support_decidable'].sum())}/{len(t)})"
+        )
     return (
         f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
         f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, support identical at "
@@ -160,8 +175,10 @@ def path_markdown(comparison, likelihood) -> str:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
-            for r in frame.reset_index().to_dict(orient="records")]
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
+        for r in frame.reset_index().to_dict(orient="records")
+    ]
 
 
 def path_record(comparison, likelihood) -> dict:
@@ -179,8 +196,10 @@ def path_record(comparison, likelihood) -> dict:
 
 def paths_text(comparisons: dict) -> str:
     with pd.option_context("display.width", 200, "display.max_rows", 500):
-        return "\n\n".join(f"{path_summary_line(c)}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}"
-                           for c in comparisons.values())
+        return "\n\n".join(
+            f"{path_summary_line(c)}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}"
+            for c in comparisons.values()
+        )
 
 
 def paths_csv(comparisons: dict) -> str:

@@ -16,8 +16,15 @@ __all__ = ["MAX_WIDTH", "make_console", "print_comparisons", "progress"]
 MAX_WIDTH = 100
 #: Columns shown by default (``--verbose`` shows the whole table).
 COMPACT_COLUMNS = {
-    "sklearn": "sklearn", "map": "MAP", "abs_diff": "|diff|", "posterior_mean": "post. mean",
-    "hdi": "94% HDI", "p_near_centre": "P(near 0)", "r_hat": "r_hat", "ess_bulk": "ESS", "flags": "flags",
+    "sklearn": "sklearn",
+    "map": "MAP",
+    "abs_diff": "|diff|",
+    "posterior_mean": "post. mean",
+    "hdi": "94% HDI",
+    "p_near_centre": "P(near 0)",
+    "r_hat": "r_hat",
+    "ess_bulk": "ESS",
+    "flags": "flags",
 }
 
 
@@ -56,12 +63,17 @@ def _table(comparison, verbose: bool):
         columns = {c: c for c in frame.columns}
     else:
         if "hdi_low" in frame:
-            frame["hdi"] = [f"[{_number(lo)}, {_number(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])]
+            frame["hdi"] = [
+                f"[{_number(lo)}, {_number(hi)}]"
+                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+            ]
         columns = {c: label for c, label in COMPACT_COLUMNS.items() if c in frame}
     table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
     table.add_column("coefficient", no_wrap=True)
     for column, label in columns.items():
-        table.add_column(label, justify="left" if column in ("flags", "hdi") else "right", overflow="fold")
+        table.add_column(
+            label, justify="left" if column in ("flags", "hdi") else "right", overflow="fold"
+        )
     for name, row in frame.iterrows():
         style = "yellow" if row.get("flags") else None
         cells = [row[c] if isinstance(row[c], str) else _number(row[c]) for c in columns]
@@ -81,12 +93,25 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
         verdict = c.verdict
         if verbosity > 0:
             parameters = ", ".join(f"{k} {v:.4g}" for k, v in c.prior.parameters.items())
-            console.print(Rule(f"{name}: {c.prior.family} prior <-> {c.pairing.describe(c.strength)}", style="dim"))
-            console.print(Text(f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; {c.likelihood.describe()}",
-                               style="dim"))
-        support = {True: "zeros match", False: "ZEROS DIFFER", None: "zeros not decidable"}[verdict.support_match]
-        summary = (f"{name}: max |MAP - sklearn| {verdict.max_abs_diff:.1e} (tol {verdict.tolerance:.0e}), {support}, "
-                   f"KKT {verdict.certificate:.0e}")
+            console.print(
+                Rule(
+                    f"{name}: {c.prior.family} prior <-> {c.pairing.describe(c.strength)}",
+                    style="dim",
+                )
+            )
+            console.print(
+                Text(
+                    f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; {c.likelihood.describe()}",
+                    style="dim",
+                )
+            )
+        support = {True: "zeros match", False: "ZEROS DIFFER", None: "zeros not decidable"}[
+            verdict.support_match
+        ]
+        summary = (
+            f"{name}: max |MAP - sklearn| {verdict.max_abs_diff:.1e} (tol {verdict.tolerance:.0e}), {support}, "
+            f"KKT {verdict.certificate:.0e}"
+        )
         map_problems = [p for p in verdict.problems if not p.startswith("sampler")]
         if map_problems:
             summary += " | " + "; ".join(map_problems)
@@ -94,9 +119,13 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
         if c.posterior is not None:
             p = c.posterior
             health = "healthy" if p.healthy else "; ".join(p.problems)
-            console.print(Text(f"{'sampler ok ' if p.healthy else 'SAMPLER   '}{name}: {p.chains} chains x {p.draws}, r_hat "
-                               f"max {p.r_hat_max:.3f}, ESS min {p.ess_bulk_min:.0f}, {p.divergences} divergences: {health}",
-                               style="green" if p.healthy else "bold yellow"))
+            console.print(
+                Text(
+                    f"{'sampler ok ' if p.healthy else 'SAMPLER   '}{name}: {p.chains} chains x {p.draws}, r_hat "
+                    f"max {p.r_hat_max:.3f}, ESS min {p.ess_bulk_min:.0f}, {p.divergences} divergences: {health}",
+                    style="green" if p.healthy else "bold yellow",
+                )
+            )
         if verbosity > 0:
             console.print(_table(c, verbose=verbosity > 1))
             console.print()

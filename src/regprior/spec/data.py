@@ -12,7 +12,15 @@ import numpy as np
 from regprior._validation import check_regression_arrays
 from regprior.spec.mapping import weight_sum
 
-__all__ = ["RegressionData", "load_diabetes", "load_breast_cancer", "make_poisson_counts", "load_csv", "load_data", "EMBEDDED"]
+__all__ = [
+    "RegressionData",
+    "load_diabetes",
+    "load_breast_cancer",
+    "make_poisson_counts",
+    "load_csv",
+    "load_data",
+    "EMBEDDED",
+]
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,9 @@ def load_diabetes() -> RegressionData:
     from sklearn import datasets
 
     bunch = datasets.load_diabetes()
-    return RegressionData(bunch.data, bunch.target, feature_names=tuple(bunch.feature_names), name="diabetes")
+    return RegressionData(
+        bunch.data, bunch.target, feature_names=tuple(bunch.feature_names), name="diabetes"
+    )
 
 
 def load_breast_cancer() -> RegressionData:
@@ -100,7 +110,9 @@ def load_breast_cancer() -> RegressionData:
     return RegressionData(X, bunch.target.astype(float), feature_names=names, name="breast_cancer")
 
 
-def make_poisson_counts(n_samples: int = 400, n_features: int = 8, *, seed: int = 0) -> RegressionData:
+def make_poisson_counts(
+    n_samples: int = 400, n_features: int = 8, *, seed: int = 0
+) -> RegressionData:
     """Seeded synthetic counts: ``y ~ Poisson(exp(0.5 + X @ coef))``, X standard normal / 2.
 
     Half of the true coefficients are zero; the others in [-0.6, 0.6]. Deterministic for a seed.
@@ -110,11 +122,17 @@ def make_poisson_counts(n_samples: int = 400, n_features: int = 8, *, seed: int 
     coef = np.zeros(n_features)
     coef[: n_features // 2] = np.linspace(-0.6, 0.6, n_features // 2)
     y = rng.poisson(np.exp(0.5 + X @ coef)).astype(float)
-    return RegressionData(X, y, feature_names=tuple(f"x{j}" for j in range(n_features)), name="poisson_counts")
+    return RegressionData(
+        X, y, feature_names=tuple(f"x{j}" for j in range(n_features)), name="poisson_counts"
+    )
 
 
 #: Data sets by name: no download, no file (``--data NAME`` on the command line).
-EMBEDDED = {"diabetes": load_diabetes, "breast_cancer": load_breast_cancer, "poisson_counts": make_poisson_counts}
+EMBEDDED = {
+    "diabetes": load_diabetes,
+    "breast_cancer": load_breast_cancer,
+    "poisson_counts": make_poisson_counts,
+}
 
 
 def load_csv(path, *, target: str | None = None, weights: str | None = None) -> RegressionData:
@@ -138,8 +156,10 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     except pd.errors.EmptyDataError:
         raise ValueError(f"data file {str(path)!r} is empty.") from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"data file {str(path)!r} is not UTF-8 text ({error.reason} at byte {error.start}); "
-                         "save it as UTF-8.") from None
+        raise ValueError(
+            f"data file {str(path)!r} is not UTF-8 text ({error.reason} at byte {error.start}); "
+            "save it as UTF-8."
+        ) from None
     except (pd.errors.ParserError, OSError) as error:
         raise ValueError(f"data file {str(path)!r} could not be read as CSV: {error}") from None
     if frame.shape[0] == 0:
@@ -149,12 +169,16 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
         header = next(csv.reader(stream), [])
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
-        raise ValueError(f"data file {str(path)!r} has duplicated column names {duplicated}; rename them.")
+        raise ValueError(
+            f"data file {str(path)!r} has duplicated column names {duplicated}; rename them."
+        )
     columns = list(frame.columns)
     target = columns[-1] if target is None else target
     for role, column in (("target", target), ("weights", weights)):
         if column is not None and column not in columns:
-            raise ValueError(f"{role} column {column!r} is not in {str(path)!r}; its columns are {columns}.")
+            raise ValueError(
+                f"{role} column {column!r} is not in {str(path)!r}; its columns are {columns}."
+            )
     if weights is not None and weights == target:
         raise ValueError("the weights column must differ from the target column.")
     non_numeric = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -170,11 +194,15 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     if missing.to_numpy().any():
         column = missing.any().idxmax()
         row = int(missing[column].to_numpy().argmax())
-        raise ValueError(f"data file {str(path)!r}: column {column!r} has {int(missing[column].sum())} missing or "
-                         f"non-finite value(s), the first in data row {row + 1} (line {row + 2} of the file).")
+        raise ValueError(
+            f"data file {str(path)!r}: column {column!r} has {int(missing[column].sum())} missing or "
+            f"non-finite value(s), the first in data row {row + 1} (line {row + 2} of the file)."
+        )
     if weights is not None and frame[weights].equals(frame[target]):
-        raise ValueError(f"the weights column {weights!r} holds the same values as the target {target!r}; "
-                         "name the right columns.")
+        raise ValueError(
+            f"the weights column {weights!r} holds the same values as the target {target!r}; "
+            "name the right columns."
+        )
     return RegressionData(
         frame[features].to_numpy(dtype=float),
         frame[target].to_numpy(dtype=float),
@@ -184,7 +212,9 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     )
 
 
-def load_data(source: str, *, target: str | None = None, weights: str | None = None) -> RegressionData:
+def load_data(
+    source: str, *, target: str | None = None, weights: str | None = None
+) -> RegressionData:
     """An embedded data set by name (:data:`EMBEDDED`), otherwise the path of a CSV file."""
     if source in EMBEDDED:
         if target is not None or weights is not None:

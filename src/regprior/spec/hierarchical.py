@@ -54,14 +54,20 @@ class BayesianLasso:
     def __post_init__(self):
         if self.lam is not None:
             object.__setattr__(self, "lam", check_positive_float(self.lam, "lam", "BayesianLasso"))
-        object.__setattr__(self, "gamma_shape", check_positive_float(self.gamma_shape, "gamma_shape", "BayesianLasso"))
-        object.__setattr__(self, "gamma_rate", check_positive_float(self.gamma_rate, "gamma_rate", "BayesianLasso"))
+        object.__setattr__(
+            self,
+            "gamma_shape",
+            check_positive_float(self.gamma_shape, "gamma_shape", "BayesianLasso"),
+        )
+        object.__setattr__(
+            self, "gamma_rate", check_positive_float(self.gamma_rate, "gamma_rate", "BayesianLasso")
+        )
 
     @property
     def learns_lambda(self) -> bool:
         return self.lam is None
 
-    def with_lambda(self, lam: float) -> "BayesianLasso":
+    def with_lambda(self, lam: float) -> BayesianLasso:
         """The same model at another fixed ``lambda``."""
         return BayesianLasso(lam=lam, gamma_shape=self.gamma_shape, gamma_rate=self.gamma_rate)
 
@@ -112,10 +118,14 @@ class LearnedScale:
         if self.family not in ("normal", "laplace"):
             raise ValueError(f"family must be 'normal' or 'laplace'; got {self.family!r}.")
         if self.noise_prior not in NOISE_PRIORS:
-            raise ValueError(f"noise_prior must be one of {NOISE_PRIORS}; got {self.noise_prior!r}.")
+            raise ValueError(
+                f"noise_prior must be one of {NOISE_PRIORS}; got {self.noise_prior!r}."
+            )
         for name in ("noise_scale", "prior_scale"):
             if getattr(self, name) is not None:
-                object.__setattr__(self, name, check_positive_float(getattr(self, name), name, "LearnedScale"))
+                object.__setattr__(
+                    self, name, check_positive_float(getattr(self, name), name, "LearnedScale")
+                )
 
     def scales(self, X, y) -> tuple[float, float]:
         """``(s_sigma, s_tau)``: the given values or the data-scaled defaults."""

@@ -9,7 +9,14 @@ import numpy as np
 from regprior._validation import check_positive_float
 from regprior.spec.data import RegressionData, weighted_centring
 
-__all__ = ["Gaussian", "Bernoulli", "Poisson", "estimate_noise_sigma", "LIKELIHOOD_FAMILIES", "DATA_TERMS"]
+__all__ = [
+    "Gaussian",
+    "Bernoulli",
+    "Poisson",
+    "estimate_noise_sigma",
+    "LIKELIHOOD_FAMILIES",
+    "DATA_TERMS",
+]
 
 #: How scikit-learn writes the data term of an objective, by name:
 #: ``"sum"``, the weighted sum of its loss (Ridge: ``sum_i s_i r_i**2``); ``"mean"``, the
@@ -59,7 +66,11 @@ class Gaussian:
 
     def record(self) -> dict:
         """JSON fields of the likelihood in a comparison's mapping."""
-        return {"likelihood": self.family, "noise_sigma": self.noise_sigma, "noise_sigma_source": self.source}
+        return {
+            "likelihood": self.family,
+            "noise_sigma": self.noise_sigma,
+            "noise_sigma_source": self.source,
+        }
 
     @staticmethod
     def check_target(y) -> None:
@@ -105,11 +116,15 @@ class Gaussian:
         if data_term == "sum":
             return 2.0 * self.noise_sigma**2
         if data_term == "mean":
-            return self.noise_sigma**2 / check_positive_float(weight_sum, "weight_sum", "Gaussian.sklearn_loss_factor")
+            return self.noise_sigma**2 / check_positive_float(
+                weight_sum, "weight_sum", "Gaussian.sklearn_loss_factor"
+            )
         raise ValueError(f"data_term must be one of {DATA_TERMS}; got {data_term!r}.")
 
     @classmethod
-    def resolve(cls, data: RegressionData, noise_sigma=None, *, fit_intercept: bool = True) -> "Gaussian":
+    def resolve(
+        cls, data: RegressionData, noise_sigma=None, *, fit_intercept: bool = True
+    ) -> Gaussian:
         """``noise_sigma`` as given, or estimated by :func:`estimate_noise_sigma` when None."""
         if noise_sigma is not None:
             return cls(noise_sigma, "given")
@@ -148,12 +163,16 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     else:
         # Sufficient statistics: the normal equations (cond(X^T W X) squared vs lstsq's).
         if data.fit_intercept != fit_intercept:
-            raise ValueError(f"the statistics were computed with fit_intercept={data.fit_intercept}.")
+            raise ValueError(
+                f"the statistics were computed with fit_intercept={data.fit_intercept}."
+            )
         coef, *_ = np.linalg.lstsq(data.xtx, data.xty, rcond=None)
         residual_ss = float(data.yty - data.xty @ coef)
     sigma = np.sqrt(residual_ss / dof)
     if not sigma > 0:
-        raise ValueError("the least-squares fit is exact (zero residuals); pass noise_sigma explicitly.")
+        raise ValueError(
+            "the least-squares fit is exact (zero residuals); pass noise_sigma explicitly."
+        )
     return float(sigma)
 
 
@@ -192,7 +211,9 @@ class _GeneralisedLinear:
         if data_term == "sum":
             return 1.0
         if data_term == "mean":
-            return 1.0 / check_positive_float(weight_sum, "weight_sum", f"{type(self).__name__}.sklearn_loss_factor")
+            return 1.0 / check_positive_float(
+                weight_sum, "weight_sum", f"{type(self).__name__}.sklearn_loss_factor"
+            )
         raise ValueError(f"data_term must be one of {DATA_TERMS}; got {data_term!r}.")
 
     def __eq__(self, other):
@@ -250,8 +271,11 @@ class Bernoulli(_GeneralisedLinear):
         y = np.asarray(y)
         if not np.all((y == 0) | (y == 1)):
             values = np.unique(y)
-            raise ValueError(f"y must be binary (0 or 1) for a Bernoulli likelihood; got values {values[:5].tolist()}"
-                             + (" ..." if len(values) > 5 else "") + ".")
+            raise ValueError(
+                f"y must be binary (0 or 1) for a Bernoulli likelihood; got values {values[:5].tolist()}"
+                + (" ..." if len(values) > 5 else "")
+                + "."
+            )
         if np.all(y == y[0]):
             raise ValueError(
                 f"y is {int(y[0])} for every sample: the MAP of a flat intercept does not exist "
@@ -307,9 +331,13 @@ class Poisson(_GeneralisedLinear):
     def check_target(y) -> None:
         y = np.asarray(y, dtype=float)
         if np.any(y < 0):
-            raise ValueError(f"y must hold non-negative counts for a Poisson likelihood; got {y[y < 0][:5].tolist()}.")
+            raise ValueError(
+                f"y must hold non-negative counts for a Poisson likelihood; got {y[y < 0][:5].tolist()}."
+            )
         if np.all(y == 0):
-            raise ValueError("y is 0 for every sample: the MAP of a flat intercept does not exist (log rate -> -inf).")
+            raise ValueError(
+                "y is 0 for every sample: the MAP of a flat intercept does not exist (log rate -> -inf)."
+            )
 
     @staticmethod
     def intercept_start(y, weights) -> float:

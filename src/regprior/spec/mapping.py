@@ -41,8 +41,10 @@ def _representable(compute, function: str):
     with np.errstate(all="ignore"):
         value = float(compute())
     if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{function}: the mapped value is {value}, not a positive finite float: the inputs are too "
-                         "extreme for float64; rescale the data (or the prior) so that they are closer to 1.")
+        raise ValueError(
+            f"{function}: the mapped value is {value}, not a positive finite float: the inputs are too "
+            "extreme for float64; rescale the data (or the prior) so that they are closer to 1."
+        )
     return value
 
 
@@ -67,7 +69,9 @@ def ridge_alpha(noise_sigma: float, prior_sigma: float) -> float:
     """
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "ridge_alpha")
     prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "ridge_alpha")
-    return _representable(lambda: np.float64(noise_sigma) ** 2 / np.float64(prior_sigma) ** 2, "ridge_alpha")
+    return _representable(
+        lambda: np.float64(noise_sigma) ** 2 / np.float64(prior_sigma) ** 2, "ridge_alpha"
+    )
 
 
 def normal_sigma_from_ridge_alpha(alpha: float, noise_sigma: float) -> float:
@@ -77,7 +81,10 @@ def normal_sigma_from_ridge_alpha(alpha: float, noise_sigma: float) -> float:
     """
     alpha = check_positive_float(alpha, "alpha", "Ridge (mapped to a Normal prior)")
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "normal_sigma_from_ridge_alpha")
-    return _representable(lambda: np.float64(noise_sigma) / np.sqrt(np.float64(alpha)), "normal_sigma_from_ridge_alpha")
+    return _representable(
+        lambda: np.float64(noise_sigma) / np.sqrt(np.float64(alpha)),
+        "normal_sigma_from_ridge_alpha",
+    )
 
 
 def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
@@ -105,7 +112,9 @@ def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "lasso_alpha")
     scale = check_positive_float(scale, "scale", "lasso_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "lasso_alpha")
-    return _representable(lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * scale), "lasso_alpha")
+    return _representable(
+        lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * scale), "lasso_alpha"
+    )
 
 
 def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: float) -> float:
@@ -116,10 +125,15 @@ def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: 
     alpha = check_positive_float(alpha, "alpha", "Lasso (mapped to a Laplace prior)")
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "laplace_scale_from_lasso_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "laplace_scale_from_lasso_alpha")
-    return _representable(lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * alpha), "laplace_scale_from_lasso_alpha")
+    return _representable(
+        lambda: np.float64(noise_sigma) ** 2 / (np.float64(n_samples) * alpha),
+        "laplace_scale_from_lasso_alpha",
+    )
 
 
-def elastic_net_alpha(noise_sigma: float, scale: float, prior_sigma: float, n_samples: float) -> tuple[float, float]:
+def elastic_net_alpha(
+    noise_sigma: float, scale: float, prior_sigma: float, n_samples: float
+) -> tuple[float, float]:
     """sklearn ``ElasticNet`` ``(alpha, l1_ratio)`` whose solution is the MAP under ``ElasticNetPrior(mu, scale, prior_sigma)``.
 
     ``ElasticNet`` minimises::
@@ -138,11 +152,15 @@ def elastic_net_alpha(noise_sigma: float, scale: float, prior_sigma: float, n_sa
     n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_alpha")
     with np.errstate(all="ignore"):
         l1, l2 = 1.0 / np.float64(scale), 1.0 / np.float64(prior_sigma) ** 2
-    alpha = _representable(lambda: np.float64(noise_sigma) ** 2 / n_samples * (l1 + l2), "elastic_net_alpha")
+    alpha = _representable(
+        lambda: np.float64(noise_sigma) ** 2 / n_samples * (l1 + l2), "elastic_net_alpha"
+    )
     return alpha, _representable(lambda: l1 / (l1 + l2), "elastic_net_alpha (l1_ratio)")
 
 
-def elastic_net_scales_from_alpha(alpha: float, l1_ratio: float, noise_sigma: float, n_samples: float) -> tuple[float, float]:
+def elastic_net_scales_from_alpha(
+    alpha: float, l1_ratio: float, noise_sigma: float, n_samples: float
+) -> tuple[float, float]:
     """Inverse of :func:`elastic_net_alpha`: ``(scale, prior_sigma)``.
 
     ``scale = noise_sigma**2 / (N alpha l1_ratio)``, ``prior_sigma = noise_sigma / sqrt(N alpha (1 - l1_ratio))``.
@@ -150,9 +168,21 @@ def elastic_net_scales_from_alpha(alpha: float, l1_ratio: float, noise_sigma: fl
     :func:`laplace_scale_from_lasso_alpha`), at 0 a Normal with Ridge's alpha ``N alpha``.
     """
     alpha = check_positive_float(alpha, "alpha", "ElasticNet (mapped to an elastic-net prior)")
-    l1_ratio = check_open_unit_interval(l1_ratio, "l1_ratio", "ElasticNet (mapped to an elastic-net prior)")
+    l1_ratio = check_open_unit_interval(
+        l1_ratio, "l1_ratio", "ElasticNet (mapped to an elastic-net prior)"
+    )
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "elastic_net_scales_from_alpha")
     n_samples = check_positive_float(n_samples, "n_samples", "elastic_net_scales_from_alpha")
-    strength = _representable(lambda: np.float64(n_samples) * alpha / np.float64(noise_sigma) ** 2, "elastic_net_scales_from_alpha")
-    return (_representable(lambda: 1.0 / (strength * l1_ratio), "elastic_net_scales_from_alpha (scale)"),
-            _representable(lambda: 1.0 / np.sqrt(strength * (1.0 - l1_ratio)), "elastic_net_scales_from_alpha (prior_sigma)"))
+    strength = _representable(
+        lambda: np.float64(n_samples) * alpha / np.float64(noise_sigma) ** 2,
+        "elastic_net_scales_from_alpha",
+    )
+    return (
+        _representable(
+            lambda: 1.0 / (strength * l1_ratio), "elastic_net_scales_from_alpha (scale)"
+        ),
+        _representable(
+            lambda: 1.0 / np.sqrt(strength * (1.0 - l1_ratio)),
+            "elastic_net_scales_from_alpha (prior_sigma)",
+        ),
+    )

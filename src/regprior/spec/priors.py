@@ -33,7 +33,9 @@ def as_centre(mu, n_features: int) -> np.ndarray:
         return np.full(n_features, float(mu))
     mu = np.asarray(mu, dtype=float)
     if mu.shape != (n_features,):
-        raise ValueError(f"The prior centre mu has shape {mu.shape} but X has {n_features} features.")
+        raise ValueError(
+            f"The prior centre mu has shape {mu.shape} but X has {n_features} features."
+        )
     return mu.copy()
 
 
@@ -86,12 +88,16 @@ class Prior(ABC):
 
     def __init__(self, mu=0.0, **parameters):
         name = type(self).__name__
-        values = {key: check_positive_float(parameters[key], key, name) for key in self.parameter_names}
+        values = {
+            key: check_positive_float(parameters[key], key, name) for key in self.parameter_names
+        }
         object.__setattr__(self, "_parameters", values)
         object.__setattr__(self, "mu", _checked_mu(mu))
 
     def __setattr__(self, key, value):
-        raise AttributeError(f"{type(self).__name__} is immutable; use with_parameters() for another one.")
+        raise AttributeError(
+            f"{type(self).__name__} is immutable; use with_parameters() for another one."
+        )
 
     # -- parameters ---------------------------------------------------------------------
     @property
@@ -103,15 +109,17 @@ class Prior(ABC):
         """Return the prior centre as an array of shape (n_features,)."""
         return as_centre(self.mu, n_features)
 
-    def with_parameters(self, **parameters) -> "Prior":
+    def with_parameters(self, **parameters) -> Prior:
         """The same family and centre with some parameters replaced."""
         unknown = sorted(set(parameters) - set(self.parameter_names))
         if unknown:
-            raise ValueError(f"{type(self).__name__} has parameters {list(self.parameter_names)}; got {unknown}.")
+            raise ValueError(
+                f"{type(self).__name__} has parameters {list(self.parameter_names)}; got {unknown}."
+            )
         return type(self)(mu=self.mu, **{**self._parameters, **parameters})
 
     @classmethod
-    def from_parameters(cls, mu=0.0, **parameters) -> "Prior":
+    def from_parameters(cls, mu=0.0, **parameters) -> Prior:
         """Build from the family's parameters by name (``parameter_names``), checked."""
         expected = set(cls.parameter_names)
         if set(parameters) != expected:
@@ -137,12 +145,12 @@ class Prior(ABC):
 
     @classmethod
     @abstractmethod
-    def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> "Prior":
+    def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> Prior:
         """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
 
     @classmethod
     @abstractmethod
-    def from_blog(cls, mu=0.0, **blog) -> "Prior":
+    def from_blog(cls, mu=0.0, **blog) -> Prior:
         """Build from the blog post's parametrisation (``blog_parameter_names``)."""
 
     @abstractmethod
@@ -203,7 +211,11 @@ class Prior(ABC):
         gradient = np.asarray(gradient, dtype=float)
         shift = self._shift(theta)
         l1 = self.penalty_weights[0]
-        return np.where(shift != 0.0, np.abs(gradient + l1 * np.sign(shift)), np.maximum(np.abs(gradient) - l1, 0.0))
+        return np.where(
+            shift != 0.0,
+            np.abs(gradient + l1 * np.sign(shift)),
+            np.maximum(np.abs(gradient) - l1, 0.0),
+        )
 
     @classmethod
     def alpha_max(cls, gradient_at_centre) -> float | None:
@@ -233,7 +245,9 @@ class Prior(ABC):
         )
 
     def __hash__(self):
-        return hash((type(self).__name__, tuple(self._parameters.items()), np.asarray(self.mu).tobytes()))
+        return hash(
+            (type(self).__name__, tuple(self._parameters.items()), np.asarray(self.mu).tobytes())
+        )
 
     def __reduce__(self):
         return (_rebuild, (type(self), self.mu, self._parameters))
@@ -245,7 +259,9 @@ def _rebuild(cls, mu, parameters):
 
 def _only(value: float, name: str, family: str) -> None:
     if value != 0.0:
-        raise ValueError(f"a {family} prior has no {name} penalty term; got {name} weight {value!r}.")
+        raise ValueError(
+            f"a {family} prior has no {name} penalty term; got {name} weight {value!r}."
+        )
 
 
 class Normal(Prior):
@@ -294,18 +310,18 @@ class Normal(Prior):
         """The prior's scale: its standard deviation ``sigma``."""
         return self.sigma
 
-    def with_scale(self, scale: float) -> "Normal":
+    def with_scale(self, scale: float) -> Normal:
         return Normal(mu=self.mu, sigma=scale)
 
     @classmethod
-    def from_parameters(cls, mu=0.0, **parameters) -> "Normal":
+    def from_parameters(cls, mu=0.0, **parameters) -> Normal:
         """As :meth:`Prior.from_parameters`; ``scale`` is accepted for ``sigma`` (the Normal's scale)."""
         if set(parameters) == {"scale"}:
             parameters = {"sigma": parameters["scale"]}
         return super().from_parameters(mu=mu, **parameters)
 
     @classmethod
-    def from_lambda(cls, lam: float, mu=0.0) -> "Normal":
+    def from_lambda(cls, lam: float, mu=0.0) -> Normal:
         """Build the blog post's ``N(mu, 1/sqrt(2 lam))``: ``sigma = 1 / sqrt(2 lam)``.
 
         ``lam`` is a precision-like strength (``lam = 1 / (2 sigma**2)``), not a variance.
@@ -314,7 +330,7 @@ class Normal(Prior):
         return cls(mu=mu, sigma=1.0 / np.sqrt(2.0 * lam))
 
     @classmethod
-    def from_blog(cls, mu=0.0, *, lam) -> "Normal":
+    def from_blog(cls, mu=0.0, *, lam) -> Normal:
         return cls.from_lambda(lam, mu=mu)
 
     @property
@@ -336,7 +352,10 @@ class Normal(Prior):
     @classmethod
     def from_penalty_weights(cls, l1, l2, mu=0.0):
         _only(l1, "l1", cls.family)
-        return cls(mu=mu, sigma=1.0 / np.sqrt(check_positive_float(l2, "l2", "Normal.from_penalty_weights")))
+        return cls(
+            mu=mu,
+            sigma=1.0 / np.sqrt(check_positive_float(l2, "l2", "Normal.from_penalty_weights")),
+        )
 
 
 class Laplace(Prior):
@@ -380,17 +399,17 @@ class Laplace(Prior):
         """Laplace scale ``s`` (PyMC's ``b``)."""
         return self._parameters["scale"]
 
-    def with_scale(self, scale: float) -> "Laplace":
+    def with_scale(self, scale: float) -> Laplace:
         return Laplace(mu=self.mu, scale=scale)
 
     @classmethod
-    def from_rate(cls, rate: float, mu=0.0) -> "Laplace":
+    def from_rate(cls, rate: float, mu=0.0) -> Laplace:
         """Build the blog post's ``Laplace(mu, 1/b)`` from its rate ``b``: ``scale = 1 / rate``."""
         rate = check_positive_float(rate, "rate", "Laplace.from_rate")
         return cls(mu=mu, scale=1.0 / rate)
 
     @classmethod
-    def from_blog(cls, mu=0.0, *, rate) -> "Laplace":
+    def from_blog(cls, mu=0.0, *, rate) -> Laplace:
         return cls.from_rate(rate, mu=mu)
 
     @property
@@ -411,7 +430,9 @@ class Laplace(Prior):
     @classmethod
     def from_penalty_weights(cls, l1, l2, mu=0.0):
         _only(l2, "l2", cls.family)
-        return cls(mu=mu, scale=1.0 / check_positive_float(l1, "l1", "Laplace.from_penalty_weights"))
+        return cls(
+            mu=mu, scale=1.0 / check_positive_float(l1, "l1", "Laplace.from_penalty_weights")
+        )
 
 
 class ElasticNetPrior(Prior):
@@ -468,7 +489,7 @@ class ElasticNetPrior(Prior):
         return self._parameters["sigma"]
 
     @classmethod
-    def from_blog(cls, mu=0.0, *, lam, rate) -> "ElasticNetPrior":
+    def from_blog(cls, mu=0.0, *, lam, rate) -> ElasticNetPrior:
         """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``."""
         lam = check_positive_float(lam, "lam", "ElasticNetPrior.from_blog")
         rate = check_positive_float(rate, "rate", "ElasticNetPrior.from_blog")
@@ -480,7 +501,9 @@ class ElasticNetPrior(Prior):
     def log_normaliser(self) -> float:
         """``log Z`` per weight, with ``Z = tau sqrt(2 pi) erfcx(tau / (sqrt(2) s))``."""
         a = self.sigma / (np.sqrt(2.0) * self.scale)
-        return float(np.log(self.sigma) + 0.5 * np.log(2.0 * np.pi) + np.log(scipy.special.erfcx(a)))
+        return float(
+            np.log(self.sigma) + 0.5 * np.log(2.0 * np.pi) + np.log(scipy.special.erfcx(a))
+        )
 
     def neg_logpdf(self, theta):
         shift = np.asarray(theta) - self.mu

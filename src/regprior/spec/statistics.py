@@ -63,7 +63,7 @@ class SufficientStatistics:
         return self.xtx.shape[0]
 
     @classmethod
-    def from_data(cls, data: RegressionData, *, fit_intercept: bool = True) -> "SufficientStatistics":
+    def from_data(cls, data: RegressionData, *, fit_intercept: bool = True) -> SufficientStatistics:
         """Statistics of in-memory data."""
         x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
         w = data.weights
@@ -82,8 +82,16 @@ class SufficientStatistics:
         )
 
     @classmethod
-    def from_sparse(cls, X, y, sample_weight=None, *, fit_intercept: bool = True, feature_names=None,
-                    name="sparse") -> "SufficientStatistics":
+    def from_sparse(
+        cls,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        fit_intercept: bool = True,
+        feature_names=None,
+        name="sparse",
+    ) -> SufficientStatistics:
         """Statistics of a SciPy sparse ``X`` (dense ``y``), from sparse products: ``X`` is never densified.
 
         The centred moments come from the raw ones, ``X~^T W X~ = X^T W X - N m m^T`` with ``m``
@@ -102,7 +110,9 @@ class SufficientStatistics:
             raise ValueError("X and y must be finite (no NaN or infinite values).")
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
-            raise ValueError("sample_weight must be finite and strictly positive, one per row of X.")
+            raise ValueError(
+                "sample_weight must be finite and strictly positive, one per row of X."
+            )
         weight_sum = float(w.sum())
         weighted = scipy.sparse.diags_array(w) @ X
         raw_xtx = (X.T @ weighted).toarray()
@@ -125,7 +135,16 @@ class SufficientStatistics:
         )
 
     @classmethod
-    def from_dask(cls, X, y, sample_weight=None, *, fit_intercept: bool = True, feature_names=None, name="dask") -> "SufficientStatistics":
+    def from_dask(
+        cls,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        fit_intercept: bool = True,
+        feature_names=None,
+        name="dask",
+    ) -> SufficientStatistics:
         """Statistics of Dask arrays, chunk by chunk (bounded memory).
 
         ``X`` (n, p) must be chunked along rows only (one chunk spans all columns), ``y`` and
@@ -138,36 +157,63 @@ class SufficientStatistics:
 
         X, y = da.asarray(X, dtype=np.float64), da.asarray(y, dtype=np.float64)
         if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-            raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) with the same rows; got {X.shape} and {y.shape}.")
+            raise ValueError(
+                f"X must be (n_samples, n_features) and y (n_samples,) with the same rows; got {X.shape} and {y.shape}."
+            )
         if X.numblocks[1] != 1:
             X = X.rechunk({1: -1})
         y = y.rechunk(X.chunks[0])
-        w = None if sample_weight is None else da.asarray(sample_weight, dtype=np.float64).rechunk(X.chunks[0])
+        w = (
+            None
+            if sample_weight is None
+            else da.asarray(sample_weight, dtype=np.float64).rechunk(X.chunks[0])
+        )
         # One task per row block, each reduced to p x p moments at once: memory stays at a
         # few blocks whatever n is (an elementwise Dask graph would keep shared blocks alive).
-        blocks = list(zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
-                          [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel()))
+        blocks = list(
+            zip(
+                X.to_delayed().ravel(),
+                y.to_delayed().ravel(),
+                [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel(),
+            )
+        )
         first = _compute_in_batches([dask.delayed(_first_moments)(*block) for block in blocks])
-        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first)))
+        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (
+            sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first))
+        )
         if n == 0:
             raise ValueError("X is empty: at least one sample is needed.")
         if bad:
-            raise ValueError(f"the data contain {int(bad)} NaN or infinite value(s); only finite values are allowed.")
+            raise ValueError(
+                f"the data contain {int(bad)} NaN or infinite value(s); only finite values are allowed."
+            )
         if min_weight <= 0:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
         x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
-        second = _compute_in_batches([dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks])
+        second = _compute_in_batches(
+            [dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks]
+        )
         xtx, xty, yty = (sum(parts) for parts in zip(*second))
         names = _feature_names(feature_names, X.shape[1])
         return cls(
-            xtx=np.asarray(xtx), xty=np.asarray(xty), yty=float(yty), x_mean=np.asarray(x_mean), y_mean=y_mean,
-            weight_sum=float(weight_sum), n_samples=int(n), log_weight_sum=float(log_w) if sample_weight is not None else 0.0,
-            feature_names=names, fit_intercept=fit_intercept, name=name,
+            xtx=np.asarray(xtx),
+            xty=np.asarray(xty),
+            yty=float(yty),
+            x_mean=np.asarray(x_mean),
+            y_mean=y_mean,
+            weight_sum=float(weight_sum),
+            n_samples=int(n),
+            log_weight_sum=float(log_w) if sample_weight is not None else 0.0,
+            feature_names=names,
+            fit_intercept=fit_intercept,
+            name=name,
         )
 
     @classmethod
-    def from_files(cls, pattern: str, *, target: str, weights: str | None = None, fit_intercept: bool = True) -> "SufficientStatistics":
+    def from_files(
+        cls, pattern: str, *, target: str, weights: str | None = None, fit_intercept: bool = True
+    ) -> SufficientStatistics:
         """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask.
 
         Raises ValueError naming the pattern when it matches no file, TypeError when it is not a path.
@@ -178,7 +224,9 @@ class SufficientStatistics:
         import dask.dataframe as dd
 
         if not isinstance(pattern, (str, os.PathLike)):
-            raise TypeError(f"pattern must be a path or glob pattern (str); got {type(pattern).__name__}.")
+            raise TypeError(
+                f"pattern must be a path or glob pattern (str); got {type(pattern).__name__}."
+            )
         pattern = os.fspath(pattern)
         if not glob.glob(pattern) and not os.path.isdir(pattern):
             raise ValueError(f"pattern {pattern!r} matches no file.")
@@ -189,12 +237,16 @@ class SufficientStatistics:
         columns = list(frame.columns)
         for role, column in (("target", target), ("weights", weights)):
             if column is not None and column not in columns:
-                raise ValueError(f"{role} column {column!r} is not in {pattern!r}; its columns are {columns}.")
+                raise ValueError(
+                    f"{role} column {column!r} is not in {pattern!r}; its columns are {columns}."
+                )
         features = [c for c in columns if c not in (target, weights)]
         X = frame[features].to_dask_array(lengths=True)
         y = frame[target].to_dask_array(lengths=True)
         w = None if weights is None else frame[weights].to_dask_array(lengths=True)
-        return cls.from_dask(X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern)
+        return cls.from_dask(
+            X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern
+        )
 
 
 #: Row blocks computed at once: bounds memory to ~BATCH blocks whatever the scheduler's order
@@ -214,10 +266,22 @@ def _compute_in_batches(tasks: list) -> list:
 def _first_moments(X, y, w):
     """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w."""
     w = np.ones(len(y)) if w is None else w
-    bad = int(np.count_nonzero(~np.isfinite(X)) + np.count_nonzero(~np.isfinite(y)) + np.count_nonzero(~np.isfinite(w)))
+    bad = int(
+        np.count_nonzero(~np.isfinite(X))
+        + np.count_nonzero(~np.isfinite(y))
+        + np.count_nonzero(~np.isfinite(w))
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         log_w = float(np.sum(np.log(w)))
-    return len(y), float(w.sum()), w @ X, float(w @ y), bad, float(w.min()) if len(w) else np.inf, log_w
+    return (
+        len(y),
+        float(w.sum()),
+        w @ X,
+        float(w @ y),
+        bad,
+        float(w.min()) if len(w) else np.inf,
+        log_w,
+    )
 
 
 def _centred_moments(X, y, w, x_mean, y_mean):
@@ -230,7 +294,9 @@ def _centred_moments(X, y, w, x_mean, y_mean):
 
 def _feature_names(feature_names, n_features: int) -> tuple:
     """``feature_names`` as a tuple of ``n_features`` names (``x0``, ``x1``, ... when None)."""
-    names = tuple(f"x{j}" for j in range(n_features)) if feature_names is None else tuple(feature_names)
+    names = (
+        tuple(f"x{j}" for j in range(n_features)) if feature_names is None else tuple(feature_names)
+    )
     if len(names) != n_features:
         raise ValueError(f"feature_names has {len(names)} names but X has {n_features} columns.")
     return names
