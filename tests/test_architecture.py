@@ -15,7 +15,7 @@ FAMILY_OWNERS = {
     "spec/priors.py",
     "spec/hierarchical.py",
     "registry.py",
-    "backend/model.py",
+    "backend/distributions.py",
     "backend/hierarchical.py",
     "estimators.py",
     "__init__.py",
@@ -99,7 +99,7 @@ def test_the_cli_does_no_numerics():
 
 
 def test_every_family_has_a_backend_distribution_and_a_catalogue_entry():
-    from regprior.backend.model import PRIOR_DISTRIBUTIONS
+    from regprior.backend.distributions import PRIOR_DISTRIBUTIONS
     from regprior.catalogue import available_models
 
     for row in registry.PAIRINGS:
@@ -149,3 +149,84 @@ def test_no_benchmark_script_shadows_a_package():
         or PathFinder.find_spec(script.stem, elsewhere) is not None
     ]
     assert not clashes
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """regprior module -> the regprior modules it imports, at module level or inside functions."""
+    modules_by_name = {_module_name(p): p for p in SOURCE.rglob("*.py")}
+    graph = {}
+    for name, path in modules_by_name.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    targets.add(full if full in modules_by_name else node.module)
+        graph[name] = {t for t in targets if t in modules_by_name and t != name}
+    return graph
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    """Lazy imports inside functions count too: a cycle through them is still a tangle."""
+    graph = import_graph()
+    state, cycles = {}, []
+
+    def visit(node, path):
+        state[node] = "open"
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                cycles.append(path[path.index(target) :] + [target])
+            elif target not in state:
+                visit(target, path + [target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, f"import cycles: {cycles}"
+
+
+#: Where likelihood families may be named in code: their classes, the tables that pair them
+#: (registry, backend), the estimator classes' keys and the package's exports.
+LIKELIHOOD_OWNERS = {
+    "spec/likelihoods.py",
+    "spec/hierarchical.py",
+    "spec/data.py",
+    "registry.py",
+    "backend/distributions.py",
+    "estimators.py",
+    "bayesian_estimator.py",
+    "__init__.py",
+}
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m not in LIKELIHOOD_OWNERS])
+def test_only_the_specification_and_its_tables_name_likelihoods(module):
+    from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES
+
+    strings, names = code_strings_and_names(module)
+    families = set(LIKELIHOOD_FAMILIES)
+    classes = {cls.__name__ for cls in LIKELIHOOD_FAMILIES.values()}
+    assert not strings & families, f"{module} dispatches on a likelihood name: {strings & families}"
+    assert not names & classes, f"{module} names a likelihood class: {names & classes}"
+
+
+def test_one_table_of_full_bayes_kinds():
+    """The backend declares exactly the kinds the specification defines; the catalogue reads them."""
+    from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
+    from regprior.catalogue import full_bayes_models
+    from regprior.spec.hierarchical import FULL_BAYES_KINDS
+
+    assert set(FULL_BAYES_DECLARATIONS) == set(FULL_BAYES_KINDS)
+    assert {spec.kind for spec in full_bayes_models().values()} <= set(FULL_BAYES_KINDS)
+    for module in modules():
+        strings, _ = code_strings_and_names(module)
+        if module not in {"spec/hierarchical.py", "backend/hierarchical.py"}:
+            assert not strings & set(FULL_BAYES_KINDS), f"{module} names a full-Bayes kind"

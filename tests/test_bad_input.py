@@ -237,7 +237,8 @@ def test_bad_sampler_settings(kwargs, error, match):
 
 def test_not_a_prior():
     with pytest.raises(
-        TypeError, match=r"prior must be a regprior prior such as Normal or Laplace; got dict"
+        TypeError,
+        match=r"prior must be a regprior prior such as Normal or Laplace, or a full-Bayes specification such as BayesianLasso; got dict",
     ):
         regprior.fit_map(X, y, {"sigma": 1.0}, noise_sigma=1.0)
 

@@ -128,9 +128,17 @@ def test_loo_needs_two_raw_models():
         form = "sufficient"
 
     with pytest.raises(
-        ValueError, match="LOO needs the pointwise log likelihood: build the model with form='raw'"
+        ValueError,
+        match=r"LOO needs the pointwise log likelihood.*regprior.make_model\(\.\.\., form='raw'\)",
     ):
         with_log_likelihood(Sufficient(), None)
+    # The advice can be followed: at n = 6000 "auto" picks sufficient statistics, "raw" does not.
+    import regprior as rp
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6000, 2)), rng.normal(size=6000)
+    assert rp.make_model(X, y, rp.Normal(), noise_sigma=1.0).form == "sufficient"
+    assert rp.make_model(X, y, rp.Normal(), noise_sigma=1.0, form="raw").form == "raw"
     with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
         LearnedScale("cauchy")
 

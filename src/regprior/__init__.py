@@ -6,7 +6,15 @@ NUTS posteriors and compares them with scikit-learn through the exact map betwee
 ``alpha`` and the prior scale.
 """
 
-from regprior.api import compare, exact_posterior, fit_map, make_model, sample_posterior
+from regprior.api import (
+    compare,
+    compare_loo,
+    exact_posterior,
+    fit_map,
+    make_model,
+    sample_posterior,
+)
+from regprior.bayesian_estimator import BayesianRegressor
 from regprior.checks.comparison import Comparison
 from regprior.checks.paths import map_path
 from regprior.checks.sklearn import prior_from_sklearn, sklearn_counterpart
@@ -27,7 +35,14 @@ from regprior.spec.data import (
     load_diabetes,
     make_poisson_counts,
 )
-from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson, estimate_noise_sigma
+from regprior.spec.hierarchical import BayesianLasso, FullBayes, LearnedScale
+from regprior.spec.likelihoods import (
+    Bernoulli,
+    Gaussian,
+    Likelihood,
+    Poisson,
+    estimate_noise_sigma,
+)
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
@@ -36,12 +51,20 @@ from regprior.spec.mapping import (
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
 )
-from regprior.spec.priors import ElasticNetPrior, Laplace, Normal
+from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
 from regprior.spec.statistics import SufficientStatistics
 
-__version__ = "0.2.0"
+from regprior._version import __version__  # noqa: E402
 
 __all__ = [
+    "BayesianLasso",
+    "BayesianRegressor",
+    "ElasticNetFormPrior",
+    "FullBayes",
+    "LearnedScale",
+    "Likelihood",
+    "Prior",
+    "compare_loo",
     "Bernoulli",
     "Comparison",
     "ElasticNetPrior",

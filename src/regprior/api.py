@@ -1,4 +1,12 @@
-"""Array-in entry points (``X``, ``y`` like scikit-learn): validate, build the model, run an engine."""
+"""Array-in entry points (``X``, ``y`` like scikit-learn): validate, build the model, run an engine.
+
+Every function takes a *model specification*: a prior with fixed scales (``Normal``,
+``Laplace``, ``ElasticNetPrior``, or any :class:`~regprior.spec.priors.Prior` subclass) with a
+likelihood, or a full-Bayes specification (:class:`~regprior.spec.hierarchical.FullBayes`:
+``BayesianLasso``, ``LearnedScale``) that carries its own noise prior. A scikit-learn twin (a
+row of :mod:`regprior.registry`) is needed only by :func:`compare`; a posterior mode only by
+:func:`fit_map`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,9 @@ import numpy as np
 
 from regprior import registry
 from regprior._validation import check_sampling_args
-from regprior.backend.model import RegressionModel, build_model
+from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
+from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
+from regprior.backend.model import build_hierarchical_model, build_model
 from regprior.checks.comparison import Comparison, compare_data
 from regprior.inference import (
     ExactPosterior,
@@ -18,7 +28,8 @@ from regprior.inference import (
 )
 from regprior.inference.map import DEFAULT_TOL
 from regprior.spec.data import RegressionData
-from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+from regprior.spec.hierarchical import FullBayes
+from regprior.spec.likelihoods import Likelihood, resolve_likelihood
 from regprior.spec.priors import Prior
 
 __all__ = [
@@ -27,6 +38,8 @@ __all__ = [
     "sample_posterior",
     "exact_posterior",
     "compare",
+    "compare_loo",
+    "check_specification",
     "warn_degenerate_columns",
 ]
 
@@ -34,25 +47,53 @@ __all__ = [
 def make_model(
     X,
     y,
-    prior: Prior,
+    prior,
     *,
     noise_sigma=None,
     sample_weight=None,
     fit_intercept=True,
     feature_names=None,
     likelihood=None,
-) -> RegressionModel:
-    """Validate the inputs and build the PyMC model (see :func:`regprior.backend.model.build_model`).
+    form="auto",
+):
+    """Validate the inputs and build the PyMC model of a specification.
 
-    ``noise_sigma=None`` estimates it as the least-squares residual sd
-    (:func:`regprior.spec.likelihoods.estimate_noise_sigma`); the result records which was used.
-    ``likelihood``: ``Bernoulli()`` or ``Poisson()`` for logistic or Poisson regression (default:
-    the Gaussian). Everything is checked here, before PyMC builds or compiles anything.
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    prior : Prior or FullBayes
+        A prior with fixed scales (built by :func:`regprior.backend.model.build_model`) or a
+        full-Bayes specification (:func:`regprior.backend.model.build_hierarchical_model`).
+    noise_sigma : float, optional
+        The Gaussian's known noise sd; None estimates it as the least-squares residual sd
+        (:func:`regprior.spec.likelihoods.estimate_noise_sigma`). Refused by a full-Bayes
+        specification, which learns it.
+    sample_weight : array-like of shape (n_samples,), optional
+    fit_intercept : bool, default=True
+        A flat-prior intercept.
+    feature_names : sequence of str, optional
+    likelihood : Likelihood, optional
+        ``Bernoulli()`` or ``Poisson()`` for logistic or Poisson regression (default: the
+        Gaussian).
+    form : {"auto", "raw", "sufficient"}, default="auto"
+        The likelihood on the raw data (pointwise log likelihood, LOO, posterior predictive) or
+        on sufficient statistics (Gaussian, large n); ``"auto"`` picks sufficient statistics
+        from n = 5000 and n >= 20 (p + 1) on.
+
+    Returns
+    -------
+    RegressionModel or HierarchicalModel
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, before PyMC builds or compiles anything.
     """
     data, likelihood = _checked_inputs(
         X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood
     )
-    return build_model(data, prior, likelihood, fit_intercept=fit_intercept)
+    return _build(data, prior, likelihood, fit_intercept=fit_intercept, form=form)
 
 
 def warn_degenerate_columns(data) -> None:
@@ -95,43 +136,96 @@ def warn_degenerate_columns(data) -> None:
         )
 
 
+def check_specification(spec, name: str = "prior") -> None:
+    """TypeError unless ``spec`` is a model specification: a prior or a full-Bayes specification."""
+    if not isinstance(spec, (Prior, FullBayes)):
+        raise TypeError(
+            f"{name} must be a regprior prior such as Normal or Laplace, or a full-Bayes "
+            f"specification such as BayesianLasso; got {type(spec).__name__}."
+        )
+
+
 def _checked_inputs(
-    X, y, prior, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood=None
+    X, y, spec, noise_sigma, sample_weight, fit_intercept, feature_names, likelihood=None
 ):
     """Every check of the array entry points; returns ``(data, likelihood)``.
 
-    ``likelihood=None`` is the Gaussian, with ``noise_sigma`` given or estimated; a Bernoulli or
-    Poisson instance takes no ``noise_sigma``.
+    For a prior: ``likelihood=None`` is the Gaussian, with ``noise_sigma`` given or estimated
+    (:func:`regprior.spec.likelihoods.resolve_likelihood`). A full-Bayes specification carries
+    its own noise prior: it takes no ``noise_sigma``, and its likelihood is its own (returned as
+    None). Nothing is built or compiled before every check has passed.
     """
-    if not isinstance(prior, Prior):
-        raise TypeError(
-            f"prior must be a regprior prior such as Normal or Laplace; got {type(prior).__name__}."
-        )
-    if likelihood is not None and getattr(likelihood, "family", None) not in LIKELIHOOD_FAMILIES:
-        raise TypeError(
-            f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)} (an instance); got {likelihood!r}."
-        )
-    family = Gaussian.family if likelihood is None else likelihood.family
-    registry.pairing(prior, family)  # a family without a model or counterpart fails here
+    check_specification(spec)
     if not isinstance(fit_intercept, bool):
         raise TypeError(f"fit_intercept must be a bool; got {fit_intercept!r}.")
+    if isinstance(spec, FullBayes):
+        return _checked_full_bayes(
+            X, y, spec, noise_sigma, sample_weight, feature_names, likelihood
+        )
+    if spec.family not in PRIOR_DISTRIBUTIONS:
+        raise ValueError(
+            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: register one "
+            "with regprior.backend.distributions.register_prior_distribution."
+        )
+    if isinstance(likelihood, (str, type)) or (
+        likelihood is not None and not isinstance(likelihood, Likelihood)
+    ):
+        raise TypeError(
+            "likelihood must be a regprior likelihood instance such as Bernoulli() or Poisson(); "
+            f"got {likelihood!r}."
+        )
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
     warn_degenerate_columns(data)
-    prior.centre(data.n_features)
-    if likelihood is None or family == Gaussian.family and noise_sigma is not None:
-        return data, Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
-    if noise_sigma is not None and family != Gaussian.family:
+    spec.centre(data.n_features)
+    likelihood = resolve_likelihood(
+        likelihood, data, noise_sigma=noise_sigma, fit_intercept=fit_intercept
+    )
+    if likelihood.family not in LIKELIHOOD_DISTRIBUTIONS:
         raise ValueError(
-            f"noise_sigma applies to the gaussian likelihood only; got it with a {family} likelihood."
+            f"the {likelihood.family} likelihood has no PyMC declaration: register one with "
+            "regprior.backend.distributions.register_likelihood_distribution."
         )
-    likelihood.check_target(data.y)
     return data, likelihood
+
+
+def _checked_full_bayes(X, y, spec, noise_sigma, sample_weight, feature_names, likelihood):
+    name = type(spec).__name__
+    if noise_sigma is not None:
+        raise ValueError(
+            f"noise_sigma: {name} puts a prior on the noise sigma and learns it; drop noise_sigma "
+            "(or use a fixed prior such as Laplace with a known noise sigma)."
+        )
+    if likelihood is not None and getattr(likelihood, "family", likelihood) != spec.likelihood:
+        raise ValueError(
+            f"likelihood: {name} is built with the {spec.likelihood} likelihood; got {likelihood!r}."
+        )
+    if spec.kind not in FULL_BAYES_DECLARATIONS:
+        raise ValueError(
+            f"{name} has no PyMC declaration: register one with "
+            "regprior.backend.hierarchical.register_full_bayes."
+        )
+    data = RegressionData(X, y, sample_weight, feature_names=feature_names)
+    if data.sample_weight is not None and not spec.supports_weights:
+        raise ValueError(f"sample_weight: {name} has no sample weights; fit it on unweighted data.")
+    warn_degenerate_columns(data)
+    return data, None
+
+
+def _build(data, spec, likelihood, *, fit_intercept, form="auto"):
+    """The PyMC model of ``spec`` on checked data (the one dispatch between the two builders)."""
+    if isinstance(spec, FullBayes):
+        if form == "sufficient":
+            raise ValueError(
+                f"form: {type(spec).__name__} is built on the raw data only; got form='sufficient'."
+            )
+        return build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
+    return build_model(data, spec, likelihood, fit_intercept=fit_intercept, form=form)
 
 
 def fit_map(
     X,
     y,
-    prior: Prior,
+    prior,
     *,
     noise_sigma=None,
     sample_weight=None,
@@ -145,14 +239,28 @@ def fit_map(
     with the engine of :func:`regprior.inference.map_estimate`. At
     ``Normal(mu, sigma)`` this is ``Ridge(alpha=noise_sigma**2 / sigma**2)``; at
     ``Laplace(mu, scale)``, ``Lasso(alpha=noise_sigma**2 / (N * scale))``; at
-    ``ElasticNetPrior(mu, scale, sigma)``, ``ElasticNet`` (see :mod:`regprior.registry`).
+    ``ElasticNetPrior(mu, scale, sigma)``, ``ElasticNet`` (see :mod:`regprior.registry` and
+    the specification page, docs/specification.md). A prior without a scikit-learn twin is
+    solved the same way when it provides the gradient and Hessian diagonal of ``-log p``.
     The compiled model is reused across calls of the same structure (prior family, likelihood,
     data shape, intercept: :mod:`regprior.backend.cache`); the data and parameters are swapped in.
+
+    Raises
+    ------
+    ValueError
+        For a specification without a posterior mode (a full-Bayes specification, a prior whose
+        density is infinite at its centre), saying why; for bad input.
     """
     from regprior.backend.cache import reusable_model
     from regprior.inference.map import check_map_settings
 
     check_map_settings(tol=tol)
+    check_specification(prior)
+    if not prior.has_mode():
+        raise ValueError(
+            f"prior: {type(prior).__name__} has no posterior mode fit_map can compute: "
+            f"{prior.no_mode_reason}."
+        )
     data, likelihood = _checked_inputs(
         X, y, prior, noise_sigma, sample_weight, fit_intercept, None, likelihood
     )
@@ -163,7 +271,7 @@ def fit_map(
 def sample_posterior(
     X,
     y,
-    prior: Prior,
+    prior,
     *,
     noise_sigma=None,
     sample_weight=None,
@@ -173,8 +281,30 @@ def sample_posterior(
     chains=4,
     random_seed=0,
     likelihood=None,
+    target_accept=None,
 ) -> PosteriorResult:
-    """NUTS posterior (nutpie, compiled once per model) of the weights and intercept under ``prior``."""
+    """NUTS posterior (nutpie, compiled once per model) of the weights and intercept.
+
+    Parameters
+    ----------
+    X, y, prior, noise_sigma, sample_weight, fit_intercept, likelihood
+        As for :func:`make_model`; ``prior`` may be a full-Bayes specification, e.g.
+        ``sample_posterior(X, y, BayesianLasso(lam=0.237))`` for Park & Casella's posterior.
+    draws, tune, chains : int, default=1000, 1000, 4
+        Kept draws per chain, tuning steps per chain, chains.
+    random_seed : int, default=0
+        Same seed, same draws.
+    target_accept : float, optional
+        NUTS target acceptance; default 0.8 for a fixed prior and the specification's own
+        (0.95) for a full-Bayes one.
+
+    Returns
+    -------
+    PosteriorResult
+        Draws (``datatree``), summary and sampler diagnostics (divergences, r_hat, bulk ESS),
+        with the full-Bayes scalars (noise variance, lambda, implied sklearn alpha) summarised
+        beside the weights.
+    """
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     model = make_model(
         X,
@@ -185,14 +315,24 @@ def sample_posterior(
         fit_intercept=fit_intercept,
         likelihood=likelihood,
     )
-    return nuts_posterior(model, draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if target_accept is None:
+        target_accept = getattr(prior, "target_accept", 0.8)
+    return nuts_posterior(
+        model,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        target_accept=target_accept,
+    )
 
 
 def exact_posterior(
     X, y, prior: Prior, *, noise_sigma=None, sample_weight=None, fit_intercept=True
 ) -> ExactPosterior:
     """Closed-form Gaussian posterior for a ``Normal`` prior with known noise sigma."""
-    if not registry.pairing(prior, Gaussian.family).conjugate:
+    check_specification(prior)
+    if isinstance(prior, FullBayes) or not registry.is_conjugate(prior):
         raise TypeError(
             f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); got {type(prior).__name__}. "
             "Use sample_posterior for it."
@@ -242,3 +382,82 @@ def compare(
         chains=chains,
         random_seed=random_seed,
     )
+
+
+def compare_loo(
+    X,
+    y,
+    models,
+    *,
+    noise_sigma=None,
+    sample_weight=None,
+    fit_intercept=True,
+    likelihood=None,
+    draws=1000,
+    tune=1000,
+    chains=4,
+    random_seed=0,
+):
+    """Sample every specification on the same data and compare them by PSIS-LOO (ArviZ).
+
+    Each model is built on the raw data (the pointwise log likelihood needs it) and sampled
+    by NUTS at its own default ``target_accept``; a specification needs no scikit-learn twin.
+
+    Parameters
+    ----------
+    models : dict of str -> Prior or FullBayes
+        At least two named specifications. Fixed priors share ``likelihood`` and
+        ``noise_sigma``; full-Bayes specifications learn their noise.
+    X, y, sample_weight, fit_intercept, likelihood, noise_sigma
+        As for :func:`make_model`.
+    draws, tune, chains, random_seed
+        As for :func:`sample_posterior`.
+
+    Returns
+    -------
+    LOOComparison
+        elpd_loo, its SE, p_loo, differences, stacking weights, Pareto-k and sampler flags
+        per model (:class:`regprior.checks.loo.LOOComparison`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Fewer than two models, a model that is not a specification, or bad input, before any
+        model is built.
+    """
+    from regprior.checks.loo import loo_compare
+
+    if not isinstance(models, dict) or len(models) < 2:
+        raise ValueError(
+            "models must be a dict of at least two named specifications; got "
+            f"{type(models).__name__} of {len(models) if hasattr(models, '__len__') else '?'}."
+        )
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    checked = {}
+    for name, spec in models.items():
+        check_specification(spec, f"models[{name!r}]")
+        is_full_bayes = isinstance(spec, FullBayes)
+        checked[name] = _checked_inputs(
+            X,
+            y,
+            spec,
+            None if is_full_bayes else noise_sigma,
+            sample_weight,
+            fit_intercept,
+            None,
+            None if is_full_bayes else likelihood,
+        )
+    fits = {}
+    for name, spec in models.items():
+        data, resolved = checked[name]
+        model = _build(data, spec, resolved, fit_intercept=fit_intercept, form="raw")
+        posterior = nuts_posterior(
+            model,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=random_seed,
+            target_accept=getattr(spec, "target_accept", 0.8),
+        )
+        fits[name] = (model, posterior)
+    return loo_compare(fits)

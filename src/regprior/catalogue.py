@@ -175,10 +175,9 @@ def load_full_bayes_model(name_or_path: str):
     ``LearnedScale(family, noise_scale, prior_scale, noise_prior)``), checked by it; the value
     ``"learnt"`` (TOML has no null) stands for None: a learnt lambda, a data-scaled default scale.
     """
-    from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+    from regprior.spec.hierarchical import FULL_BAYES_KINDS as kinds
 
     document, path = _read(name_or_path)
-    kinds = {"bayesian_lasso": BayesianLasso, "learned_scale": LearnedScale}
     unknown = set(document) - FULL_BAYES_KEYS
     if unknown:
         raise ValueError(
@@ -188,16 +187,18 @@ def load_full_bayes_model(name_or_path: str):
         raise ValueError(
             f"model spec {path}: full_bayes must be one of {sorted(kinds)}; got {document.get('full_bayes')!r}."
         )
-    if document.get("likelihood") != "gaussian":
+    cls = kinds[document["full_bayes"]]
+    if document.get("likelihood") != cls.likelihood:
         raise ValueError(
-            f"model spec {path}: the full-Bayes models have a gaussian likelihood; got {document.get('likelihood')!r}."
+            f"model spec {path}: {cls.__name__} has a {cls.likelihood} likelihood; "
+            f"got {document.get('likelihood')!r}."
         )
     parameters = document.get("parameters", {})
     if not isinstance(parameters, dict):
         raise ValueError(f"model spec {path}: [parameters] must be a table.")
     parameters = {key: None if value == "learnt" else value for key, value in parameters.items()}
     try:
-        return kinds[document["full_bayes"]](**parameters)
+        return cls(**parameters)
     except TypeError as error:
         raise ValueError(f"model spec {path}: {error}") from None
 
@@ -212,7 +213,7 @@ def full_bayes_models() -> dict:
     return models
 
 
-def spec_for_family(family: str, likelihood: str = "gaussian") -> ModelSpec:
+def spec_for_family(family: str, likelihood: str = registry.DEFAULT_LIKELIHOOD) -> ModelSpec:
     """The catalogued model of a (likelihood, prior family) pair: the registry names it."""
     name = registry.pairing(family, likelihood).model_name
     if name not in available_models():

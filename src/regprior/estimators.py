@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from regprior import registry
 from regprior.backend.cache import cached_models, clear_model_cache, reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS
+from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.spec.data import RegressionData
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
@@ -82,6 +83,8 @@ def _solve(estimator, data, prior, likelihood) -> None:
                 random_seed=estimator.random_seed,
             )
             estimator.posterior_ = posterior.datatree
+            estimator.diagnostics_ = posterior.diagnostics()
+            warn_if_unhealthy(estimator, posterior)
             draws = posterior.datatree.posterior
             estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
             estimator.intercept_ = (
@@ -148,6 +151,10 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         (:func:`regprior.checks.sklearn.enet_dual_gap`); ~0 at the exact MAP.
     posterior_ : xarray.DataTree
         NUTS draws (``inference="nuts"`` only).
+    diagnostics_ : dict
+        The sampler's health (``inference="nuts"`` only): ``r_hat_max``, ``ess_bulk_min``,
+        ``divergences``, ``healthy``, ``problems``; an unhealthy sampler also raises a
+        ``UserWarning`` naming the problems at fit time.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         When ``X`` has string column names.

@@ -308,6 +308,10 @@ PRIOR_COLOURS = {
 }
 
 
+#: The likelihood of a model given without one (the Gaussian, with known or estimated sigma).
+DEFAULT_LIKELIHOOD = "gaussian"
+
+
 def likelihood_families() -> tuple[str, ...]:
     """Likelihood families that have at least one sklearn counterpart, in table order."""
     return tuple(dict.fromkeys(p.likelihood for p in PAIRINGS))
@@ -333,8 +337,21 @@ def pairing(prior, likelihood: str = "gaussian") -> Pairing:
         if row.likelihood == likelihood and row.family == family:
             return row
     raise ValueError(
-        f"prior family must be one of {list(prior_families(likelihood))} for a {likelihood} likelihood; got {family!r}."
+        f"prior family must be one of {list(prior_families(likelihood))} for a {likelihood} "
+        f"likelihood; got {family!r} (it has no scikit-learn counterpart: sample_posterior and "
+        "compare_loo take a prior without one)."
     )
+
+
+def has_twin(prior, likelihood: str = "gaussian") -> bool:
+    """Whether a prior (instance, class or family name) has a scikit-learn counterpart."""
+    family = prior if isinstance(prior, str) else getattr(prior, "family", None)
+    return any(row.likelihood == likelihood and row.family == family for row in PAIRINGS)
+
+
+def is_conjugate(prior, likelihood: str = "gaussian") -> bool:
+    """Whether a prior has a closed-form posterior under the likelihood (its row says so)."""
+    return has_twin(prior, likelihood) and pairing(prior, likelihood).conjugate
 
 
 def pairing_for_estimator(name: str, strength: dict | None = None) -> Pairing:

@@ -1,37 +1,28 @@
-"""The prior side of the full-Bayes models: each specification's PyMC variables, declared inside a model.
+"""The prior side of the full-Bayes models: each specification's PyMC variables, declared in a model.
 
 :func:`regprior.backend.model.build_hierarchical_model` creates the ``pm.Model`` (the one
-builder), the flat intercept and the Gaussian likelihood; the functions of
-:data:`HIERARCHICAL_PRIORS` declare, inside that model, the noise sigma, the weights with their
-learnt or sigma-scaled prior, and the implied sklearn alpha as a Deterministic.
+builder), the flat intercept and the likelihood; the functions of
+:data:`FULL_BAYES_DECLARATIONS` declare, inside that model, the noise sigma, the weights with
+their learnt or sigma-scaled prior, and the implied sklearn alpha as a Deterministic.
 """
 
 from __future__ import annotations
 
-from regprior.backend.model import WEIGHTS
+from regprior.backend.names import LAMBDA, SIGMA, SIGMA2, SKLEARN_ALPHA, TAU, WEIGHTS
 
 __all__ = [
-    "HIERARCHICAL_PRIORS",
-    "HIERARCHICAL_DATA",
-    "hierarchical_data_values",
+    "FULL_BAYES_DECLARATIONS",
+    "register_full_bayes",
+    "declare_noise",
     "SIGMA",
     "SIGMA2",
     "LAMBDA",
     "TAU",
     "SKLEARN_ALPHA",
-    "FIXED_LAMBDA",
 ]
 
-SIGMA = "sigma"
-SIGMA2 = "sigma2"
-LAMBDA = "lambda"
-TAU = "tau"
-SKLEARN_ALPHA = "sklearn_alpha"
-#: pm.Data holding Park & Casella's fixed lambda (swapped by ``HierarchicalModel.set_spec``).
-FIXED_LAMBDA = "lambda_fixed"
 
-
-def _declare_noise(noise_prior: str, scale: float | None):
+def declare_noise(noise_prior: str, scale: float | None):
     """The noise sigma under one of :data:`regprior.spec.hierarchical.NOISE_PRIORS`.
 
     ``"jeffreys"``: ``p(sigma^2) ~ 1/sigma^2`` equals ``p(sigma) ~ 1/sigma``, a flat density on
@@ -60,14 +51,14 @@ def _declare_bayesian_lasso(spec, data):
     import pymc as pm
     import pytensor.tensor as pt
 
-    sigma = _declare_noise("jeffreys", None)
+    sigma = declare_noise("jeffreys", None)
     pm.Deterministic(SIGMA2, sigma**2)
     if spec.learns_lambda:
         lambda2 = pm.Gamma("lambda2", alpha=spec.gamma_shape, beta=spec.gamma_rate)
         lam = pm.Deterministic(LAMBDA, pt.sqrt(lambda2))
     else:
         # pm.Data: one compiled sampler serves every lambda (empirical Bayes iterates over it).
-        lam = pm.Data(FIXED_LAMBDA, spec.lam)
+        lam = pm.Data(spec.data_fields["lam"], spec.lam)
     beta = pm.Laplace(WEIGHTS, mu=0.0, b=sigma / lam, dims="feature")
     pm.Deterministic(SKLEARN_ALPHA, spec.lasso_alpha(sigma, lam, data.weight_sum))
     return beta, sigma, (SIGMA2,) + ((LAMBDA,) if spec.learns_lambda else ()) + (SKLEARN_ALPHA,)
@@ -83,7 +74,7 @@ def _declare_learned_scale(spec, data):
     import pymc as pm
 
     noise_scale, prior_scale = spec.scales(data.X, data.y)
-    sigma = _declare_noise(spec.noise_prior, noise_scale)
+    sigma = declare_noise(spec.noise_prior, noise_scale)
     tau = pm.HalfNormal(TAU, sigma=prior_scale)
     if spec.family == "normal":
         z = pm.Normal("z", 0.0, 1.0, dims="feature")
@@ -97,16 +88,25 @@ def _declare_learned_scale(spec, data):
 
 
 #: Full-Bayes specification kind -> ``declare(spec, data) -> (beta, sigma, summary names)``.
-HIERARCHICAL_PRIORS = {
+FULL_BAYES_DECLARATIONS = {
     "bayesian_lasso": _declare_bayesian_lasso,
     "learned_scale": _declare_learned_scale,
 }
-#: Full-Bayes specification kind -> ``{spec field: pm.Data name}``: the fields a built model
-#: holds as data (declared when the field is not None).
-HIERARCHICAL_DATA = {"bayesian_lasso": {"lam": FIXED_LAMBDA}, "learned_scale": {}}
 
 
-def hierarchical_data_values(spec) -> dict:
-    """``{pm.Data name: value}`` a model of ``spec`` holds (the fields of :data:`HIERARCHICAL_DATA` that are set)."""
-    fields = HIERARCHICAL_DATA[spec.kind]
-    return {name: getattr(spec, f) for f, name in fields.items() if getattr(spec, f) is not None}
+def register_full_bayes(kind: str, declare=None):
+    """Declare how a full-Bayes specification's priors are built in PyMC (usable as a decorator).
+
+    ``declare(spec, data) -> (beta, sigma, summary_names)``: inside a model context, the noise sd
+    (:func:`declare_noise` offers the standard noise priors), the weights named
+    :data:`~regprior.backend.names.WEIGHTS` with dims ``"feature"``, and the names of the scalar
+    variables the posterior summary reports. Returns ``declare``.
+    """
+
+    def register(declare):
+        if not callable(declare):
+            raise TypeError(f"declare must be callable; got {declare!r}.")
+        FULL_BAYES_DECLARATIONS[kind] = declare
+        return declare
+
+    return register if declare is None else register(declare)

@@ -1,4 +1,9 @@
-"""The one place that builds a PyMC model: the family -> ``pm`` distribution tables, flat intercept, data forms."""
+"""The one place that builds a PyMC model: a specification and its data become a ``pm.Model``.
+
+Fixed-scale priors (:func:`build_model`, raw or sufficient-statistics form) and full-Bayes
+specifications (:func:`build_hierarchical_model`); the family -> ``pm`` tables are in
+:mod:`regprior.backend.distributions` and :mod:`regprior.backend.hierarchical`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
+from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
+from regprior.backend.names import (
+    CENTRED_INTERCEPT,
+    INTERCEPT,
+    LIKELIHOOD_POTENTIAL,
+    NOISE_SIGMA,
+    OBSERVED,
+    PRIOR_MU,
+    SAMPLE_DATA_NAMES,
+    STATISTIC_NAMES,
+    WEIGHTS,
+)
 from regprior.spec.data import RegressionData, weighted_centring
-from regprior.spec.likelihoods import Gaussian
+from regprior.spec.hierarchical import FullBayes
+from regprior.spec.likelihoods import Likelihood
 from regprior.spec.priors import Prior
 
 __all__ = [
@@ -18,14 +37,14 @@ __all__ = [
     "PRIOR_DISTRIBUTIONS",
     "LIKELIHOOD_DISTRIBUTIONS",
     "prior_data_names",
+    "WEIGHTS",
+    "INTERCEPT",
+    "CENTRED_INTERCEPT",
+    "OBSERVED",
+    "LIKELIHOOD_POTENTIAL",
+    "NOISE_SIGMA",
 ]
 
-WEIGHTS = "beta"
-INTERCEPT = "intercept"
-CENTRED_INTERCEPT = "centred_intercept"
-OBSERVED = "y"
-#: The likelihood term of the sufficient-statistics form (a pm.Potential).
-LIKELIHOOD_POTENTIAL = "y_loglike"
 #: ``form="auto"`` switches to sufficient statistics from this many samples on, when
 #: ``n_samples >= SUFFICIENT_RATIO * (n_features + 1)``: the raw form's O(n p) gradient then
 #: dominates (measured 16 s vs 0.1 s of NUTS at n = 1e5, p = 20), and below it both take
@@ -33,12 +52,6 @@ LIKELIHOOD_POTENTIAL = "y_loglike"
 SUFFICIENT_MIN_SAMPLES = 5_000
 SUFFICIENT_RATIO = 20
 FORMS = ("auto", "raw", "sufficient")
-PRIOR_MU = "prior_mu"
-NOISE_SIGMA = "noise_sigma"
-#: The pm.Data containers of the data themselves, with ``mutable_data=True``.
-SAMPLE_DATA_NAMES = ("X_centred", "y_observed", "weights", "x_mean", "y_mean")
-#: The statistics a mutable sufficient-form model holds (as ``pm.Data`` named ``stat_<name>``).
-STATISTIC_NAMES = ("xtx", "xty", "yty", "x_mean", "y_mean", "weight_sum", "log_weight_sum")
 
 
 class _HoldsCompiled:
@@ -74,7 +87,7 @@ class RegressionModel(_HoldsCompiled):
     pymc_model : pymc.Model
     data : RegressionData
     prior : Prior
-    likelihood : Gaussian
+    likelihood : Likelihood
     fit_intercept : bool
     x_mean, y_mean : ndarray, float
         Weighted means the model centres the data by (zeros without an intercept).
@@ -83,7 +96,7 @@ class RegressionModel(_HoldsCompiled):
     pymc_model: object
     data: RegressionData
     prior: Prior
-    likelihood: Gaussian
+    likelihood: Likelihood
     fit_intercept: bool
     x_mean: np.ndarray
     y_mean: float
@@ -393,62 +406,6 @@ def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
     return centred_intercept
 
 
-def _gaussian(name, eta, parameters, weights, observed):
-    sigma = (
-        parameters["noise_sigma"]
-        if weights is None
-        else parameters["noise_sigma"] / _pt().sqrt(weights)
-    )
-    return _pm().Normal(name, mu=eta, sigma=sigma, observed=observed)
-
-
-def _bernoulli_logp(value, eta, weights):
-    # y eta - softplus(eta): the Bernoulli(logit) log mass in a form whose first and second
-    # derivatives stay finite for any eta. PyMC 6.4's Bernoulli(logit_p=) writes
-    # switch(y, log(sigmoid(eta)), log(1 - sigmoid(eta))), whose Hessian is NaN once |eta| > ~710.
-    pt = _pt()
-    return weights * (value * eta - pt.softplus(eta))
-
-
-def _poisson_logp(value, eta, weights):
-    # y eta - exp(eta) - log(y!): the Poisson(log link) log mass without log(exp(eta)).
-    pt = _pt()
-    return weights * (value * eta - pt.exp(eta) - pt.gammaln(value + 1.0))
-
-
-def _bernoulli_random(eta, weights, rng=None, size=None):
-    return rng.binomial(1, 1.0 / (1.0 + np.exp(-eta)), size=size)
-
-
-def _poisson_random(eta, weights, rng=None, size=None):
-    return rng.poisson(np.exp(eta), size=size)
-
-
-def _glm(logp, random):
-    """An observed GLM variable: each observation's log mass times its weight (sklearn's weights)."""
-
-    def build(name, eta, parameters, weights, observed):
-        weights = 1.0 if weights is None else weights
-        return _pm().CustomDist(name, eta, weights, logp=logp, random=random, observed=observed)
-
-    return build
-
-
-def _pt():
-    import pytensor.tensor as pt
-
-    return pt
-
-
-#: The one likelihood family -> PyMC observed-variable table:
-#: ``build(name, eta, {parameter: tensor}, weights or None, observed)``.
-LIKELIHOOD_DISTRIBUTIONS = {
-    "gaussian": _gaussian,
-    "bernoulli": _glm(_bernoulli_logp, _bernoulli_random),
-    "poisson": _glm(_poisson_logp, _poisson_random),
-}
-
-
 @dataclass
 class HierarchicalModel(_HoldsCompiled):
     """A built full-Bayes ``pm.Model`` with its data and specification (samples with ``nuts_posterior``).
@@ -465,32 +422,21 @@ class HierarchicalModel(_HoldsCompiled):
 
     def data_values(self) -> dict:
         """Current values of the model's ``pm.Data`` (Park & Casella's fixed lambda)."""
-        from regprior.backend.hierarchical import hierarchical_data_values
-
-        return hierarchical_data_values(self.spec)
+        return self.spec.data_values()
 
     def set_spec(self, spec) -> None:
         """Swap in a specification that differs only in its ``pm.Data`` values (a fixed lambda).
 
         No rebuild, no recompile: the cached nutpie sampler gets the new values.
         """
-        import dataclasses
-
         import pymc as pm
 
-        from regprior.backend.hierarchical import HIERARCHICAL_DATA, hierarchical_data_values
-
-        fields = HIERARCHICAL_DATA[self.spec.kind]
-        same_structure = (
-            type(spec) is type(self.spec)
-            and dataclasses.replace(spec, **{f: getattr(self.spec, f) for f in fields}) == self.spec
-        )
-        values = hierarchical_data_values(spec) if same_structure else {}
-        if not same_structure or set(values) != set(self.data_values()):
+        if not self.spec.same_structure(spec):
             raise TypeError(
-                f"spec must differ from {self.spec!r} in {sorted(fields) or 'nothing'} only; got {spec!r}."
+                f"spec must differ from {self.spec!r} in {sorted(self.spec.data_fields) or 'nothing'} "
+                f"only; got {spec!r}."
             )
-        pm.set_data(values, model=self.pymc_model)
+        pm.set_data(spec.data_values(), model=self.pymc_model)
         self.spec = spec
 
 
@@ -504,7 +450,7 @@ def build_hierarchical_model(
         y_i \sim \mathcal{N}(c + x_i^\top\beta,\ \sigma^2 / w_i), \qquad p(c) \propto 1,
 
     with ``beta`` and ``sigma`` declared by the specification's entry of
-    :data:`regprior.backend.hierarchical.HIERARCHICAL_PRIORS` (Park & Casella's
+    :data:`regprior.backend.hierarchical.FULL_BAYES_DECLARATIONS` (Park & Casella's
     :class:`~regprior.spec.hierarchical.BayesianLasso`,
     :class:`~regprior.spec.hierarchical.LearnedScale`). The intercept is flat on centred data,
     as in :func:`build_model`. A specification without sample weights (Park & Casella) rejects
@@ -513,68 +459,25 @@ def build_hierarchical_model(
     import pymc as pm
     import pytensor.tensor as pt
 
-    from regprior.backend.hierarchical import HIERARCHICAL_PRIORS
-
-    if getattr(spec, "kind", None) not in HIERARCHICAL_PRIORS:
+    if not isinstance(spec, FullBayes) or spec.kind not in FULL_BAYES_DECLARATIONS:
         raise TypeError(
-            f"spec must be one of the full-Bayes specifications {sorted(HIERARCHICAL_PRIORS)}; got {spec!r}."
+            "spec must be a full-Bayes specification with a backend declaration "
+            f"({sorted(FULL_BAYES_DECLARATIONS)}); got {spec!r}."
         )
     if data.sample_weight is not None and not spec.supports_weights:
         raise ValueError(f"{type(spec).__name__} has no sample weights; fit it on unweighted data.")
     x_mean, y_mean, X_centred, _ = weighted_centring(data, fit_intercept=fit_intercept)
     with pm.Model(coords={"feature": list(data.feature_names)}) as pymc_model:
-        beta, sigma, summary_names = HIERARCHICAL_PRIORS[spec.kind](spec, data)
+        beta, sigma, summary_names = FULL_BAYES_DECLARATIONS[spec.kind](spec, data)
         mean = pt.dot(pt.as_tensor(X_centred), beta)
         centred_intercept = _declare_intercept(beta, fit_intercept, x_mean, y_mean)
         if centred_intercept is not None:
             mean = mean + y_mean + centred_intercept
         weights = None if data.sample_weight is None else data.weights
-        _gaussian(OBSERVED, mean, {"noise_sigma": sigma}, weights, data.y)
+        LIKELIHOOD_DISTRIBUTIONS[spec.likelihood](
+            OBSERVED, mean, {NOISE_SIGMA: sigma}, weights, data.y
+        )
     return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
-
-
-def _normal(name, mu, parameters, dims):
-    return _pm().Normal(name, mu=mu, sigma=parameters["sigma"], dims=dims)
-
-
-def _laplace(name, mu, parameters, dims):
-    # PyMC's ``b`` is the scale (density exp(-|x - mu| / b) / (2 b)), not the blog's rate.
-    return _pm().Laplace(name, mu=mu, b=parameters["scale"], dims=dims)
-
-
-def _elastic_net_logp(value, mu, scale, sigma):
-    """Log density of :class:`~regprior.spec.priors.ElasticNetPrior`, normaliser included."""
-    import pytensor.tensor as pt
-
-    shift = value - mu
-    log_normaliser = (
-        pt.log(sigma) + 0.5 * np.log(2.0 * np.pi) + pt.log(pt.erfcx(sigma / (np.sqrt(2.0) * scale)))
-    )
-    return -pt.abs(shift) / scale - shift**2 / (2.0 * sigma**2) - log_normaliser
-
-
-def _elastic_net(name, mu, parameters, dims):
-    # No generative form is needed for NUTS or the MAP: a log density (and a start) is enough.
-    return _pm().CustomDist(
-        name,
-        mu,
-        parameters["scale"],
-        parameters["sigma"],
-        logp=_elastic_net_logp,
-        support_point=lambda rv, size, mu, scale, sigma: mu,
-        dims=dims,
-    )
-
-
-def _pm():
-    import pymc as pm
-
-    return pm
-
-
-#: The one family -> PyMC distribution table: ``build(name, mu, {parameter: tensor}, dims)``.
-#: Each entry's log density equals the spec's ``neg_logpdf`` (tested at random points).
-PRIOR_DISTRIBUTIONS = {"normal": _normal, "laplace": _laplace, "elasticnet": _elastic_net}
 
 
 def prior_data_names(prior: Prior) -> tuple[str, ...]:
@@ -608,7 +511,7 @@ def _statistic_values(stats) -> dict:
 
 
 def _build_sufficient_model(
-    data, prior: Prior, likelihood: Gaussian, *, fit_intercept: bool, mutable_data: bool = False
+    data, prior: Prior, likelihood: Likelihood, *, fit_intercept: bool, mutable_data: bool = False
 ) -> RegressionModel:
     """The same model with the likelihood written on sufficient statistics (a pm.Potential).
 

@@ -34,7 +34,10 @@ def with_log_likelihood(model, posterior):
     import pymc as pm
 
     if getattr(model, "form", "raw") != "raw":
-        raise ValueError("LOO needs the pointwise log likelihood: build the model with form='raw'.")
+        raise ValueError(
+            "LOO needs the pointwise log likelihood, which a sufficient-statistics model has not: "
+            "build it with regprior.make_model(..., form='raw'), or use regprior.compare_loo."
+        )
     log_likelihood = pm.compute_log_likelihood(
         posterior.datatree, model=model.pymc_model, progressbar=False, extend_inferencedata=False
     )
@@ -174,11 +177,12 @@ def loo_for_data(
     from regprior.catalogue import full_bayes_models
 
     specs = {}
-    if hierarchical and likelihood.family == "gaussian":
+    if hierarchical:
         specs = {
             name: spec
             for name, spec in full_bayes_models().items()
-            if data.sample_weight is None or spec.supports_weights
+            if spec.likelihood == likelihood.family
+            and (data.sample_weight is None or spec.supports_weights)
         }
     if len(families) + len(specs) < 2:
         raise ValueError(

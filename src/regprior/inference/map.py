@@ -498,7 +498,7 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
                 hessian @ x - gradient,
                 x,
                 n_smooth=n_smooth,
-                l1=prior.penalty_weights[0],
+                l1=prior.kink_slope,
                 centre=centre,
                 tol=tol * reference,
                 max_sweeps=max_iter,

@@ -15,11 +15,13 @@ report lambda ~ 0.237 by marginal maximum likelihood.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 from regprior._validation import check_positive_float
 
-__all__ = ["BayesianLasso", "LearnedScale", "NOISE_PRIORS"]
+__all__ = ["FullBayes", "BayesianLasso", "LearnedScale", "NOISE_PRIORS", "FULL_BAYES_KINDS"]
 
 #: Priors on the noise sigma of :class:`LearnedScale`:
 #: ``"halfnormal"`` HalfNormal(s_sigma); ``"halfstudentt"`` HalfStudentT(nu=3, s_sigma), heavier
@@ -30,8 +32,83 @@ NOISE_PRIORS = ("halfnormal", "halfstudentt", "jeffreys")
 HALF_STUDENT_T_NU = 3.0
 
 
+#: Every full-Bayes specification by its kind: filled by defining a subclass of :class:`FullBayes`;
+#: the backend, the catalogue, LOO and the strength choice all read this one table.
+FULL_BAYES_KINDS: dict[str, type] = {}
+
+
+class FullBayes:
+    """A full-Bayes specification: priors on the noise sigma and on the weights' own scales.
+
+    Unlike a fixed-scale :class:`~regprior.spec.priors.Prior`, a full-Bayes specification
+    carries its likelihood's noise prior, so it takes no ``noise_sigma``; it has no single
+    posterior mode the MAP engine solves (the joint mode over weights and scales is degenerate
+    or not the quantity sklearn computes), so ``fit_map`` refuses it with
+    :attr:`no_mode_reason`. Its conditional mode given the scales is a scikit-learn fit (the
+    implied ``sklearn_alpha`` is a derived quantity with a posterior of its own).
+
+    A subclass is a frozen dataclass defining :attr:`kind`; defining it registers it in
+    :data:`FULL_BAYES_KINDS`. The backend needs one declaration for it
+    (:func:`regprior.backend.hierarchical.register_full_bayes`).
+
+    Class attributes
+    ----------------
+    kind : str
+        Key of :data:`FULL_BAYES_KINDS` and of the backend's declarations.
+    likelihood : str
+        The likelihood family the model is built with (the Gaussian for every kind here).
+    supports_weights : bool
+        Whether sample weights (precision weights) are part of the model.
+    target_accept : float
+        NUTS target acceptance the model is sampled at by default: hierarchical posteriors
+        have funnels that the default 0.8 resolves with divergences.
+    data_fields : dict
+        ``{field: pm.Data name}``: fields a built model holds as data, swapped without a
+        rebuild (declared when the field is not None).
+    """
+
+    kind: ClassVar[str] = "full_bayes"
+    likelihood: ClassVar[str] = "gaussian"
+    supports_weights: ClassVar[bool] = True
+    target_accept: ClassVar[float] = 0.95
+    data_fields: ClassVar[dict] = {}
+    no_mode_reason: ClassVar[str] = (
+        "it learns the noise sigma and the prior's scale: the joint posterior mode is not the "
+        "conditional mode sklearn computes (and may not exist). Use sample_posterior, or fit_map "
+        "with a fixed prior such as Laplace(scale=...) for the conditional mode"
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("kind")
+        if kind is not None:
+            FULL_BAYES_KINDS[kind] = cls
+
+    @classmethod
+    def has_mode(cls) -> bool:
+        """Whether the MAP engine can find this specification's posterior mode: no."""
+        return False
+
+    def data_values(self) -> dict:
+        """``{pm.Data name: value}`` a model of this specification holds (set fields only)."""
+        return {
+            name: getattr(self, field)
+            for field, name in self.data_fields.items()
+            if getattr(self, field) is not None
+        }
+
+    def same_structure(self, other) -> bool:
+        """Whether ``other`` differs from this specification in its ``pm.Data`` values only."""
+        if type(other) is not type(self):
+            return False
+        held = {field: getattr(self, field) for field in self.data_fields}
+        return dataclasses.replace(other, **held) == self and set(other.data_values()) == set(
+            self.data_values()
+        )
+
+
 @dataclass(frozen=True)
-class BayesianLasso:
+class BayesianLasso(FullBayes):
     """Park & Casella's Bayesian lasso: Laplace prior scaled by the noise sigma, Jeffreys noise prior.
 
     Parameters
@@ -47,9 +124,10 @@ class BayesianLasso:
     gamma_shape: float = 1.0
     gamma_rate: float = 1.78
 
-    #: Key of the backend's table of full-Bayes models.
     kind = "bayesian_lasso"
     supports_weights = False
+    #: pm.Data holding a fixed lambda: one compiled sampler serves every lambda.
+    data_fields = {"lam": "lambda_fixed"}
 
     def __post_init__(self):
         if self.lam is not None:
@@ -78,7 +156,7 @@ class BayesianLasso:
 
 
 @dataclass(frozen=True)
-class LearnedScale:
+class LearnedScale(FullBayes):
     r"""A Normal or Laplace prior whose scale is learnt, with the noise sigma unknown too.
 
     .. math::
@@ -112,7 +190,6 @@ class LearnedScale:
     noise_prior: str = "halfnormal"
 
     kind = "learned_scale"
-    supports_weights = True
 
     def __post_init__(self):
         if self.family not in ("normal", "laplace"):

@@ -1,8 +1,10 @@
-"""Likelihoods: their log densities, what sklearn's loss divides them by, and the noise-sigma estimate."""
+"""Likelihoods of the observations given the linear predictor: the interface and its families."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -10,6 +12,8 @@ from regprior._validation import check_positive_float
 from regprior.spec.data import RegressionData, weighted_centring
 
 __all__ = [
+    "Likelihood",
+    "resolve_likelihood",
     "Gaussian",
     "Bernoulli",
     "Poisson",
@@ -26,8 +30,172 @@ DATA_TERMS = ("sum", "mean")
 OLS_RESIDUAL_SD = "OLS residual sd"
 
 
+#: Every likelihood family by its registry key: filled by defining a subclass of :class:`Likelihood`.
+LIKELIHOOD_FAMILIES: dict[str, type] = {}
+
+
+class Likelihood(ABC):
+    r"""What a likelihood provides: the interface every family implements.
+
+    The observations depend on the weights through the linear predictor
+    ``eta_i = c + x_i^T theta`` and a link (``mean(eta)`` is ``E[y_i]``). Sample weights
+    ``w_i`` multiply each observation's log likelihood (the Gaussian: precision weights, the
+    same thing). A subclass that defines :attr:`family` is registered in
+    :data:`LIKELIHOOD_FAMILIES`; the backend needs one table entry to build its observed
+    variable (:func:`regprior.backend.distributions.register_likelihood_distribution`).
+
+    Required (every engine): :attr:`family`, :attr:`link`, :attr:`parameters`,
+    :meth:`neg_loglik`, :meth:`check_target`, :meth:`mean`.
+    For the MAP engine: :meth:`coef_gradient`, :meth:`coef_hessian`, :meth:`intercept_start`,
+    :attr:`quadratic` (a constant Hessian: one Newton step), :attr:`centres_target`.
+    For a scikit-learn twin: :meth:`sklearn_loss_factor` (and a row of the registry).
+    Sufficient statistics exist only for a quadratic likelihood (:attr:`quadratic`).
+
+    Class attributes
+    ----------------
+    family : str
+        Registry key (``"gaussian"``, ``"bernoulli"``, ``"poisson"``, or a new family's name).
+    link : str
+        Name of the link function (``"identity"``, ``"logit"``, ``"log"``).
+    noise_parameter : str or None
+        Name of the free noise parameter the user may give or have estimated (the Gaussian's
+        ``"noise_sigma"``), None for a likelihood without one.
+    example_data : str or None
+        The embedded data set the CLI uses for this likelihood by default.
+    quadratic : bool
+        The negative log likelihood is quadratic in ``(c, theta)`` (constant Hessian).
+    centres_target : bool
+        The model centres ``y`` by its weighted mean (the intercept then decouples exactly).
+    source : str
+        Where the likelihood's parameters came from, shown in every table.
+    """
+
+    family: ClassVar[str] = "likelihood"
+    link: ClassVar[str] = "identity"
+    noise_parameter: ClassVar[str | None] = None
+    example_data: ClassVar[str | None] = None
+    quadratic: ClassVar[bool] = False
+    centres_target: ClassVar[bool] = False
+    source = "no free parameter"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        family = cls.__dict__.get("family")
+        if family is not None:
+            LIKELIHOOD_FAMILIES[family] = cls
+
+    @property
+    def parameters(self) -> dict:
+        """Parameters the model holds as ``pm.Data`` (swapped without a rebuild), by name."""
+        return {}
+
+    def describe(self) -> str:
+        """One line for tables: the family and its parameters."""
+        return f"{self.family} likelihood ({self.link} link)"
+
+    def record(self) -> dict:
+        """JSON fields of the likelihood in a comparison's mapping."""
+        return {"likelihood": self.family, "link": self.link}
+
+    @abstractmethod
+    def neg_loglik(self, y, eta, weights=None) -> np.ndarray:
+        """Negative log likelihood of each observation at the linear predictor, constants included."""
+
+    @staticmethod
+    @abstractmethod
+    def check_target(y) -> None:
+        """Raise ValueError naming what is wrong when ``y`` is not a valid target."""
+
+    @staticmethod
+    @abstractmethod
+    def mean(eta):
+        """``E[y | eta]``: the inverse link."""
+
+    def coef_gradient(self, X, y, weights, eta) -> np.ndarray:
+        """Gradient in the weights of the negative log likelihood at ``eta`` (MAP engine, grids)."""
+        raise NotImplementedError(f"{type(self).__name__} provides no coef_gradient.")
+
+    def coef_hessian(self, X, weights, eta) -> np.ndarray:
+        """Hessian in the weights of the negative log likelihood at ``eta``."""
+        raise NotImplementedError(f"{type(self).__name__} provides no coef_hessian.")
+
+    @staticmethod
+    def intercept_start(y, weights) -> float:
+        """Starting (centred) intercept of the MAP engine."""
+        return 0.0
+
+    def sklearn_loss_factor(self, data_term: str, weight_sum: float) -> float:
+        """``c`` such that sklearn's data term equals ``c`` times the negative log likelihood."""
+        raise NotImplementedError(f"the {self.family} likelihood has no scikit-learn counterpart.")
+
+    @classmethod
+    def resolve(cls, data, noise=None, *, fit_intercept: bool = True) -> Likelihood:
+        """An instance for ``data``: its noise parameter as given or estimated (see subclasses).
+
+        A likelihood without a noise parameter refuses a given one.
+        """
+        if noise is not None:
+            raise ValueError(
+                f"noise_sigma applies to a likelihood with a noise parameter (the gaussian); "
+                f"got it with a {cls.family} likelihood."
+            )
+        return cls()
+
+
+def resolve_likelihood(likelihood=None, data=None, *, noise_sigma=None, fit_intercept=True):
+    """The one place a likelihood and its noise are resolved, and the target checked against it.
+
+    Parameters
+    ----------
+    likelihood : Likelihood instance, subclass, family name or None
+        ``None`` is the Gaussian. A family name (``"gaussian"``, ``"bernoulli"``, ...) or class
+        is instantiated for ``data``.
+    data : RegressionData or SufficientStatistics, optional
+        Needed to estimate a noise parameter left out; its target is checked.
+    noise_sigma : float, optional
+        The Gaussian's known noise sd; ``None`` keeps an instance's own value or estimates it
+        as the least-squares residual sd (:func:`estimate_noise_sigma`).
+
+    Returns
+    -------
+    Likelihood
+
+    Raises
+    ------
+    TypeError
+        When ``likelihood`` is none of the above.
+    ValueError
+        Unknown family name; ``noise_sigma`` with a likelihood that has none; a target the
+        likelihood refuses; a noise sigma that cannot be estimated.
+    """
+    if likelihood is None:
+        likelihood = Gaussian
+    if isinstance(likelihood, str):
+        if likelihood not in LIKELIHOOD_FAMILIES:
+            raise ValueError(
+                f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
+            )
+        likelihood = LIKELIHOOD_FAMILIES[likelihood]
+    if isinstance(likelihood, type) and issubclass(likelihood, Likelihood):
+        if data is None and likelihood.noise_parameter is not None and noise_sigma is None:
+            raise ValueError(f"data are needed to estimate the {likelihood.family} noise.")
+        resolved = likelihood.resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    elif isinstance(likelihood, Likelihood):
+        resolved = likelihood
+        if noise_sigma is not None:
+            resolved = type(likelihood).resolve(data, noise_sigma, fit_intercept=fit_intercept)
+    else:
+        raise TypeError(
+            "likelihood must be a regprior Likelihood (an instance such as Bernoulli(), its class "
+            f"or its family name among {sorted(LIKELIHOOD_FAMILIES)}); got {likelihood!r}."
+        )
+    if data is not None and hasattr(data, "y"):
+        resolved.check_target(data.y)
+    return resolved
+
+
 @dataclass(frozen=True)
-class Gaussian:
+class Gaussian(Likelihood):
     r"""Gaussian noise with known standard deviation ``noise_sigma``.
 
     .. math::
@@ -49,7 +217,8 @@ class Gaussian:
     source: str = "given"
 
     family = "gaussian"
-    #: The embedded data set the CLI uses for this likelihood by default.
+    link = "identity"
+    noise_parameter = "noise_sigma"
     example_data = "diabetes"
     #: The negative log likelihood is quadratic in (intercept, weights): its Hessian is constant.
     quadratic = True
@@ -75,6 +244,11 @@ class Gaussian:
     @staticmethod
     def check_target(y) -> None:
         """Any finite real target is valid (checked by :class:`RegressionData`)."""
+
+    @staticmethod
+    def mean(eta):
+        """The identity link: ``E[y | eta] = eta``."""
+        return np.asarray(eta, dtype=float)
 
     @staticmethod
     def intercept_start(y, weights) -> float:
@@ -176,22 +350,8 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     return float(sigma)
 
 
-class _GeneralisedLinear:
+class _GeneralisedLinear(Likelihood):
     """Shared behaviour of the likelihoods without a free parameter (Bernoulli, Poisson)."""
-
-    quadratic = False
-    centres_target = False
-    source = "no free parameter"
-
-    @property
-    def parameters(self) -> dict:
-        return {}
-
-    def describe(self) -> str:
-        return f"{self.family} likelihood ({self.link} link)"
-
-    def record(self) -> dict:
-        return {"likelihood": self.family, "link": self.link}
 
     def coef_gradient(self, X, y, weights, eta) -> np.ndarray:
         """Gradient in the weights of the negative log likelihood: ``-X^T W (y - mean(eta))``."""
@@ -343,7 +503,3 @@ class Poisson(_GeneralisedLinear):
     def intercept_start(y, weights) -> float:
         """``log`` of the weighted mean count: the exact intercept when the weights are at 0."""
         return float(np.log(np.average(y, weights=weights)))
-
-
-#: Every likelihood family by its registry key.
-LIKELIHOOD_FAMILIES = {cls.family: cls for cls in (Gaussian, Bernoulli, Poisson)}

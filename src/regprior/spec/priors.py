@@ -1,6 +1,8 @@
-"""Prior families on the regression weights: densities, parametrisations and penalty maths (NumPy only).
+"""Prior families on the regression weights: densities, parametrisations, penalty maths (NumPy).
 
-Every family here is independent across weights and of the *elastic-net form*::
+Every prior is independent across weights. :class:`Prior` is what every family provides (a
+normalised density, its parameters, value semantics); :class:`ElasticNetFormPrior` the families
+with a scikit-learn twin, whose negative log density is of the *elastic-net form*::
 
     -log p(theta) = l1 * sum_j |theta_j - mu_j| + l2 / 2 * sum_j (theta_j - mu_j)**2 + log Z
 
@@ -11,7 +13,7 @@ scikit-learn's strength parameters (:mod:`regprior.registry`); the proximal oper
 subdifferential distance and ``alpha_max`` below are what the MAP engine and the path grid
 ask of a prior, so that neither knows which family it is solving (as skglm's penalties).
 
-No PyMC here: :mod:`regprior.backend.model` holds the family -> ``pm`` distribution table.
+No PyMC here: :mod:`regprior.backend.distributions` holds the family -> ``pm`` table.
 """
 
 from __future__ import annotations
@@ -24,7 +26,19 @@ import scipy.special
 
 from regprior._validation import check_finite_array, check_positive_float
 
-__all__ = ["Prior", "Normal", "Laplace", "ElasticNetPrior", "as_centre", "PRIOR_FAMILIES"]
+__all__ = [
+    "Prior",
+    "ElasticNetFormPrior",
+    "Normal",
+    "Laplace",
+    "ElasticNetPrior",
+    "as_centre",
+    "PRIOR_FAMILIES",
+]
+
+
+#: Every prior family by its registry key: filled by defining a subclass of :class:`Prior`.
+PRIOR_FAMILIES: dict[str, type] = {}
 
 
 def as_centre(mu, n_features: int) -> np.ndarray:
@@ -51,40 +65,52 @@ class Prior(ABC):
     """Independent prior on each regression weight: the interface every family implements.
 
     A prior has a centre ``mu`` (float, or one value per feature: the prior centre
-    ``theta0`` of the conventions; scikit-learn has none, so the comparison fits sklearn on
+    ``theta0`` of the specification; scikit-learn has none, so the comparison fits sklearn on
     ``y - X @ mu`` and adds ``mu`` back) and the positive parameters named in
     ``parameter_names``. Instances are immutable, hashable and compare by value.
 
-    What the rest of regprior asks of a prior:
+    A subclass becomes a prior family by defining :attr:`family`, :attr:`parameter_names` and
+    :meth:`neg_logpdf`; defining the class registers it in :data:`PRIOR_FAMILIES`. The backend
+    needs one table entry to build it in PyMC
+    (:func:`regprior.backend.distributions.register_prior_distribution`); with that it samples,
+    predicts and enters PSIS-LOO. Everything else is optional:
 
-    * density: :meth:`neg_logpdf` (normalised, per weight);
-    * strength: :attr:`penalty_weights` ``(l1, l2)`` and :meth:`from_penalty_weights`, its
-      blog-post parametrisation (:meth:`from_blog`, :meth:`blog_parameters`);
-    * MAP engine (the prior as a penalty, split into a smooth part and a non-smooth part):
-      :meth:`smooth_value`, :meth:`nonsmooth_value`, :meth:`smooth_gradient`,
-      :meth:`smooth_hessian_diagonal`, :meth:`subdiff_distance`, :attr:`kink_slope`, and the
-      non-smooth part's weight ``l1`` and centre, on which its compiled coordinate descent
-      soft-thresholds. That fixes the non-smooth part to ``l1 |theta - mu|`` (every family here);
-      :meth:`prox` and :meth:`generalized_support` are the same operator in NumPy (the tested
-      reference);
-    * path grid: :meth:`alpha_max`.
+    * a posterior mode (:func:`regprior.fit_map`): :meth:`smooth_gradient` and
+      :meth:`smooth_hessian_diagonal` of ``-log p`` (a smooth prior), or the elastic-net form of
+      :class:`ElasticNetFormPrior` (a kink ``l1 |theta - mu|`` the MAP engine soft-thresholds).
+      A family whose density has no finite mode sets :attr:`no_mode_reason`, and ``fit_map``
+      refuses it with that reason;
+    * a scikit-learn twin (comparisons, paths, estimators with ``alpha``): a row of
+      :mod:`regprior.registry`, which needs the elastic-net form's penalty weights.
 
     Class attributes
     ----------------
     family : str
-        Registry key (``"normal"``, ``"laplace"``, ``"elasticnet"``).
+        Registry key (``"normal"``, ``"laplace"``, ``"elasticnet"``, or a new family's name).
     parameter_names : tuple of str
         Constructor parameters besides ``mu``.
-    blog_parameter_names : tuple of str
-        Keyword arguments of :meth:`from_blog`.
     smooth : bool
-        True when the density has no kink (no non-smooth part).
+        True when ``-log p`` has no kink (no non-smooth part).
+    no_mode_reason : str or None
+        Why the posterior under this prior has no mode the MAP engine can find (None: it has).
     """
 
     family: ClassVar[str] = "prior"
     parameter_names: ClassVar[tuple[str, ...]] = ()
     blog_parameter_names: ClassVar[tuple[str, ...]] = ()
     smooth: ClassVar[bool] = True
+    no_mode_reason: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        family = cls.__dict__.get("family")
+        if family is not None:
+            if family in PRIOR_FAMILIES and PRIOR_FAMILIES[family].__qualname__ != cls.__qualname__:
+                raise ValueError(
+                    f"the prior family {family!r} is taken by {PRIOR_FAMILIES[family].__name__}; "
+                    f"give {cls.__name__} another family name."
+                )
+            PRIOR_FAMILIES[family] = cls
 
     def __init__(self, mu=0.0, **parameters):
         name = type(self).__name__
@@ -137,59 +163,50 @@ class Prior(ABC):
         """Log density of each weight (normalised)."""
         return -self.neg_logpdf(theta)
 
-    # -- strength -----------------------------------------------------------------------
-    @property
-    @abstractmethod
-    def penalty_weights(self) -> tuple[float, float]:
-        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + const`` per weight."""
-
-    @classmethod
-    @abstractmethod
-    def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> Prior:
-        """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
-
-    @classmethod
-    @abstractmethod
-    def from_blog(cls, mu=0.0, **blog) -> Prior:
-        """Build from the blog post's parametrisation (``blog_parameter_names``)."""
-
-    @abstractmethod
-    def blog_parameters(self) -> dict:
-        """This prior in the blog post's parametrisation, keyed ``blog_<name>``."""
-
     # -- the prior as a penalty (what the MAP engine asks) -------------------------------
+    @classmethod
+    def has_mode(cls) -> bool:
+        """Whether the MAP engine can find this prior's posterior mode."""
+        return cls.no_mode_reason is None
+
     def _shift(self, theta):
         return np.asarray(theta, dtype=float) - self.mu
 
     def smooth_value(self, theta) -> float:
-        """Smooth part ``l2/2 sum_j (theta_j - mu_j)**2`` of ``-log p`` (no constant)."""
-        return 0.5 * self.penalty_weights[1] * float(np.sum(self._shift(theta) ** 2))
+        """Smooth part of ``-log p`` summed over the weights (here: all of it, normaliser included)."""
+        return float(np.sum(self.neg_logpdf(theta)))
 
     def nonsmooth_value(self, theta) -> float:
         """Non-smooth part ``l1 sum_j |theta_j - mu_j|`` of ``-log p`` (0 for a smooth prior)."""
-        return self.penalty_weights[0] * float(np.sum(np.abs(self._shift(theta))))
+        return self.kink_slope * float(np.sum(np.abs(self._shift(theta))))
 
     def smooth_gradient(self, theta) -> np.ndarray:
-        """Gradient of the smooth part ``l2/2 (theta - mu)**2`` of ``-log p``."""
-        return self.penalty_weights[1] * self._shift(theta)
+        """Gradient of the smooth part of ``-log p``; a family with a mode must provide it."""
+        raise NotImplementedError(self._no_map_message("smooth_gradient"))
 
     def smooth_hessian_diagonal(self, theta) -> np.ndarray:
-        """Diagonal Hessian of the smooth part (the prior is separable)."""
-        return np.full(np.shape(theta), self.penalty_weights[1])
+        """Diagonal Hessian of the smooth part (the prior is separable); needed for a mode."""
+        raise NotImplementedError(self._no_map_message("smooth_hessian_diagonal"))
+
+    def _no_map_message(self, method: str) -> str:
+        return (
+            f"the {self.family} prior ({type(self).__name__}) does not define {method}, which the "
+            "MAP engine needs; define it (see ARCHITECTURE.md) or set no_mode_reason."
+        )
 
     @property
     def kink_slope(self) -> float:
-        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
-        return self.penalty_weights[0]
+        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|`` (0 if smooth)."""
+        return 0.0
 
     def prox(self, values, step: float) -> np.ndarray:
-        """Proximal operator of ``step * l1 * sum_j |theta_j - mu_j|``.
+        """Proximal operator of ``step * l1 * sum_j |theta_j - mu_j|`` (the identity if smooth).
 
         Soft-thresholding around the centre: coordinates within ``step * l1`` of it land
         exactly on it, which is what gives the MAP the lasso's exact zeros.
         """
         values = np.asarray(values, dtype=float)
-        l1 = self.penalty_weights[0]
+        l1 = self.kink_slope
         if l1 == 0.0:
             return values.copy()
         shifted = values - self.mu
@@ -210,7 +227,7 @@ class Prior(ABC):
         """
         gradient = np.asarray(gradient, dtype=float)
         shift = self._shift(theta)
-        l1 = self.penalty_weights[0]
+        l1 = self.kink_slope
         return np.where(
             shift != 0.0,
             np.abs(gradient + l1 * np.sign(shift)),
@@ -253,6 +270,57 @@ class Prior(ABC):
         return (_rebuild, (type(self), self.mu, self._parameters))
 
 
+class ElasticNetFormPrior(Prior):
+    """A prior of the *elastic-net form*, the families with a scikit-learn twin.
+
+    ``-log p(theta) = l1 sum_j |theta_j - mu_j| + l2/2 sum_j (theta_j - mu_j)**2 + log Z``, with
+    penalty weights ``(l1, l2)`` fixed by the family's parameters. The weights are what the
+    registry turns into scikit-learn's strength (:mod:`regprior.registry`); the smooth part
+    ``l2/2 (theta - mu)**2`` and the kink ``l1 |theta - mu|`` are what the MAP engine solves
+    (its compiled coordinate descent soft-thresholds by ``l1`` around the centre). A family of
+    this form also gives its blog-post parametrisation (:meth:`from_blog`,
+    :meth:`blog_parameters`).
+    """
+
+    # -- strength -----------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def penalty_weights(self) -> tuple[float, float]:
+        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + const`` per weight."""
+
+    @classmethod
+    @abstractmethod
+    def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> Prior:
+        """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
+
+    @classmethod
+    @abstractmethod
+    def from_blog(cls, mu=0.0, **blog) -> Prior:
+        """Build from the blog post's parametrisation (``blog_parameter_names``)."""
+
+    @abstractmethod
+    def blog_parameters(self) -> dict:
+        """This prior in the blog post's parametrisation, keyed ``blog_<name>``."""
+
+    # -- the prior as a penalty (what the MAP engine asks) -------------------------------
+    def smooth_value(self, theta) -> float:
+        """Smooth part ``l2/2 sum_j (theta_j - mu_j)**2`` of ``-log p`` (no constant)."""
+        return 0.5 * self.penalty_weights[1] * float(np.sum(self._shift(theta) ** 2))
+
+    def smooth_gradient(self, theta) -> np.ndarray:
+        """Gradient of the smooth part ``l2/2 (theta - mu)**2`` of ``-log p``."""
+        return self.penalty_weights[1] * self._shift(theta)
+
+    def smooth_hessian_diagonal(self, theta) -> np.ndarray:
+        """Diagonal Hessian of the smooth part (the prior is separable)."""
+        return np.full(np.shape(theta), self.penalty_weights[1])
+
+    @property
+    def kink_slope(self) -> float:
+        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
+        return self.penalty_weights[0]
+
+
 def _rebuild(cls, mu, parameters):
     return cls(mu=mu, **parameters)
 
@@ -264,7 +332,7 @@ def _only(value: float, name: str, family: str) -> None:
         )
 
 
-class Normal(Prior):
+class Normal(ElasticNetFormPrior):
     r"""Normal (Gaussian) prior on each weight: the Bayesian side of ``Ridge``.
 
     .. math::
@@ -358,7 +426,7 @@ class Normal(Prior):
         )
 
 
-class Laplace(Prior):
+class Laplace(ElasticNetFormPrior):
     r"""Laplace (double-exponential) prior on each weight: the Bayesian side of ``Lasso``.
 
     .. math::
@@ -435,7 +503,7 @@ class Laplace(Prior):
         )
 
 
-class ElasticNetPrior(Prior):
+class ElasticNetPrior(ElasticNetFormPrior):
     r"""Bayesian elastic net: the product of a Laplace and a Normal density on each weight.
 
     .. math::
@@ -521,4 +589,3 @@ class ElasticNetPrior(Prior):
 
 
 #: Every prior family by its registry key.
-PRIOR_FAMILIES = {cls.family: cls for cls in (Normal, Laplace, ElasticNetPrior)}
