@@ -48,7 +48,8 @@ def test_type2_ml_is_bayesian_ridge_with_zero_hyperpriors(case):
 
 def test_diabetes_evidence_alpha_and_statistics_route(diabetes):
     ours = type2_ml(diabetes)
-    assert_allclose(ours.ridge_alpha, 0.0336, rtol=2e-3)  # CONVENTIONS.md: lambda_/alpha_ = 0.0336
+    # docs/specification.md, type-II ML: diabetes lambda_/alpha_ = 0.0336
+    assert_allclose(ours.ridge_alpha, 0.0336, rtol=2e-3)
     from_stats = type2_ml(SufficientStatistics.from_data(diabetes))
     assert_allclose(from_stats.coef, ours.coef, rtol=1e-12)
 

@@ -290,7 +290,8 @@ def render_report(run_dir, *, name: str | None = None) -> str:
                 ),
             ),
             "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
-            "(CONVENTIONS.md): Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
+            "(docs/specification.md, &ldquo;Every map in one table&rdquo;): "
+            "Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
             "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
             "NUTS posterior side by side; the figures draw the MAP (solid) and sklearn (dashed) on each posterior.</p>",
         ]

@@ -8,7 +8,8 @@ Park & Casella's Bayesian lasso (2008, JASA 103:681) in their own parametrisatio
     lambda fixed, or lambda^2 ~ Gamma(shape r, rate delta)
 
 Conditionally on sigma and lambda the mode is scikit-learn's Lasso with
-``alpha = sigma lambda / N`` (CONVENTIONS.md): a derived quantity with a posterior of its own.
+``alpha = sigma lambda / N`` (``docs/specification.md``, "Park & Casella's Bayesian lasso"):
+a derived quantity with a posterior of its own.
 Their diabetes data (unit-norm centred columns) is scikit-learn's ``load_diabetes()``; they
 report lambda ~ 0.237 by marginal maximum likelihood.
 """

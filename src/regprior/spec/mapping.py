@@ -1,6 +1,6 @@
 """Exact maps between a prior's scale and scikit-learn's penalty strength ``alpha`` (pure NumPy).
 
-Model (see ``CONVENTIONS.md``)::
+Model (see ``docs/specification.md``, "The model")::
 
     y_i = c + x_i^T theta + eps_i,   eps_i ~ Normal(0, noise_sigma**2 / w_i),
     flat (improper) prior on the intercept c,
