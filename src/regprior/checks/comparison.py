@@ -1,4 +1,4 @@
-"""Run a comparison: one prior's MAP and posterior beside its scikit-learn counterpart, as a table and a verdict.
+"""One prior's MAP and posterior beside its scikit-learn counterpart, as a table and a verdict.
 
 Running lives here; judging in :mod:`regprior.checks.verdict`; rendering (text, Markdown,
 CSV, JSON) in :mod:`regprior.report.tables`.
@@ -26,7 +26,12 @@ from regprior.inference import (
     map_estimate,
     nuts_posterior,
 )
-from regprior.inference.map import certificate, error_bound, objective_value, unique_optimum
+from regprior.inference.certificates import (
+    certificate,
+    error_bound,
+    objective_value,
+    unique_optimum,
+)
 from regprior.spec.data import RegressionData
 from regprior.spec.priors import Prior
 
@@ -158,7 +163,8 @@ class Comparison:
             else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
         )
         return (
-            f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
+            f"<Comparison {self.data_name}: {self.prior!r} <-> "
+            f"{self.pairing.describe(self.strength)}: {status}, "
             f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>"
         )
 
