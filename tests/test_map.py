@@ -9,7 +9,7 @@ from regprior.backend.model import build_model
 from regprior.checks.paths import alpha_grid
 from regprior.checks.sklearn import fit_counterpart
 from regprior.inference import map_estimate
-from regprior.inference.map import compile_map_objective
+from regprior.inference.objective import compile_map_objective
 from regprior.spec.likelihoods import Gaussian
 
 #: The bar of the spine issue: max |MAP - sklearn| <= 1e-8 x max(1, max |coef|). Both
@@ -110,7 +110,10 @@ def test_map_matches_sklearn_along_the_path(request, case, fit_intercept, family
 def test_map_reuses_the_compiled_objective(diabetes):
     """set_prior swaps pm.Data: the second and later solves do not compile again."""
     likelihood = Gaussian(DIABETES_NOISE_SIGMA)
-    make = lambda alpha: prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=alpha)
+
+    def make(alpha):
+        return prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=alpha)
+
     model = build_model(diabetes, make(1.0), likelihood)
     map_estimate(model)
     objective = compile_map_objective(model)
@@ -123,7 +126,7 @@ def test_map_reuses_the_compiled_objective(diabetes):
 
 def test_certificate_detects_a_non_optimal_point(diabetes):
     """The KKT residual is large away from the optimum: it can fail."""
-    from regprior.inference.map import kkt_residual
+    from regprior.inference.certificates import kkt_residual
 
     prior = prior_at("laplace", noise_sigma=54.0, weight_sum=442, alpha=0.1)
     model = build_model(diabetes, prior, Gaussian(DIABETES_NOISE_SIGMA))
@@ -169,7 +172,7 @@ def test_compiled_path_equals_the_per_alpha_engine(request, case, fit_intercept,
     model = build_model(data, priors[0], Gaussian(noise_sigma), fit_intercept=fit_intercept)
     path = map_path_estimates(model, priors)
     assert model.prior == priors[-1]
-    for prior, result in zip(priors, path):
+    for prior, result in zip(priors, path, strict=True):
         model.set_prior(prior)
         single = map_estimate(model)
         assert result.converged and result.n_newton == 1, f"{prior}: KKT {result.kkt_residual:.1e}"
@@ -203,7 +206,7 @@ def test_compiled_path_hands_uncertified_points_to_the_general_engine(diabetes, 
 
     monkeypatch.setattr(cd, "solve_path", off_by_a_little)
     rescued = map_path_estimates(model, priors)
-    for good, result in zip(honest, rescued):
+    for good, result in zip(honest, rescued, strict=True):
         assert result.converged and result.n_newton >= 1
         assert_allclose(
             result.coef, good.coef, rtol=0, atol=1e-10 * max(1.0, float(np.max(np.abs(good.coef))))
@@ -223,7 +226,7 @@ def test_compiled_path_refuses_priors_of_different_centres(diabetes):
 
 
 def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
-    """The warm-up's dummy problem has the engine's argument types: one compiled signature, not two."""
+    """The warm-up's dummy problem has the engine's argument types: one compiled signature."""
     import regprior.inference.coordinate_descent as cd
 
     cd.compile_in_background().join()
@@ -237,13 +240,13 @@ def test_background_compile_of_the_sweeps_is_the_one_the_engine_uses(diabetes):
 
 
 def test_softplus_in_ufuncs_is_pytensors_softplus_to_the_last_bit():
-    """The objective's mode spells softplus in NumPy ufuncs; its values are PyTensor's own, bit for bit."""
+    """The objective's mode spells softplus in NumPy ufuncs, with PyTensor's values to the bit."""
     import pytensor
     import pytensor.tensor as pt
     from pytensor.compile.mode import Mode
     from pytensor.link.vm import VMLinker
 
-    from regprior.inference.map import _objective_mode
+    from regprior.inference.objective import _objective_mode
 
     x = pt.vector("x")
     grid = np.concatenate(

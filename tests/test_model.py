@@ -69,7 +69,7 @@ def test_set_prior_changes_the_density_without_rebuilding(weighted):
 
 def test_set_data_swaps_the_data_without_recompiling(diabetes):
     from regprior.inference import map_estimate
-    from regprior.inference.map import compile_map_objective
+    from regprior.inference.objective import compile_map_objective
     from regprior.spec.data import RegressionData
 
     first, second = (

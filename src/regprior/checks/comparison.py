@@ -1,4 +1,4 @@
-"""Run a comparison: one prior's MAP and posterior beside its scikit-learn counterpart, as a table and a verdict.
+"""One prior's MAP and posterior beside its scikit-learn counterpart, as a table and a verdict.
 
 Running lives here; judging in :mod:`regprior.checks.verdict`; rendering (text, Markdown,
 CSV, JSON) in :mod:`regprior.report.tables`.
@@ -26,7 +26,12 @@ from regprior.inference import (
     map_estimate,
     nuts_posterior,
 )
-from regprior.inference.map import certificate, error_bound, objective_value, unique_optimum
+from regprior.inference.certificates import (
+    certificate,
+    error_bound,
+    objective_value,
+    unique_optimum,
+)
 from regprior.spec.data import RegressionData
 from regprior.spec.priors import Prior
 
@@ -158,7 +163,8 @@ class Comparison:
             else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
         )
         return (
-            f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
+            f"<Comparison {self.data_name}: {self.prior!r} <-> "
+            f"{self.pairing.describe(self.strength)}: {status}, "
             f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>"
         )
 
@@ -269,12 +275,13 @@ def compare_data(
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     registry.pairing(prior, likelihood.family)  # a family without a counterpart fails here
     prior.centre(data.n_features)  # a centre of the wrong length fails here, before any fit
+    _check_raw_data(data)
     start = time.perf_counter()
     if progress is not None:
         progress("building the PyMC model (or reusing one of the same structure)")
     with reusable_model(data, prior, likelihood, fit_intercept=fit_intercept) as model:
         build_seconds = time.perf_counter() - start
-        comparison = compare_model(
+        comparison = _compare_checked(
             model,
             sample=sample,
             draws=draws,
@@ -304,18 +311,48 @@ def compare_model(
     Lets a caller compare several alphas on one model (``set_prior`` in between) with one
     compile of the MAP objective and one of the sampler.
     """
+    _check_raw_data(model.data)
+    if sample:
+        check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    return _compare_checked(
+        model,
+        sample=sample,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        alpha_source=alpha_source,
+        progress=progress,
+    )
+
+
+def _check_raw_data(data) -> None:
+    """sklearn is fitted on the rows themselves: sufficient statistics cannot be compared."""
+    if not isinstance(data, RegressionData):
+        raise TypeError(
+            "comparing with sklearn needs the raw data; "
+            "this model was built on sufficient statistics."
+        )
+
+
+def _compare_checked(
+    model: RegressionModel,
+    *,
+    sample: bool,
+    draws: int,
+    tune: int,
+    chains: int,
+    random_seed: int,
+    alpha_source: str,
+    progress,
+) -> Comparison:
+    """The work of :func:`compare_model`, its arguments checked by the public caller (once)."""
     data, prior, likelihood, fit_intercept = (
         model.data,
         model.prior,
         model.likelihood,
         model.fit_intercept,
     )
-    if not isinstance(data, RegressionData):
-        raise TypeError(
-            "comparing with sklearn needs the raw data; this model was built on sufficient statistics."
-        )
-    if sample:
-        check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     timings = {}
     progress = progress or (lambda text: None)
     progress("fitting the sklearn counterpart")

@@ -1,7 +1,8 @@
-"""Regularisation paths: the MAP along a grid of sklearn's path parameter from one compiled model, beside sklearn's path.
+"""Regularisation paths: the MAP along a grid of sklearn's path parameter, beside sklearn's path.
 
-Running (grid, MAP path, posterior path) lives here; per-alpha judging in
-:func:`regprior.checks.verdict.path_agreement`; rendering in :mod:`regprior.report.tables`.
+The whole grid is solved on one compiled model. Running (grid, MAP path, posterior path) lives
+here; per-alpha judging in :func:`regprior.checks.verdict.path_agreement`; rendering in
+:mod:`regprior.report.tables`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ from regprior.checks.verdict import (
     support_agreement,
 )
 from regprior.inference import nuts_posterior
-from regprior.inference.map import (
-    certificate,
-    compile_map_objective,
-    error_bound,
-    map_path_estimates,
-)
+from regprior.inference.certificates import certificate, error_bound
+from regprior.inference.map import map_path_estimates
+from regprior.inference.objective import compile_map_objective
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
 from regprior.spec.priors import as_centre
@@ -71,7 +69,10 @@ def _check_n_alphas_eps(n_alphas, eps):
 
 
 def _nominal(likelihood):
-    """A likelihood instance for grid computations (the Gaussian's grid does not depend on sigma)."""
+    """A likelihood instance for grid computations.
+
+    The Gaussian's grid does not depend on sigma: a nominal one serves.
+    """
     if not isinstance(likelihood, str):
         return likelihood if likelihood.family != "gaussian" else Gaussian(1.0, "nominal")
     if likelihood not in LIKELIHOOD_FAMILIES:
@@ -94,9 +95,10 @@ def alpha_grid(
     fixed: dict | None = None,
     likelihood="gaussian",
 ) -> np.ndarray:
-    """Log-spaced values of sklearn's path parameter, from all weights at the centre to near the unpenalised fit.
+    """Log-spaced values of sklearn's path parameter, from all weights at the centre onwards.
 
-    Ordered from the strongest penalty to the weakest: decreasing ``alpha``, increasing ``C``.
+    The grid runs to near the unpenalised fit, ordered from the strongest penalty to the weakest:
+    decreasing ``alpha``, increasing ``C``.
     A prior with a kink at its centre (:meth:`~regprior.spec.priors.Prior.alpha_max` not
     None): sklearn's grid, from the weakest penalty at which every weight is exactly at its
     centre (Lasso: ``alpha_max = max_j |x_j^T W (y - X mu)| / N``; ElasticNet: the same over
@@ -258,8 +260,9 @@ def map_path(
     fixed: dict | None = None,
     likelihood: str = "gaussian",
 ) -> MAPPath:
-    """MAP path of a prior family (``"normal"``, ``"laplace"``, ``"elasticnet"``) over sklearn's path parameter.
+    """MAP path of a prior family over sklearn's path parameter.
 
+    ``family`` names the prior family (``"normal"``, ``"laplace"``, ``"elasticnet"``).
     ``alphas=None`` uses :func:`alpha_grid`. Each value maps to the prior's parameters through
     the registry's exact map (for the Gaussian at ``noise_sigma``, default: least-squares
     residual sd). ``fixed`` holds the other strength parameters (``{"l1_ratio": 0.5}``, the
@@ -403,7 +406,7 @@ def _sklearn_certificates(
     row = registry.pairing(model.prior, model.likelihood.family)
     records = []
     for alpha, coef, intercept, map_coef, map_intercept in zip(
-        bayes.alphas, sklearn.coefs, sklearn.intercepts, bayes.coefs, bayes.intercepts
+        bayes.alphas, sklearn.coefs, sklearn.intercepts, bayes.coefs, bayes.intercepts, strict=True
     ):
         model.set_prior(_prior_at(model, alpha, bayes.fixed))
         record = {"sklearn_certificate": certificate(model, coef, intercept)}
@@ -441,7 +444,7 @@ def compare_paths(
             table["agree"] = table["max_abs_diff"] <= table["tolerance"]
             table["support_match"] = [
                 support_agreement(a, b, bayes.centre, tolerance=t)
-                for a, b, t in zip(bayes.coefs, sklearn.coefs, table["tolerance"])
+                for a, b, t in zip(bayes.coefs, sklearn.coefs, table["tolerance"], strict=True)
             ]
     table.index = pd.Index(bayes.alphas, name=bayes.parameter)
     entry_map = _entry_alphas(bayes.alphas, bayes.coefs, bayes.centre)

@@ -1,4 +1,8 @@
-"""Inference engines: each takes a built :class:`~regprior.backend.model.RegressionModel` and returns a result."""
+"""Inference engines: each takes a built regression model and returns a result.
+
+The model is a :class:`~regprior.backend.model.RegressionModel`; the engines are the exact MAP
+(:mod:`~regprior.inference.map`), NUTS, the conjugate posterior, evidence maximisation and MCEM.
+"""
 
 from regprior.inference.evidence import EvidenceResult, ard, type2_ml
 from regprior.inference.exact import ExactPosterior, exact_gaussian_posterior
