@@ -156,9 +156,10 @@ def choose_prior(
           Cs; ``GridSearchCV(PoissonRegressor)``: 5-fold over ``logspace(-6, 2, 33)``, mean
           D^2. Its best alpha (or C) is mapped to the prior.
         - ``"1se"``: the 1-SE rule on the same fit (``RidgeCV``, ``LassoCV`` and
-          ``ElasticNetCV`` only): the largest alpha whose mean CV error is within one standard
-          error of the smallest, the SE being the sd of the per-sample leave-one-out errors over
-          ``sqrt(n_samples)`` (RidgeCV) or of the per-fold errors over ``sqrt(n_folds)``.
+          ``ElasticNetCV`` only): the largest alpha whose mean CV error is at most the smallest
+          mean plus its standard error, the SE being the sd of the per-sample leave-one-out
+          squared errors over ``sqrt(n_samples)`` (RidgeCV) or of the per-fold mean squared
+          errors over ``sqrt(n_folds)`` (LassoCV, ElasticNetCV), at the best alpha.
         - ``"eb"``: type-II maximum likelihood (:func:`regprior.inference.type2_ml`): the
           noise and weight precisions that maximise the exact marginal likelihood of the Normal
           prior (conjugate pair only), i.e. ``BayesianRidge`` with zero hyperpriors. The prior
@@ -166,9 +167,10 @@ def choose_prior(
           ``1/sqrt(noise_precision)``, so sklearn's alpha is ``sigma^2 / tau^2``.
         - ``"bayes"``: full Bayes (:func:`regprior.checks.alpha_choice.bayes_alpha`): NUTS on
           the learnt-scale version of the Normal or Laplace prior (:class:`LearnedScale`:
-          half-normal priors on the noise sigma and the prior scale, Gaussian likelihood); the
-          prior is the counterpart's at the posterior median of the implied alpha, with the
-          posterior median of sigma as the likelihood's noise sigma.
+          half-normal priors on the noise sigma and the prior scale, Gaussian likelihood,
+          ``target_accept=0.95``); the prior is the counterpart's at the posterior median of the
+          implied alpha, with the posterior median of sigma as the likelihood's noise sigma.
+          The only way that samples: seconds to minutes.
         - a number: sklearn's path parameter as given (``alpha``, or ``C`` for
           ``LogisticRegression``), with ``fixed`` filled in.
         - a dict with one key of ``"sklearn"``, ``"parameters"`` or ``"blog"``: a strength
