@@ -1,4 +1,4 @@
-"""``regprior compare``: outputs, the JSON contract, and exit status 2 with one line on bad input."""
+"""The commands end to end: outputs, the JSON contract, exit status 2 and one line on bad input."""
 
 import io
 import json
@@ -203,7 +203,8 @@ BAD_COMMANDS = [
     (["--data", "missing.csv"], r"data file 'missing.csv' does not exist"),
     (
         ["--alpha", "-1"],
-        r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0",
+        r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the "
+        r"range \(0, inf\). Got -1.0",
     ),
     (
         ["--prior", "laplace", "--lambda", "1"],
@@ -215,7 +216,8 @@ BAD_COMMANDS = [
     ),
     (
         ["--prior", "elasticnet", "--alpha", "1", "--l1-ratio", "1.5"],
-        r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)",
+        r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be "
+        r"a float in the range \(0, 1\)",
     ),
     (
         ["--prior", "elasticnet", "--prior-scale", "1"],
@@ -554,7 +556,8 @@ def test_alpha_by_evidence_maximisation(capsys):
     [
         (
             ["--alpha", "eb"],
-            r"--alpha eb \(evidence maximisation\) is defined for the normal prior with a gaussian likelihood; got the laplace prior",
+            r"--alpha eb: evidence maximisation \('eb'\) is defined for the normal prior with a "
+            r"gaussian likelihood; got the laplace prior",
         ),
         (
             ["--prior", "normal", "--alpha", "eb", "--noise-sigma", "50"],
@@ -562,16 +565,17 @@ def test_alpha_by_evidence_maximisation(capsys):
         ),
         (
             ["--alpha", "lots"],
-            r"--alpha must be a number, 'cv', '1se', 'eb' or 'bayes' \(or a comma-separated list\); got 'lots'",
+            r"--alpha must be a number, 'cv', '1se', 'eb' or 'bayes' "
+            r"\(or a comma-separated list\); got 'lots'",
         ),
         (
             ["--prior", "elasticnet", "--alpha", "bayes"],
-            r"--alpha bayes \(learnt prior scale\) is defined for the normal and "
+            r"--alpha bayes: the learnt prior scale \('bayes'\) is defined for the normal and "
             r"laplace priors with a gaussian likelihood; got the elasticnet prior",
         ),
         (
             ["--likelihood", "poisson", "--alpha", "bayes"],
-            r"--alpha bayes .* got the normal prior with a poisson likelihood",
+            r"--alpha bayes: .* got the normal prior with a poisson likelihood",
         ),
         (
             ["--alpha", "bayes", "--prior-mu", "1"],
@@ -644,7 +648,8 @@ def test_alpha_by_full_bayes(csv_path, capsys):
     )
     assert status == 0
     [record] = json.loads(capsys.readouterr().out)["comparisons"]
-    # The same posterior (same seed) through the API: its medians are the comparison's alpha and sigma.
+    # The same posterior (same seed) through the API: its medians are the comparison's alpha and
+    # sigma.
     choice = bayes_alpha(
         load_data(str(csv_path), target="target"),
         "laplace",
@@ -754,6 +759,7 @@ def test_sklearn_loo_cv_is_exact_leave_one_out():
     ],
 )
 def test_fork_server_starts_early_only_for_several_sampled_families(argv, early):
-    from regprior.cli import _may_use_processes, _parser
+    from regprior.cli._main import build_parser
+    from regprior.cli.compare import may_use_processes
 
-    assert _may_use_processes(_parser().parse_args(argv)) is early
+    assert may_use_processes(build_parser().parse_args(argv)) is early

@@ -1,0 +1,7 @@
+"""``python -m regprior.cli``: the ``regprior`` command."""
+
+import sys
+
+from regprior.cli import main
+
+sys.exit(main())

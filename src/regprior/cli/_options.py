@@ -1,0 +1,194 @@
+"""Options several commands share, and the checks of what they name (data, ``--out``, sampler)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from regprior import registry
+
+#: What a command prints (``--format``).
+FORMATS = ("table", "markdown", "csv", "json")
+#: The NUTS settings of a run, by their library names, and their defaults.
+SAMPLER_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": 0}
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the CLI's error contract: one line on stderr, exit status 2, no usage."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def add_debug_option(parser, *, default=False) -> None:
+    """``--debug``: accepted before the command and after it (a subcommand's leaves it unset)."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="on an error, print the full traceback",
+    )
+
+
+def add_data_options(command, *, prior_default: str = "both") -> None:
+    """Options shared by compare, path and loo: data, likelihood, prior, sampler, output."""
+    command.add_argument(
+        "--data",
+        help="an embedded data set (diabetes, breast_cancer: bundled with sklearn; "
+        "poisson_counts: seeded synthetic) or a CSV file (default: the likelihood's example: "
+        "diabetes, breast_cancer or poisson_counts)",
+    )
+    command.add_argument(
+        "--likelihood",
+        choices=registry.likelihood_families(),
+        default=None,
+        help="gaussian (Ridge, Lasso, ElasticNet), bernoulli (LogisticRegression) or poisson "
+        "(PoissonRegressor) (default: gaussian, or the --model's)",
+    )
+    command.add_argument("--target", help="target column of the CSV (default: its last column)")
+    command.add_argument("--weights", help="sample-weight column of the CSV")
+    command.add_argument(
+        "--prior",
+        choices=(*registry.prior_families(), "both", "all"),
+        default=prior_default,
+        help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, "
+        f"'all' = every family of the likelihood (default: {prior_default})",
+    )
+    command.add_argument(
+        "--l1-ratio",
+        type=float,
+        help="sklearn's l1_ratio of the elastic net, in (0, 1) (default: the model's, 0.5)",
+    )
+    command.add_argument(
+        "--prior-mu", type=float, default=0.0, help="prior centre of every weight (default: 0)"
+    )
+    command.add_argument(
+        "--noise-sigma",
+        type=float,
+        help="known noise sd of the gaussian likelihood (default: least-squares residual sd)",
+    )
+    command.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
+    add_sampler_options(command, defaults=None)
+    add_format_option(command)
+    verbosity = command.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "--quiet", action="store_true", help="print the verdict lines only, no progress"
+    )
+    verbosity.add_argument(
+        "--verbose", action="store_true", help="print every column of the tables"
+    )
+
+
+def add_sampler_options(command, *, defaults: dict | None) -> None:
+    """``--draws``, ``--tune``, ``--chains``, ``--seed``: with ``defaults`` None, the model's."""
+    for flag, key, what in (
+        ("--draws", "draws", "draws per chain"),
+        ("--tune", "tune", "tuning steps per chain"),
+        ("--chains", "chains", "number of chains"),
+        ("--seed", "random_seed", "random seed"),
+    ):
+        if defaults is None:
+            command.add_argument(
+                flag,
+                type=int,
+                help=f"{what} (default: the model's, {SAMPLER_DEFAULTS[key]})",
+            )
+        else:
+            command.add_argument(
+                flag, type=int, default=defaults[key], help=f"{what} (default: {defaults[key]})"
+            )
+
+
+def add_format_option(command) -> None:
+    command.add_argument(
+        "--format", choices=FORMATS, default="table", help="what to print (default: table)"
+    )
+
+
+def sampler_settings(args, defaults: dict) -> dict:
+    """NUTS settings: the flags over a model's ``defaults`` over :data:`SAMPLER_DEFAULTS`.
+
+    Not checked here: the caller checks each distinct set once (:func:`check_sampler`).
+    """
+    settings = {**SAMPLER_DEFAULTS, **defaults}
+    flags = {"draws": args.draws, "tune": args.tune, "chains": args.chains}
+    flags["random_seed"] = args.seed
+    settings.update({key: value for key, value in flags.items() if value is not None})
+    return settings
+
+
+def check_sampler(*settings: dict) -> None:
+    """Check each distinct set of NUTS settings once (runs of one command usually share one)."""
+    from regprior._validation import check_sampling_args
+
+    distinct = dict.fromkeys(tuple(s[key] for key in SAMPLER_DEFAULTS) for s in settings)
+    for values in distinct:
+        check_sampling_args(**dict(zip(SAMPLER_DEFAULTS, values, strict=True)))
+
+
+def check_out(out) -> None:
+    """``--out`` must be a folder that can be written: checked before any work, not when writing."""
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} exists and is not a folder.")
+    # The first existing ancestor: write_outputs creates the missing folders below it.
+    ancestor = out.absolute()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(
+            f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder."
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}."
+        )
+
+
+def families(args, likelihood: str) -> tuple[str, ...]:
+    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one)."""
+    available = registry.prior_families(likelihood)
+    both = tuple(f for f in registry.SEED_FAMILIES if f in available)
+    return {"both": both, "all": available}.get(args.prior, (args.prior,))
+
+
+def load(args, likelihood_family: str, fit_intercept: bool):
+    """The data and the likelihood (the Gaussian's noise sigma resolved), checked together."""
+    from regprior.spec.data import load_data
+    from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+
+    cls = LIKELIHOOD_FAMILIES[likelihood_family]
+    data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
+    if cls is Gaussian:
+        likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
+    else:
+        if args.noise_sigma is not None:
+            raise ValueError(
+                "--noise-sigma applies to the gaussian likelihood only; "
+                f"got it with --likelihood {likelihood_family}."
+            )
+        likelihood = cls()
+    likelihood.check_target(data.y)
+    return data, likelihood
+
+
+def fixed_strength(args, row, defaults: dict) -> dict:
+    """The pair's fixed strength parameters: the model's defaults, overridden by flags."""
+    fixed = {k: v for k, v in defaults.items() if k in row.strength}
+    if args.l1_ratio is not None:
+        if "l1_ratio" not in row.strength:
+            raise ValueError(
+                f"--l1-ratio does not apply to the {row.family} prior: "
+                f"{row.estimator} has no l1_ratio."
+            )
+        fixed["l1_ratio"] = args.l1_ratio
+    return fixed
+
+
+def number(text: str, flag: str, expected: str) -> float:
+    """``text`` as a float, or a ValueError naming ``flag`` and what it expects."""
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{flag} must be {expected}; got {text!r}.") from None
