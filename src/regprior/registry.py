@@ -312,6 +312,15 @@ PRIOR_COLOURS = {
 DEFAULT_LIKELIHOOD = "gaussian"
 
 
+def takes_prior_centre(likelihood: str) -> bool:
+    """Whether sklearn's counterparts can take a prior centre ``mu`` (by fitting ``y - X mu``).
+
+    Only an identity link lets the centre move into the target; a GLM's sklearn estimator
+    cannot offset its linear predictor.
+    """
+    return likelihood == DEFAULT_LIKELIHOOD
+
+
 def likelihood_families() -> tuple[str, ...]:
     """Likelihood families that have at least one sklearn counterpart, in table order."""
     return tuple(dict.fromkeys(p.likelihood for p in PAIRINGS))

@@ -21,7 +21,7 @@ from regprior.spec.data import (
     load_diabetes,
     make_poisson_counts,
 )
-from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, resolve_likelihood
 
 __all__ = [
     "DATASETS",
@@ -96,11 +96,13 @@ DATASETS = {
     "binary_p_gt_n": _binary_wide,
     "poisson_counts": lambda seed: (make_poisson_counts(seed=seed), None),
 }
-#: The likelihood each data set is compared under (Gaussian unless named).
+#: The likelihood each data set is compared under: an embedded set's own (the likelihood whose
+#: example it is), the synthetic binary set's that of breast_cancer; the Gaussian otherwise.
+_EXAMPLE_OF = {cls.example_data: family for family, cls in LIKELIHOOD_FAMILIES.items()}
 LIKELIHOOD_OF = {
-    "breast_cancer": "bernoulli",
-    "binary_p_gt_n": "bernoulli",
-    "poisson_counts": "poisson",
+    "breast_cancer": _EXAMPLE_OF["breast_cancer"],
+    "binary_p_gt_n": _EXAMPLE_OF["breast_cancer"],
+    "poisson_counts": _EXAMPLE_OF["poisson_counts"],
 }
 
 
@@ -109,14 +111,14 @@ def cells(datasets=tuple(DATASETS), priors=PRIORS, settings=SETTINGS) -> list[tu
     no ``centre`` setting for a GLM (sklearn cannot offset its linear predictor)."""
     grid = []
     for dataset in datasets:
-        likelihood = LIKELIHOOD_OF.get(dataset, "gaussian")
+        likelihood = LIKELIHOOD_OF.get(dataset, registry.DEFAULT_LIKELIHOOD)
         for prior in priors:
             if prior not in registry.prior_families(likelihood):
                 continue
             grid += [
                 (dataset, prior, s)
                 for s in settings
-                if not (s == "centre" and likelihood != "gaussian")
+                if not (s == "centre" and not registry.takes_prior_centre(likelihood))
             ]
     return grid
 
@@ -170,11 +172,12 @@ def run_cell(
     if family not in PRIORS:
         raise ValueError(f"prior must be one of {list(PRIORS)}; got {family!r}.")
     data, noise_sigma, centre, fit_intercept = make_dataset(dataset, setting, seed)
-    likelihood_family = LIKELIHOOD_OF.get(dataset, "gaussian")
-    if likelihood_family == "gaussian":
-        likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
-    else:
-        likelihood = LIKELIHOOD_FAMILIES[likelihood_family]()
+    likelihood = resolve_likelihood(
+        LIKELIHOOD_OF.get(dataset, registry.DEFAULT_LIKELIHOOD),
+        data,
+        noise_sigma=noise_sigma,
+        fit_intercept=fit_intercept,
+    )
     row = registry.pairing(family, likelihood.family)
     alphas = alpha_grid(
         data, family, fit_intercept=fit_intercept, mu=centre, n_alphas=5, likelihood=likelihood

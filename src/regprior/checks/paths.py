@@ -28,7 +28,7 @@ from regprior.inference.certificates import certificate, error_bound
 from regprior.inference.map import map_path_estimates
 from regprior.inference.objective import compile_map_objective
 from regprior.spec.data import RegressionData, weighted_centring
-from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+from regprior.spec.likelihoods import likelihood_class, resolve_likelihood
 from regprior.spec.priors import as_centre
 
 __all__ = [
@@ -74,14 +74,8 @@ def _nominal(likelihood):
     The Gaussian's grid does not depend on sigma: a nominal one serves.
     """
     if not isinstance(likelihood, str):
-        return likelihood if likelihood.family != "gaussian" else Gaussian(1.0, "nominal")
-    if likelihood not in LIKELIHOOD_FAMILIES:
-        raise ValueError(
-            f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
-        )
-    return (
-        Gaussian(1.0, "nominal") if likelihood == "gaussian" else LIKELIHOOD_FAMILIES[likelihood]()
-    )
+        return type(likelihood).nominal()
+    return likelihood_class(likelihood).nominal()
 
 
 def alpha_grid(
@@ -93,7 +87,7 @@ def alpha_grid(
     n_alphas: int = N_ALPHAS,
     eps: float | None = None,
     fixed: dict | None = None,
-    likelihood="gaussian",
+    likelihood=registry.DEFAULT_LIKELIHOOD,
 ) -> np.ndarray:
     """Log-spaced values of sklearn's path parameter, from all weights at the centre onwards.
 
@@ -258,7 +252,7 @@ def map_path(
     mu=0.0,
     feature_names=None,
     fixed: dict | None = None,
-    likelihood: str = "gaussian",
+    likelihood: str = registry.DEFAULT_LIKELIHOOD,
 ) -> MAPPath:
     """MAP path of a prior family over sklearn's path parameter.
 
@@ -274,15 +268,9 @@ def map_path(
     row = registry.pairing(family, nominal.family)
     fixed = _checked_fixed(row, fixed)
     data = RegressionData(X, y, sample_weight, feature_names=feature_names)
-    if nominal.family == "gaussian":
-        model_likelihood = Gaussian.resolve(data, noise_sigma, fit_intercept=fit_intercept)
-    elif noise_sigma is not None:
-        raise ValueError(
-            f"noise_sigma applies to the gaussian likelihood only; got it for {nominal.family}."
-        )
-    else:
-        model_likelihood = nominal
-    model_likelihood.check_target(data.y)
+    model_likelihood = resolve_likelihood(
+        nominal.family, data, noise_sigma=noise_sigma, fit_intercept=fit_intercept
+    )
     if alphas is None:
         alphas = alpha_grid(
             data,

@@ -21,8 +21,6 @@ __all__ = ["WAYS", "StrengthChoice", "check_way", "choose_prior"]
 WAYS = ("cv", "1se", "eb", "bayes")
 #: How the registry's three ways of stating a strength are given (:func:`registry.make_prior`).
 GIVEN_KINDS = ("sklearn", "parameters", "blog")
-#: The likelihood of the evidence and full-Bayes ways (a learnt noise sigma).
-_GAUSSIAN = "gaussian"
 
 
 @dataclass(frozen=True)
@@ -110,12 +108,12 @@ def check_way(family, likelihood, way, *, mu=0.0) -> str:
             f"evidence maximisation ('eb') is defined for {conjugate}; got {described}."
         )
     if way == "bayes" and (
-        row.family not in registry.SEED_FAMILIES or likelihood.family != _GAUSSIAN
+        row.family not in registry.SEED_FAMILIES or likelihood.family != registry.DEFAULT_LIKELIHOOD
     ):
         raise ValueError(
             "the learnt prior scale ('bayes') is defined for the "
-            f"{' and '.join(registry.SEED_FAMILIES)} priors with a {_GAUSSIAN} likelihood; "
-            f"got {described}."
+            f"{' and '.join(registry.SEED_FAMILIES)} priors with a "
+            f"{registry.DEFAULT_LIKELIHOOD} likelihood; got {described}."
         )
     if way in ("eb", "bayes") and np.any(np.asarray(mu, dtype=float) != 0.0):
         raise ValueError(f"the {way!r} way uses a prior centred at 0; got mu={mu!r}.")
@@ -221,15 +219,15 @@ def choose_prior(
             one_se=kind == "1se",
         )
         return StrengthChoice(prior, likelihood, kind, source)
-    from regprior.spec.likelihoods import Gaussian
-
     if kind == "eb":
         from regprior.inference import type2_ml
 
         evidence = type2_ml(data, fit_intercept=fit_intercept)
         return StrengthChoice(
             registry.prior_from_evidence(evidence.weight_precision),
-            Gaussian(evidence.noise_sigma, f"type-II ML ({evidence.n_iter} iterations)"),
+            likelihood.with_noise(
+                evidence.noise_sigma, f"type-II ML ({evidence.n_iter} iterations)"
+            ),
             kind,
             "type-II ML (evidence maximum = BayesianRidge, zero hyperpriors)",
             evidence,
@@ -245,7 +243,9 @@ def choose_prior(
         chains=chains,
         random_seed=random_seed,
     )
-    plug_in = Gaussian(choice.noise_sigma, "posterior median of sigma (learnt-scale model)")
+    plug_in = likelihood.with_noise(
+        choice.noise_sigma, "posterior median of sigma (learnt-scale model)"
+    )
     prior = registry.make_prior(
         row.prior,
         likelihood=plug_in,

@@ -156,20 +156,18 @@ def families(args, likelihood: str) -> tuple[str, ...]:
 def load(args, likelihood_family: str, fit_intercept: bool):
     """The data and the likelihood (the Gaussian's noise sigma resolved), checked together."""
     from regprior.spec.data import load_data
-    from regprior.spec.likelihoods import LIKELIHOOD_FAMILIES, Gaussian
+    from regprior.spec.likelihoods import likelihood_class, resolve_likelihood
 
-    cls = LIKELIHOOD_FAMILIES[likelihood_family]
+    cls = likelihood_class(likelihood_family)
+    if args.noise_sigma is not None and cls.noise_parameter is None:
+        raise ValueError(
+            f"--noise-sigma applies to the {registry.DEFAULT_LIKELIHOOD} likelihood only; "
+            f"got it with --likelihood {likelihood_family}."
+        )
     data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
-    if cls is Gaussian:
-        likelihood = Gaussian.resolve(data, args.noise_sigma, fit_intercept=fit_intercept)
-    else:
-        if args.noise_sigma is not None:
-            raise ValueError(
-                "--noise-sigma applies to the gaussian likelihood only; "
-                f"got it with --likelihood {likelihood_family}."
-            )
-        likelihood = cls()
-    likelihood.check_target(data.y)
+    likelihood = resolve_likelihood(
+        cls, data, noise_sigma=args.noise_sigma, fit_intercept=fit_intercept
+    )
     return data, likelihood
 
 

@@ -115,7 +115,7 @@ def comparison_markdown(comparison) -> str:
 
 def comparisons_to_json(comparisons: dict, *, data) -> str:
     """``{"regprior_version", "data", "comparisons": [...]}``; non-finite numbers become null."""
-    from regprior import __version__
+    from regprior._version import __version__
 
     document = {
         "regprior_version": __version__,

@@ -14,6 +14,7 @@ from regprior.spec.data import RegressionData, weighted_centring
 __all__ = [
     "Likelihood",
     "resolve_likelihood",
+    "likelihood_class",
     "Gaussian",
     "Bernoulli",
     "Poisson",
@@ -129,6 +130,15 @@ class Likelihood(ABC):
         raise NotImplementedError(f"the {self.family} likelihood has no scikit-learn counterpart.")
 
     @classmethod
+    def nominal(cls) -> Likelihood:
+        """An instance for computations that do not depend on the noise (grids, maps' shapes)."""
+        return cls()
+
+    def with_noise(self, noise: float, source: str) -> Likelihood:
+        """The same likelihood at another noise parameter (a learnt or estimated value)."""
+        raise ValueError(f"the {self.family} likelihood has no noise parameter to set.")
+
+    @classmethod
     def resolve(cls, data, noise=None, *, fit_intercept: bool = True) -> Likelihood:
         """An instance for ``data``: its noise parameter as given or estimated (see subclasses).
 
@@ -140,6 +150,15 @@ class Likelihood(ABC):
                 f"got it with a {cls.family} likelihood."
             )
         return cls()
+
+
+def likelihood_class(family: str) -> type:
+    """The likelihood class of a family name; ValueError naming the known ones otherwise."""
+    if family not in LIKELIHOOD_FAMILIES:
+        raise ValueError(
+            f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {family!r}."
+        )
+    return LIKELIHOOD_FAMILIES[family]
 
 
 def resolve_likelihood(likelihood=None, data=None, *, noise_sigma=None, fit_intercept=True):
@@ -171,11 +190,7 @@ def resolve_likelihood(likelihood=None, data=None, *, noise_sigma=None, fit_inte
     if likelihood is None:
         likelihood = Gaussian
     if isinstance(likelihood, str):
-        if likelihood not in LIKELIHOOD_FAMILIES:
-            raise ValueError(
-                f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
-            )
-        likelihood = LIKELIHOOD_FAMILIES[likelihood]
+        likelihood = likelihood_class(likelihood)
     if isinstance(likelihood, type) and issubclass(likelihood, Likelihood):
         if data is None and likelihood.noise_parameter is not None and noise_sigma is None:
             raise ValueError(f"data are needed to estimate the {likelihood.family} noise.")
@@ -294,6 +309,15 @@ class Gaussian(Likelihood):
                 weight_sum, "weight_sum", "Gaussian.sklearn_loss_factor"
             )
         raise ValueError(f"data_term must be one of {DATA_TERMS}; got {data_term!r}.")
+
+    @classmethod
+    def nominal(cls) -> Gaussian:
+        """A noise sigma of 1: the grids and the MAP at a given alpha do not depend on it."""
+        return cls(1.0, "nominal")
+
+    def with_noise(self, noise: float, source: str) -> Gaussian:
+        """This likelihood at another noise sigma, recording where it came from."""
+        return type(self)(noise, source)
 
     @classmethod
     def resolve(
