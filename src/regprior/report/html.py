@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regprior.report.lines import sampler_line, verdict_line, verdict_status
+
 __all__ = [
     "VERDICT_COLOURS",
     "styled_table",
@@ -86,32 +88,15 @@ def styled_table(
 
 
 def verdict_banner(passed: bool | None, text: str, *, warning: bool = False) -> str:
-    """A coloured line: green passed, red failed, amber for a warning (unhealthy sampler)."""
+    """A coloured line: green passed, red failed, amber for a warning (unhealthy sampler,
+    undecided verdict)."""
     kind = "warning" if warning and passed else ("passed" if passed else "failed")
     foreground, background = VERDICT_COLOURS[kind]
     return f'<div class="verdict" style="color:{foreground};background:{background}">{html.escape(text)}</div>'
 
 
-def _verdict_text(verdict: dict) -> str:
-    status = "PASSED" if verdict["passed"] else "FAILED: " + "; ".join(verdict["problems"])
-    support = {True: "yes", False: "no", None: "not decidable"}[verdict["support_match"]]
-    return (
-        f"verdict: {status} | max |MAP - sklearn| {verdict['max_abs_diff']:.2e} (tolerance {verdict['tolerance']:.2e}), "
-        f"exact zeros match: {support}, KKT residual {verdict['certificate']:.1e}"
-    )
-
-
 def _sampler_text(diagnostics: dict | None) -> str | None:
-    if diagnostics is None:
-        return None
-    health = (
-        "healthy" if diagnostics["healthy"] else "UNHEALTHY: " + "; ".join(diagnostics["problems"])
-    )
-    return (
-        f"sampler: NUTS {diagnostics['chains']} chains x {diagnostics['draws']} draws, r_hat max "
-        f"{diagnostics['r_hat_max']:.4f}, bulk ESS min {diagnostics['ess_bulk_min']:.0f}, "
-        f"{diagnostics['divergences']} divergences: {health}"
-    )
+    return None if diagnostics is None else sampler_line(diagnostics)
 
 
 def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -> str:
@@ -134,7 +119,12 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     verdict = record["verdict"]
     sampler = _sampler_text(record.get("diagnostics"))
     unhealthy = record.get("diagnostics") is not None and not record["diagnostics"]["healthy"]
-    parts.append(verdict_banner(verdict["passed"], _verdict_text(verdict)))
+    undecided = verdict_status(verdict) == "UNDECIDED"
+    parts.append(
+        verdict_banner(
+            verdict["passed"] or undecided, "verdict: " + verdict_line(verdict), warning=undecided
+        )
+    )
     if sampler:
         parts.append(verdict_banner(not unhealthy, sampler))
     rows = record["coefficients"] + ([record["intercept"]] if record.get("intercept") else [])
@@ -152,6 +142,9 @@ COMPACT_COLUMNS = {
     "sklearn": "sklearn",
     "map": "MAP",
     "abs_diff": "|MAP - sklearn|",
+    "reference": "reference",
+    "reference_abs_diff": "|MAP - reference|",
+    "tolerance": "tolerance",
     "exact_mean": "exact mean",
     "posterior_mean": "posterior mean",
     "hdi": "94% HDI",
@@ -279,20 +272,27 @@ def render_report(run_dir, *, name: str | None = None) -> str:
         f'<p class="meta">{html.escape(_environment())}</p>',
     ]
     if records:
-        passed = all(record["verdict"]["passed"] for record in records)
+        statuses = [verdict_status(record["verdict"]) for record in records]
+        passed = all(status == "PASSED" for status in statuses)
+        failed = "FAILED" in statuses
+        summary = "ALL PASSED" if passed else ("FAILED" if failed else "UNDECIDED")
         sections += [
             verdict_banner(
-                passed,
-                f"{'ALL PASSED' if passed else 'FAILED'}: "
+                not failed,
+                f"{summary}: "
                 + "; ".join(
-                    f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}"
-                    for r in records
+                    f"{r['model']} {status.lower() if status == 'PASSED' else status}"
+                    for r, status in zip(records, statuses)
                 ),
+                warning=not passed and not failed,
             ),
-            "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
-            "(CONVENTIONS.md): Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
-            "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
-            "NUTS posterior side by side; the figures draw the MAP (solid) and sklearn (dashed) on each posterior.</p>",
+            "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the "
+            "strength (docs/specification.md): Normal(sd tau) &harr; "
+            "Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
+            "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, "
+            "their difference and the NUTS posterior side by side (and, where sklearn's solver "
+            "stops short of the optimum, an exact second reference, skglm's); the figures draw "
+            "the MAP (solid) and sklearn (dashed) on each posterior.</p>",
         ]
     for record in records:
         sections.append(_record_section(record["model"], record, figures))

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from regprior.report.lines import sampler_line, verdict_line
+
 __all__ = [
     "json_safe",
     "comparison_header",
@@ -62,20 +64,6 @@ def json_safe(value):
     return value
 
 
-def _verdict_line(verdict) -> str:
-    status = "PASSED" if verdict.passed else "FAILED: " + "; ".join(verdict.problems)
-    support = {True: "yes", False: "NO", None: "not decidable (sklearn's certificate too loose)"}[
-        verdict.support_match
-    ]
-    line = (
-        f"verdict: {status} | max |MAP - sklearn| = {verdict.max_abs_diff:.2e} (tol {verdict.tolerance:.2e}), "
-        f"support match: {support}, KKT residual {verdict.certificate:.1e}"
-    )
-    if verdict.sklearn_certificate is not None:
-        line += f" (sklearn's: {verdict.sklearn_certificate:.1e}; less exact: {verdict.less_exact})"
-    return line
-
-
 def comparison_header(comparison) -> list[str]:
     """Title, mapping, verdict, sampler health and timings of a comparison, one line each."""
     c = comparison
@@ -88,15 +76,10 @@ def comparison_header(comparison) -> list[str]:
         f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
         f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
         f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, intercept: {'flat prior' if c.fit_intercept else 'none'}",
-        _verdict_line(c.verdict),
+        "verdict: " + verdict_line(c.verdict.to_dict()),
     ]
     if c.posterior is not None:
-        p = c.posterior
-        health = "healthy" if p.healthy else "UNHEALTHY: " + "; ".join(p.problems)
-        lines.append(
-            f"sampler: NUTS {p.chains} chains x {p.draws} draws, r_hat max {p.r_hat_max:.4f}, "
-            f"bulk ESS min {p.ess_bulk_min:.0f}, divergences {p.divergences} -> {health}"
-        )
+        lines.append(sampler_line(c.posterior.diagnostics()))
     lines.append("timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in c.timings.items()))
     return lines
 

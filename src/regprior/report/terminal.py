@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from regprior.report.lines import sampler_line, verdict_line
+
 __all__ = ["MAX_WIDTH", "make_console", "print_comparisons", "progress"]
 
 #: The widest the output gets, whatever the terminal (README: fits 100 columns).
@@ -19,6 +21,8 @@ COMPACT_COLUMNS = {
     "sklearn": "sklearn",
     "map": "MAP",
     "abs_diff": "|diff|",
+    "reference": "reference",
+    "reference_abs_diff": "|MAP-ref|",
     "posterior_mean": "post. mean",
     "hdi": "94% HDI",
     "p_near_centre": "P(near 0)",
@@ -47,12 +51,6 @@ def _number(value) -> str:
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
         return f"{value:.2e}"
     return f"{value:.4g}"
-
-
-def _status_line(ok: bool, text: str):
-    from rich.text import Text
-
-    return Text(("PASSED " if ok else "FAILED ") + text, style="bold green" if ok else "bold red")
 
 
 def _table(comparison, verbose: bool):
@@ -105,25 +103,13 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
                     style="dim",
                 )
             )
-        support = {True: "zeros match", False: "ZEROS DIFFER", None: "zeros not decidable"}[
-            verdict.support_match
-        ]
-        summary = (
-            f"{name}: max |MAP - sklearn| {verdict.max_abs_diff:.1e} (tol {verdict.tolerance:.0e}), {support}, "
-            f"KKT {verdict.certificate:.0e}"
-        )
-        map_problems = [p for p in verdict.problems if not p.startswith("sampler")]
-        if map_problems:
-            summary += " | " + "; ".join(map_problems)
-        console.print(_status_line(verdict.passed or _only_sampler_problems(verdict), summary))
+        record = verdict.to_dict()
+        console.print(Text(verdict_line(record, name), style=_verdict_style(verdict)))
         if c.posterior is not None:
-            p = c.posterior
-            health = "healthy" if p.healthy else "; ".join(p.problems)
             console.print(
                 Text(
-                    f"{'sampler ok ' if p.healthy else 'SAMPLER   '}{name}: {p.chains} chains x {p.draws}, r_hat "
-                    f"max {p.r_hat_max:.3f}, ESS min {p.ess_bulk_min:.0f}, {p.divergences} divergences: {health}",
-                    style="green" if p.healthy else "bold yellow",
+                    sampler_line(c.posterior.diagnostics(), name),
+                    style="green" if c.posterior.healthy else "bold yellow",
                 )
             )
         if verbosity > 0:
@@ -131,9 +117,14 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
             console.print()
 
 
-def _only_sampler_problems(verdict) -> bool:
-    """The MAP side agrees and only the sampler line fails: the MAP verdict line stays green."""
-    return all(p.startswith("sampler") for p in verdict.problems)
+def _verdict_style(verdict) -> str:
+    """Green passed; yellow undecided, or failed by the sampler alone (its own line says how);
+    red failed."""
+    if verdict.passed:
+        return "bold green"
+    if not verdict.failed or all(p.startswith("sampler") for p in verdict.problems):
+        return "bold yellow"
+    return "bold red"
 
 
 @contextmanager
