@@ -91,6 +91,10 @@ class Pairing:
         sklearn's solver reaches ~1e-12 (coordinate descent, Cholesky, Newton): the MAP is
         compared at the fixed 1e-8 bar. Otherwise (``saga``) both solutions are judged by their
         own optimality certificates.
+    second_reference : str or None
+        Where sklearn's solver cannot reach the optimum, the exact solver the MAP is judged
+        against instead (``"skglm"``: :func:`regprior.checks.sklearn.fit_second_reference`),
+        sklearn's own answer reported beside it; None when sklearn's is exact.
     """
 
     likelihood: str
@@ -109,6 +113,7 @@ class Pairing:
     conjugate: bool = False
     path_scaling: int = 1
     exact_reference: bool = True
+    second_reference: str | None = None
 
     @property
     def family(self) -> str:
@@ -252,6 +257,7 @@ PAIRINGS = (
         model_name="logistic_l1",
         path_scaling=-1,
         exact_reference=False,
+        second_reference="skglm",
     ),
     Pairing(
         likelihood="bernoulli",
@@ -269,6 +275,7 @@ PAIRINGS = (
         model_name="logistic_elasticnet",
         path_scaling=-1,
         exact_reference=False,
+        second_reference="skglm",
     ),
     Pairing(
         likelihood="poisson",
