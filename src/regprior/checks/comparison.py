@@ -1,4 +1,4 @@
-"""Run a comparison: one prior's MAP and posterior beside its scikit-learn counterpart, as a table and a verdict.
+"""Run a comparison: a prior's MAP and posterior beside its scikit-learn counterpart, and a verdict.
 
 Running lives here; judging in :mod:`regprior.checks.verdict`; rendering (text, Markdown,
 CSV, JSON) in :mod:`regprior.report.tables`.
@@ -163,7 +163,8 @@ class Comparison:
             else f", sampler {'healthy' if self.posterior.healthy else 'UNHEALTHY'}"
         )
         return (
-            f"<Comparison {self.data_name}: {self.prior!r} <-> {self.pairing.describe(self.strength)}: {status}, "
+            f"<Comparison {self.data_name}: {self.prior!r} <-> "
+            f"{self.pairing.describe(self.strength)}: {status}, "
             f"max |MAP - {self.verdict.reference}| {self.verdict.max_abs_diff:.1e}{sampler}>"
         )
 
@@ -317,7 +318,8 @@ def compare_model(
     )
     if not isinstance(data, RegressionData):
         raise TypeError(
-            "comparing with sklearn needs the raw data; this model was built on sufficient statistics."
+            "comparing with sklearn needs the raw data; "
+            "this model was built on sufficient statistics."
         )
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)

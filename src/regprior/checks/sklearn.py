@@ -1,4 +1,6 @@
-"""Every scikit-learn fit regprior makes: reference solutions, paths, CV choice, and priors read off estimators.
+"""Every reference fit regprior makes: sklearn's solutions (and skglm's), paths, CV, priors.
+
+Priors are also read off sklearn estimators here (:func:`prior_from_sklearn`).
 
 Which estimator belongs to which prior is the registry's (:mod:`regprior.registry`); this
 module only fits them, at tolerances tight enough to compare with an exact MAP.
@@ -99,7 +101,8 @@ def sklearn_counterpart(
     row = registry.pairing(prior, likelihood.family)
     if row.data_term == "mean" and weight_sum is None:
         raise ValueError(
-            f"weight_sum (N = sum of sample weights, or n_samples) is required for a {prior.family} prior: "
+            "weight_sum (N = sum of sample weights, or n_samples) is required for a "
+            f"{prior.family} prior: "
             f"{row.estimator} divides its data term by it."
         )
     strength = registry.sklearn_strength(
@@ -123,7 +126,8 @@ def prior_from_sklearn(
     their ``alpha_`` / ``l1_ratio_`` are used); ``LogisticRegression`` -> ``Normal``
     (``l1_ratio=0``, ``C = tau**2``), ``Laplace`` (``l1_ratio=1``, ``C = s``) or
     ``ElasticNetPrior``; ``PoissonRegressor`` -> ``Normal`` (``alpha = 1/(S tau**2)``, give
-    ``weight_sum`` = S). ``noise_sigma`` is needed for the Gaussian estimators only. Fitted ``BayesianRidge`` ->
+    ``weight_sum`` = S). ``noise_sigma`` is needed for the Gaussian estimators only. Fitted
+    ``BayesianRidge`` ->
     ``Normal(0, 1 / sqrt(lambda_))`` (its ``lambda_`` is the weight precision; its noise
     precision ``alpha_`` gives ``noise_sigma = 1/sqrt(alpha_)``, so ``noise_sigma`` is not
     needed).
@@ -135,7 +139,8 @@ def prior_from_sklearn(
     name = type(estimator).__name__
     if getattr(estimator, "positive", False):
         raise ValueError(
-            f"{name}(positive=True) constrains the weights to be >= 0: its solution is the MAP of a prior "
+            f"{name}(positive=True) constrains the weights to be >= 0: "
+            "its solution is the MAP of a prior "
             "truncated at zero, which regprior's priors are not. Use positive=False."
         )
     if (
@@ -145,7 +150,8 @@ def prior_from_sklearn(
     ):
         raise ValueError(
             f"{name} has fit_intercept={estimator.fit_intercept} but the prior is for a model with "
-            f"fit_intercept={fit_intercept}: their solutions differ. Use the same setting on both sides."
+            f"fit_intercept={fit_intercept}: their solutions differ. "
+            "Use the same setting on both sides."
         )
     if name == "BayesianRidge":
         if not hasattr(estimator, "lambda_"):
@@ -213,7 +219,8 @@ def fit_counterpart(
     centre = prior.centre(data.n_features)
     if np.any(centre != 0) and not likelihood.centres_target:
         raise ValueError(
-            f"a non-zero prior centre has no {row.estimator} counterpart: sklearn cannot offset the "
+            f"a non-zero prior centre has no {row.estimator} counterpart: "
+            "sklearn cannot offset the "
             f"linear predictor of a {likelihood.family} likelihood; use mu=0."
         )
     estimator.fit(data.X, data.y - data.X @ centre, sample_weight=data.sample_weight)
@@ -333,7 +340,7 @@ def prior_by_cross_validation(
     fixed: dict | None = None,
     one_se: bool = False,
 ):
-    """Choose the path parameter by the pair's CV estimator (``RidgeCV``, ``LassoCV``, ``ElasticNetCV``).
+    """Choose the path parameter by the pair's CV estimator (RidgeCV, LassoCV, ElasticNetCV...).
 
     ``RidgeCV`` searches ``logspace(-6, 6, 121)`` by efficient leave-one-out; ``LassoCV`` and
     ``ElasticNetCV`` their own 100-alpha grid, 5-fold unshuffled, at the fixed
@@ -363,7 +370,10 @@ def cross_validation_alphas(
     fit_intercept: bool = True,
     fixed: dict | None = None,
 ) -> dict:
-    """``{"CV": ..., "1-SE": ...}``: both choices of the pair's CV estimator from one fit (Gaussian pairs)."""
+    """``{"CV": ..., "1-SE": ...}``: both choices of the pair's CV estimator from one fit.
+
+    Gaussian pairs only (the 1-SE rule needs per-fold errors).
+    """
     row = registry.pairing(family, likelihood.family)
     search = _fitted_search(
         data, row, _fixed_of(row, fixed), fit_intercept=fit_intercept, mu=0.0, one_se=True
@@ -381,7 +391,7 @@ def _fixed_of(row, fixed) -> dict:
 
 
 def _fitted_search(data, row, fixed, *, fit_intercept, mu, one_se):
-    """The pair's CV estimator fitted on ``y - X mu`` (with per-sample errors kept for the 1-SE rule)."""
+    """The pair's CV estimator fitted on ``y - X mu`` (per-sample errors kept for the 1-SE rule)."""
     if one_se and row.cv_estimator not in ONE_SE_ESTIMATORS:
         raise ValueError(
             f"the 1-SE rule needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "
@@ -411,7 +421,7 @@ def _cv_choice(search, row) -> float:
 
 
 def _one_se_choice(search) -> float:
-    """1-SE alpha of a fitted RidgeCV (leave-one-out errors) or LassoCV / ElasticNetCV (fold errors)."""
+    """1-SE alpha of a fitted RidgeCV (leave-one-out errors) or LassoCV / ElasticNetCV (folds)."""
     if hasattr(search, "cv_results_"):  # RidgeCV: (n_samples, n_alphas) squared errors
         errors = search.cv_results_
         return one_se_alpha(
@@ -436,7 +446,7 @@ def enet_dual_gap(
     fit_intercept: bool = True,
     mu=0.0,
 ) -> float:
-    r"""The duality gap of ``coef`` for sklearn's ``ElasticNet`` (``Lasso``: ``l1_ratio=1``), as sklearn reports it.
+    r"""The duality gap of ``coef`` for sklearn's ElasticNet (Lasso: l1_ratio=1), as sklearn has it.
 
     sklearn's coordinate descent minimises, on centred data with the weights rescaled to sum to
     ``n`` and folded into the rows (``sqrt(w) X``, ``sqrt(w) y``),
@@ -461,7 +471,8 @@ def enet_dual_gap(
     centre = as_centre(mu, p)
     y = y - X @ centre
     w = np.asarray(coef, dtype=np.float64) - centre
-    # Centred and weighted without forming (X - m) (X may be sparse): Xs = diag(sqrt(weights)) (X - 1 m^T).
+    # Centred and weighted without forming (X - m) (X may be sparse):
+    # Xs = diag(sqrt(weights)) (X - 1 m^T).
     x_mean = np.asarray(X.T @ weights) / n if fit_intercept else np.zeros(p)
     y = y - (weights @ y / n if fit_intercept else 0.0)
     root = np.sqrt(weights)
@@ -497,7 +508,7 @@ def sklearn_path(
     fixed: dict | None = None,
     likelihood: str = "gaussian",
 ) -> SklearnPath:
-    """sklearn's solutions over a grid of the path parameter (``alpha``, or ``C``), at the registry's tolerances.
+    """sklearn's solutions on a grid of the path parameter (alpha, or C), at the registry's options.
 
     Coordinate-descent estimators use their path function (``lasso_path``, ``enet_path``):
     those take neither weights nor an intercept, so the data are weighted-centred and scaled

@@ -1,4 +1,4 @@
-"""HTML: notebook display of the results and the one self-contained report of a run (formatting only).
+"""HTML: notebook display of results and the one self-contained report of a run (formatting only).
 
 The result objects' ``_repr_html_`` call the ``*_html`` functions here: pandas' Styler tables
 with significant digits, flagged rows highlighted, the verdict as a coloured banner.
@@ -42,13 +42,15 @@ VERDICT_COLOURS = {
     "warning": ("#6b4a00", "#fff1c9"),
 }
 _CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px;
-       color: #1d1d1f; line-height: 1.45; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1200px; color: #1d1d1f; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 .meta { color: #555; font-size: 0.9rem; }
 .verdict { padding: 0.6rem 0.9rem; border-radius: 6px; font-weight: 600; margin: 0.6rem 0; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; }
-th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #e5e5e5; text-align: right; white-space: nowrap; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #e5e5e5; text-align: right;
+         white-space: nowrap; }
 .scroll { overflow-x: auto; }
 th { background: #f5f5f7; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.4rem 0; }
@@ -92,7 +94,8 @@ def verdict_banner(passed: bool | None, text: str, *, warning: bool = False) -> 
     undecided verdict)."""
     kind = "warning" if warning and passed else ("passed" if passed else "failed")
     foreground, background = VERDICT_COLOURS[kind]
-    return f'<div class="verdict" style="color:{foreground};background:{background}">{html.escape(text)}</div>'
+    style = f"color:{foreground};background:{background}"
+    return f'<div class="verdict" style="{style}">{html.escape(text)}</div>'
 
 
 def _sampler_text(diagnostics: dict | None) -> str | None:
@@ -132,7 +135,8 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     figure = figures.get(f"posterior_{name}.png")
     if figure:
         parts.append(
-            f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" src="{figure}">'
+            f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" '
+            f'src="{figure}">'
         )
     return "\n".join(parts)
 
@@ -159,7 +163,8 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     if "hdi_low" in frame:
         frame["hdi"] = [
-            f"[{_digits(lo)}, {_digits(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+            f"[{_digits(lo)}, {_digits(hi)}]"
+            for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
         ]
     columns = [c for c in COMPACT_COLUMNS if c in frame]
     return frame[columns].rename(columns=COMPACT_COLUMNS)
@@ -177,8 +182,10 @@ def map_result_html(result) -> str:
         index=[f"beta[{j}]" for j in range(len(result.coef))],
     )
     line = (
-        f"MAP: KKT residual {result.kkt_residual:.1e} ({'converged' if result.converged else 'NOT converged'}), "
-        f"{result.n_newton} Newton steps, {result.n_iter} sweeps, intercept {result.intercept:.6g}, "
+        f"MAP: KKT residual {result.kkt_residual:.1e} "
+        f"({'converged' if result.converged else 'NOT converged'}), "
+        f"{result.n_newton} Newton steps, {result.n_iter} sweeps, "
+        f"intercept {result.intercept:.6g}, "
         f"{int(np.sum(result.coef == result.centre))} weights exactly at the prior centre"
     )
     return verdict_banner(result.converged, line) + styled_table(frame, flag_column=None)
@@ -194,8 +201,9 @@ def posterior_html(posterior) -> str:
 def path_comparison_html(comparison) -> str:
     table = comparison.table
     line = (
-        f"{comparison.map_path.family} path, {len(table)} values of {comparison.map_path.parameter}: "
-        f"{'PASSED' if comparison.passed else 'FAILED'} | worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
+        f"{comparison.map_path.family} path, {len(table)} values of "
+        f"{comparison.map_path.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
         f"supports equal at {int(table['support_match'].sum())}/{len(table)}"
     )
     return verdict_banner(comparison.passed, line) + styled_table(
@@ -282,7 +290,7 @@ def render_report(run_dir, *, name: str | None = None) -> str:
                 f"{summary}: "
                 + "; ".join(
                     f"{r['model']} {status.lower() if status == 'PASSED' else status}"
-                    for r, status in zip(records, statuses)
+                    for r, status in zip(records, statuses, strict=True)
                 ),
                 warning=not passed and not failed,
             ),
@@ -319,7 +327,8 @@ def render_report(run_dir, *, name: str | None = None) -> str:
         sections.append(f"<h2>Regularisation path: {html.escape(family)}</h2>")
         if f"path_{family}.png" in figures:
             sections.append(
-                f'<img alt="path of the {html.escape(family)} prior" src="{figures[f"path_{family}.png"]}">'
+                f'<img alt="path of the {html.escape(family)} prior" '
+                f'src="{figures[f"path_{family}.png"]}">'
             )
         sections.append(styled_table(frame[columns], flag_column=None, index=False))
     if (run_dir / "alpha_choice.csv").is_file():

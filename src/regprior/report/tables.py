@@ -1,4 +1,4 @@
-"""Render results as text, Markdown, CSV and JSON (formatting only: every number is computed upstream)."""
+"""Render results as text, Markdown, CSV and JSON (formatting only: numbers come from upstream)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def render_frame(frame, fmt: str, *, index: bool = False) -> str:
 
 
 def json_safe(value):
-    """Replace non-finite floats by None (JSON has no NaN) and NumPy scalars by Python ones, recursively."""
+    """Non-finite floats to None (JSON has no NaN), NumPy scalars to Python ones, recursively."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, np.ndarray):
@@ -73,9 +73,11 @@ def comparison_header(comparison) -> list[str]:
     )
     parameters = ", ".join(f"{k} = {v:.6g}" for k, v in c.prior.parameters.items())
     lines = [
-        f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
+        f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} "
+        f"[{c.pairing.path_parameter}: {c.alpha_source}]",
         f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
-        f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, intercept: {'flat prior' if c.fit_intercept else 'none'}",
+        f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, "
+        f"intercept: {'flat prior' if c.fit_intercept else 'none'}",
         "verdict: " + verdict_line(c.verdict.to_dict()),
     ]
     if c.posterior is not None:
@@ -137,14 +139,18 @@ def path_summary_line(comparison) -> str:
     certificates = ""
     if "sklearn_certificate" in t:
         certificates = (
-            f", worst KKT residual MAP {t['kkt_residual'].max():.1e} / sklearn {t['sklearn_certificate'].max():.1e}"
+            f", worst KKT residual MAP {t['kkt_residual'].max():.1e} "
+            f"/ sklearn {t['sklearn_certificate'].max():.1e}"
             f" (supports decidable at {int(t['support_decidable'].sum())}/{len(t)})"
         )
     return (
-        f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
-        f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, support identical at "
+        f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: "
+        f"{'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, "
+        "support identical at "
         f"{int(t['support_match'].sum())}/{len(t)}, entry points identical for "
-        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} features{certificates}; MAP path "
+        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} "
+        f"features{certificates}; MAP path "
         f"{bayes.solve_seconds:.3f} s after a {bayes.compile_seconds:.2f} s build+compile, "
         f"sklearn {comparison.sklearn_path.seconds:.3f} s"
     )
@@ -153,7 +159,8 @@ def path_summary_line(comparison) -> str:
 def path_markdown(comparison, likelihood) -> str:
     return (
         f"### {path_summary_line(comparison)}\n\n- {likelihood.describe()}\n\n"
-        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{comparison.entries.to_markdown(floatfmt='.4g')}\n"
+        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n"
+        f"{comparison.entries.to_markdown(floatfmt='.4g')}\n"
     )
 
 

@@ -1,4 +1,4 @@
-"""Terminal output of ``regprior compare``: rich tables in 100 columns, coloured verdict lines, progress.
+"""Terminal output of ``regprior compare``: rich tables in 100 columns, coloured verdicts, progress.
 
 Formatting only (every number comes from the comparison). Colour and the progress spinner are
 used only on a terminal; piped output is plain text with the same content.
@@ -63,7 +63,7 @@ def _table(comparison, verbose: bool):
         if "hdi_low" in frame:
             frame["hdi"] = [
                 f"[{_number(lo)}, {_number(hi)}]"
-                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
             ]
         columns = {c: label for c, label in COMPACT_COLUMNS.items() if c in frame}
     table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
@@ -80,7 +80,8 @@ def _table(comparison, verbose: bool):
 
 
 def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None:
-    """Each comparison: a rule with the pairing, the mapping, the coloured verdict and sampler lines, the table.
+    """Per comparison: a rule with the pairing, the mapping, the coloured verdict and sampler lines,
+    and the table.
 
     ``verbosity``: 0 the verdict lines only (``--quiet``), 1 the compact table, 2 every column.
     """
@@ -99,7 +100,8 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
             )
             console.print(
                 Text(
-                    f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; {c.likelihood.describe()}",
+                    f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; "
+                    f"{c.likelihood.describe()}",
                     style="dim",
                 )
             )
@@ -129,7 +131,7 @@ def _verdict_style(verdict) -> str:
 
 @contextmanager
 def progress(console, enabled: bool):
-    """A spinner on ``console`` (stderr) whose text the caller updates; nothing when disabled or piped."""
+    """A spinner on ``console`` (stderr) whose text the caller updates; nothing if off or piped."""
     if not enabled or not console.is_terminal:
         yield lambda text: None
         return
