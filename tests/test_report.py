@@ -184,3 +184,15 @@ def test_one_formatter_renders_a_single_chain_in_text_terminal_and_html(tmp_path
     (run / "comparison.json").write_text(comparisons_to_json({"lasso": c}, data=data))
     page = html.unescape(render_report(run))  # r_hat_max is null in the JSON
     assert "sampler: " + expected in page and "verdict: " in page
+
+
+@pytest.mark.slow
+def test_a_real_single_chain_run_renders_everywhere(tmp_path, capsys):
+    out = tmp_path / "one"
+    argv = ["compare", "--prior", "normal", "--alpha", "0.5", "--chains", "1"]
+    status = main([*argv, "--draws", "100", "--tune", "100", "--out", str(out), "--quiet"])
+    assert status == 1  # one chain: r_hat undefined, the sampler cannot be called healthy
+    terminal = capsys.readouterr().out.replace("\n", " ")
+    assert "sampler ridge: NUTS 1 chains x 100 draws, r_hat n/a (1 chain)" in terminal
+    assert "r_hat n/a (1 chain)" in (out / "comparison.md").read_text()
+    assert "r_hat n/a (1 chain)" in (out / "report.html").read_text()
