@@ -41,8 +41,8 @@ __all__ = [
 AGREEMENT_RTOL = 1e-8
 #: A verdict whose tolerance (widened by a reference's error bound) exceeds this fraction of
 #: the coefficients it judges (``max(1, scale)`` as for the bar) cannot tell a correct MAP from
-#: a wrong one: it is *undecided*, never passed. 1e-3 = 1e5 times the bar; a wrong MAP is
-#: caught by it in the third digit at worst.
+#: a wrong one: it is *undecided*, never passed. 1e-3 = 1e5 times the bar: a decided verdict
+#: misses no error above 0.1% of ``max(1, scale)`` (weights: ``max |w_j|``; intercept: ``|b|``).
 UNDECIDED_FRACTION = 1e-3
 #: Relative KKT residual accepted as proof of optimality.
 CERTIFICATE_TOL = 1e-8
