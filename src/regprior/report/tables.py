@@ -124,6 +124,7 @@ def comparisons_to_csv(comparisons: dict) -> str:
         ):
             frame.insert(position, key, value)
         frame["passed"] = c.verdict.passed
+        frame["status"] = c.verdict.status  # PASSED, FAILED or UNDECIDED
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).to_csv(index=False)
 
