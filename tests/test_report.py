@@ -1,4 +1,4 @@
-"""Presentation: notebook reprs, the terminal output in 100 columns, and the self-contained HTML report."""
+"""Presentation: notebook reprs, terminal output in 100 columns, the self-contained HTML report."""
 
 import re
 import shutil
@@ -136,3 +136,63 @@ def test_notebook_reprs():
         "PASSED"
         in compare_paths(path, sklearn_path(data, "laplace", alphas), model=model)._repr_html_()
     )
+
+
+def _single_chain(comparison):
+    """The comparison as if sampled with one chain: r_hat is undefined (NaN; null in JSON)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from regprior.inference.nuts import PosteriorResult
+
+    summary = pd.DataFrame({"r_hat": np.nan, "ess_bulk": 180.0}, index=list(comparison.table.index))
+    posterior = PosteriorResult(
+        datatree=None, summary=summary, divergences=0, draws=200, chains=1, seconds=0.0
+    )
+    return dataclasses.replace(comparison, posterior=posterior)
+
+
+def test_one_formatter_renders_a_single_chain_in_text_terminal_and_html(tmp_path):
+    """Issue 21 item 7: the HTML report crashed on r_hat None ("unsupported format string")."""
+    import html
+
+    from regprior.api import compare
+    from regprior.report.html import comparison_html, render_report
+    from regprior.report.lines import sampler_line, verdict_line
+    from regprior.report.tables import comparisons_to_json
+    from regprior.report.terminal import make_console, print_comparisons
+    from regprior.spec.data import load_diabetes
+    from regprior.spec.priors import Laplace
+
+    data = load_diabetes()
+    c = _single_chain(compare(data.X, data.y, Laplace(scale=20.0), noise_sigma=54.0, sample=False))
+    expected = "NUTS 1 chains x 200 draws, r_hat n/a (1 chain), bulk ESS min 180"
+    assert expected in sampler_line(c.posterior.diagnostics())
+    text = c.to_text()
+    assert "sampler: " + expected in text
+    assert "verdict: " + verdict_line(c.verdict.to_dict()) in text
+    console = make_console(width=100)
+    with console.capture() as captured:
+        print_comparisons({"lasso": c}, console, verbosity=0)
+    terminal = captured.get()
+    assert f"sampler lasso: {expected}" in terminal.replace("\n", " ")
+    assert terminal.startswith(verdict_line(c.verdict.to_dict(), "lasso")[:60])
+    assert expected in html.unescape(comparison_html(c))
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "comparison.json").write_text(comparisons_to_json({"lasso": c}, data=data))
+    page = html.unescape(render_report(run))  # r_hat_max is null in the JSON
+    assert "sampler: " + expected in page and "verdict: " in page
+
+
+@pytest.mark.slow
+def test_a_real_single_chain_run_renders_everywhere(tmp_path, capsys):
+    out = tmp_path / "one"
+    argv = ["compare", "--prior", "normal", "--alpha", "0.5", "--chains", "1"]
+    status = main([*argv, "--draws", "100", "--tune", "100", "--out", str(out), "--quiet"])
+    assert status == 1  # one chain: r_hat undefined, the sampler cannot be called healthy
+    terminal = capsys.readouterr().out.replace("\n", " ")
+    assert "sampler ridge: NUTS 1 chains x 100 draws, r_hat n/a (1 chain)" in terminal
+    assert "r_hat n/a (1 chain)" in (out / "comparison.md").read_text()
+    assert "r_hat n/a (1 chain)" in (out / "report.html").read_text()

@@ -1,11 +1,14 @@
 """regprior: Bayesian priors and penalised regression, side by side and checked to the digit.
 
-A Normal prior on regression weights has scikit-learn's ``Ridge`` as its posterior mode,
-a Laplace prior ``Lasso``, their product (the Bayesian elastic net) ``ElasticNet``. regprior builds the PyMC models, computes their exact MAP and
-NUTS posteriors and compares them with scikit-learn through the exact map between
-``alpha`` and the prior scale.
+A Normal prior on regression weights has scikit-learn's ``Ridge`` as its posterior mode, a
+Laplace prior ``Lasso``, their product (the Bayesian elastic net) ``ElasticNet``. regprior
+builds the PyMC models, computes their exact MAP and NUTS posteriors and compares them with
+scikit-learn through the exact map between ``alpha`` and the prior scale. Every model
+specification (a prior with fixed scales, with or without a scikit-learn twin, or a full-Bayes
+specification) goes through the same public functions; docs/specification.md gives the maths.
 """
 
+from regprior._version import __version__ as __version__
 from regprior.api import (
     compare,
     compare_loo,
@@ -53,8 +56,6 @@ from regprior.spec.mapping import (
 )
 from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
 from regprior.spec.statistics import SufficientStatistics
-
-from regprior._version import __version__  # noqa: E402
 
 __all__ = [
     "BayesianLasso",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from regprior import registry
-from regprior._validation import check_sampling_args
 from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
 from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
 from regprior.backend.model import build_hierarchical_model, build_model
@@ -24,9 +23,9 @@ from regprior.inference import (
     PosteriorResult,
     exact_gaussian_posterior,
     map_estimate,
-    nuts_posterior,
 )
 from regprior.inference.map import DEFAULT_TOL
+from regprior.inference.nuts import check_nuts_settings, sample_nuts
 from regprior.spec.data import RegressionData
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood, resolve_likelihood
@@ -164,8 +163,8 @@ def _checked_inputs(
         )
     if spec.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(
-            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: register one "
-            "with regprior.backend.distributions.register_prior_distribution."
+            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: "
+            "register one with regprior.backend.distributions.register_prior_distribution."
         )
     if isinstance(likelihood, (str, type)) or (
         likelihood is not None and not isinstance(likelihood, Likelihood)
@@ -197,7 +196,8 @@ def _checked_full_bayes(X, y, spec, noise_sigma, sample_weight, feature_names, l
         )
     if likelihood is not None and getattr(likelihood, "family", likelihood) != spec.likelihood:
         raise ValueError(
-            f"likelihood: {name} is built with the {spec.likelihood} likelihood; got {likelihood!r}."
+            f"likelihood: {name} is built with the {spec.likelihood} likelihood; "
+            f"got {likelihood!r}."
         )
     if spec.kind not in FULL_BAYES_DECLARATIONS:
         raise ValueError(
@@ -305,7 +305,11 @@ def sample_posterior(
         with the full-Bayes scalars (noise variance, lambda, implied sklearn alpha) summarised
         beside the weights.
     """
-    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if target_accept is None:
+        target_accept = getattr(prior, "target_accept", 0.8)
+    check_nuts_settings(
+        draws=draws, tune=tune, chains=chains, random_seed=random_seed, target_accept=target_accept
+    )
     model = make_model(
         X,
         y,
@@ -315,9 +319,7 @@ def sample_posterior(
         fit_intercept=fit_intercept,
         likelihood=likelihood,
     )
-    if target_accept is None:
-        target_accept = getattr(prior, "target_accept", 0.8)
-    return nuts_posterior(
+    return sample_nuts(
         model,
         draws=draws,
         tune=tune,
@@ -334,8 +336,8 @@ def exact_posterior(
     check_specification(prior)
     if isinstance(prior, FullBayes) or not registry.is_conjugate(prior):
         raise TypeError(
-            f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); got {type(prior).__name__}. "
-            "Use sample_posterior for it."
+            "the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); "
+            f"got {type(prior).__name__}. Use sample_posterior for it."
         )
     model = make_model(
         X,
@@ -432,7 +434,7 @@ def compare_loo(
             "models must be a dict of at least two named specifications; got "
             f"{type(models).__name__} of {len(models) if hasattr(models, '__len__') else '?'}."
         )
-    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    check_nuts_settings(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     checked = {}
     for name, spec in models.items():
         check_specification(spec, f"models[{name!r}]")
@@ -451,7 +453,7 @@ def compare_loo(
     for name, spec in models.items():
         data, resolved = checked[name]
         model = _build(data, spec, resolved, fit_intercept=fit_intercept, form="raw")
-        posterior = nuts_posterior(
+        posterior = sample_nuts(
             model,
             draws=draws,
             tune=tune,

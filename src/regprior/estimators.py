@@ -14,7 +14,8 @@ from regprior import registry
 from regprior.backend.cache import cached_models, clear_model_cache, reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
-from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
+from regprior.inference import exact_gaussian_posterior, map_estimate
+from regprior.inference.nuts import sample_nuts
 from regprior.spec.data import RegressionData
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 from regprior.spec.statistics import SufficientStatistics
@@ -75,7 +76,8 @@ def _solve(estimator, data, prior, likelihood) -> None:
             estimator.n_iter_ = result.n_newton + result.n_iter
             estimator._predictive = estimator._map_predictive(model)
         else:
-            posterior = nuts_posterior(
+            # The sampler settings are validated by fit (_parameter_constraints).
+            posterior = sample_nuts(
                 model,
                 draws=estimator.draws,
                 tune=estimator.tune,

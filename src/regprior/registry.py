@@ -1,4 +1,4 @@
-"""The one table pairing (likelihood, prior) with its scikit-learn estimator and strength parameters.
+"""The one table pairing (likelihood, prior) with its scikit-learn estimator and strength.
 
 A row says which sklearn estimator's solution is the MAP of the pair, how sklearn writes its
 data term (``"sum"`` or ``"mean"``, see :data:`regprior.spec.likelihoods.DATA_TERMS`) and its
@@ -86,11 +86,16 @@ class Pairing:
     conjugate : bool
         The posterior is known in closed form (Normal prior, Gaussian likelihood, known sigma).
     path_scaling : {1, -1}
-        The penalty is proportional to the path parameter (``alpha``: 1) or to its inverse (``C``: -1).
+        The penalty is proportional to the path parameter (``alpha``: 1) or to its inverse
+        (``C``: -1).
     exact_reference : bool
         sklearn's solver reaches ~1e-12 (coordinate descent, Cholesky, Newton): the MAP is
         compared at the fixed 1e-8 bar. Otherwise (``saga``) both solutions are judged by their
         own optimality certificates.
+    second_reference : str or None
+        Where sklearn's solver cannot reach the optimum, the exact solver the MAP is judged
+        against instead (``"skglm"``: :func:`regprior.checks.sklearn.fit_second_reference`),
+        sklearn's own answer reported beside it; None when sklearn's is exact.
     """
 
     likelihood: str
@@ -109,6 +114,7 @@ class Pairing:
     conjugate: bool = False
     path_scaling: int = 1
     exact_reference: bool = True
+    second_reference: str | None = None
 
     @property
     def family(self) -> str:
@@ -252,6 +258,7 @@ PAIRINGS = (
         model_name="logistic_l1",
         path_scaling=-1,
         exact_reference=False,
+        second_reference="skglm",
     ),
     Pairing(
         likelihood="bernoulli",
@@ -269,6 +276,7 @@ PAIRINGS = (
         model_name="logistic_elasticnet",
         path_scaling=-1,
         exact_reference=False,
+        second_reference="skglm",
     ),
     Pairing(
         likelihood="poisson",
@@ -281,7 +289,9 @@ PAIRINGS = (
         from_penalty=lambda a1, a2: _only_l2("PoissonRegressor", a1) or {"alpha": a2},
         estimator_options=_NEWTON,
         cv_options=lambda fixed: {"param_grid": {"alpha": np.logspace(-6, 2, 33)}, "cv": 5},
-        cv_description="GridSearchCV(PoissonRegressor) (5-fold, 33 alphas in [1e-6, 1e2], mean D^2)",
+        cv_description=(
+            "GridSearchCV(PoissonRegressor) (5-fold, 33 alphas in [1e-6, 1e2], mean D^2)"
+        ),
         model_name="poisson",
     ),
 )
@@ -426,7 +436,8 @@ def _representable(what: str):
         yield
     except (OverflowError, ZeroDivisionError, FloatingPointError):
         raise ValueError(
-            f"{what} is not a finite positive float64: the inputs are too extreme; rescale the data "
+            f"{what} is not a finite positive float64: the inputs are too extreme; "
+            "rescale the data "
             "(or the prior) so that they are closer to 1."
         ) from None
 
@@ -434,7 +445,7 @@ def _representable(what: str):
 def prior_from_sklearn_strength(
     family, strength: dict, likelihood, weight_sum: float, mu=0.0
 ) -> Prior:
-    """The prior of ``family`` whose MAP is sklearn's solution at ``strength`` (defaults filled in)."""
+    """The prior of ``family`` whose MAP is sklearn's solution at ``strength`` (defaults filled)."""
     row = pairing(family, likelihood.family)
     strength = row.check_strength(strength)
     with _representable(f"the {row.prior.family} prior of {row.estimator} at {strength}"):
@@ -476,7 +487,8 @@ def make_prior(
     }
     if len(given) != 1:
         raise ValueError(
-            f"give the strength one way: sklearn, parameters or blog; got {sorted(given) or 'none'}."
+            "give the strength one way: sklearn, parameters or blog; "
+            f"got {sorted(given) or 'none'}."
         )
     if sklearn:
         return prior_from_sklearn_strength(row.prior, sklearn, likelihood, weight_sum, mu=mu)
@@ -485,7 +497,8 @@ def make_prior(
     expected = set(row.prior.blog_parameter_names)
     if set(blog) != expected:
         raise ValueError(
-            f"the blog post writes the {row.family} prior with {sorted(expected)}; got {sorted(blog)}."
+            f"the blog post writes the {row.family} prior with {sorted(expected)}; "
+            f"got {sorted(blog)}."
         )
     return row.prior.from_blog(mu=mu, **blog)
 

@@ -16,15 +16,19 @@ from regprior import registry
 from regprior._validation import check_sampling_args
 from regprior.backend.cache import reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS, RegressionModel
-from regprior.checks.sklearn import SklearnFit, fit_counterpart
-from regprior.checks.verdict import AGREEMENT_RTOL, Verdict, judge
+from regprior.checks.sklearn import (
+    SECOND_REFERENCE_NAMES,
+    SklearnFit,
+    fit_counterpart,
+    fit_second_reference,
+)
+from regprior.checks.verdict import AGREEMENT_RTOL, Verdict, judge, row_tolerances
 from regprior.inference import (
     ExactPosterior,
     MAPResult,
     PosteriorResult,
     exact_gaussian_posterior,
     map_estimate,
-    nuts_posterior,
 )
 from regprior.inference.certificates import (
     certificate,
@@ -32,6 +36,7 @@ from regprior.inference.certificates import (
     objective_value,
     unique_optimum,
 )
+from regprior.inference.nuts import sample_nuts
 from regprior.spec.data import RegressionData
 from regprior.spec.priors import Prior
 
@@ -64,7 +69,7 @@ class Comparison:
         sklearn's strength parameters at this prior (``{"alpha": ...}``, plus ``l1_ratio``).
     timings : dict
         Seconds per stage: ``sklearn``, ``map`` (model build and compile included),
-        ``nuts``, ``exact``.
+        ``nuts``, ``exact``, ``reference`` (the second reference, where the pairing has one).
     """
 
     data_name: str
@@ -156,7 +161,7 @@ class Comparison:
         return comparison_html(self)
 
     def __repr__(self) -> str:
-        status = "PASSED" if self.verdict.passed else "FAILED"
+        status = self.verdict.status
         sampler = (
             ""
             if self.posterior is None
@@ -165,7 +170,7 @@ class Comparison:
         return (
             f"<Comparison {self.data_name}: {self.prior!r} <-> "
             f"{self.pairing.describe(self.strength)}: {status}, "
-            f"max |MAP - sklearn| {self.verdict.max_abs_diff:.1e}{sampler}>"
+            f"max |MAP - {self.verdict.reference}| {self.verdict.max_abs_diff:.1e}{sampler}>"
         )
 
 
@@ -377,23 +382,27 @@ def _compare_checked(
         progress(
             f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)"
         )
-        posterior = nuts_posterior(
+        posterior = sample_nuts(
             model, draws=draws, tune=tune, chains=chains, random_seed=random_seed
         )
         timings["nuts"] = posterior.seconds
 
     # sklearn's solution judged by the MAP's own certificate; where its solver stops short of
-    # ~1e-12 (saga), the agreement is bounded by what that certificate allows.
+    # ~1e-12 (saga), the agreement is bounded by what that certificate allows, and the MAP is
+    # judged against an exact second reference where there is one (skglm; sklearn beside it).
     sklearn_certificate = certificate(model, sklearn_fit.coef, sklearn_fit.intercept)
-    bound = objectives = None
+    bound = objectives = reference = reference_certificate = sklearn_bound = None
     non_unique = False
     if not row.exact_reference:
-        bound = error_bound(
-            model,
-            sklearn_fit.coef,
-            sklearn_fit.intercept,
-            at=(map_result.coef, map_result.intercept),
-        )
+        at = (map_result.coef, map_result.intercept)
+        bound = error_bound(model, sklearn_fit.coef, sklearn_fit.intercept, at=at)
+        start = time.perf_counter()
+        reference = fit_second_reference(data, prior, likelihood, fit_intercept=fit_intercept)
+        if reference is not None:
+            timings["reference"] = time.perf_counter() - start
+            sklearn_bound = bound
+            reference_certificate = certificate(model, reference.coef, reference.intercept)
+            bound = error_bound(model, reference.coef, reference.intercept, at=at)
     elif not np.allclose(
         map_result.coef,
         sklearn_fit.coef,
@@ -414,6 +423,10 @@ def _compare_checked(
     table = comparison_table(
         data, sklearn_fit, map_result, posterior, exact, fit_intercept=fit_intercept
     )
+    if reference is not None:
+        judged = np.append(reference.coef, reference.intercept) if fit_intercept else reference.coef
+        table.insert(3, "reference", judged)
+        table.insert(4, "reference_abs_diff", np.abs(table["map"].to_numpy() - judged))
     flags, verdict = judge(
         table,
         map_result=map_result,
@@ -423,7 +436,14 @@ def _compare_checked(
         error_bound=bound,
         objectives=objectives,
         non_unique=non_unique,
+        x_mean=model.x_mean,
+        y_mean=model.y_mean,
+        reference=reference,
+        reference_name=None if reference is None else SECOND_REFERENCE_NAMES[row.second_reference],
+        reference_certificate=reference_certificate,
+        sklearn_error_bound=sklearn_bound,
     )
+    table["tolerance"] = row_tolerances(table.index, verdict)
     table["flags"] = flags
     return Comparison(
         data_name=data.name,

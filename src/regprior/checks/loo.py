@@ -161,12 +161,17 @@ def loo_for_data(
     prior's sklearn counterpart is scored by exact leave-one-out on the same folds.
     """
     from regprior import registry
-    from regprior._validation import check_sampling_args
     from regprior.backend.model import build_hierarchical_model, build_model
     from regprior.checks.sklearn import prior_by_cross_validation, sklearn_loo_cv
-    from regprior.inference import nuts_posterior
+    from regprior.inference.nuts import check_nuts_settings, sample_nuts
 
-    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    check_nuts_settings(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        target_accept=hierarchical_target_accept,
+    )
     available = registry.prior_families(likelihood.family)
     families = tuple(available if families is None else families)
     unknown = [f for f in families if f not in available]
@@ -194,7 +199,7 @@ def loo_for_data(
         prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept)
         model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, form="raw")
         name = f"{family} at the CV alpha"
-        fits[name] = (model, nuts_posterior(model, **settings))
+        fits[name] = (model, sample_nuts(model, **settings))
         if cv:
             pointwise_cv[name] = sklearn_loo_cv(
                 data, prior, likelihood, fit_intercept=fit_intercept
@@ -204,6 +209,6 @@ def loo_for_data(
             model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
             fits[name] = (
                 model,
-                nuts_posterior(model, **settings, target_accept=hierarchical_target_accept),
+                sample_nuts(model, **settings, target_accept=hierarchical_target_accept),
             )
     return loo_compare(fits, cv=pointwise_cv)

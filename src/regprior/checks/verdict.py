@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from regprior.backend.model import INTERCEPT
 from regprior.inference.nuts import GOOD_RHAT, MIN_ESS_BULK
 
 __all__ = [
     "Verdict",
     "judge",
+    "tolerances",
+    "row_tolerances",
+    "UNDECIDED_FRACTION",
     "path_agreement",
     "support_agreement",
     "AGREEMENT_RTOL",
@@ -27,10 +31,19 @@ __all__ = [
     "MIN_ESS_BULK",
 ]
 
-#: MAP vs sklearn: ``max |diff| <= AGREEMENT_RTOL * max(1, max |coef|)``. Both sides are
-#: solved to ~1e-12 relative (sklearn at tol=1e-12, the MAP to a 1e-10 KKT residual), so
-#: 1e-8 leaves room for conditioning (cond(X^T X) ~ 500 on diabetes) and nothing else.
+#: MAP vs sklearn, per coefficient in the coordinates it is compared in: every weight within
+#: ``AGREEMENT_RTOL * max(1, max_j |w_j|)`` (the weights' scale only: the intercept never loosens
+#: a weight's tolerance), the raw intercept within the tolerance of the centred intercept plus
+#: what the weights' tolerances move it by, ``sum_j |x_mean_j|`` times theirs (see
+#: :func:`tolerances`). Both sides are solved to ~1e-12 relative (sklearn at tol=1e-12, the MAP
+#: to a 1e-10 KKT residual), so 1e-8 leaves room for conditioning (cond(X^T X) ~ 500 on
+#: diabetes) and nothing else.
 AGREEMENT_RTOL = 1e-8
+#: A verdict whose tolerance (widened by a reference's error bound) exceeds this fraction of
+#: the coefficients it judges (``max(1, scale)`` as for the bar) cannot tell a correct MAP from
+#: a wrong one: it is *undecided*, never passed. 1e-3 = 1e5 times the bar: a decided verdict
+#: misses no error above 0.1% of ``max(1, scale)`` (weights: ``max |w_j|``; intercept: ``|b|``).
+UNDECIDED_FRACTION = 1e-3
 #: Relative KKT residual accepted as proof of optimality.
 CERTIFICATE_TOL = 1e-8
 #: NUTS vs the exact posterior (conjugate pairs): means within 4 Monte-Carlo standard errors
@@ -45,16 +58,24 @@ OBJECTIVE_RTOL = 1e-12
 
 @dataclass(frozen=True)
 class Verdict:
-    """Pass/fail of every check, with the measured numbers behind it.
+    """Pass, fail or undecided, for every check, with the measured numbers behind it.
 
-    ``passed`` is True only if the MAP matches sklearn within ``tolerance``, the sets of
-    exact zeros match (where sklearn's own certificate is tight enough to decide them), the
-    KKT certificate is below ``CERTIFICATE_TOL``, and, when a posterior was sampled, the
-    sampler is healthy and (conjugate pairs) agrees with the exact posterior.
+    ``passed`` is True only if the MAP matches the reference within its tolerances, the sets
+    of exact zeros match (where the reference's own certificate is tight enough to decide
+    them), the KKT certificate is below ``CERTIFICATE_TOL``, when a posterior was sampled the
+    sampler is healthy and (conjugate pairs) agrees with the exact posterior, and the verdict
+    is not ``undecided``.
 
-    ``sklearn_certificate`` is sklearn's solution judged by the same KKT residual as the MAP;
-    ``tolerance_source`` says whether ``tolerance`` is the fixed bar or the error bound that
-    sklearn's certificate allows (for solvers that cannot reach ~1e-12).
+    The reference is sklearn's solution, or where sklearn's solver cannot reach the optimum
+    (saga) a second, exact one (``reference``, e.g. skglm's proximal Newton); sklearn's own
+    answer is then reported beside it (``sklearn_max_abs_diff``, ``sklearn_certificate``,
+    ``sklearn_error_bound``).
+
+    ``tolerance`` is the weights' tolerance, ``intercept_tolerance`` the raw intercept's, both
+    in the coordinates they are compared in (:func:`tolerances`); ``tolerance_source`` says
+    whether they are the fixed bar or the error bound that the reference's certificate allows.
+    ``undecided`` (with ``undecided_reason``): that bound exceeds ``UNDECIDED_FRACTION`` of the
+    coefficients, so no difference the check could see would be a failure.
     """
 
     max_abs_diff: float
@@ -65,11 +86,31 @@ class Verdict:
     exact_agreement: bool | None
     problems: tuple[str, ...] = field(default_factory=tuple)
     sklearn_certificate: float | None = None
-    tolerance_source: str = "1e-8 x max(1, max |sklearn coef|)"
+    tolerance_source: str = "1e-8 x max(1, max |weight|), the intercept's propagated"
+    intercept_tolerance: float | None = None
+    reference: str = "sklearn"
+    sklearn_max_abs_diff: float | None = None
+    sklearn_error_bound: float | None = None
+    undecided_reason: str | None = None
+
+    @property
+    def undecided(self) -> bool:
+        """The tolerance is too wide to judge: neither passed nor failed by the coefficients."""
+        return self.undecided_reason is not None
+
+    @property
+    def failed(self) -> bool:
+        """A check failed (an undecided verdict with no failed check is not failed)."""
+        return bool(self.problems)
 
     @property
     def passed(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.undecided
+
+    @property
+    def status(self) -> str:
+        """``"PASSED"``, ``"FAILED"`` or ``"UNDECIDED"`` (a failed check wins over undecided)."""
+        return "FAILED" if self.failed else ("UNDECIDED" if self.undecided else "PASSED")
 
     @property
     def less_exact(self) -> str | None:
@@ -82,32 +123,98 @@ class Verdict:
         return {
             "max_abs_diff": self.max_abs_diff,
             "tolerance": self.tolerance,
+            "intercept_tolerance": self.intercept_tolerance,
+            "reference": self.reference,
             "support_match": self.support_match,
             "certificate": self.certificate,
             "certificate_tolerance": CERTIFICATE_TOL,
             "sklearn_certificate": self.sklearn_certificate,
+            "sklearn_max_abs_diff": self.sklearn_max_abs_diff,
+            "sklearn_error_bound": self.sklearn_error_bound,
             "less_exact": self.less_exact,
             "tolerance_source": self.tolerance_source,
             "sampler_healthy": self.sampler_healthy,
             "exact_agreement": self.exact_agreement,
             "passed": self.passed,
+            "undecided": self.undecided,
+            "undecided_reason": self.undecided_reason,
+            "status": self.status,
             "problems": list(self.problems),
         }
 
 
-def _row_checks(table: pd.DataFrame, tolerance: float) -> dict:
+def tolerances(
+    weights,
+    *,
+    centred_intercept: float | None = None,
+    x_mean=None,
+    error_bound: float | None = None,
+) -> tuple[float, float | None]:
+    """The weights' and the raw intercept's tolerances, each in the coordinates it is compared in.
+
+    The bar scales by the weights alone: ``t_w = AGREEMENT_RTOL * max(1, max_j |w_j|)``. The
+    intercept is solved as the centred intercept ``c0 = b - y_mean + x_mean @ w`` (tolerance
+    ``t_c = AGREEMENT_RTOL * max(1, |c0|)``) and reported raw, ``b = c0 + y_mean - x_mean @ w``;
+    an error ``dw`` of the weights moves ``b`` by ``x_mean @ dw``, so the raw intercept's bar is
+    ``t_c + sum_j |x_mean_j| t_w``.
+
+    ``error_bound`` bounds the Euclidean distance from the reference to the optimum in the
+    centred coordinates ``(c0, w)`` (:func:`regprior.inference.map.error_bound`): each weight
+    is within it, and the raw intercept within ``error_bound * sqrt(1 + ||x_mean||^2)``
+    (Cauchy-Schwarz on ``db = dc0 - x_mean @ dw``). Each tolerance is the larger of the bar
+    and the bound.
+
+    Returns ``(weights' tolerance, raw intercept's tolerance or None without an intercept)``.
+    """
+    weights = np.asarray(weights, dtype=float)
+    scale = float(np.max(np.abs(weights))) if weights.size else 0.0
+    weight_tol = AGREEMENT_RTOL * max(1.0, scale)
+    x_mean = np.zeros_like(weights) if x_mean is None else np.asarray(x_mean, dtype=float)
+    intercept_tol = None
+    if centred_intercept is not None:
+        centred_tol = AGREEMENT_RTOL * max(1.0, abs(float(centred_intercept)))
+        intercept_tol = centred_tol + float(np.sum(np.abs(x_mean))) * weight_tol
+    if error_bound is not None:
+        weight_tol = max(weight_tol, error_bound)
+        if intercept_tol is not None:
+            shear = float(np.sqrt(1.0 + x_mean @ x_mean))
+            intercept_tol = max(intercept_tol, error_bound * shear)
+    return weight_tol, intercept_tol
+
+
+def row_tolerances(index, verdict: Verdict) -> pd.Series:
+    """Each row's tolerance: the weights' for a weight, the raw intercept's for ``intercept``."""
+    values = [
+        verdict.intercept_tolerance
+        if name == INTERCEPT and verdict.intercept_tolerance is not None
+        else verdict.tolerance
+        for name in index
+    ]
+    return pd.Series(values, index=index, dtype=float)
+
+
+def _row_checks(table: pd.DataFrame, tolerance: pd.Series, reference: str) -> dict:
     """``{flag name: (boolean Series of failing rows, problem message or None)}``."""
     checks = {}
-    bad = ~(table["abs_diff"] <= tolerance)
-    checks["map!=sklearn"] = (
-        bad,
-        f"max |MAP - sklearn| {table['abs_diff'].max():.2e} > {tolerance:.2e}",
-    )
+    diff = table["reference_abs_diff"] if "reference_abs_diff" in table else table["abs_diff"]
+    bad = ~(diff <= tolerance)
+    message = ""
+    if bad.any():
+        worst = (diff / tolerance).where(bad).idxmax()
+        message = (
+            f"max |MAP - {reference}| {diff.max():.2e}: over its tolerance at "
+            f"{int(bad.sum())} of {len(bad)} coefficients, worst {worst} "
+            f"{diff[worst]:.2e} > {tolerance[worst]:.2e}"
+        )
+    checks["map!=sklearn"] = (bad, message)
     if "r_hat" in table:
         bad = ~(table["r_hat"] <= GOOD_RHAT)
+        worst = table["r_hat"].max()
         checks[f"r_hat>{GOOD_RHAT}"] = (
             bad,
-            f"sampler: r_hat max {table['r_hat'].max():.4f} > {GOOD_RHAT}",
+            f"sampler: r_hat max {worst:.4f} > {GOOD_RHAT}"
+            if np.isfinite(worst)
+            else "sampler: r_hat undefined (one chain, or constant draws)",
         )
         bad = ~(table["ess_bulk"] >= MIN_ESS_BULK)
         checks[f"ess<{MIN_ESS_BULK}"] = (
@@ -118,7 +225,8 @@ def _row_checks(table: pd.DataFrame, tolerance: float) -> dict:
         bad = ~(table["mean_error_mcse"].abs() <= MCSE_FACTOR)
         checks[f"mean>{MCSE_FACTOR:g}mcse"] = (
             bad,
-            f"NUTS mean off the exact posterior by > {MCSE_FACTOR:g} MCSE: {list(table.index[bad])}",
+            f"NUTS mean off the exact posterior by > {MCSE_FACTOR:g} MCSE: "
+            f"{list(table.index[bad])}",
         )
         bad = ~((table["sd_ratio"] - 1).abs() <= SD_RTOL)
         checks[f"sd>{SD_RTOL:.0%}off"] = (
@@ -138,15 +246,22 @@ def judge(
     error_bound: float | None = None,
     objectives: tuple[float, float] | None = None,
     non_unique: bool = False,
+    x_mean=None,
+    y_mean: float = 0.0,
+    reference=None,
+    reference_name: str | None = None,
+    reference_certificate: float | None = None,
+    sklearn_error_bound: float | None = None,
 ) -> tuple[pd.Series, Verdict]:
     """Judge a comparison table: per-row flags and the verdict, from the same checks.
 
     Parameters
     ----------
     table : DataFrame
-        One row per coefficient with at least ``sklearn`` and ``abs_diff``; optional
-        posterior columns ``r_hat``, ``ess_bulk`` and exact-posterior columns
-        ``mean_error_mcse``, ``sd_ratio`` add their checks.
+        One row per coefficient with at least ``sklearn`` and ``abs_diff``; with a second
+        reference its ``reference`` and ``reference_abs_diff`` columns, which are then the
+        ones judged; optional posterior columns ``r_hat``, ``ess_bulk`` and exact-posterior
+        columns ``mean_error_mcse``, ``sd_ratio`` add their checks.
     map_result : MAPResult
         Its exact zeros and KKT certificate are checked.
     sklearn_fit : SklearnFit
@@ -156,12 +271,13 @@ def judge(
         sklearn's solution's relative KKT residual (same measure as the MAP's), reported.
     error_bound : float, optional
         For a reference solver that cannot reach ~1e-12: the distance to the exact optimum
-        that sklearn's certificate allows; the tolerance becomes the larger of it and the bar,
-        and a weight that is exactly zero on one side only counts against the support when
-        the other side's value exceeds that tolerance (within it, sklearn's solution cannot
-        decide whether the weight is zero). If even that leaves a difference, the support
-        is reported as not decidable (``support_match=None``) only when sklearn's certificate
-        is above ``CERTIFICATE_TOL``.
+        (Euclidean, in the centred coordinates ``(c0, w)``) that the judged reference's
+        certificate allows; it widens each tolerance in its own coordinates
+        (:func:`tolerances`), and a weight that is exactly zero on one side only counts against
+        the support when the other side's value exceeds the weights' tolerance. If even that
+        leaves a difference, the support is reported as not decidable (``support_match=None``)
+        only when the reference's certificate is above ``CERTIFICATE_TOL``. A bound wider than
+        ``UNDECIDED_FRACTION`` of the coefficients makes the verdict undecided.
     objectives : (float, float), optional
         Negative log posterior at the MAP and at sklearn's solution: with ``error_bound``,
         the MAP's must not be larger (by ``OBJECTIVE_RTOL``).
@@ -170,6 +286,15 @@ def judge(
         columns under a prior without an l2 part): different coefficients can both be optimal.
         With ``objectives``, the coefficients and exact zeros are then not compared; the two
         objectives must agree to ``OBJECTIVE_RTOL`` instead.
+    x_mean : array, optional
+        The (weighted) feature means: the raw intercept's tolerance follows from the centred
+        one through them (zeros when not given).
+    y_mean : float, default=0.0
+        The model's ``y_mean`` (Gaussian: the weighted mean of ``y``), for the centred intercept.
+    reference : SklearnFit, optional
+        A second, exact reference (skglm's proximal Newton for saga's pairings), judged instead
+        of sklearn; ``reference_name`` names it and ``reference_certificate`` is its KKT
+        residual. sklearn's answer is then reported beside it, with ``sklearn_error_bound``.
 
     Returns
     -------
@@ -177,28 +302,55 @@ def judge(
         Per row, the names of its failed checks joined by commas ("" when clean).
     verdict : Verdict
     """
-    tolerance = AGREEMENT_RTOL * max(1.0, float(np.max(np.abs(table["sklearn"]))))
+    judged = sklearn_fit if reference is None else reference
+    name = "sklearn" if reference is None else (reference_name or "reference")
+    judged_certificate = sklearn_certificate if reference is None else reference_certificate
+    intercept = INTERCEPT in table.index
+    judged_coef = np.asarray(judged.coef, dtype=float)
+    centred = None
+    if intercept:
+        x_mean = np.zeros_like(judged_coef) if x_mean is None else np.asarray(x_mean, float)
+        centred = float(judged.intercept) - y_mean + float(x_mean @ judged_coef)
+    bar = tolerances(judged_coef, centred_intercept=centred, x_mean=x_mean)
+    weight_tol, intercept_tol = bar
     source = Verdict.tolerance_source
-    if error_bound is not None and error_bound > tolerance:
-        tolerance, source = (
-            error_bound,
-            "error bound from sklearn's certificate (its solver stops short of 1e-12)",
+    widened = error_bound is not None and error_bound > bar[0]
+    if widened:
+        weight_tol, intercept_tol = tolerances(
+            judged_coef, centred_intercept=centred, x_mean=x_mean, error_bound=error_bound
         )
-    checks = _row_checks(table, tolerance)
+        source = (
+            f"error bound from {name}'s certificate ({name}'s solver stops short of 1e-12), "
+            "in the coordinates of each coefficient"
+        )
+    provisional = Verdict(
+        max_abs_diff=np.nan,
+        tolerance=weight_tol,
+        support_match=None,
+        certificate=np.nan,
+        sampler_healthy=None,
+        exact_agreement=None,
+        intercept_tolerance=intercept_tol,
+    )
+    row_tol = row_tolerances(table.index, provisional)
+    checks = _row_checks(table, row_tol, name)
     judged_by_objective = non_unique and objectives is not None
     if judged_by_objective:
         # Several optima: a coefficient that differs is no failure if both are optimal.
-        source = "the optimum is not unique (collinear columns): MAP and sklearn judged by their objectives"
+        source = (
+            "the optimum is not unique (collinear columns): "
+            "MAP and sklearn judged by their objectives"
+        )
         checks["map!=sklearn"] = (pd.Series(False, index=table.index), "")
-    failing = pd.DataFrame({name: bad for name, (bad, _) in checks.items()}, index=table.index)
-    flags = failing.apply(lambda row: ",".join(name for name, bad in row.items() if bad), axis=1)
+    failing = pd.DataFrame({key: bad for key, (bad, _) in checks.items()}, index=table.index)
+    flags = failing.apply(lambda row: ",".join(key for key, bad in row.items() if bad), axis=1)
     support_match = support_agreement(
         map_result.coef,
-        sklearn_fit.coef,
+        judged_coef,
         map_result.centre,
-        tolerance=None if error_bound is None else tolerance,
+        tolerance=weight_tol if widened else None,
     )
-    decidable = sklearn_certificate is None or sklearn_certificate <= CERTIFICATE_TOL
+    decidable = judged_certificate is None or judged_certificate <= CERTIFICATE_TOL
     problems = []
     if failing["map!=sklearn"].any():
         problems.append(checks["map!=sklearn"][1])
@@ -206,37 +358,51 @@ def judge(
         at_map, at_sklearn = objectives
         if abs(at_map - at_sklearn) > OBJECTIVE_RTOL * max(1.0, abs(at_sklearn)):
             problems.append(
-                f"non-unique optimum, but the objectives differ: MAP {at_map:.15g}, sklearn {at_sklearn:.15g}"
+                "non-unique optimum, but the objectives differ: "
+                f"MAP {at_map:.15g}, sklearn {at_sklearn:.15g}"
             )
         support_match = support_match or None  # which weights are zero is not unique either
     elif not support_match and decidable:
-        problems.append("the MAP's exact zeros differ from sklearn's")
+        problems.append(f"the MAP's exact zeros differ from {name}'s")
     if support_match is False and not decidable:
-        support_match = (
-            None  # sklearn's solution is too loose to say which weights are exactly zero
-        )
+        # the reference is too loose to say which weights are exactly zero
+        support_match = None
     if error_bound is not None and objectives is not None:
         at_map, at_sklearn = objectives
         if at_map > at_sklearn + OBJECTIVE_RTOL * max(1.0, abs(at_sklearn)):
             problems.append(
-                f"the MAP's negative log posterior {at_map:.12g} exceeds sklearn's {at_sklearn:.12g}"
+                f"the MAP's negative log posterior {at_map:.12g} "
+                f"exceeds sklearn's {at_sklearn:.12g}"
             )
     if not map_result.kkt_residual <= CERTIFICATE_TOL:
         problems.append(f"KKT residual {map_result.kkt_residual:.1e} > {CERTIFICATE_TOL:.0e}")
+    undecided_reason = None
+    if widened and not judged_by_objective:
+        undecided_reason = _undecided_reason(
+            table,
+            map_result,
+            judged,
+            weight_tol=weight_tol,
+            intercept_tol=intercept_tol,
+            name=name,
+            certificate=judged_certificate,
+            error_bound=error_bound,
+        )
     sampler_healthy = exact_agreement = None
     if divergences is not None:
-        sampler_names = [name for name in failing if name.startswith(("r_hat", "ess"))]
+        sampler_names = [key for key in failing if key.startswith(("r_hat", "ess"))]
         if divergences:
             problems.append(f"sampler: {divergences} divergent transitions")
-        problems.extend(checks[name][1] for name in sampler_names if failing[name].any())
+        problems.extend(checks[key][1] for key in sampler_names if failing[key].any())
         sampler_healthy = not divergences and not failing[sampler_names].to_numpy().any()
-    exact_names = [name for name in failing if name.startswith(("mean>", "sd>"))]
+    exact_names = [key for key in failing if key.startswith(("mean>", "sd>"))]
     if exact_names:
-        problems.extend(checks[name][1] for name in exact_names if failing[name].any())
+        problems.extend(checks[key][1] for key in exact_names if failing[key].any())
         exact_agreement = not failing[exact_names].to_numpy().any()
+    judged_diff = table["reference_abs_diff"] if reference is not None else table["abs_diff"]
     verdict = Verdict(
-        max_abs_diff=float(table["abs_diff"].max()),
-        tolerance=tolerance,
+        max_abs_diff=float(judged_diff.max()),
+        tolerance=weight_tol,
         support_match=support_match,
         certificate=map_result.kkt_residual,
         sampler_healthy=sampler_healthy,
@@ -244,8 +410,39 @@ def judge(
         problems=tuple(problems),
         sklearn_certificate=sklearn_certificate,
         tolerance_source=source,
+        intercept_tolerance=intercept_tol,
+        reference=name,
+        sklearn_max_abs_diff=float(table["abs_diff"].max()),
+        sklearn_error_bound=error_bound if reference is None else sklearn_error_bound,
+        undecided_reason=undecided_reason,
     )
     return flags, verdict
+
+
+def _undecided_reason(
+    table, map_result, judged, *, weight_tol, intercept_tol, name, certificate, error_bound
+) -> str | None:
+    """Why the widened tolerance cannot judge, or None when it is within UNDECIDED_FRACTION."""
+    weights = np.concatenate([np.abs(map_result.coef), np.abs(np.asarray(judged.coef))])
+    limits = [("weights", weight_tol, float(np.max(weights)) if weights.size else 0.0)]
+    if intercept_tol is not None and INTERCEPT in table.index:
+        scale = max(abs(float(map_result.intercept)), abs(float(judged.intercept)))
+        limits.append(("intercept", intercept_tol, scale))
+    wide = [
+        (what, tol, scale)
+        for what, tol, scale in limits
+        if tol > UNDECIDED_FRACTION * max(1.0, scale)
+    ]
+    if not wide:
+        return None
+    what, tol, scale = wide[0]
+    whose = {"weights": "the weights'", "intercept": "the intercept's"}[what]
+    cert = "unknown" if certificate is None else f"{certificate:.1e}"
+    return (
+        f"{name}'s reference did not converge: its certificate is {cert}, its distance from "
+        f"the optimum up to {error_bound:.1e}; {whose} tolerance {tol:.1e} exceeds "
+        f"{UNDECIDED_FRACTION:g} x max(1, {scale:.3g})"
+    )
 
 
 def support_agreement(map_coef, sklearn_coef, centre, *, tolerance: float | None = None) -> bool:

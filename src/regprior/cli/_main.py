@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="regprior",
         description="Bayesian priors vs scikit-learn's penalised regression.",
         epilog=(
-            "Exit status: 0 every verdict passed, 1 a verdict failed (outputs still written), "
+            "Exit status: 0 every verdict passed, 1 a verdict failed or is undecided (outputs "
+            "still written), "
             "2 bad input (one line on stderr, nothing written), 3 an internal error after the "
             "input was accepted (a bug in regprior, or the system's: --debug prints the "
             "traceback)."

@@ -30,7 +30,8 @@ def add_parser(commands) -> None:
         description=(
             "Fit sklearn's Ridge/Lasso and the matching Bayesian model through the exact map "
             "alpha <-> prior scale; print the per-coefficient table and a verdict. Exit status: "
-            "0 all verdicts passed, 1 a verdict failed, 2 bad input, 3 an internal error."
+            "0 all verdicts passed, 1 a verdict failed or is undecided, 2 bad input, "
+            "3 an internal error."
         ),
     )
     _options.add_debug_option(command, default=argparse.SUPPRESS)

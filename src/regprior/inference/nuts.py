@@ -12,7 +12,15 @@ import pandas as pd
 from regprior._validation import check_sampling_args
 from regprior.backend.model import INTERCEPT, WEIGHTS, RegressionModel
 
-__all__ = ["PosteriorResult", "nuts_posterior", "compile_sampler", "GOOD_RHAT", "MIN_ESS_BULK"]
+__all__ = [
+    "PosteriorResult",
+    "nuts_posterior",
+    "sample_nuts",
+    "check_nuts_settings",
+    "compile_sampler",
+    "GOOD_RHAT",
+    "MIN_ESS_BULK",
+]
 
 #: Largest acceptable split-R-hat (Vehtari et al. 2021).
 GOOD_RHAT = 1.01
@@ -201,11 +209,29 @@ def nuts_posterior(
         nutpie's target acceptance rate; raise it (0.95, 0.99) for hierarchical posteriors
         that diverge at the default: smaller steps, more gradient evaluations.
     """
-    import nutpie
-    from pymc.backends.arviz import patch_nutpie_idata
+    check_nuts_settings(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        adaptation=adaptation,
+        target_accept=target_accept,
+    )
+    return sample_nuts(
+        model,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        adaptation=adaptation,
+        target_accept=target_accept,
+    )
 
-    from regprior.inference.threads import one_blas_thread
 
+def check_nuts_settings(
+    *, draws, tune, chains, random_seed, adaptation="low_rank", target_accept=0.8
+) -> None:
+    """ValueError/TypeError naming the first NUTS setting out of range (see :func:`nuts_posterior`)."""
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     if adaptation not in ADAPTATIONS:
         raise ValueError(f"adaptation must be one of {ADAPTATIONS}; got {adaptation!r}.")
@@ -215,6 +241,27 @@ def nuts_posterior(
         or not 0 < target_accept < 1
     ):
         raise ValueError(f"target_accept must be a float in (0, 1); got {target_accept!r}.")
+
+
+def sample_nuts(
+    model,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    random_seed: int,
+    adaptation: str = "low_rank",
+    target_accept: float = 0.8,
+) -> PosteriorResult:
+    """:func:`nuts_posterior` for settings already checked (:func:`check_nuts_settings`).
+
+    Entry points validate once, at their boundary, and then call this.
+    """
+    import nutpie
+    from pymc.backends.arviz import patch_nutpie_idata
+
+    from regprior.inference.threads import one_blas_thread
+
     start = time.perf_counter()
     sampler = compile_sampler(model)
     with one_blas_thread():

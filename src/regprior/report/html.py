@@ -1,4 +1,4 @@
-"""HTML: notebook display of the results and the one self-contained report of a run (formatting only).
+"""HTML: notebook display of results and the one self-contained report of a run (formatting only).
 
 The result objects' ``_repr_html_`` call the ``*_html`` functions here: pandas' Styler tables
 with significant digits, flagged rows highlighted, the verdict as a coloured banner.
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from regprior.report.lines import sampler_line, verdict_line, verdict_status
 
 __all__ = [
     "VERDICT_COLOURS",
@@ -40,13 +42,15 @@ VERDICT_COLOURS = {
     "warning": ("#6b4a00", "#fff1c9"),
 }
 _CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px;
-       color: #1d1d1f; line-height: 1.45; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1200px; color: #1d1d1f; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 .meta { color: #555; font-size: 0.9rem; }
 .verdict { padding: 0.6rem 0.9rem; border-radius: 6px; font-weight: 600; margin: 0.6rem 0; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; }
-th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #e5e5e5; text-align: right; white-space: nowrap; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #e5e5e5; text-align: right;
+         white-space: nowrap; }
 .scroll { overflow-x: auto; }
 th { background: #f5f5f7; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.4rem 0; }
@@ -86,32 +90,16 @@ def styled_table(
 
 
 def verdict_banner(passed: bool | None, text: str, *, warning: bool = False) -> str:
-    """A coloured line: green passed, red failed, amber for a warning (unhealthy sampler)."""
+    """A coloured line: green passed, red failed, amber for a warning (unhealthy sampler,
+    undecided verdict)."""
     kind = "warning" if warning and passed else ("passed" if passed else "failed")
     foreground, background = VERDICT_COLOURS[kind]
-    return f'<div class="verdict" style="color:{foreground};background:{background}">{html.escape(text)}</div>'
-
-
-def _verdict_text(verdict: dict) -> str:
-    status = "PASSED" if verdict["passed"] else "FAILED: " + "; ".join(verdict["problems"])
-    support = {True: "yes", False: "no", None: "not decidable"}[verdict["support_match"]]
-    return (
-        f"verdict: {status} | max |MAP - sklearn| {verdict['max_abs_diff']:.2e} (tolerance {verdict['tolerance']:.2e}), "
-        f"exact zeros match: {support}, KKT residual {verdict['certificate']:.1e}"
-    )
+    style = f"color:{foreground};background:{background}"
+    return f'<div class="verdict" style="{style}">{html.escape(text)}</div>'
 
 
 def _sampler_text(diagnostics: dict | None) -> str | None:
-    if diagnostics is None:
-        return None
-    health = (
-        "healthy" if diagnostics["healthy"] else "UNHEALTHY: " + "; ".join(diagnostics["problems"])
-    )
-    return (
-        f"sampler: NUTS {diagnostics['chains']} chains x {diagnostics['draws']} draws, r_hat max "
-        f"{diagnostics['r_hat_max']:.4f}, bulk ESS min {diagnostics['ess_bulk_min']:.0f}, "
-        f"{diagnostics['divergences']} divergences: {health}"
-    )
+    return None if diagnostics is None else sampler_line(diagnostics)
 
 
 def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -> str:
@@ -134,7 +122,12 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     verdict = record["verdict"]
     sampler = _sampler_text(record.get("diagnostics"))
     unhealthy = record.get("diagnostics") is not None and not record["diagnostics"]["healthy"]
-    parts.append(verdict_banner(verdict["passed"], _verdict_text(verdict)))
+    undecided = verdict_status(verdict) == "UNDECIDED"
+    parts.append(
+        verdict_banner(
+            verdict["passed"] or undecided, "verdict: " + verdict_line(verdict), warning=undecided
+        )
+    )
     if sampler:
         parts.append(verdict_banner(not unhealthy, sampler))
     rows = record["coefficients"] + ([record["intercept"]] if record.get("intercept") else [])
@@ -142,7 +135,8 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     figure = figures.get(f"posterior_{name}.png")
     if figure:
         parts.append(
-            f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" src="{figure}">'
+            f'<img alt="posterior of {html.escape(name)} with the MAP and sklearn lines" '
+            f'src="{figure}">'
         )
     return "\n".join(parts)
 
@@ -152,6 +146,9 @@ COMPACT_COLUMNS = {
     "sklearn": "sklearn",
     "map": "MAP",
     "abs_diff": "|MAP - sklearn|",
+    "reference": "reference",
+    "reference_abs_diff": "|MAP - reference|",
+    "tolerance": "tolerance",
     "exact_mean": "exact mean",
     "posterior_mean": "posterior mean",
     "hdi": "94% HDI",
@@ -166,7 +163,8 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     if "hdi_low" in frame:
         frame["hdi"] = [
-            f"[{_digits(lo)}, {_digits(hi)}]" for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+            f"[{_digits(lo)}, {_digits(hi)}]"
+            for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
         ]
     columns = [c for c in COMPACT_COLUMNS if c in frame]
     return frame[columns].rename(columns=COMPACT_COLUMNS)
@@ -184,8 +182,10 @@ def map_result_html(result) -> str:
         index=[f"beta[{j}]" for j in range(len(result.coef))],
     )
     line = (
-        f"MAP: KKT residual {result.kkt_residual:.1e} ({'converged' if result.converged else 'NOT converged'}), "
-        f"{result.n_newton} Newton steps, {result.n_iter} sweeps, intercept {result.intercept:.6g}, "
+        f"MAP: KKT residual {result.kkt_residual:.1e} "
+        f"({'converged' if result.converged else 'NOT converged'}), "
+        f"{result.n_newton} Newton steps, {result.n_iter} sweeps, "
+        f"intercept {result.intercept:.6g}, "
         f"{int(np.sum(result.coef == result.centre))} weights exactly at the prior centre"
     )
     return verdict_banner(result.converged, line) + styled_table(frame, flag_column=None)
@@ -201,8 +201,9 @@ def posterior_html(posterior) -> str:
 def path_comparison_html(comparison) -> str:
     table = comparison.table
     line = (
-        f"{comparison.map_path.family} path, {len(table)} values of {comparison.map_path.parameter}: "
-        f"{'PASSED' if comparison.passed else 'FAILED'} | worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
+        f"{comparison.map_path.family} path, {len(table)} values of "
+        f"{comparison.map_path.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst |MAP - sklearn| {table['max_abs_diff'].max():.2e}, "
         f"supports equal at {int(table['support_match'].sum())}/{len(table)}"
     )
     return verdict_banner(comparison.passed, line) + styled_table(
@@ -279,21 +280,28 @@ def render_report(run_dir, *, name: str | None = None) -> str:
         f'<p class="meta">{html.escape(_environment())}</p>',
     ]
     if records:
-        passed = all(record["verdict"]["passed"] for record in records)
+        statuses = [verdict_status(record["verdict"]) for record in records]
+        passed = all(status == "PASSED" for status in statuses)
+        failed = "FAILED" in statuses
+        summary = "ALL PASSED" if passed else ("FAILED" if failed else "UNDECIDED")
         sections += [
             verdict_banner(
-                passed,
-                f"{'ALL PASSED' if passed else 'FAILED'}: "
+                not failed,
+                f"{summary}: "
                 + "; ".join(
-                    f"{r['model']} {'passed' if r['verdict']['passed'] else 'FAILED'}"
-                    for r in records
+                    f"{r['model']} {status.lower() if status == 'PASSED' else status}"
+                    for r, status in zip(records, statuses, strict=True)
                 ),
+                warning=not passed and not failed,
             ),
-            "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the strength "
-            "(docs/specification.md, &ldquo;Every map in one table&rdquo;): "
-            "Normal(sd tau) &harr; Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
-            "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, their difference and the "
-            "NUTS posterior side by side; the figures draw the MAP (solid) and sklearn (dashed) on each posterior.</p>",
+            "<p>Each prior's MAP is the sklearn estimator's solution through the exact map of the "
+            "strength (docs/specification.md, &ldquo;Every map in one table&rdquo;): "
+            "Normal(sd tau) &harr; "
+            "Ridge(alpha = sigma&sup2;/tau&sup2;), Laplace(scale s) &harr; "
+            "Lasso(alpha = sigma&sup2;/(N s)). The tables put sklearn's coefficients, the MAP, "
+            "their difference and the NUTS posterior side by side (and, where sklearn's solver "
+            "stops short of the optimum, an exact second reference, skglm's); the figures draw "
+            "the MAP (solid) and sklearn (dashed) on each posterior.</p>",
         ]
     for record in records:
         sections.append(_record_section(record["model"], record, figures))
@@ -320,7 +328,8 @@ def render_report(run_dir, *, name: str | None = None) -> str:
         sections.append(f"<h2>Regularisation path: {html.escape(family)}</h2>")
         if f"path_{family}.png" in figures:
             sections.append(
-                f'<img alt="path of the {html.escape(family)} prior" src="{figures[f"path_{family}.png"]}">'
+                f'<img alt="path of the {html.escape(family)} prior" '
+                f'src="{figures[f"path_{family}.png"]}">'
             )
         sections.append(styled_table(frame[columns], flag_column=None, index=False))
     if (run_dir / "alpha_choice.csv").is_file():

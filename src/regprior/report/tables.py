@@ -1,4 +1,4 @@
-"""Render results as text, Markdown, CSV and JSON (formatting only: every number is computed upstream)."""
+"""Render results as text, Markdown, CSV and JSON (formatting only: numbers come from upstream)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from regprior.report.lines import sampler_line, verdict_line
 
 __all__ = [
     "json_safe",
@@ -48,7 +50,7 @@ def render_frame(frame, fmt: str, *, index: bool = False) -> str:
 
 
 def json_safe(value):
-    """Replace non-finite floats by None (JSON has no NaN) and NumPy scalars by Python ones, recursively."""
+    """Non-finite floats to None (JSON has no NaN), NumPy scalars to Python ones, recursively."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, np.ndarray):
@@ -62,20 +64,6 @@ def json_safe(value):
     return value
 
 
-def _verdict_line(verdict) -> str:
-    status = "PASSED" if verdict.passed else "FAILED: " + "; ".join(verdict.problems)
-    support = {True: "yes", False: "NO", None: "not decidable (sklearn's certificate too loose)"}[
-        verdict.support_match
-    ]
-    line = (
-        f"verdict: {status} | max |MAP - sklearn| = {verdict.max_abs_diff:.2e} (tol {verdict.tolerance:.2e}), "
-        f"support match: {support}, KKT residual {verdict.certificate:.1e}"
-    )
-    if verdict.sklearn_certificate is not None:
-        line += f" (sklearn's: {verdict.sklearn_certificate:.1e}; less exact: {verdict.less_exact})"
-    return line
-
-
 def comparison_header(comparison) -> list[str]:
     """Title, mapping, verdict, sampler health and timings of a comparison, one line each."""
     c = comparison
@@ -85,18 +73,15 @@ def comparison_header(comparison) -> list[str]:
     )
     parameters = ", ".join(f"{k} = {v:.6g}" for k, v in c.prior.parameters.items())
     lines = [
-        f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} [{c.pairing.path_parameter}: {c.alpha_source}]",
+        f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} "
+        f"[{c.pairing.path_parameter}: {c.alpha_source}]",
         f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
-        f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, intercept: {'flat prior' if c.fit_intercept else 'none'}",
-        _verdict_line(c.verdict),
+        f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, "
+        f"intercept: {'flat prior' if c.fit_intercept else 'none'}",
+        "verdict: " + verdict_line(c.verdict.to_dict()),
     ]
     if c.posterior is not None:
-        p = c.posterior
-        health = "healthy" if p.healthy else "UNHEALTHY: " + "; ".join(p.problems)
-        lines.append(
-            f"sampler: NUTS {p.chains} chains x {p.draws} draws, r_hat max {p.r_hat_max:.4f}, "
-            f"bulk ESS min {p.ess_bulk_min:.0f}, divergences {p.divergences} -> {health}"
-        )
+        lines.append(sampler_line(c.posterior.diagnostics()))
     lines.append("timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in c.timings.items()))
     return lines
 
@@ -139,6 +124,7 @@ def comparisons_to_csv(comparisons: dict) -> str:
         ):
             frame.insert(position, key, value)
         frame["passed"] = c.verdict.passed
+        frame["status"] = c.verdict.status  # PASSED, FAILED or UNDECIDED
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).to_csv(index=False)
 
@@ -154,14 +140,18 @@ def path_summary_line(comparison) -> str:
     certificates = ""
     if "sklearn_certificate" in t:
         certificates = (
-            f", worst KKT residual MAP {t['kkt_residual'].max():.1e} / sklearn {t['sklearn_certificate'].max():.1e}"
+            f", worst KKT residual MAP {t['kkt_residual'].max():.1e} "
+            f"/ sklearn {t['sklearn_certificate'].max():.1e}"
             f" (supports decidable at {int(t['support_decidable'].sum())}/{len(t)})"
         )
     return (
-        f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: {'PASSED' if comparison.passed else 'FAILED'} | "
-        f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, support identical at "
+        f"{bayes.family} path{fixed}, {len(t)} values of {bayes.parameter}: "
+        f"{'PASSED' if comparison.passed else 'FAILED'} | "
+        f"worst max|MAP - sklearn| / max(1, |coef|) = {t['rel_diff'].max():.1e}, "
+        "support identical at "
         f"{int(t['support_match'].sum())}/{len(t)}, entry points identical for "
-        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} features{certificates}; MAP path "
+        f"{int(comparison.entries['same_entry'].sum())}/{len(comparison.entries)} "
+        f"features{certificates}; MAP path "
         f"{bayes.solve_seconds:.3f} s after a {bayes.compile_seconds:.2f} s build+compile, "
         f"sklearn {comparison.sklearn_path.seconds:.3f} s"
     )
@@ -170,7 +160,8 @@ def path_summary_line(comparison) -> str:
 def path_markdown(comparison, likelihood) -> str:
     return (
         f"### {path_summary_line(comparison)}\n\n- {likelihood.describe()}\n\n"
-        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n{comparison.entries.to_markdown(floatfmt='.4g')}\n"
+        f"{comparison.table.to_markdown(floatfmt='.4g')}\n\n#### Entry points\n\n"
+        f"{comparison.entries.to_markdown(floatfmt='.4g')}\n"
     )
 
 

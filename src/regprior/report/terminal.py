@@ -1,4 +1,4 @@
-"""Terminal output of ``regprior compare``: rich tables in 100 columns, coloured verdict lines, progress.
+"""Terminal output of ``regprior compare``: rich tables in 100 columns, coloured verdicts, progress.
 
 Formatting only (every number comes from the comparison). Colour and the progress spinner are
 used only on a terminal; piped output is plain text with the same content.
@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from regprior.report.lines import sampler_line, verdict_line
+
 __all__ = ["MAX_WIDTH", "make_console", "print_comparisons", "progress"]
 
 #: The widest the output gets, whatever the terminal (README: fits 100 columns).
@@ -19,6 +21,8 @@ COMPACT_COLUMNS = {
     "sklearn": "sklearn",
     "map": "MAP",
     "abs_diff": "|diff|",
+    "reference": "reference",
+    "reference_abs_diff": "|MAP-ref|",
     "posterior_mean": "post. mean",
     "hdi": "94% HDI",
     "p_near_centre": "P(near 0)",
@@ -49,12 +53,6 @@ def _number(value) -> str:
     return f"{value:.4g}"
 
 
-def _status_line(ok: bool, text: str):
-    from rich.text import Text
-
-    return Text(("PASSED " if ok else "FAILED ") + text, style="bold green" if ok else "bold red")
-
-
 def _table(comparison, verbose: bool):
     from rich.table import Table
 
@@ -65,7 +63,7 @@ def _table(comparison, verbose: bool):
         if "hdi_low" in frame:
             frame["hdi"] = [
                 f"[{_number(lo)}, {_number(hi)}]"
-                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"])
+                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
             ]
         columns = {c: label for c, label in COMPACT_COLUMNS.items() if c in frame}
     table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
@@ -82,7 +80,8 @@ def _table(comparison, verbose: bool):
 
 
 def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None:
-    """Each comparison: a rule with the pairing, the mapping, the coloured verdict and sampler lines, the table.
+    """Per comparison: a rule with the pairing, the mapping, the coloured verdict and sampler lines,
+    and the table.
 
     ``verbosity``: 0 the verdict lines only (``--quiet``), 1 the compact table, 2 every column.
     """
@@ -101,29 +100,18 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
             )
             console.print(
                 Text(
-                    f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; {c.likelihood.describe()}",
+                    f"{c.pairing.path_parameter}: {c.alpha_source}; prior {parameters}; "
+                    f"{c.likelihood.describe()}",
                     style="dim",
                 )
             )
-        support = {True: "zeros match", False: "ZEROS DIFFER", None: "zeros not decidable"}[
-            verdict.support_match
-        ]
-        summary = (
-            f"{name}: max |MAP - sklearn| {verdict.max_abs_diff:.1e} (tol {verdict.tolerance:.0e}), {support}, "
-            f"KKT {verdict.certificate:.0e}"
-        )
-        map_problems = [p for p in verdict.problems if not p.startswith("sampler")]
-        if map_problems:
-            summary += " | " + "; ".join(map_problems)
-        console.print(_status_line(verdict.passed or _only_sampler_problems(verdict), summary))
+        record = verdict.to_dict()
+        console.print(Text(verdict_line(record, name), style=_verdict_style(verdict)))
         if c.posterior is not None:
-            p = c.posterior
-            health = "healthy" if p.healthy else "; ".join(p.problems)
             console.print(
                 Text(
-                    f"{'sampler ok ' if p.healthy else 'SAMPLER   '}{name}: {p.chains} chains x {p.draws}, r_hat "
-                    f"max {p.r_hat_max:.3f}, ESS min {p.ess_bulk_min:.0f}, {p.divergences} divergences: {health}",
-                    style="green" if p.healthy else "bold yellow",
+                    sampler_line(c.posterior.diagnostics(), name),
+                    style="green" if c.posterior.healthy else "bold yellow",
                 )
             )
         if verbosity > 0:
@@ -131,14 +119,19 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
             console.print()
 
 
-def _only_sampler_problems(verdict) -> bool:
-    """The MAP side agrees and only the sampler line fails: the MAP verdict line stays green."""
-    return all(p.startswith("sampler") for p in verdict.problems)
+def _verdict_style(verdict) -> str:
+    """Green passed; yellow undecided, or failed by the sampler alone (its own line says how);
+    red failed."""
+    if verdict.passed:
+        return "bold green"
+    if not verdict.failed or all(p.startswith("sampler") for p in verdict.problems):
+        return "bold yellow"
+    return "bold red"
 
 
 @contextmanager
 def progress(console, enabled: bool):
-    """A spinner on ``console`` (stderr) whose text the caller updates; nothing when disabled or piped."""
+    """A spinner on ``console`` (stderr) whose text the caller updates; nothing if off or piped."""
     if not enabled or not console.is_terminal:
         yield lambda text: None
         return
