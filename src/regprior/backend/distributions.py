@@ -137,13 +137,7 @@ def register_prior_distribution(family: str, build=None):
     build
     """
 
-    def register(build):
-        if not callable(build):
-            raise TypeError(f"build must be callable; got {build!r}.")
-        PRIOR_DISTRIBUTIONS[family] = build
-        return build
-
-    return register if build is None else register(build)
+    return registrar(PRIOR_DISTRIBUTIONS, family, build)
 
 
 def register_likelihood_distribution(family: str, build=None):
@@ -156,10 +150,18 @@ def register_likelihood_distribution(family: str, build=None):
     specification. Returns ``build``.
     """
 
-    def register(build):
-        if not callable(build):
-            raise TypeError(f"build must be callable; got {build!r}.")
-        LIKELIHOOD_DISTRIBUTIONS[family] = build
-        return build
+    return registrar(LIKELIHOOD_DISTRIBUTIONS, family, build)
 
-    return register if build is None else register(build)
+
+def registrar(table: dict, key: str, function=None):
+    """Add ``function`` to ``table`` under ``key``, or return a decorator that does."""
+    if not isinstance(key, str):
+        raise TypeError(f"the table key must be a family or kind name (str); got {key!r}.")
+
+    def register(function):
+        if not callable(function):
+            raise TypeError(f"{key}: the declaration must be callable; got {function!r}.")
+        table[key] = function
+        return function
+
+    return register if function is None else register(function)

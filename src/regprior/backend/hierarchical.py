@@ -8,6 +8,7 @@ their learnt or sigma-scaled prior, and the implied sklearn alpha as a Determini
 
 from __future__ import annotations
 
+from regprior.backend.distributions import registrar
 from regprior.backend.names import LAMBDA, SIGMA, SIGMA2, SKLEARN_ALPHA, TAU, WEIGHTS
 
 __all__ = [
@@ -103,10 +104,4 @@ def register_full_bayes(kind: str, declare=None):
     variables the posterior summary reports. Returns ``declare``.
     """
 
-    def register(declare):
-        if not callable(declare):
-            raise TypeError(f"declare must be callable; got {declare!r}.")
-        FULL_BAYES_DECLARATIONS[kind] = declare
-        return declare
-
-    return register if declare is None else register(declare)
+    return registrar(FULL_BAYES_DECLARATIONS, kind, declare)
