@@ -44,7 +44,8 @@ def write_table(
     notes: list[str],
     floatfmt: str = ".3g",
 ) -> None:
-    """``stem.csv`` (the frame) and ``stem.md`` (title, environment, notes, table; floats as ``floatfmt``)."""
+    """``stem.csv`` (the frame) and ``stem.md``
+    (title, environment, notes, table; floats as ``floatfmt``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out_dir / f"{stem}.csv", index=False)
     lines = [f"# {title}", "", f"Run: {environment()}", ""]

@@ -51,7 +51,8 @@ def main(argv=None):
     sampled = (
         ""
         if args.no_sample
-        else f"; NUTS {args.draws} draws + {args.tune} tune x {args.chains} chains, seed = seed + alpha index"
+        else f"; NUTS {args.draws} draws + {args.tune} tune x {args.chains} chains, "
+        "seed = seed + alpha index"
     )
     worst = agreement["rel_diff"].max()
     failed = int((~agreement["passed"]).sum())
@@ -61,9 +62,11 @@ def main(argv=None):
         "agreement",
         title="Agreement suite: MAP vs sklearn, NUTS vs exact",
         notes=[
-            f"{len(agreement)} comparisons; worst max|MAP - sklearn| / max(1, |coef|) = {worst:.1e}; "
+            f"{len(agreement)} comparisons; "
+            f"worst max|MAP - sklearn| / max(1, |coef|) = {worst:.1e}; "
             f"{failed} failed verdict(s)",
-            "three alphas per cell: interior points of the 5-point grid (lasso: alpha_max .. 1e-3 alpha_max)",
+            "three alphas per cell: interior points of the 5-point grid "
+            "(lasso: alpha_max .. 1e-3 alpha_max)",
             f"seed {args.seed}{sampled}",
             "exact_max_mcse / exact_max_sd_dev: Normal prior only, NUTS vs the conjugate posterior",
             "elastic net: l1_ratio = 0.5 (the registry default)",
@@ -80,7 +83,8 @@ def main(argv=None):
         ],
     )
     print(
-        f"{len(agreement)} comparisons, worst relative diff {worst:.1e}, {failed} failed, wall {wall:.1f} s"
+        f"{len(agreement)} comparisons, worst relative diff {worst:.1e}, "
+        f"{failed} failed, wall {wall:.1f} s"
     )
     return 0
 

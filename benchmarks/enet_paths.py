@@ -1,4 +1,5 @@
-"""Elastic-net MAP paths vs sklearn's ElasticNet: 50 alphas at l1_ratio 0.2 / 0.5 / 0.9 over the test cases.
+"""Elastic-net MAP paths vs sklearn's ElasticNet:
+50 alphas at l1_ratio 0.2 / 0.5 / 0.9 over the test cases.
 
 Diabetes, a p > n problem, sample weights, a prior centre; with and without intercept. Per
 path: worst ``max |MAP - sklearn| / max(1, |coef|)``, alphas with identical exact-zero sets,
@@ -25,7 +26,8 @@ from regprior.spec.likelihoods import Gaussian  # noqa: E402
 
 
 def synthetic(n, p, seed, weighted=False):
-    """The tests' sparse problem: correlated features, 5 informative, weights in [0.5, 2] if asked."""
+    """The tests' sparse problem: correlated features,
+    5 informative, weights in [0.5, 2] if asked."""
     rng = np.random.default_rng(seed)
     correlation = 0.5 ** np.abs(np.subtract.outer(np.arange(p), np.arange(p)))
     X = rng.multivariate_normal(np.zeros(p), correlation, size=n) + 0.3
@@ -102,8 +104,10 @@ def main():
         "enet_paths",
         title="Elastic net: MAP paths vs sklearn ElasticNet (tol 1e-12)",
         notes=[
-            f"{len(table)} paths x 50 alphas; worst relative difference {table['worst_rel_diff'].max():.1e} "
-            f"(bar 1e-8); exact-zero sets identical at every alpha: {bool((table['support_identical'] == '50/50').all())}; "
+            f"{len(table)} paths x 50 alphas; "
+            f"worst relative difference {table['worst_rel_diff'].max():.1e} (bar 1e-8); "
+            "exact-zero sets identical at every alpha: "
+            f"{bool((table['support_identical'] == '50/50').all())}; "
             f"{int(table['exact_zeros'].sum())} exact zeros in all",
             "BLAS pinned to one thread; times in seconds (MAP path after the build+compile)",
         ],

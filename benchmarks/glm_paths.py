@@ -1,4 +1,5 @@
-"""GLM paths: the MAP along 30 values of sklearn's path parameter vs LogisticRegression / PoissonRegressor.
+"""GLM paths: the MAP along 30 values of sklearn's path parameter
+vs LogisticRegression / PoissonRegressor.
 
 Logistic regression over ``C`` (l2: newton-cholesky at tol 1e-12; l1 and elastic net: saga at
 tol 1e-10, the tightest it reaches in reasonable time) on breast_cancer (standardised) and a
@@ -78,8 +79,9 @@ def main():
         "glm_paths",
         title="GLM paths: MAP vs LogisticRegression / PoissonRegressor",
         notes=[
-            f"{N_VALUES} values per path; both sides judged by the same KKT residual (relative to the gradient at the "
-            "prior centre); saga rows (l1, elastic net) use the error bound sklearn's certificate allows",
+            f"{N_VALUES} values per path; both sides judged by the same KKT residual "
+            "(relative to the gradient at the prior centre); "
+            "saga rows (l1, elastic net) use the error bound sklearn's certificate allows",
             "BLAS pinned to one thread; times in seconds, the MAP path after its build+compile; "
             "map_vs_sklearn_time < 1: regprior faster",
         ],

@@ -113,9 +113,12 @@ def main():
         "gridsearch",
         title="GridSearchCV, 5 folds x 20 alphas, diabetes",
         notes=[
-            "StandardScaler -> estimator; alphas geomspace(1e-3, 10, 20); KFold(5, shuffle, seed 0)",
-            "in one process: regprior's first search (its compiles and PyTensor's start-up included), then "
-            "the warm search (median of 3), the recompiling one, sklearn (median of 3); BLAS pinned to one thread",
+            "StandardScaler -> estimator; alphas geomspace(1e-3, 10, 20); "
+            "KFold(5, shuffle, seed 0)",
+            "in one process: regprior's first search "
+            "(its compiles and PyTensor's start-up included), then "
+            "the warm search (median of 3), the recompiling one, sklearn (median of 3); "
+            "BLAS pinned to one thread",
             "time_vs_warm: seconds / regprior warm's",
         ],
     )

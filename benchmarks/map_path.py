@@ -97,7 +97,8 @@ def accuracy(coefs, reference):
 
 
 def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):
-    """What a user calls: ``map_path(X, y, ...)`` and one-alpha ``fit_map`` / sklearn ``fit``, warm."""
+    """What a user calls: ``map_path(X, y, ...)`` and
+    one-alpha ``fit_map`` / sklearn ``fit``, warm."""
     from sklearn.linear_model import Lasso, Ridge
 
     from regprior.api import fit_map
@@ -155,7 +156,8 @@ def end_to_end_rows(data, family, noise_sigma, alphas, sk, base, repeats):
 
 
 def glmnet_row(data, alphas, sk, base, repeats):
-    """glmnet's lasso path (R, thresh 1e-14, standardize = FALSE) on the same grid, timed inside R; None without R."""
+    """glmnet's lasso path (R, thresh 1e-14, standardize = FALSE) on the same grid,
+    timed inside R; None without R."""
     import shutil
     import subprocess
     import tempfile
@@ -195,7 +197,8 @@ def glmnet_row(data, alphas, sk, base, repeats):
 
 
 def skglm_row(data, alphas, sk, base, repeats):
-    """skglm's Lasso along the grid with warm starts (tol 1e-12); None when skglm is not installed."""
+    """skglm's Lasso along the grid with warm starts (tol 1e-12);
+    None when skglm is not installed."""
     try:
         from skglm import Lasso as SkglmLasso
     except ImportError:
@@ -223,7 +226,8 @@ def skglm_row(data, alphas, sk, base, repeats):
 
 
 def process_spread(n_processes: int = 10) -> dict:
-    """``solve_path`` (50 alphas, Laplace, 10000 x 200, compiled) timed in fresh processes, BLAS left at its default.
+    """``solve_path`` (50 alphas, Laplace, 10000 x 200, compiled) timed in fresh processes,
+    BLAS left at its default.
 
     regprior pins BLAS to one thread inside its engines (regprior.inference.threads); this shows
     whether that makes a timing repeatable from one process to the next.
@@ -233,7 +237,8 @@ def process_spread(n_processes: int = 10) -> dict:
 
     script = (
         "import sys, time, numpy as np; sys.path.insert(0, 'benchmarks')\n"
-        "from map_path import synthetic; from regprior.checks.paths import alpha_grid, path_for_data, solve_path\n"
+        "from map_path import synthetic; "
+        "from regprior.checks.paths import alpha_grid, path_for_data, solve_path\n"
         "from regprior.spec.likelihoods import Gaussian\n"
         "d = synthetic(10_000, 200); a = alpha_grid(d, 'laplace', n_alphas=50)\n"
         "_, m = path_for_data(d, 'laplace', Gaussian(1.0), a[:1])\n"
@@ -271,17 +276,21 @@ def cold_cache_flags(folder) -> str:
 
 
 def cold_start_seconds(family: str) -> dict:
-    """Import + build + first ``fit_map`` on diabetes in a fresh process with empty PyTensor and numba caches."""
+    """Import + build + first ``fit_map`` on diabetes in a fresh process
+    with empty PyTensor and numba caches."""
     import subprocess
     import tempfile
 
     script = (
         "import time; t = time.perf_counter()\n"
-        "from regprior import registry; from regprior.api import fit_map; from regprior.spec.data import load_diabetes\n"
+        "from regprior import registry; from regprior.api import fit_map; "
+        "from regprior.spec.data import load_diabetes\n"
         "from regprior.spec.likelihoods import Gaussian\n"
         "d = load_diabetes(); imported = time.perf_counter() - t\n"
-        f"prior = registry.prior_from_sklearn_strength({family!r}, {{'alpha': 0.1}}, Gaussian(54.0), d.weight_sum)\n"
-        "t = time.perf_counter(); fit_map(d.X, d.y, prior, noise_sigma=54.0); first = time.perf_counter() - t\n"
+        f"prior = registry.prior_from_sklearn_strength({family!r}, {{'alpha': 0.1}}, "
+        "Gaussian(54.0), d.weight_sum)\n"
+        "t = time.perf_counter(); fit_map(d.X, d.y, prior, noise_sigma=54.0); "
+        "first = time.perf_counter() - t\n"
         "print(imported, first)"
     )
     with tempfile.TemporaryDirectory() as cache:
@@ -412,7 +421,7 @@ def main():
     ]
     table["time_vs_regprior"] = [
         s / reference[(d, p)]
-        for s, d, p in zip(table["seconds_per_alpha"], table["data"], table["prior"])
+        for s, d, p in zip(table["seconds_per_alpha"], table["data"], table["prior"], strict=True)
     ]
     columns = [
         "data",
@@ -435,20 +444,28 @@ def main():
         title="MAP along a 50-alpha path: regprior vs pm.find_MAP vs sklearn",
         notes=[
             "noise sigma fixed (diabetes 54, synthetic 1); sklearn at tol=1e-12 is the reference",
-            "worst_rel_diff: max over alphas of max_j |coef_j - sklearn_j| / max(1, max |sklearn coef|)",
-            "exact_zeros: coefficients exactly 0.0 summed over the grid; alphas_same_zero_set: alphas whose zero set is sklearn's",
-            f"seconds: median of {args.repeats} runs for regprior and sklearn (half on the large problem), "
-            f"{args.naive_repeats} for find_MAP; regprior's seconds exclude its one build+compile (compile_seconds)",
-            "time_vs_regprior: seconds per alpha / regprior solve_path's on the same data and prior",
+            "worst_rel_diff: max over alphas of max_j |coef_j - sklearn_j| "
+            "/ max(1, max |sklearn coef|)",
+            "exact_zeros: coefficients exactly 0.0 summed over the grid; "
+            "alphas_same_zero_set: alphas whose zero set is sklearn's",
+            f"seconds: median of {args.repeats} runs for regprior and sklearn "
+            f"(half on the large problem), {args.naive_repeats} for find_MAP; "
+            "regprior's seconds exclude its one build+compile (compile_seconds)",
+            "time_vs_regprior: seconds per alpha / regprior solve_path's "
+            "on the same data and prior",
             "BLAS pinned to one thread (threadpoolctl) for every engine",
-            "end to end, warm: map_path(X, y, ...) and fit_map(X, y, prior) after a first call of the same structure "
-            "(the compiled model is reused, data and prior swapped in); one-alpha rows at the grid's middle alpha",
+            "end to end, warm: map_path(X, y, ...) and fit_map(X, y, prior) "
+            "after a first call of the same structure "
+            "(the compiled model is reused, data and prior swapped in); "
+            "one-alpha rows at the grid's middle alpha",
             "cold start (fresh process, empty PyTensor and numba caches, diabetes): "
             + "; ".join(
-                f"{family}: import {c['import_seconds']:.2f} s, first fit_map {c['first_fit_map_seconds']:.2f} s"
+                f"{family}: import {c['import_seconds']:.2f} s, "
+                f"first fit_map {c['first_fit_map_seconds']:.2f} s"
                 for family, c in cold.items()
             ),
-            "glmnet: timed inside R (batches of fits >= 0.2 s, median of repeats), lambda = alpha, standardize = FALSE; "
+            "glmnet: timed inside R (batches of fits >= 0.2 s, median of repeats), "
+            "lambda = alpha, standardize = FALSE; "
             "skglm: Lasso with warm starts along the grid"
             + ("" if shutil.which("Rscript") else "; R absent: glmnet skipped"),
         ]
@@ -456,8 +473,10 @@ def main():
             []
             if spread is None
             else [
-                f"run-to-run spread: solve_path (Laplace, 10000 x 200) in 10 fresh processes (median of 15 runs in each), BLAS threads "
-                f"left at their default: median {spread['median']:.4f} s, slowest {spread['max_over_median']:.2f}x and fastest "
+                "run-to-run spread: solve_path (Laplace, 10000 x 200) in 10 fresh processes "
+                "(median of 15 runs in each), BLAS threads left at their default: "
+                f"median {spread['median']:.4f} s, "
+                f"slowest {spread['max_over_median']:.2f}x and fastest "
                 f"{spread['min_over_median']:.2f}x the median"
             ]
         ),

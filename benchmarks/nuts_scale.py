@@ -206,15 +206,21 @@ def main():
         "nuts_scale",
         title="NUTS cost against n: raw likelihood vs sufficient statistics (p = 20)",
         notes=[
-            f"2 chains x ({tune} tune + {draws} draws), nutpie low-rank adaptation, seed 1, Normal(0, 1) prior, sigma = 1",
-            "sampling_seconds: nutpie.sample after the compile (compile_seconds), BLAS pinned to 1 thread",
-            "max_mean_error_vs_exact_mcse: max over weights of |posterior mean - exact mean| / MCSE",
-            "max_mean_diff_between_forms_mcse: max |mean_sufficient - mean_raw| / sqrt(mcse_s^2 + mcse_r^2) (on the raw row); "
+            f"2 chains x ({tune} tune + {draws} draws), nutpie low-rank adaptation, seed 1, "
+            "Normal(0, 1) prior, sigma = 1",
+            "sampling_seconds: nutpie.sample after the compile (compile_seconds), "
+            "BLAS pinned to 1 thread",
+            "max_mean_error_vs_exact_mcse: "
+            "max over weights of |posterior mean - exact mean| / MCSE",
+            "max_mean_diff_between_forms_mcse: "
+            "max |mean_sufficient - mean_raw| / sqrt(mcse_s^2 + mcse_r^2) (on the raw row); "
             "on the 1e7 row: Dask statistics vs in-memory statistics of the same array, same seed",
-            f"n = 1e7 statistics from a chunked Dask array: {measured['seconds']:.1f} s, peak RSS of that process "
-            f"{measured['peak_rss_mb']:.0f} MB (the array itself is 1.6 GB); relative difference of X^T X vs the "
-            f"in-memory computation on the same array: {measured['xtx_rel_diff_vs_in_memory']:.1e} (the in-memory "
-            "comparison runs after the peak was read)",
+            f"n = 1e7 statistics from a chunked Dask array: {measured['seconds']:.1f} s, "
+            f"peak RSS of that process {measured['peak_rss_mb']:.0f} MB "
+            "(the array itself is 1.6 GB); "
+            "relative difference of X^T X vs the in-memory computation on the same array: "
+            f"{measured['xtx_rel_diff_vs_in_memory']:.1e} "
+            "(the in-memory comparison runs after the peak was read)",
         ],
     )
     print(table.to_string())

@@ -108,8 +108,8 @@ def main():
         ignore_index=True,
     )
     health = "; ".join(
-        f"{name}: {p.divergences} divergences, r_hat max {p.r_hat_max:.4f}, bulk ESS min {p.ess_bulk_min:.0f}"
-        + ("" if p.healthy else " UNHEALTHY")
+        f"{name}: {p.divergences} divergences, r_hat max {p.r_hat_max:.4f}, "
+        f"bulk ESS min {p.ess_bulk_min:.0f}" + ("" if p.healthy else " UNHEALTHY")
         for name, p in (("fixed", fixed), ("learnt", learnt))
     )
     write_table(
@@ -118,13 +118,16 @@ def main():
         "park_casella",
         title="Park & Casella's Bayesian lasso on diabetes (NUTS)",
         notes=[
-            f"NUTS (nutpie) {CHAINS} chains x {DRAWS} draws ({TUNE} tune), seed 0; 95% equal-tailed intervals",
+            f"NUTS (nutpie) {CHAINS} chains x {DRAWS} draws ({TUNE} tune), seed 0; "
+            "95% equal-tailed intervals",
             "p(sigma^2) ~ 1/sigma^2, theta_j | sigma ~ Laplace(0, sigma/lambda), flat intercept; "
             "sklearn_alpha = sigma lambda / N is the Lasso alpha of the conditional mode",
             f"sampler: {health}",
-            f"empirical Bayes: lambda = {estimate.lam:.4f} +- {estimate.lam_se:.4f} (mean of the last 10 of 25 "
-            f"Monte Carlo EM steps, 4 chains x 500 draws each; interval = +-1.96 MC se), Park & Casella: 0.237; "
-            f"score E[p/lambda - sum|theta|/sigma]/p at it = {estimate.score:.2g} +- {estimate.score_mcse:.2g} "
+            f"empirical Bayes: lambda = {estimate.lam:.4f} +- {estimate.lam_se:.4f} "
+            "(mean of the last 10 of 25 Monte Carlo EM steps, 4 chains x 500 draws each; "
+            "interval = +-1.96 MC se), Park & Casella: 0.237; "
+            "score E[p/lambda - sum|theta|/sigma]/p at it = "
+            f"{estimate.score:.2g} +- {estimate.score_mcse:.2g} "
             f"(MCSE, final run 4 x 2000); {seconds:.0f} s; sampler of the final run: "
             f"{'; '.join(estimate.posterior.problems) or 'healthy'}",
             "iterates: " + ", ".join(f"{v:.4f}" for v in estimate.iterates),

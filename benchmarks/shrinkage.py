@@ -72,7 +72,8 @@ def main():
     zeros = int((table["laplace_map"] == 0).sum())
     nonzero_means = int(((table["laplace_map"] == 0) & (table["laplace_post_mean"] != 0)).sum())
     health = "; ".join(
-        f"{f}: {'healthy' if c.posterior.healthy else 'UNHEALTHY ' + ', '.join(c.posterior.problems)}"
+        f"{f}: "
+        f"{'healthy' if c.posterior.healthy else 'UNHEALTHY ' + ', '.join(c.posterior.problems)}"
         for f, c in comparisons.items()
     )
     write_table(
@@ -81,9 +82,11 @@ def main():
         "shrinkage",
         title="Shrinkage on diabetes: MAP vs posterior mean and median",
         notes=[
-            f"noise sigma {likelihood.noise_sigma:.4g} ({likelihood.source}); Ridge alpha {args.ridge_alpha}, "
-            f"Lasso alpha {args.lasso_alpha}; NUTS {CHAINS} chains x {args.draws} draws, seed {args.seed}",
-            f"the Laplace MAP has {zeros} exact zeros; the posterior mean is non-zero at {nonzero_means} of them",
+            f"noise sigma {likelihood.noise_sigma:.4g} ({likelihood.source}); "
+            f"Ridge alpha {args.ridge_alpha}, Lasso alpha {args.lasso_alpha}; "
+            f"NUTS {CHAINS} chains x {args.draws} draws, seed {args.seed}",
+            f"the Laplace MAP has {zeros} exact zeros; "
+            f"the posterior mean is non-zero at {nonzero_means} of them",
             f"sampler: {health}",
             "verdicts: "
             + "; ".join(

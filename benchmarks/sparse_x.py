@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,11 @@ def sparse_problem(n_samples, n_features, density, seed=0):
     return X, X @ truth + 1.0 + rng.normal(size=n_samples)
 
 
+def fit_fresh(make, X, y):
+    """A new estimator from ``make()``, fitted on ``(X, y)``."""
+    return make().fit(X, y)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
@@ -66,15 +72,17 @@ def main():
     rows = []
     for family, (ours, theirs) in cases.items():
         alpha = alphas[family]
-        make = lambda: ours(alpha=alpha, noise_sigma=1.0)  # noqa: E731
+        make = partial(ours, alpha=alpha, noise_sigma=1.0)
         start = time.perf_counter()
         first = make().fit(X, y)
         first_seconds = time.perf_counter() - start
-        warm_seconds, warm = timed(lambda: make().fit(X, y), args.repeats)
+        warm_seconds, warm = timed(partial(fit_fresh, make, X, y), args.repeats)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sk_seconds, reference = timed(lambda: theirs(alpha).fit(X, y), args.repeats)
-        dense_seconds, on_dense = timed(lambda: make().fit(dense, y), args.repeats)
+            sk_seconds, reference = timed(
+                partial(fit_fresh, partial(theirs, alpha), X, y), args.repeats
+            )
+        dense_seconds, on_dense = timed(partial(fit_fresh, make, dense, y), args.repeats)
         scale = max(1.0, float(np.max(np.abs(reference.coef_))))
         for engine, seconds, model in [
             ("regprior, sparse X, first fit (compiles)", first_seconds, first),
@@ -102,12 +110,17 @@ def main():
         frame,
         args.out,
         "sparse_x",
-        title=f"Sparse X: {args.n_samples} x {args.n_features}, {args.density:.0%} non-zeros (CSR)",
+        title=(
+            f"Sparse X: {args.n_samples} x {args.n_features}, {args.density:.0%} non-zeros (CSR)"
+        ),
         notes=[
-            "regprior fits sparse X through its sufficient statistics (SufficientStatistics.from_sparse: sparse "
-            "products, X never densified), then the exact MAP on the cached compiled model",
-            "alpha given (Lasso 0.02, Ridge 10), noise sigma 1 given; sklearn Lasso tol 1e-12, Ridge sparse_cg tol 1e-12",
-            f"seconds: median of {args.repeats} fits (the first fit once); BLAS pinned to one thread",
+            "regprior fits sparse X through its sufficient statistics "
+            "(SufficientStatistics.from_sparse: sparse products, X never densified), "
+            "then the exact MAP on the cached compiled model",
+            "alpha given (Lasso 0.02, Ridge 10), noise sigma 1 given; "
+            "sklearn Lasso tol 1e-12, Ridge sparse_cg tol 1e-12",
+            f"seconds: median of {args.repeats} fits (the first fit once); "
+            "BLAS pinned to one thread",
             "rel_diff_vs_sklearn: max |coef - sklearn coef| / max(1, max |sklearn coef|)",
         ],
     )

@@ -1,4 +1,5 @@
-"""Harness of the agreement suite: stored cells, resume after an interruption, parallel runs, progress.
+"""Harness of the agreement suite: stored cells,
+resume after an interruption, parallel runs, progress.
 
 A cell is (data set, prior, setting), computed by :func:`regprior.checks.agreement.run_cell`.
 Each finished cell is written atomically (:func:`regprior.report.output.write_atomic`) to
@@ -44,7 +45,8 @@ def run_suite(
     scheduler=None,
     stream=sys.stderr,
 ):
-    """Run every missing cell, then return ``(agreement, timings, wall seconds)`` (see :func:`collect`).
+    """Run every missing cell,
+    then return ``(agreement, timings, wall seconds)`` (see :func:`collect`).
 
     ``scheduler``: address of a Dask scheduler; cells then run on that cluster.
     """

@@ -10,7 +10,8 @@ DIABETES_NOISE_SIGMA = 54.0
 
 
 def make_sparse_problem(n_samples, n_features, *, seed, n_informative=5, weighted=False, noise=1.0):
-    """Correlated Gaussian features, a sparse truth, Gaussian noise; weights in [0.5, 2] if asked."""
+    """Correlated Gaussian features, a sparse truth,
+    Gaussian noise; weights in [0.5, 2] if asked."""
     rng = np.random.default_rng(seed)
     correlation = 0.5 ** np.abs(np.subtract.outer(np.arange(n_features), np.arange(n_features)))
     X = rng.multivariate_normal(np.zeros(n_features), correlation, size=n_samples) + 0.3
@@ -40,7 +41,8 @@ def weighted():
 
 
 def prior_at(family, *, noise_sigma, weight_sum, alpha, mu=0.0, **fixed):
-    """The prior of ``family`` whose MAP is sklearn's solution at ``alpha`` (Gaussian likelihood)."""
+    """The prior of ``family`` whose MAP is sklearn's solution at ``alpha``
+    (Gaussian likelihood)."""
     from regprior import registry
     from regprior.spec.likelihoods import Gaussian
 

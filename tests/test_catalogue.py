@@ -13,7 +13,8 @@ def test_catalogue_has_ridge_and_lasso():
 def test_load_by_path(tmp_path):
     path = tmp_path / "quick.toml"
     path.write_text(
-        'name = "quick"\nprior = "laplace"\nlikelihood = "gaussian"\nsklearn = "Lasso"\n[defaults]\ndraws = 200\n'
+        'name = "quick"\nprior = "laplace"\nlikelihood = "gaussian"\nsklearn = "Lasso"\n'
+        "[defaults]\ndraws = 200\n"
     )
     assert load_model_spec(str(path)).defaults == {"draws": 200}
 
@@ -94,12 +95,14 @@ def test_full_bayes_entries(tmp_path):
         load_model_spec("bayesian_lasso")
     path = tmp_path / "bad.toml"
     path.write_text(
-        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nfamily = "cauchy"\n'
+        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n'
+        '[parameters]\nfamily = "cauchy"\n'
     )
     with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
         load_full_bayes_model(str(path))
     path.write_text(
-        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nshape = 2\n'
+        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n'
+        "[parameters]\nshape = 2\n"
     )
     with pytest.raises(ValueError, match="unexpected keyword argument 'shape'"):
         load_full_bayes_model(str(path))

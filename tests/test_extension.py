@@ -79,7 +79,8 @@ class SpikePrior(rp.Prior):
 
 
 class StudentTNoise(rp.Likelihood):
-    r"""Robust regression: ``y_i ~ StudentT(nu, c + x_i beta, sigma)``, ``sigma`` and ``nu`` known."""
+    r"""Robust regression: ``y_i ~ StudentT(nu, c + x_i beta, sigma)``,
+    ``sigma`` and ``nu`` known."""
 
     family = "student_t_noise_example"
     link = "identity"

@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from test_hierarchical import park_casella_gibbs
 
 import regprior as rp
+from test_hierarchical import park_casella_gibbs
 
 
 def test_full_bayes_specifications_are_exported():

@@ -1,10 +1,12 @@
-"""Bernoulli <-> LogisticRegression and Poisson <-> PoissonRegressor: densities, maps, MAP paths, bad input."""
+"""Bernoulli <-> LogisticRegression and Poisson <-> PoissonRegressor:
+densities, maps, MAP paths, bad input."""
 
 import numpy as np
 import pytest
 import scipy.special
 import scipy.stats as st
 from numpy.testing import assert_allclose
+from sklearn.utils import check_random_state
 
 from regprior import registry
 from regprior.backend.model import build_model
@@ -76,7 +78,8 @@ def test_backend_log_density_is_the_spec(likelihood, y, weighted):
 
 
 def test_registry_maps_are_the_conventions():
-    """C = tau^2 (Normal), C = s (Laplace), the product prior's C and l1_ratio; Poisson alpha = 1/(S tau^2)."""
+    """C = tau^2 (Normal), C = s (Laplace),
+    the product prior's C and l1_ratio; Poisson alpha = 1/(S tau^2)."""
     assert_allclose(
         registry.sklearn_strength(Normal(sigma=3.0), Bernoulli(), 50)["C"], 9.0, rtol=1e-15
     )
@@ -177,7 +180,8 @@ def test_weighted_poisson_and_no_intercept(counts):
 
 
 def test_separable_data_has_a_map_under_a_proper_prior():
-    """Perfectly separable: no maximum-likelihood estimate, but the Normal prior keeps the MAP finite."""
+    """Perfectly separable: no maximum-likelihood estimate,
+    but the Normal prior keeps the MAP finite."""
     X = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0]])
     data = RegressionData(X, (X[:, 0] > 0).astype(float))
     prior = Normal(sigma=10.0)
@@ -222,13 +226,15 @@ def test_non_zero_prior_centre_has_no_glm_counterpart(cancer):
 
 
 def test_saga_counterpart_does_not_follow_the_global_random_state():
-    """saga shuffles the samples: seeded, its answer is the same whatever drew from NumPy's global generator."""
+    """saga shuffles the samples: seeded, its answer is the same
+    whatever drew from NumPy's global generator."""
     data = binary_problem(120, 6, seed=3)
     prior = registry.make_prior(
         "laplace", likelihood=Bernoulli(), weight_sum=data.weight_sum, sklearn={"C": 0.5}
     )
     fits = []
     for global_seed in (0, 1):
-        np.random.seed(global_seed)
+        # sklearn's global random state (random_state=None) is NumPy's legacy global generator.
+        check_random_state(None).seed(global_seed)
         fits.append(fit_counterpart(data, prior, Bernoulli()))
     np.testing.assert_array_equal(fits[0].coef, fits[1].coef)

@@ -133,7 +133,8 @@ def test_prior_from_sklearn_refuses_positive_and_a_different_intercept():
 
 @pytest.mark.parametrize("alpha", [1e-16, 1e-10, 1e-3, 1.0])
 def test_ridge_limit_on_wide_data_is_solved_and_its_error_bounded(alpha):
-    """sklearn's test_regularization_limits_ridge (50 x 100): no LinAlgError, and an honest bound."""
+    """sklearn's test_regularization_limits_ridge (50 x 100):
+    no LinAlgError, and an honest bound."""
     from regprior.api import fit_map
 
     wide = np.random.RandomState(42)

@@ -124,7 +124,9 @@ def test_elastic_net_round_trip(scale, prior_sigma):
         (Laplace(scale=0.5), lambda: {"alpha": lasso_alpha(3.0, 0.5, 80.0)}),
         (
             ElasticNetPrior(scale=0.5, sigma=2.0),
-            lambda: dict(zip(("alpha", "l1_ratio"), elastic_net_alpha(3.0, 0.5, 2.0, 80.0))),
+            lambda: dict(
+                zip(("alpha", "l1_ratio"), elastic_net_alpha(3.0, 0.5, 2.0, 80.0), strict=True)
+            ),
         ),
     ],
 )

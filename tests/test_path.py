@@ -49,10 +49,11 @@ def test_map_path_equals_sklearn_path(request, fixture, noise_sigma, family):
 
 
 def test_lasso_path_transform_equals_weighted_lasso(weighted):
-    """lasso_path has no weights: sqrt(w n / N) scaling of centred data reproduces Lasso(sample_weight)."""
+    """lasso_path has no weights:
+    sqrt(w n / N) scaling of centred data reproduces Lasso(sample_weight)."""
     alphas = alpha_grid(weighted, "laplace", n_alphas=5)
     path = sklearn_path(weighted, "laplace", alphas)
-    for alpha, coef, intercept in zip(alphas, path.coefs, path.intercepts):
+    for alpha, coef, intercept in zip(alphas, path.coefs, path.intercepts, strict=True):
         lasso = Lasso(alpha=alpha, tol=1e-12, max_iter=10**6).fit(
             weighted.X, weighted.y, sample_weight=weighted.sample_weight
         )
@@ -84,7 +85,8 @@ def test_paths_must_share_the_grid(diabetes):
     [
         (
             {"family": "ridge"},
-            r"prior family must be one of \['normal', 'laplace', 'elasticnet'\] for a gaussian likelihood; got 'ridge'",
+            r"prior family must be one of \['normal', 'laplace', 'elasticnet'\] for a gaussian "
+            r"likelihood; got 'ridge'",
         ),
         ({"n_alphas": 1}, r"n_alphas must be an integer >= 2; got 1"),
         ({"eps": 2.0}, r"eps must be in \(0, 1\); got 2.0"),

@@ -77,7 +77,8 @@ def test_path_plot_marks_the_cv_and_one_se_alphas():
 
     data, likelihood = load_diabetes(), Gaussian(54.0)
     marks = cross_validation_marks(data, "laplace", likelihood)
-    # The 1-SE rule never picks a weaker penalty than CV's minimum (LassoCV on diabetes: 0.0038, 0.187).
+    # The 1-SE rule never picks a weaker penalty than CV's minimum
+    # (LassoCV on diabetes: 0.0038, 0.187).
     assert set(marks) == {"CV", "1-SE"} and marks["1-SE"] > marks["CV"]
     alphas = alpha_grid(data, "laplace", n_alphas=10)
     path, model = path_for_data(data, "laplace", likelihood, alphas)

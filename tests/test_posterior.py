@@ -193,7 +193,8 @@ def importance_reference(data, prior, likelihood, map_result, *, n_draws=40_000,
     "prior", [Normal(sigma=1.0), Laplace(scale=0.5)], ids=["normal", "laplace"]
 )
 def test_glm_nuts_matches_importance_sampling(likelihood_name, prior):
-    """No conjugate reference for a GLM: NUTS (nutpie) against importance sampling on a small problem."""
+    """No conjugate reference for a GLM:
+    NUTS (nutpie) against importance sampling on a small problem."""
     import scipy.special
 
     from regprior.inference import map_estimate

@@ -1,4 +1,5 @@
-"""Property-based tests (hypothesis): the exact maps' round trips, and MAP == sklearn on random small problems.
+"""Property-based tests (hypothesis): the exact maps' round trips,
+and MAP == sklearn on random small problems.
 
 Examples are derandomised (the same on every run, so CI cannot flake) and cover what the
 hand-written cases do not: any positive scale over twelve orders of magnitude, random
@@ -46,7 +47,8 @@ FITS = settings(
 @MAPS
 @given(noise_sigma=POSITIVE, prior_sigma=POSITIVE)
 def test_ridge_map_round_trip(noise_sigma, prior_sigma):
-    """alpha = sigma^2 / prior_sigma^2 and back: a few float operations each way (1e-13 relative)."""
+    """alpha = sigma^2 / prior_sigma^2 and back:
+    a few float operations each way (1e-13 relative)."""
     alpha = ridge_alpha(noise_sigma, prior_sigma)
     assert_allclose(alpha * prior_sigma**2, noise_sigma**2, rtol=1e-13)
     assert_allclose(normal_sigma_from_ridge_alpha(alpha, noise_sigma), prior_sigma, rtol=1e-13)
@@ -87,7 +89,8 @@ def _problem(seed, n_samples, n_features, collinear):
 
 
 def _sklearn_objective(model, X, y, alpha, l1_ratio):
-    """sklearn's ElasticNet objective (Lasso at l1_ratio 1) of a fitted model's (coef_, intercept_)."""
+    """sklearn's ElasticNet objective (Lasso at l1_ratio 1)
+    of a fitted model's (coef_, intercept_)."""
     residual = y - X @ model.coef_ - model.intercept_
     return (
         residual @ residual / (2 * len(y))

@@ -1,4 +1,5 @@
-"""scikit-learn's own Lasso / ElasticNet / Ridge test cases, rerun with regprior's estimators in their place.
+"""scikit-learn's own Lasso / ElasticNet / Ridge test cases,
+rerun with regprior's estimators in their place.
 
 Set-ups and expected values are copied from scikit-learn 1.9.1,
 ``sklearn/linear_model/tests/test_coordinate_descent.py`` and ``.../test_ridge.py`` (each test
@@ -111,7 +112,8 @@ def _ridge_set_up():
 
 
 def test_ridge_shapes_type():
-    """test_ridge.py::test_ridge_shapes_type (p > n: the MAP at a given alpha needs no noise sigma)."""
+    """test_ridge.py::test_ridge_shapes_type
+    (p > n: the MAP at a given alpha needs no noise sigma)."""
     X, y = _ridge_set_up()
     n_features = X.shape[1]
     ridge = NormalPriorRegressor()

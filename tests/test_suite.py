@@ -1,4 +1,5 @@
-"""The agreement suite: it resumes after kill -9 without recomputing, and ends with the same table."""
+"""The agreement suite: it resumes after kill -9
+without recomputing, and ends with the same table."""
 
 import signal
 import subprocess

@@ -27,7 +27,8 @@ _LOCK = threading.Lock()
 
 @contextmanager
 def reusable_model(data, prior, likelihood, *, fit_intercept: bool = True):
-    """A model of ``(data, prior, likelihood)``: a cached one with the values swapped in, or a new one."""
+    """A model of ``(data, prior, likelihood)``:
+    a cached one with the values swapped in, or a new one."""
     # The feature names are the model's "feature" coordinate, baked into the pm.Model and its draws.
     key = (
         prior.family,

@@ -93,7 +93,8 @@ def _poisson_random(eta, weights, rng=None, size=None):
 
 
 def _glm(logp, random):
-    """An observed GLM variable: each observation's log mass times its weight (sklearn's weights)."""
+    """An observed GLM variable:
+    each observation's log mass times its weight (sklearn's weights)."""
 
     def build(name, eta, parameters, weights, observed):
         weights = 1.0 if weights is None else weights

@@ -1,4 +1,5 @@
-"""The agreement suite's cells: data sets x prior families x settings, each compared with sklearn at three alphas.
+"""The agreement suite's cells: data sets x prior families x settings,
+each compared with sklearn at three alphas.
 
 This module computes one cell (:func:`run_cell`); storing, resuming, running cells in
 parallel and showing progress is the benchmark harness's job (``benchmarks/suite.py``).

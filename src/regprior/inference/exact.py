@@ -1,4 +1,5 @@
-"""Closed-form posterior of the conjugate model: Gaussian prior (quadratic log density), Gaussian likelihood, known sigma."""
+"""Closed-form posterior of the conjugate model: Gaussian prior
+(quadratic log density), Gaussian likelihood, known sigma."""
 
 from __future__ import annotations
 

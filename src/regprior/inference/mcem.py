@@ -67,7 +67,8 @@ class LambdaEstimate:
 
 
 def _start(data, fit_intercept: bool) -> float:
-    """Park & Casella's start: ``p sigma_OLS / sum |theta_OLS|`` (least squares, pseudo-inverse when p > n)."""
+    """Park & Casella's start: ``p sigma_OLS / sum |theta_OLS|``
+    (least squares, pseudo-inverse when p > n)."""
     X, y = data.X, data.y
     if fit_intercept:
         X, y = X - X.mean(axis=0), y - y.mean()

@@ -31,7 +31,8 @@ DATA_TERMS = ("sum", "mean")
 OLS_RESIDUAL_SD = "OLS residual sd"
 
 
-#: Every likelihood family by its registry key: filled by defining a subclass of :class:`Likelihood`.
+#: Every likelihood family by its registry key: filled by defining a subclass of
+#: :class:`Likelihood`.
 LIKELIHOOD_FAMILIES: dict[str, type] = {}
 
 
@@ -100,7 +101,8 @@ class Likelihood(ABC):
 
     @abstractmethod
     def neg_loglik(self, y, eta, weights=None) -> np.ndarray:
-        """Negative log likelihood of each observation at the linear predictor, constants included."""
+        """Negative log likelihood of each observation at the linear predictor,
+        constants included."""
 
     @staticmethod
     @abstractmethod
@@ -278,7 +280,10 @@ class Gaussian(Likelihood):
     def neg_loglik(self, y, mean, weights=None) -> np.ndarray:
         """Negative log density of each observation, constants included.
 
-        ``-log N(y_i | mean_i, sigma**2 / w_i) = (w_i r_i**2 / sigma**2 + log(2 pi sigma**2 / w_i)) / 2``.
+        With ``r_i = y_i - mean_i``::
+
+            -log N(y_i | mean_i, sigma**2 / w_i)
+                = (w_i r_i**2 / sigma**2 + log(2 pi sigma**2 / w_i)) / 2
         """
         y, mean = np.asarray(y, dtype=float), np.asarray(mean, dtype=float)
         weights = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
@@ -291,7 +296,8 @@ class Gaussian(Likelihood):
         return -(X.T @ (weights * (np.asarray(y, dtype=float) - eta))) / self.noise_sigma**2
 
     def coef_hessian(self, X, weights, eta) -> np.ndarray:
-        """Hessian in the weights of the negative log likelihood: ``X^T W X / sigma**2`` (constant)."""
+        """Hessian in the weights of the negative log likelihood:
+        ``X^T W X / sigma**2`` (constant)."""
         return (X.T * weights) @ X / self.noise_sigma**2
 
     def sklearn_loss_factor(self, data_term: str, weight_sum: float) -> float:
@@ -351,7 +357,8 @@ def estimate_noise_sigma(data: RegressionData, *, fit_intercept: bool = True) ->
     if dof <= 0:
         raise ValueError(
             f"noise_sigma cannot be estimated by least squares with n_samples={data.n_samples} <= "
-            f"n_features + intercept={data.n_features + int(fit_intercept)}; pass noise_sigma explicitly."
+            f"n_features + intercept={data.n_features + int(fit_intercept)}; "
+            "pass noise_sigma explicitly."
         )
     if isinstance(data, RegressionData):
         _, _, X, y = weighted_centring(data, fit_intercept=fit_intercept)
@@ -456,9 +463,8 @@ class Bernoulli(_GeneralisedLinear):
         if not np.all((y == 0) | (y == 1)):
             values = np.unique(y)
             raise ValueError(
-                f"y must be binary (0 or 1) for a Bernoulli likelihood; got values {values[:5].tolist()}"
-                + (" ..." if len(values) > 5 else "")
-                + "."
+                "y must be binary (0 or 1) for a Bernoulli likelihood; got values "
+                f"{values[:5].tolist()}" + (" ..." if len(values) > 5 else "") + "."
             )
         if np.all(y == y[0]):
             raise ValueError(
@@ -468,7 +474,8 @@ class Bernoulli(_GeneralisedLinear):
 
     @staticmethod
     def intercept_start(y, weights) -> float:
-        """``logit`` of the weighted mean of ``y``: the exact intercept when the weights are at 0."""
+        """``logit`` of the weighted mean of ``y``:
+        the exact intercept when the weights are at 0."""
         mean = float(np.average(y, weights=weights))
         return float(np.log(mean / (1.0 - mean)))
 
@@ -516,11 +523,13 @@ class Poisson(_GeneralisedLinear):
         y = np.asarray(y, dtype=float)
         if np.any(y < 0):
             raise ValueError(
-                f"y must hold non-negative counts for a Poisson likelihood; got {y[y < 0][:5].tolist()}."
+                "y must hold non-negative counts for a Poisson likelihood; got "
+                f"{y[y < 0][:5].tolist()}."
             )
         if np.all(y == 0):
             raise ValueError(
-                "y is 0 for every sample: the MAP of a flat intercept does not exist (log rate -> -inf)."
+                "y is 0 for every sample: the MAP of a flat intercept does not exist "
+                "(log rate -> -inf)."
             )
 
     @staticmethod

@@ -42,8 +42,9 @@ def _representable(compute, function: str):
         value = float(compute())
     if not (np.isfinite(value) and value > 0):
         raise ValueError(
-            f"{function}: the mapped value is {value}, not a positive finite float: the inputs are too "
-            "extreme for float64; rescale the data (or the prior) so that they are closer to 1."
+            f"{function}: the mapped value is {value}, not a positive finite float: "
+            "the inputs are too extreme for float64; "
+            "rescale the data (or the prior) so that they are closer to 1."
         )
     return value
 
@@ -134,11 +135,13 @@ def laplace_scale_from_lasso_alpha(alpha: float, noise_sigma: float, n_samples: 
 def elastic_net_alpha(
     noise_sigma: float, scale: float, prior_sigma: float, n_samples: float
 ) -> tuple[float, float]:
-    """sklearn ``ElasticNet`` ``(alpha, l1_ratio)`` whose solution is the MAP under ``ElasticNetPrior(mu, scale, prior_sigma)``.
+    """sklearn ``ElasticNet`` ``(alpha, l1_ratio)`` whose solution
+    is the MAP under ``ElasticNetPrior(mu, scale, prior_sigma)``.
 
     ``ElasticNet`` minimises::
 
-        1 / (2N) sum_i s_i r_i**2 + alpha * l1_ratio * ||w||_1 + alpha * (1 - l1_ratio) / 2 * ||w||_2**2
+        1 / (2N) sum_i s_i r_i**2
+            + alpha * l1_ratio * ||w||_1 + alpha * (1 - l1_ratio) / 2 * ||w||_2**2
 
     (``N = sum_i w_i``, as for the Lasso). Multiplying the negative log posterior, whose
     prior term is ``||w||_1 / scale + ||w||_2**2 / (2 prior_sigma**2)``, by ``noise_sigma**2 / N``::
@@ -163,7 +166,8 @@ def elastic_net_scales_from_alpha(
 ) -> tuple[float, float]:
     """Inverse of :func:`elastic_net_alpha`: ``(scale, prior_sigma)``.
 
-    ``scale = noise_sigma**2 / (N alpha l1_ratio)``, ``prior_sigma = noise_sigma / sqrt(N alpha (1 - l1_ratio))``.
+    ``scale = noise_sigma**2 / (N alpha l1_ratio)``,
+    ``prior_sigma = noise_sigma / sqrt(N alpha (1 - l1_ratio))``.
     ``l1_ratio`` must lie strictly inside (0, 1): at 1 the prior is a Laplace (use
     :func:`laplace_scale_from_lasso_alpha`), at 0 a Normal with Ridge's alpha ``N alpha``.
     """
