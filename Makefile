@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= results/diabetes
 
-.PHONY: setup compare test clean
+.PHONY: setup compare test lint clean
 
 $(BIN)/regprior: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 not found: set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -22,6 +22,11 @@ compare: setup
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+# ruff (lint and format, line length 100: pyproject.toml); installed by the test extra.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) results
