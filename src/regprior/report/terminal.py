@@ -14,6 +14,7 @@ import math
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 
 from regprior.report.lines import sampler_line, verdict_line
 
@@ -193,7 +194,7 @@ def print_frame(
     cells = {key: [format_number(v) for v in frame[key]] for key in keys}
     name = keys[0]
     cells[name] = [_truncate(text, name_width) for text in cells[name]]
-    text_columns = {key for key in keys if frame[key].dtype == object and key != "interval"}
+    text_columns = {key for key in keys if not pd.api.types.is_numeric_dtype(frame[key])}
     widths = [max([cell_len(columns[key]), *map(cell_len, cells[key])]) for key in keys]
     blocks, gap = _blocks(widths, console.width)
     for number, block in enumerate(blocks):
@@ -207,7 +208,7 @@ def print_frame(
         )
         for index in [0, *block]:
             key = keys[index]
-            justify = "left" if key in text_columns or key in ("hdi", "interval") else "right"
+            justify = "left" if key in text_columns else "right"
             table.add_column(
                 columns[key],
                 justify="left" if index == 0 else justify,
