@@ -211,7 +211,7 @@ def print_frame(
             justify = "left" if key in text_columns else "right"
             table.add_column(
                 columns[key],
-                justify="left" if index == 0 else justify,
+                justify=justify,
                 no_wrap=True,
                 overflow="ellipsis",
             )
