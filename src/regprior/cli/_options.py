@@ -74,8 +74,17 @@ def add_data_options(command, *, prior_default: str = "both") -> None:
     verbosity.add_argument(
         "--quiet", action="store_true", help="print the verdict lines only, no progress"
     )
-    verbosity.add_argument(
-        "--verbose", action="store_true", help="print every column of the tables"
+    add_verbose_option(verbosity)
+
+
+def add_verbose_option(command) -> None:
+    """``--verbose``: every column of the terminal tables (the files always have every column)."""
+    command.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every column of the tables, in several blocks of columns where 100 columns "
+        "do not hold them (default: the columns that fit 100 terminal columns; the files "
+        "written to --out always have every column)",
     )
 
 

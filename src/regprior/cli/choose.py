@@ -28,6 +28,7 @@ def add_parser(commands) -> None:
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     _options.add_sampler_options(command, defaults=_options.SAMPLER_DEFAULTS)
     _options.add_format_option(command)
+    _options.add_verbose_option(command)
     command.add_argument(
         "--out",
         type=Path,
@@ -57,11 +58,15 @@ def run(job: Job) -> int:
     from regprior.checks.alpha_choice import choice_table, choose_alpha
     from regprior.report.plots import plot_alpha_choice
     from regprior.report.tables import render_frame
+    from regprior.report.terminal import make_console, print_choices
 
     args = job.args
     choices, coefficients = choose_alpha(job.data, **job.settings)
     table = choice_table(choices)
-    print(render_frame(table, args.format))
+    if args.format == "table":
+        print_choices(table, make_console(), verbose=args.verbose)
+    else:
+        print(render_frame(table, args.format))
     if args.out is not None:
         files = {
             "alpha_choice.md": render_frame(table, "markdown"),

@@ -64,6 +64,7 @@ def run(job: Job) -> int:
     from regprior.checks.loo import loo_for_data
     from regprior.report.plots import plot_loo
     from regprior.report.tables import render_frame
+    from regprior.report.terminal import make_console, print_loo
 
     args = job.args
     comparison = loo_for_data(
@@ -76,7 +77,10 @@ def run(job: Job) -> int:
         **job.settings,
     )
     table = comparison.table.reset_index()
-    print(render_frame(table, args.format))
+    if args.format == "table":
+        print_loo(comparison.table, make_console(), verbose=args.verbose)
+    else:
+        print(render_frame(table, args.format))
     if args.out is not None:
         files = {
             "loo.md": render_frame(table, "markdown"),

@@ -104,7 +104,8 @@ def run(job: Job) -> int:
         sklearn_path,
     )
     from regprior.report.plots import plot_path
-    from regprior.report.tables import path_markdown, paths_csv, paths_json, paths_text
+    from regprior.report.tables import path_markdown, paths_csv, paths_json
+    from regprior.report.terminal import make_console, print_paths
 
     args, data, likelihood, fixed = job.args, job.data, job.likelihood, job.fixed
     fit_intercept = not args.no_intercept
@@ -128,12 +129,14 @@ def run(job: Job) -> int:
         results[family] = (comparison, posterior)
     comparisons = {family: c for family, (c, _) in results.items()}
     printers = {
-        "table": lambda: paths_text(comparisons),
         "markdown": lambda: "\n".join(path_markdown(c, likelihood) for c in comparisons.values()),
         "csv": lambda: paths_csv(comparisons),
         "json": lambda: paths_json(comparisons, likelihood),
     }
-    print(printers[args.format]())
+    if args.format == "table":
+        print_paths(comparisons, make_console(), verbose=args.verbose)
+    else:
+        print(printers[args.format]())
     if args.out is not None:
         files = {}
         for family, (comparison, posterior) in results.items():

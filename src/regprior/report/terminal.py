@@ -1,23 +1,53 @@
-"""Terminal output of ``regprior compare``: rich tables in 100 columns, coloured verdicts, progress.
+"""Terminal output of the commands: rich tables that fit 100 columns, coloured verdicts, progress.
 
-Formatting only (every number comes from the comparison). Colour and the progress spinner are
-used only on a terminal; piped output is plain text with the same content.
+Formatting only (every number comes from the results). Colour and the progress spinner are
+used only on a terminal; piped output is plain text with the same content. No cell of a table
+ever wraps: every number takes at most :data:`NUMBER_WIDTH` characters, a feature name longer
+than :data:`NAME_WIDTH` ends in an ellipsis, text columns (flags, sampler health) are written
+beneath the table, one line per row, and columns that do not fit the width continue in a second
+block below, the row names repeated.
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 
 from regprior.report.lines import sampler_line, verdict_line
 
-__all__ = ["MAX_WIDTH", "make_console", "print_comparisons", "progress"]
+__all__ = [
+    "MAX_WIDTH",
+    "NAME_WIDTH",
+    "SIGNIFICANT_DIGITS",
+    "format_number",
+    "make_console",
+    "print_choices",
+    "print_comparisons",
+    "print_frame",
+    "print_loo",
+    "print_paths",
+    "progress",
+]
 
 #: The widest the output gets, whatever the terminal (README: fits 100 columns).
 MAX_WIDTH = 100
-#: Columns shown by default (``--verbose`` shows the whole table).
+#: Significant digits of every number in a terminal table (the files keep every digit).
+SIGNIFICANT_DIGITS = 4
+#: Below this magnitude a number is written in scientific notation: ``-1.234e-4``, not
+#: ``-0.0001234`` (so no number is wider than :data:`NUMBER_WIDTH`).
+SCIENTIFIC_BELOW = 1e-3
+#: The widest a number gets for magnitudes in [1e-9, 1e10): sign, digits, point and ``e-N``
+#: (``-0.001234``, ``-1.234e-4``, ``-1.234e4``).
+NUMBER_WIDTH = SIGNIFICANT_DIGITS + 5
+#: The widest a feature name gets in ``compare``'s table; longer names end in "…".
+NAME_WIDTH = 16
+#: Columns of ``compare``'s table shown by default (``--verbose`` shows every column); where a
+#: second reference judged the MAP, ``reference`` and ``|MAP-ref|`` take the place of ``|diff|``.
 COMPACT_COLUMNS = {
+    "coefficient": "coefficient",
     "sklearn": "sklearn",
     "map": "MAP",
     "abs_diff": "|diff|",
@@ -26,10 +56,39 @@ COMPACT_COLUMNS = {
     "posterior_mean": "post. mean",
     "hdi": "94% HDI",
     "p_near_centre": "P(near 0)",
-    "r_hat": "r_hat",
-    "ess_bulk": "ESS",
-    "flags": "flags",
 }
+#: Columns of ``path``'s table shown by default.
+PATH_COLUMNS = {
+    "max_abs_diff": "max |diff|",
+    "tolerance": "tolerance",
+    "agree": "agree",
+    "support_match": "same support",
+    "n_active_map": "active MAP",
+    "n_active_sklearn": "active sklearn",
+    "kkt_residual": "KKT MAP",
+    "sklearn_certificate": "KKT sklearn",
+}
+#: Columns of ``loo``'s table shown by default.
+LOO_COLUMNS = {
+    "model": "model",
+    "elpd_loo": "elpd_loo",
+    "se": "se",
+    "p_loo": "p_loo",
+    "elpd_diff": "elpd_diff",
+    "dse": "dse",
+    "weight": "weight",
+    "pareto_k_max": "max k",
+    "elpd_cv_sklearn": "sklearn LOO-CV",
+}
+#: Columns of ``choose``'s table shown by default.
+CHOOSE_COLUMNS = {
+    "estimator": "estimator",
+    "way": "way",
+    "alpha": "alpha",
+    "interval": "94% interval",
+}
+#: Text columns written beneath a table, one line per row that has one, not in a cell.
+NOTE_COLUMNS = {"flags": "flags", "sampler": "sampler"}
 
 
 def make_console(*, stderr: bool = False, width: int | None = None):
@@ -42,41 +101,144 @@ def make_console(*, stderr: bool = False, width: int | None = None):
     return console
 
 
-def _number(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
+def format_number(value, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """A table cell: ``digits`` significant digits, scientific below 1e-3 and from 1e4.
+
+    ``0.6078``, ``-0.02856``, ``1234``, ``-1.234e-4``, ``1.235e4``, ``1.11e-16`` (trailing zeros
+    dropped, exponents without ``+`` or leading zeros); integers and text as they are, booleans
+    ``yes`` / ``no``, a missing number (None, NaN) empty.
+    """
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
-        return str(value)
+        return str(int(value))
     value = float(value)
-    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
-        return f"{value:.2e}"
-    return f"{value:.4g}"
+    if math.isnan(value):
+        return ""
+    if math.isinf(value) or value == 0:
+        return f"{value:g}"
+    text = f"{value:.{digits}g}"
+    if "e" in text or abs(value) < SCIENTIFIC_BELOW:
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
-def _table(comparison, verbose: bool):
+def interval_cells(low, high) -> list[str]:
+    """``[low, high]`` per row, each end right-aligned to the widest of its column."""
+    lows, highs = [format_number(v) for v in low], [format_number(v) for v in high]
+    width_low = max(map(len, lows), default=0)
+    width_high = max(map(len, highs), default=0)
+    return [
+        f"[{lo:>{width_low}}, {hi:>{width_high}}]" if lo or hi else ""
+        for lo, hi in zip(lows, highs, strict=True)
+    ]
+
+
+def _truncate(text: str, width: int | None) -> str:
+    from rich.cells import cell_len
+
+    if width is None or cell_len(text) <= width:
+        return text
+    return text[: width - 1] + "…"
+
+
+def _blocks(widths: list[int], width: int) -> tuple[list[list[int]], int]:
+    """Columns 1.. packed into blocks that fit ``width`` beside column 0, and the gap between
+    columns: 2 spaces, or 1 if that keeps the table in one block."""
+    for gap in (2, 1):
+        if sum(widths) + gap * (len(widths) - 1) <= width:
+            return [list(range(1, len(widths)))], gap
+    gap, blocks, used = 2, [[]], widths[0]
+    for index in range(1, len(widths)):
+        if blocks[-1] and used + gap + widths[index] > width:
+            blocks.append([])
+            used = widths[0]
+        blocks[-1].append(index)
+        used += gap + widths[index]
+    return blocks, gap
+
+
+def print_frame(
+    frame,
+    console,
+    *,
+    columns: dict | None = None,
+    name_width: int | None = None,
+    styles=None,
+    note_names=None,
+) -> None:
+    """``frame``'s rows as a table no cell of which wraps, then its text columns, one line each.
+
+    ``columns`` (key: label, the first key the row name) picks and orders the columns shown
+    (default: every column, under its own name); a missing key is skipped. The row name is cut
+    at ``name_width`` with an ellipsis; columns past the console's width continue in another
+    block below, the row names repeated. The columns of :data:`NOTE_COLUMNS` are written beneath
+    the table as ``flags <row>: <text>``, one line per row that has one (``<row>`` from
+    ``note_names`` if given). ``styles``: a rich style per row (or None).
+    """
+    from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
-    frame = comparison.table.copy()
-    if verbose:
-        columns = {c: c for c in frame.columns}
-    else:
-        if "hdi_low" in frame:
-            frame["hdi"] = [
-                f"[{_number(lo)}, {_number(hi)}]"
-                for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
-            ]
-        columns = {c: label for c, label in COMPACT_COLUMNS.items() if c in frame}
-    table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
-    table.add_column("coefficient", no_wrap=True)
-    for column, label in columns.items():
-        table.add_column(
-            label, justify="left" if column in ("flags", "hdi") else "right", overflow="fold"
+    if columns is None:
+        columns = {key: str(key) for key in frame.columns}
+    columns = {key: label for key, label in columns.items() if key in frame}
+    notes = {key: label for key, label in NOTE_COLUMNS.items() if key in frame}
+    keys = [key for key in columns if key not in notes]
+    styles = list(styles) if styles is not None else [None] * len(frame)
+    cells = {key: [format_number(v) for v in frame[key]] for key in keys}
+    name = keys[0]
+    cells[name] = [_truncate(text, name_width) for text in cells[name]]
+    text_columns = {key for key in keys if not pd.api.types.is_numeric_dtype(frame[key])}
+    widths = [max([cell_len(columns[key]), *map(cell_len, cells[key])]) for key in keys]
+    blocks, gap = _blocks(widths, console.width)
+    for number, block in enumerate(blocks):
+        table = Table(
+            box=None,
+            pad_edge=False,
+            show_edge=False,
+            header_style="bold",
+            collapse_padding=gap == 1,
+            padding=(0, 1),
         )
-    for name, row in frame.iterrows():
-        style = "yellow" if row.get("flags") else None
-        cells = [row[c] if isinstance(row[c], str) else _number(row[c]) for c in columns]
-        table.add_row(str(name), *cells, style=style)
-    return table
+        for index in [0, *block]:
+            key = keys[index]
+            justify = "left" if key in text_columns else "right"
+            table.add_column(
+                columns[key],
+                justify=justify,
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        for row, style in enumerate(styles):
+            table.add_row(*(cells[keys[index]][row] for index in [0, *block]), style=style)
+        if number:
+            console.print()
+        console.print(table)
+    names = [str(v) for v in (frame[name] if note_names is None else note_names)]
+    for key, label in notes.items():
+        for row, text in zip(names, frame[key], strict=True):
+            if isinstance(text, str) and text:
+                console.print(Text(f"{label} {row}: {text}", style="yellow"))
+
+
+def _comparison_frame(comparison, verbose: bool):
+    """``compare``'s table with its row names as a column (and, compact, the HDI in one cell)."""
+    frame = comparison.table.reset_index()
+    if verbose:
+        return frame, None
+    if "hdi_low" in frame:
+        frame["hdi"] = interval_cells(frame["hdi_low"], frame["hdi_high"])
+    columns = dict(COMPACT_COLUMNS)
+    if "reference" in frame:  # the MAP is judged against the second reference
+        columns.pop("abs_diff")
+    columns["flags"] = "flags"
+    return frame, columns
 
 
 def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None:
@@ -91,7 +253,7 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
     for name, c in comparisons.items():
         verdict = c.verdict
         if verbosity > 0:
-            parameters = ", ".join(f"{k} {v:.4g}" for k, v in c.prior.parameters.items())
+            parameters = ", ".join(f"{k} {format_number(v)}" for k, v in c.prior.parameters.items())
             console.print(
                 Rule(
                     f"{name}: {c.prior.family} prior <-> {c.pairing.describe(c.strength)}",
@@ -115,8 +277,47 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
                 )
             )
         if verbosity > 0:
-            console.print(_table(c, verbose=verbosity > 1))
+            frame, columns = _comparison_frame(c, verbose=verbosity > 1)
+            styles = [
+                "yellow" if flags else None for flags in frame.get("flags", [""] * len(frame))
+            ]
+            print_frame(frame, console, columns=columns, name_width=NAME_WIDTH, styles=styles)
             console.print()
+
+
+def print_paths(comparisons: dict, console, *, verbose: bool = False) -> None:
+    """Per prior family of ``regprior path``: its summary line and its table, alpha by alpha."""
+    from rich.text import Text
+
+    from regprior.report.tables import path_summary_line
+
+    for c in comparisons.values():
+        console.print(Text(path_summary_line(c), style="bold green" if c.passed else "bold red"))
+        frame = c.table.reset_index()
+        parameter = frame.columns[0]
+        columns = None if verbose else {parameter: parameter, **PATH_COLUMNS}
+        styles = [None if agree else "red" for agree in frame["agree"]]
+        print_frame(frame, console, columns=columns, styles=styles)
+        console.print()
+
+
+def print_loo(table, console, *, verbose: bool = False) -> None:
+    """``regprior loo``'s table: every model (best first), its flags beneath."""
+    frame = table.reset_index()
+    styles = ["yellow" if flags else None for flags in frame["flags"]]
+    print_frame(frame, console, columns=None if verbose else LOO_COLUMNS, styles=styles)
+
+
+def print_choices(table, console, *, verbose: bool = False) -> None:
+    """``regprior choose``'s table: every way of choosing alpha, the samplers' health beneath."""
+    frame = table.copy()
+    if not verbose and "low_3%" in frame:
+        frame["interval"] = interval_cells(frame["low_3%"], frame["high_97%"])
+    if "sampler" in frame:
+        frame["sampler"] = frame["sampler"].where(frame["sampler"].notna(), "")
+    # A row's name for its note: the estimator and the way ("Lasso, full Bayes: ...").
+    names = [f"{e}, {w}" for e, w in zip(frame["estimator"], frame["way"], strict=True)]
+    print_frame(frame, console, columns=None if verbose else CHOOSE_COLUMNS, note_names=names)
 
 
 def _verdict_style(verdict) -> str:
