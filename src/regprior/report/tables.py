@@ -21,7 +21,6 @@ __all__ = [
     "path_summary_line",
     "path_markdown",
     "path_record",
-    "paths_text",
     "paths_csv",
     "paths_json",
     "render_frame",
@@ -183,14 +182,6 @@ def path_record(comparison, likelihood) -> dict:
         "alphas": _records(comparison.table),
         "entries": _records(comparison.entries),
     }
-
-
-def paths_text(comparisons: dict) -> str:
-    with pd.option_context("display.width", 200, "display.max_rows", 500):
-        return "\n\n".join(
-            f"{path_summary_line(c)}\n{c.table.to_string(float_format=lambda v: f'{v:.4g}')}"
-            for c in comparisons.values()
-        )
 
 
 def paths_csv(comparisons: dict) -> str:
