@@ -10,8 +10,6 @@ row of :mod:`regprior.registry`) is needed only by :func:`compare`; a posterior 
 
 from __future__ import annotations
 
-import numpy as np
-
 from regprior import registry
 from regprior._validation import check_sampling_args
 from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
@@ -27,7 +25,7 @@ from regprior.inference import (
     nuts_posterior,
 )
 from regprior.inference.map import DEFAULT_TOL
-from regprior.spec.data import RegressionData
+from regprior.spec.data import RegressionData, warn_degenerate_columns
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood, resolve_likelihood
 from regprior.spec.priors import Prior
@@ -96,46 +94,6 @@ def make_model(
     return _build(data, prior, likelihood, fit_intercept=fit_intercept, form=form)
 
 
-def warn_degenerate_columns(data) -> None:
-    """Warn (UserWarning, naming them) about constant and duplicated columns of ``X``.
-
-    Both are legal, but a constant column's weight is decided by the prior alone, and duplicated
-    (or exactly collinear) columns make a lasso solution non-unique: MAP and sklearn may split the
-    weight differently at equal objectives (the comparison's verdict then compares objectives).
-    """
-    import warnings
-
-    X = data.X
-    constant = [data.feature_names[j] for j in np.flatnonzero(np.ptp(X, axis=0) == 0)]
-    if constant:
-        warnings.warn(
-            f"X has constant column(s) {constant}: with an intercept their weights are fixed by the prior alone.",
-            UserWarning,
-            stacklevel=3,
-        )
-    # Equal columns have equal random projections: O(n p) to find candidates (np.unique(axis=1)
-    # sorts the columns and cost more than a warm MAP), then each candidate checked exactly.
-    fingerprints = np.random.default_rng(0).standard_normal(X.shape[0]) @ X
-    order = np.argsort(fingerprints, kind="stable")  # equal columns end up next to each other
-    first_of_group, duplicated = order[0], set()
-    for j in order[1:]:
-        if fingerprints[j] == fingerprints[first_of_group] and np.array_equal(
-            X[:, j], X[:, first_of_group]
-        ):
-            duplicated.add(
-                first_of_group
-            )  # stable sort: the group's first column is its lowest index
-        else:
-            first_of_group = j
-    duplicated = [data.feature_names[j] for j in sorted(duplicated)]
-    if duplicated:
-        warnings.warn(
-            f"X has duplicated column(s) (first of each: {duplicated}): a lasso-type MAP is not unique there.",
-            UserWarning,
-            stacklevel=3,
-        )
-
-
 def check_specification(spec, name: str = "prior") -> None:
     """TypeError unless ``spec`` is a model specification: a prior or a full-Bayes specification."""
     if not isinstance(spec, (Prior, FullBayes)):
@@ -164,8 +122,8 @@ def _checked_inputs(
         )
     if spec.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(
-            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: register one "
-            "with regprior.backend.distributions.register_prior_distribution."
+            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: "
+            "register one with regprior.backend.distributions.register_prior_distribution."
         )
     if isinstance(likelihood, (str, type)) or (
         likelihood is not None and not isinstance(likelihood, Likelihood)
@@ -197,7 +155,8 @@ def _checked_full_bayes(X, y, spec, noise_sigma, sample_weight, feature_names, l
         )
     if likelihood is not None and getattr(likelihood, "family", likelihood) != spec.likelihood:
         raise ValueError(
-            f"likelihood: {name} is built with the {spec.likelihood} likelihood; got {likelihood!r}."
+            f"likelihood: {name} is built with the {spec.likelihood} likelihood; "
+            f"got {likelihood!r}."
         )
     if spec.kind not in FULL_BAYES_DECLARATIONS:
         raise ValueError(
@@ -334,7 +293,8 @@ def exact_posterior(
     check_specification(prior)
     if isinstance(prior, FullBayes) or not registry.is_conjugate(prior):
         raise TypeError(
-            f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); got {type(prior).__name__}. "
+            "the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); "
+            f"got {type(prior).__name__}. "
             "Use sample_posterior for it."
         )
     model = make_model(

@@ -15,7 +15,7 @@ from regprior.backend.cache import cached_models, clear_model_cache, reusable_mo
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
-from regprior.spec.data import RegressionData
+from regprior.spec.data import RegressionData, warn_degenerate_columns
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 from regprior.spec.statistics import SufficientStatistics
 
@@ -33,8 +33,13 @@ __all__ = [
 SPARSE_FORMATS = ("csr", "csc", "coo")
 
 
-def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
+def _weighted_data(
+    X, y, sample_weight, *, fit_intercept: bool = True, feature_names=None, stacklevel=5
+):
     """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped.
+
+    Constant and duplicated columns of the rows kept are named in a UserWarning, as every entry
+    point names them (:func:`~regprior.spec.data.warn_degenerate_columns`).
 
     A scalar ``sample_weight`` weighs every row alike (as in sklearn). A SciPy sparse ``X`` gives
     the data's :class:`~regprior.spec.statistics.SufficientStatistics` (sparse products, never a
@@ -59,6 +64,8 @@ def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
                 "sample_weight is zero everywhere; at least one positive weight is needed."
             )
         X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+    # stacklevel: the caller's line of ``fit`` (through sklearn's fit wrapper).
+    warn_degenerate_columns(X, feature_names=feature_names, stacklevel=stacklevel)
     if scipy.sparse.issparse(X):
         return SufficientStatistics.from_sparse(X, y, sample_weight, fit_intercept=fit_intercept)
     return RegressionData(X, y, sample_weight)
@@ -247,6 +254,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             y.astype(np.float64),
             sample_weight,
             fit_intercept=self.fit_intercept,
+            feature_names=getattr(self, "feature_names_in_", None),
         )
         likelihood, sigma_known = self._likelihood(data)
         prior = registry.make_prior(
@@ -552,7 +560,13 @@ class _GLMPriorEstimator(BaseEstimator):
         return None
 
     def _fit_glm(self, X, y, sample_weight):
-        data = _weighted_data(X, y, sample_weight)
+        data = _weighted_data(
+            X,
+            y,
+            sample_weight,
+            feature_names=getattr(self, "feature_names_in_", None),
+            stacklevel=6,
+        )
         likelihood = self._likelihood_class()
         likelihood.check_target(data.y)
         prior = registry.make_prior(

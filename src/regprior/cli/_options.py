@@ -165,10 +165,26 @@ def load(args, likelihood_family: str, fit_intercept: bool):
             f"got it with --likelihood {likelihood_family}."
         )
     data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
+    warn_about_columns(data, args.command)
     likelihood = resolve_likelihood(
         cls, data, noise_sigma=args.noise_sigma, fit_intercept=fit_intercept
     )
     return data, likelihood
+
+
+def warn_about_columns(data, command: str) -> None:
+    """Name constant and duplicated columns of the data on stderr, one line each, as the array
+    functions and the estimators name them (:func:`regprior.spec.data.warn_degenerate_columns`)."""
+    import sys
+    import warnings
+
+    from regprior.spec.data import warn_degenerate_columns
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        warn_degenerate_columns(data)
+    for warning in caught:
+        print(f"regprior {command}: warning: {warning.message}", file=sys.stderr)
 
 
 def fixed_strength(args, row, defaults: dict) -> dict:
