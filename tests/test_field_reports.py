@@ -93,3 +93,36 @@ def test_cli_warns_about_duplicated_columns(tmp_path, capsys):
     main(["path", "--data", str(path), "--prior", "laplace", "--format", "csv", "--quiet"])
     err = capsys.readouterr().err
     assert "warning: X has duplicated column(s) (first of each: ['b'])" in err
+
+
+# Item 5: alpha and the prior's scale are two doors to one strength; every estimator refuses both.
+@pytest.mark.parametrize(
+    "estimator, scales",
+    [
+        (rp.NormalPriorRegressor, {"prior_scale": 0.7}),
+        (rp.LaplacePriorRegressor, {"prior_scale": 0.7}),
+        (rp.ElasticNetPriorRegressor, {"prior_scale": 0.7, "prior_sigma": 0.7}),
+        (rp.ElasticNetPriorRegressor, {"prior_sigma": 0.7}),
+        (rp.PoissonPriorRegressor, {"prior_scale": 0.7}),
+    ],
+)
+@pytest.mark.parametrize("alpha", [0.5, 1.0])  # 1.0, sklearn's default value, given explicitly
+def test_alpha_and_a_prior_scale_are_refused_together(estimator, scales, alpha):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.poisson(2.0, size=30).astype(float)
+    name = estimator.__name__
+    with pytest.raises(
+        ValueError,
+        match=rf"The 'alpha' parameter of {name} and its prior's scale are two ways to set one "
+        rf"strength: give alpha or {' and '.join(scales)}, not both\. Got alpha={alpha}",
+    ):
+        estimator(alpha=alpha, **scales).fit(X, y)
+
+
+def test_poisson_prior_scale_alone_sets_the_strength():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.poisson(2.0, size=30).astype(float)
+    fit = rp.PoissonPriorRegressor(prior_scale=0.7).fit(X, y)
+    assert fit.prior_scale_ == pytest.approx(0.7)
+    assert fit.alpha_ == pytest.approx(1 / (30 * 0.7**2))  # alpha = 1 / (S prior_scale^2)
+    assert rp.PoissonPriorRegressor().fit(X, y).alpha_ == pytest.approx(1.0)  # sklearn default

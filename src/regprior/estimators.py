@@ -71,6 +71,19 @@ def _weighted_data(
     return RegressionData(X, y, sample_weight)
 
 
+def _check_one_strength(estimator, *scales: str) -> None:
+    """One rule for every estimator: ``alpha`` and the prior's scales are two ways to set one
+    strength, so giving both is refused, whatever their values (sklearn's default alpha too)."""
+    given = [name for name in scales if getattr(estimator, name, None) is not None]
+    if estimator.alpha is not None and given:
+        values = ", ".join(f"{name}={getattr(estimator, name)!r}" for name in given)
+        raise ValueError(
+            f"The 'alpha' parameter of {type(estimator).__name__} and its prior's scale are two "
+            f"ways to set one strength: give alpha or {' and '.join(given)}, not both. "
+            f"Got alpha={estimator.alpha!r}, {values} instead."
+        )
+
+
 def _solve(estimator, data, prior, likelihood) -> None:
     """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's attributes."""
     with reusable_model(data, prior, likelihood, fit_intercept=estimator.fit_intercept) as model:
@@ -225,8 +238,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``noise_sigma**2 / 0``) and are dropped, as in sklearn's objectives. With
         ``noise_sigma=None`` and ``n_samples <= n_features + 1``, see ``_likelihood``.
         """
-        if self.alpha is not None and self.prior_scale is not None:
-            raise ValueError("give alpha or prior_scale, not both.")
+        _check_one_strength(self, "prior_scale", "prior_sigma")
         if self.positive:
             raise ValueError(
                 "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a model regprior does "
@@ -721,24 +733,25 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        sklearn's penalty strength.
+    alpha : float, default=None
+        sklearn's penalty strength; ``None`` with ``prior_scale=None`` means 1.0, sklearn's
+        default. Give ``alpha`` or ``prior_scale``, not both.
     prior_scale : float, default=None
-        The Normal prior's sd, the other way to set the strength (exclusive with a non-default alpha).
+        The Normal prior's sd, the other way to set the strength.
     fit_intercept, inference, draws, tune, chains, random_seed
         As for :class:`LogisticPriorClassifier`.
     """
 
     _likelihood_class = Poisson
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither"), None],
         "prior_scale": [Interval(Real, 0, None, closed="neither"), None],
         **_GLM_CONSTRAINTS,
     }
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha=None,
         *,
         prior_scale=None,
         fit_intercept=True,
@@ -761,9 +774,10 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         return "normal"
 
     def _strength(self) -> dict:
+        _check_one_strength(self, "prior_scale")
         if self.prior_scale is not None:
             return {"parameters": {"sigma": self.prior_scale}}
-        return {"sklearn": {"alpha": self.alpha}}
+        return {"sklearn": {"alpha": 1.0 if self.alpha is None else self.alpha}}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
