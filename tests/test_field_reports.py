@@ -126,3 +126,88 @@ def test_poisson_prior_scale_alone_sets_the_strength():
     assert fit.prior_scale_ == pytest.approx(0.7)
     assert fit.alpha_ == pytest.approx(1 / (30 * 0.7**2))  # alpha = 1 / (S prior_scale^2)
     assert rp.PoissonPriorRegressor().fit(X, y).alpha_ == pytest.approx(1.0)  # sklearn default
+
+
+# Item 13: a pipeline copied from Lasso / Ridge / ElasticNet runs unchanged.
+DROP_IN = {
+    rp.NormalPriorRegressor: dict(
+        tol=1e-8, max_iter=500, copy_X=False, solver="svd", random_state=0
+    ),
+    rp.LaplacePriorRegressor: dict(
+        tol=1e-8,
+        max_iter=500,
+        copy_X=False,
+        warm_start=True,
+        selection="random",
+        random_state=np.random.RandomState(0),
+        precompute=True,
+    ),
+    rp.ElasticNetPriorRegressor: dict(
+        tol=1e-8, max_iter=500, warm_start=True, selection="cyclic", precompute="auto"
+    ),
+    rp.PoissonPriorRegressor: dict(tol=1e-8, max_iter=500, warm_start=True),
+    rp.LogisticPriorClassifier: dict(tol=1e-8, max_iter=500, warm_start=True),
+}
+
+
+@pytest.mark.parametrize("estimator", list(DROP_IN), ids=lambda cls: cls.__name__)
+def test_sklearns_solver_parameters_are_taken(estimator):
+    from sklearn.base import clone
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    y = X @ [1.0, 0.0, -0.5, 0.2] + rng.normal(size=40)
+    if estimator is rp.PoissonPriorRegressor:
+        y = rng.poisson(np.exp(0.3 * X[:, 0])).astype(float)
+    elif estimator is rp.LogisticPriorClassifier:
+        y = (y > 0).astype(float)
+    given = DROP_IN[estimator]
+    model = estimator(**given)
+    assert clone(model).get_params()["tol"] == 1e-8  # stored unchanged
+    reference = estimator().fit(X, y)
+    fitted = model.fit(X, y).fit(X, y)  # the second fit starts warm where warm_start is given
+    np.testing.assert_allclose(fitted.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
+
+
+def test_max_iter_is_the_engines_and_short_runs_warn():
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 30))
+    X[:, 1:] += X[:, :1]  # strongly correlated columns: coordinate descent needs many sweeps
+    y = X[:, 0] + rng.normal(size=50)
+    with pytest.warns(ConvergenceWarning, match=r"did not reach tol=1e-10 .* max_iter=1 "):
+        rp.LaplacePriorRegressor(alpha=0.01, max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "parameter, value, message",
+    [
+        ("precompute", np.eye(3), r"a precomputed Gram matrix is not taken"),
+        ("selection", "greedy", r"The 'selection' parameter of LaplacePriorRegressor must be"),
+        ("solver", "magic", r"The 'solver' parameter of LaplacePriorRegressor must be"),
+        ("tol", 0.0, r"The 'tol' parameter of LaplacePriorRegressor must be"),
+        ("max_iter", 0, r"The 'max_iter' parameter of LaplacePriorRegressor must be"),
+    ],
+)
+def test_drop_in_parameters_are_validated_in_fit(parameter, value, message):
+    rng = np.random.default_rng(0)
+    model = rp.LaplacePriorRegressor(**{parameter: value})  # stored as given: refused in fit
+    with pytest.raises(ValueError, match=message):
+        model.fit(rng.normal(size=(20, 3)), rng.normal(size=20))
+
+
+@pytest.mark.parametrize("estimator", [rp.LaplacePriorRegressor, rp.ElasticNetPriorRegressor])
+def test_sparse_coef_is_lassos(estimator):
+    import scipy.sparse
+    from sklearn.linear_model import Lasso
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 6))
+    y = X[:, 0] + rng.normal(size=40)
+    ours = estimator(alpha=0.3).fit(X, y)
+    theirs = Lasso(alpha=0.3).fit(X, y)
+    assert scipy.sparse.issparse(ours.sparse_coef_)
+    assert ours.sparse_coef_.format == "csr"
+    assert ours.sparse_coef_.shape == theirs.sparse_coef_.shape == (1, 6)
+    np.testing.assert_array_equal(ours.sparse_coef_.toarray().ravel(), ours.coef_)

@@ -1,12 +1,14 @@
-"""scikit-learn estimators whose fit is the MAP (or the NUTS posterior) of a prior on the weights."""
+"""scikit-learn estimators whose fit is the MAP (or NUTS posterior) of a prior on the weights."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -15,6 +17,7 @@ from regprior.backend.cache import cached_models, clear_model_cache, reusable_mo
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
+from regprior.inference.map import DEFAULT_TOL
 from regprior.spec.data import RegressionData, warn_degenerate_columns
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 from regprior.spec.statistics import SufficientStatistics
@@ -29,7 +32,14 @@ __all__ = [
     "clear_model_cache",
 ]
 
-#: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need dense ``X``).
+#: The MAP engine's default cap on coordinate-descent sweeps per Newton step (``max_iter=None``).
+DEFAULT_MAX_ITER = 100_000
+
+#: Ridge's solvers (and Lasso's "auto"): accepted, so that a copied pipeline runs, with no effect.
+SKLEARN_SOLVERS = {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}
+
+#: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need it
+#: dense).
 SPARSE_FORMATS = ("csr", "csc", "coo")
 
 
@@ -53,8 +63,8 @@ def _weighted_data(
             raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
         if not np.all(np.isfinite(sample_weight)):
             raise ValueError(
-                f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite value(s); "
-                "weights must be finite."
+                f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite "
+                "value(s); weights must be finite."
             )
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
@@ -85,10 +95,24 @@ def _check_one_strength(estimator, *scales: str) -> None:
 
 
 def _solve(estimator, data, prior, likelihood) -> None:
-    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's attributes."""
+    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's
+    attributes."""
     with reusable_model(data, prior, likelihood, fit_intercept=estimator.fit_intercept) as model:
         if estimator.inference == "map":
-            result = map_estimate(model)
+            result = map_estimate(
+                model,
+                start=_warm_start(estimator, data.n_features),
+                tol=estimator.tol,
+                max_iter=DEFAULT_MAX_ITER if estimator.max_iter is None else estimator.max_iter,
+            )
+            if not result.converged:
+                warnings.warn(
+                    f"{type(estimator).__name__}: the MAP did not reach tol={estimator.tol!r} "
+                    f"(relative KKT residual {result.kkt_residual:.3g}) within "
+                    f"max_iter={estimator.max_iter!r} sweeps; increase max_iter or tol.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
             estimator.coef_, estimator.intercept_ = result.coef, result.intercept
             estimator.kkt_residual_ = result.kkt_residual
             # Newton steps, plus coordinate-descent sweeps for a prior with a kink.
@@ -111,6 +135,14 @@ def _solve(estimator, data, prior, likelihood) -> None:
                 float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
             )
             estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
+
+
+def _warm_start(estimator, n_features: int):
+    """The previous fit's weights when ``warm_start=True`` and they fit this ``X``, else None."""
+    if not estimator.warm_start:
+        return None
+    coef = np.ravel(getattr(estimator, "coef_", np.empty(0)))
+    return coef.astype(np.float64) if coef.shape == (n_features,) else None
 
 
 def _posterior_draws(draws, fit_intercept):
@@ -149,6 +181,34 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``"nuts"``: ``coef_`` is the posterior mean, the draws are in ``posterior_``.
     draws, tune, chains, random_seed : int
         NUTS settings (``inference="nuts"`` only).
+    tol : float, default=1e-10
+        The MAP's relative KKT tolerance (:attr:`regprior.inference.MAPResult.kkt_residual`),
+        not sklearn's duality gap or coefficient change: a ``tol`` copied from ``Lasso``
+        (1e-4) gives a less exact MAP. A MAP short of it raises a ``ConvergenceWarning``.
+    max_iter : int, default=None
+        Cap on the MAP's coordinate-descent sweeps per Newton step (priors with a kink);
+        ``None``: 100_000.
+    warm_start : bool, default=False
+        Start the MAP from the previous fit's ``coef_`` (same number of features). The MAP
+        is the same; only the work to reach it changes.
+
+    Parameters accepted from sklearn's ``Ridge`` / ``Lasso`` / ``ElasticNet`` so that a
+    pipeline runs unchanged, each with no effect on the fit, for the reason given:
+
+    copy_X : bool, default=True
+        ``X`` is never written to: it is always copied to float64 first.
+    selection : {"cyclic", "random"}, default="cyclic"
+        The MAP is solved to its certificate whatever the order of the coordinates.
+    random_state : int, RandomState instance or None, default=None
+        The MAP is deterministic; NUTS draws are seeded by ``random_seed``.
+    precompute : bool or "auto", default=False
+        The Gram matrix ``X'WX`` is always formed (it is the Gaussian likelihood's Hessian).
+        A precomputed Gram array is refused: the model is defined by ``X``, and a Gram that
+        does not match it would change the model silently.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}, \
+            default="auto"
+        One engine solves every MAP (proximal Newton; a Normal prior on ``p > n`` data at a
+        tiny ``alpha`` goes through the SVD), to the same exact answer whatever the name.
 
     Attributes
     ----------
@@ -201,6 +261,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         "tune": [Interval(Integral, 0, None, closed="left")],
         "chains": [Interval(Integral, 1, None, closed="left")],
         "random_seed": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "warm_start": ["boolean"],
+        "copy_X": ["boolean"],
+        "selection": [StrOptions({"cyclic", "random"})],
+        "random_state": ["random_state"],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "solver": [StrOptions(SKLEARN_SOLVERS)],
     }
 
     def __init__(
@@ -217,6 +285,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
+        copy_X=True,
+        selection="cyclic",
+        random_state=None,
+        precompute=False,
+        solver="auto",
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -229,6 +305,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.copy_X = copy_X
+        self.selection = selection
+        self.random_state = random_state
+        self.precompute = precompute
+        self.solver = solver
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -239,18 +323,26 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``noise_sigma=None`` and ``n_samples <= n_features + 1``, see ``_likelihood``.
         """
         _check_one_strength(self, "prior_scale", "prior_sigma")
+        if not isinstance(self.precompute, (bool, str)):
+            raise ValueError(
+                f"The 'precompute' parameter of {type(self).__name__} must be a bool or 'auto'; "
+                "a precomputed Gram matrix is not taken (regprior forms X'WX from X itself: a "
+                "Gram that does not match X would change the model silently). Got an array "
+                "instead."
+            )
         if self.positive:
             raise ValueError(
-                "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a model regprior does "
-                "not build (neither its MAP nor its posterior); use sklearn's estimator with positive=True."
+                "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a "
+                "model regprior does not build (neither its MAP nor its posterior); use sklearn's "
+                "estimator with positive=True."
             )
         if self.alpha == 0:
             raise ValueError(
-                "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares as its "
-                "MAP, and its posterior is improper when p >= n. Use sklearn.linear_model.LinearRegression, "
-                "or a small positive alpha."
+                "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares "
+                "as its MAP, and its posterior is improper when p >= n. Use "
+                "sklearn.linear_model.LinearRegression, or a small positive alpha."
             )
-        # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray) are checked via their shape.
+        # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray): checked by their shape.
         y_shape = getattr(y, "shape", None) or np.asarray(y).shape
         if len(y_shape) == 2 and y_shape[1] > 1:
             return self._fit_targets(X, y, sample_weight)
@@ -393,7 +485,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             if not return_std:
                 return X @ self.coef_.T + self.intercept_
             columns = [fit.predict(X, return_std=True) for fit in self.estimators_]
-            return tuple(np.column_stack(parts) for parts in zip(*columns))
+            return tuple(np.column_stack(parts) for parts in zip(*columns, strict=True))
         mean = X @ self.coef_ + self.intercept_
         if not return_std:
             return mean
@@ -436,13 +528,20 @@ class LaplacePriorRegressor(_PriorRegressor):
 
     With ``inference="map"`` it minimises, exactly like ``sklearn.linear_model.Lasso``::
 
-        1 / (2N) ||y - Xw - c||^2_W + alpha * ||w - mu||_1,   alpha = noise_sigma**2 / (N * prior_scale)
+        1 / (2N) ||y - Xw - c||^2_W + alpha * ||w - mu||_1,
+        alpha = noise_sigma**2 / (N * prior_scale)
 
     with ``N = sum(sample_weight)``. The MAP has exact zeros (weights exactly at ``mu``);
     the posterior mean (``inference="nuts"``) does not.
     """
 
     _family = "laplace"
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a SciPy CSR matrix, as sklearn's ``Lasso`` has it (the MAP's exact zeros
+        are not stored)."""
+        return scipy.sparse.csr_matrix(self.coef_)
 
 
 class ElasticNetPriorRegressor(_PriorRegressor):
@@ -508,6 +607,14 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
+        copy_X=True,
+        selection="cyclic",
+        random_state=None,
+        precompute=False,
+        solver="auto",
     ):
         super().__init__(
             alpha,
@@ -521,6 +628,14 @@ class ElasticNetPriorRegressor(_PriorRegressor):
             tune=tune,
             chains=chains,
             random_seed=random_seed,
+            tol=tol,
+            max_iter=max_iter,
+            warm_start=warm_start,
+            copy_X=copy_X,
+            selection=selection,
+            random_state=random_state,
+            precompute=precompute,
+            solver=solver,
         )
         self.l1_ratio = l1_ratio
         self.prior_sigma = prior_sigma
@@ -528,7 +643,8 @@ class ElasticNetPriorRegressor(_PriorRegressor):
     def _strength(self) -> dict:
         if (self.prior_scale is None) != (self.prior_sigma is None):
             raise ValueError(
-                "give prior_scale and prior_sigma together (the two scales of the elastic-net prior)."
+                "give prior_scale and prior_sigma together (the two scales of the elastic-net "
+                "prior)."
             )
         if self.prior_scale is not None:
             return {"parameters": {"scale": self.prior_scale, "sigma": self.prior_sigma}}
@@ -541,6 +657,12 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
     def _set_strength_attributes(self, strength: dict) -> None:
         self.alpha_, self.l1_ratio_ = strength["alpha"], strength["l1_ratio"]
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a SciPy CSR matrix, as sklearn's ``Lasso`` has it (the MAP's exact zeros
+        are not stored)."""
+        return scipy.sparse.csr_matrix(self.coef_)
 
     def fit(self, X, y, sample_weight=None):
         super().fit(X, y, sample_weight)
@@ -556,11 +678,15 @@ _GLM_CONSTRAINTS = {
     "tune": [Interval(Integral, 0, None, closed="left")],
     "chains": [Interval(Integral, 1, None, closed="left")],
     "random_seed": [Interval(Integral, 0, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="neither")],
+    "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+    "warm_start": ["boolean"],
 }
 
 
 class _GLMPriorEstimator(BaseEstimator):
-    """Shared fitting of the GLM estimators: MAP (or NUTS) of a prior under a Bernoulli or Poisson likelihood.
+    """Shared fitting of the GLM estimators: MAP (or NUTS) of a prior under a Bernoulli or Poisson
+    likelihood.
 
     The prior is centred at 0: sklearn cannot offset the linear predictor, so a non-zero
     centre would have no counterpart. The fitted ``prior_`` is the prior the strength maps to.
@@ -589,7 +715,7 @@ class _GLMPriorEstimator(BaseEstimator):
         return registry.sklearn_strength(prior, likelihood, data.weight_sum)
 
     def _expected(self, X, mean):
-        """The likelihood's mean at each row: posterior expectation under NUTS, plug-in at the MAP."""
+        """The likelihood's mean at each row: posterior expectation (NUTS), plug-in (MAP)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         if self._predictive is not None:
@@ -624,6 +750,8 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         predictive probability (averaged over the draws).
     draws, tune, chains, random_seed : int
         NUTS settings.
+    tol, max_iter, warm_start
+        The MAP engine's settings, as for :class:`NormalPriorRegressor`.
 
     Attributes
     ----------
@@ -657,6 +785,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
     ):
         self.C = C
         self.l1_ratio = l1_ratio
@@ -666,6 +797,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
 
     def _family(self) -> str:
         if self.l1_ratio == 0:
@@ -694,8 +828,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         if len(self.classes_) != 2:
             n = len(self.classes_)
             raise ValueError(
-                f"Only binary classification is supported: LogisticPriorClassifier needs exactly 2 classes in y; "
-                f"got {n} class{'es' if n != 1 else ''} ({self.classes_[:5].tolist()})."
+                "Only binary classification is supported: LogisticPriorClassifier needs exactly "
+                f"2 classes in y; got {n} class{'es' if n != 1 else ''} "
+                f"({self.classes_[:5].tolist()})."
             )
         self._fit_glm(X, encoded.astype(np.float64), sample_weight)
         self.coef_ = self.coef_[None, :]
@@ -709,7 +844,8 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict_proba(self, X):
-        """``[P(first class), P(second class)]`` per row (posterior mean of the probability under NUTS)."""
+        """``[P(first class), P(second class)]`` per row (under NUTS, the posterior mean of the
+        probability)."""
         import scipy.special
 
         positive = self._expected(X, scipy.special.expit)
@@ -738,7 +874,7 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         default. Give ``alpha`` or ``prior_scale``, not both.
     prior_scale : float, default=None
         The Normal prior's sd, the other way to set the strength.
-    fit_intercept, inference, draws, tune, chains, random_seed
+    fit_intercept, inference, draws, tune, chains, random_seed, tol, max_iter, warm_start
         As for :class:`LogisticPriorClassifier`.
     """
 
@@ -760,6 +896,9 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -769,6 +908,9 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
 
     def _family(self) -> str:
         return "normal"
@@ -786,7 +928,8 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit on non-negative counts ``y``, not all zero (non-integer values: see :class:`~regprior.spec.likelihoods.Poisson`)."""
+        """Fit on non-negative counts ``y``, not all zero (non-integer values: see
+        :class:`~regprior.spec.likelihoods.Poisson`)."""
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         self.alpha_ = self._fit_glm(X, y, sample_weight)["alpha"]
         self.prior_scale_ = self.prior_.sigma
