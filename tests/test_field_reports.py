@@ -211,3 +211,90 @@ def test_sparse_coef_is_lassos(estimator):
     assert ours.sparse_coef_.format == "csr"
     assert ours.sparse_coef_.shape == theirs.sparse_coef_.shape == (1, 6)
     np.testing.assert_array_equal(ours.sparse_coef_.toarray().ravel(), ours.coef_)
+
+
+# Item 8: finite values whose moments overflow are refused by name before the engine runs.
+def _overflowing(where):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    if where == "X":
+        X[4, 1] = 1e300
+    elif where == "X everywhere":
+        X = X * 1e300
+    else:
+        y[4] = 1e300
+    return X, y
+
+
+X_MESSAGE = r"X contains values too large for float64 arithmetic: .* column 'x\d' "
+Y_MESSAGE = r"y contains values too large for float64 arithmetic"
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [("X", X_MESSAGE), ("X everywhere", X_MESSAGE), ("y", Y_MESSAGE)],
+)
+@pytest.mark.parametrize("noise_sigma", [1.0, None])  # None: estimated (it used to blame it)
+@pytest.mark.parametrize("prior", [rp.Normal(sigma=1.0), rp.Laplace(scale=1.0)], ids=repr)
+def test_overflowing_input_is_refused_by_name(where, message, noise_sigma, prior):
+    X, y = _overflowing(where)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=message):
+            rp.fit_map(X, y, prior, noise_sigma=noise_sigma)
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+@pytest.mark.parametrize(
+    "estimator",
+    [rp.NormalPriorRegressor(), rp.LaplacePriorRegressor(), rp.PoissonPriorRegressor()],
+    ids=type,
+)
+def test_estimators_refuse_overflowing_input_by_name(where, estimator):
+    X, y = _overflowing(where)
+    y = np.abs(y)
+    with pytest.raises(ValueError, match=X_MESSAGE if where == "X" else Y_MESSAGE):
+        estimator.fit(X, y)
+
+
+def test_overflowing_sparse_input_and_sample_weight_are_refused():
+    import scipy.sparse
+
+    X, y = _overflowing("X")
+    with pytest.raises(ValueError, match=X_MESSAGE):
+        rp.NormalPriorRegressor().fit(scipy.sparse.csr_array(X), y)
+    X, y = _overflowing("none")
+    y[4] = 1.0
+    with pytest.raises(ValueError, match=r"sample_weight is too large .* its sum overflows"):
+        rp.fit_map(X, y, rp.Normal(), noise_sigma=1.0, sample_weight=np.full(30, 1e307))
+
+
+@pytest.mark.parametrize("noise_sigma", [1e-200, 1e200, 1e-160])
+def test_a_noise_sigma_float64_cannot_square_is_refused(noise_sigma):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    with pytest.raises(
+        ValueError,
+        match=rf"noise_sigma={noise_sigma!r} is outside what float64".replace("+", r"\+"),
+    ):
+        rp.fit_map(X, y, rp.Normal(sigma=1.0), noise_sigma=noise_sigma)
+
+
+def test_a_noise_sigma_too_small_for_the_data_is_refused():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)) * 1e150, rng.normal(size=30)
+    with pytest.raises(ValueError, match=r"noise_sigma=1e-10 is too small for these data"):
+        rp.fit_map(X, y, rp.Normal(sigma=1.0), noise_sigma=1e-10)
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e8, 1e40])
+def test_large_but_representable_input_is_fitted(scale):
+    """The checks refuse overflow only: data at 1e8 or 1e40 give sklearn's Ridge."""
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3)) * scale
+    y = X @ [1.0 / scale, -0.5 / scale, 0.0] + rng.normal(size=30)
+    fit = rp.NormalPriorRegressor(alpha=1e-3 * scale**2).fit(X, y)
+    theirs = Ridge(alpha=1e-3 * scale**2, solver="svd").fit(X, y)
+    np.testing.assert_allclose(fit.coef_ * scale, theirs.coef_ * scale, rtol=1e-8)

@@ -25,7 +25,7 @@ from regprior.inference import (
     nuts_posterior,
 )
 from regprior.inference.map import DEFAULT_TOL
-from regprior.spec.data import RegressionData, warn_degenerate_columns
+from regprior.spec.data import RegressionData, check_noise_scale, warn_degenerate_columns
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood, resolve_likelihood
 from regprior.spec.priors import Prior
@@ -138,6 +138,8 @@ def _checked_inputs(
     likelihood = resolve_likelihood(
         likelihood, data, noise_sigma=noise_sigma, fit_intercept=fit_intercept
     )
+    if likelihood.noise_parameter is not None:
+        check_noise_scale(data, getattr(likelihood, likelihood.noise_parameter))
     if likelihood.family not in LIKELIHOOD_DISTRIBUTIONS:
         raise ValueError(
             f"the {likelihood.family} likelihood has no PyMC declaration: register one with "

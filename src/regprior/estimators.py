@@ -18,7 +18,7 @@ from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate, nuts_posterior
 from regprior.inference.map import DEFAULT_TOL
-from regprior.spec.data import RegressionData, warn_degenerate_columns
+from regprior.spec.data import RegressionData, check_noise_scale, warn_degenerate_columns
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 from regprior.spec.statistics import SufficientStatistics
 
@@ -361,6 +361,8 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             feature_names=getattr(self, "feature_names_in_", None),
         )
         likelihood, sigma_known = self._likelihood(data)
+        if sigma_known:
+            check_noise_scale(data, likelihood.noise_sigma)
         prior = registry.make_prior(
             self._family,
             likelihood=likelihood,

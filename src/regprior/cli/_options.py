@@ -155,7 +155,7 @@ def families(args, likelihood: str) -> tuple[str, ...]:
 
 def load(args, likelihood_family: str, fit_intercept: bool):
     """The data and the likelihood (the Gaussian's noise sigma resolved), checked together."""
-    from regprior.spec.data import load_data
+    from regprior.spec.data import check_noise_scale, load_data
     from regprior.spec.likelihoods import likelihood_class, resolve_likelihood
 
     cls = likelihood_class(likelihood_family)
@@ -169,6 +169,8 @@ def load(args, likelihood_family: str, fit_intercept: bool):
     likelihood = resolve_likelihood(
         cls, data, noise_sigma=args.noise_sigma, fit_intercept=fit_intercept
     )
+    if likelihood.noise_parameter is not None:
+        check_noise_scale(data, getattr(likelihood, likelihood.noise_parameter))
     return data, likelihood
 
 

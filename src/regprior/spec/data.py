@@ -23,6 +23,8 @@ __all__ = [
     "load_data",
     "EMBEDDED",
     "warn_degenerate_columns",
+    "check_moments",
+    "check_noise_scale",
 ]
 
 
@@ -53,6 +55,7 @@ class RegressionData:
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "sample_weight", sample_weight)
+        check_moments(X, y, sample_weight, feature_names=self.feature_names)
         if self.feature_names is None:
             names = tuple(f"x{j}" for j in range(X.shape[1]))
         else:
@@ -82,6 +85,83 @@ class RegressionData:
     def weights(self) -> np.ndarray:
         """Sample weights, ones when none were given."""
         return np.ones(self.n_samples) if self.sample_weight is None else self.sample_weight
+
+
+def _column_names(feature_names, n_features: int):
+    if feature_names is None or len(feature_names) != n_features:
+        return [f"x{j}" for j in range(n_features)]
+    return [str(name) for name in feature_names]
+
+
+def check_moments(X, y, sample_weight=None, *, feature_names=None):
+    """ValueError naming the input whose weighted sums of squares overflow float64.
+
+    Finite values can still overflow what every fit computes from them: the weight sum, the
+    means, ``X'WX``, ``X'Wy``, ``y'Wy`` and the residual variance. The raw sums of squares
+    bound all of them (centring only lowers a sum of squares; ``|X'Wy|`` is at most the
+    geometric mean of the two diagonals), so checking those, in O(n p) without a copy, keeps
+    non-finite intermediate results (NaN weights with ``converged=False``, an infinite
+    estimated noise sigma) from reaching the engine. Values up to about 1e150 pass.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sample_weight is None:
+            total = float(X.shape[0])
+            x_squares = np.einsum("ij,ij->j", X, X)
+            y_squares = float(y @ y)
+        else:
+            total = float(np.sum(sample_weight))
+            x_squares = np.einsum("i,ij,ij->j", sample_weight, X, X)
+            y_squares = float(sample_weight @ (y * y))
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight is too large for float64 arithmetic: its sum overflows (largest "
+            f"weight {np.max(sample_weight):.3g}). Rescale the weights (only their ratios and "
+            "the noise sigma's scale matter)."
+        )
+    overflowing = np.flatnonzero(~np.isfinite(x_squares))
+    if overflowing.size:
+        names = _column_names(feature_names, X.shape[1])
+        j = overflowing[0]
+        raise ValueError(
+            f"X contains values too large for float64 arithmetic: the weighted sum of squares "
+            f"of column {names[j]!r} (a diagonal entry of X'WX) overflows (largest |value| "
+            f"{np.max(np.abs(X[:, j])):.3g}). Rescale it (e.g. with sklearn's StandardScaler)."
+        )
+    if not np.isfinite(y_squares):
+        raise ValueError(
+            "y contains values too large for float64 arithmetic: its weighted sum of squares "
+            f"overflows (largest |value| {np.max(np.abs(y)):.3g}). Rescale it."
+        )
+
+
+def check_noise_scale(data, noise_sigma: float) -> None:
+    """ValueError when the data divided by the noise variance overflow (or the variance does).
+
+    The Gaussian log likelihood works with ``X'WX / noise_sigma**2`` and
+    ``y'Wy / noise_sigma**2``: a noise sigma near the ends of the float range makes them
+    infinite (NaN weights after the model was built) or zero.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        variance = np.float64(noise_sigma) ** 2
+        precision = 1.0 / variance
+        if isinstance(data, RegressionData):
+            w = data.weights
+            squares = [np.einsum("i,ij,ij->j", w, data.X, data.X), w @ data.y**2]
+        else:  # sufficient statistics
+            squares = [np.diag(data.xtx), data.yty]
+        largest = max(float(np.max(part)) for part in squares)
+        scaled = largest * precision
+    if not (np.isfinite(variance) and variance > 0 and np.isfinite(precision)):
+        raise ValueError(
+            f"noise_sigma={noise_sigma!r} is outside what float64 can square and invert "
+            "(about 1e-154 to 1e154); rescale y."
+        )
+    if not np.isfinite(scaled):
+        raise ValueError(
+            f"noise_sigma={noise_sigma:.3g} is too small for these data: the sums of squares of "
+            f"X and y divided by noise_sigma**2 overflow float64 (largest sum of squares "
+            f"{largest:.3g}). Rescale X and y."
+        )
 
 
 def load_diabetes() -> RegressionData:

@@ -58,6 +58,27 @@ class SufficientStatistics:
     fit_intercept: bool
     name: str = "data"
 
+    def __post_init__(self):
+        # Finite data can still overflow their moments: say which input, before any engine runs.
+        with np.errstate(invalid="ignore"):
+            bad_x = np.flatnonzero(~np.isfinite(np.diag(self.xtx)) | ~np.isfinite(self.x_mean))
+        if bad_x.size or not np.all(np.isfinite(self.xtx)) or not np.all(np.isfinite(self.xty)):
+            column = self.feature_names[bad_x[0]] if bad_x.size else "(a cross product)"
+            raise ValueError(
+                f"X contains values too large for float64 arithmetic: the moments of column "
+                f"{column!r} (X'WX, X'Wy) overflow. Rescale it (e.g. with sklearn's "
+                "StandardScaler)."
+            )
+        if not (np.isfinite(self.yty) and np.isfinite(self.y_mean)):
+            raise ValueError(
+                "y contains values too large for float64 arithmetic: its weighted sum of squares "
+                "overflows. Rescale it."
+            )
+        if not np.isfinite(self.weight_sum):
+            raise ValueError(
+                "sample_weight is too large for float64 arithmetic: its sum overflows."
+            )
+
     @property
     def n_features(self) -> int:
         return self.xtx.shape[0]
@@ -92,7 +113,8 @@ class SufficientStatistics:
         feature_names=None,
         name="sparse",
     ) -> SufficientStatistics:
-        """Statistics of a SciPy sparse ``X`` (dense ``y``), from sparse products: ``X`` is never densified.
+        """Statistics of a SciPy sparse ``X`` (dense ``y``) from sparse products: ``X`` is never
+        densified.
 
         The centred moments come from the raw ones, ``X~^T W X~ = X^T W X - N m m^T`` with ``m``
         the weighted column means (sklearn's sparse solvers do not centre ``X`` either). Rows
@@ -113,17 +135,22 @@ class SufficientStatistics:
             raise ValueError(
                 "sample_weight must be finite and strictly positive, one per row of X."
             )
-        weight_sum = float(w.sum())
-        weighted = scipy.sparse.diags_array(w) @ X
-        raw_xtx = (X.T @ weighted).toarray()
-        raw_xty = weighted.T @ y
-        x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
-        y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
+        # Overflowing moments are refused by name when the statistics are built (__post_init__).
+        with np.errstate(over="ignore", invalid="ignore"):
+            weight_sum = float(w.sum())
+            weighted = scipy.sparse.diags_array(w) @ X
+            raw_xtx = (X.T @ weighted).toarray()
+            raw_xty = weighted.T @ y
+            x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
+            y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
+            xtx = raw_xtx - weight_sum * np.outer(x_mean, x_mean)
+            xty = raw_xty - weight_sum * x_mean * y_mean
+            yty = float(w @ (y - y_mean) ** 2)
         names = _feature_names(feature_names, p)
         return cls(
-            xtx=raw_xtx - weight_sum * np.outer(x_mean, x_mean),
-            xty=raw_xty - weight_sum * x_mean * y_mean,
-            yty=float(w @ (y - y_mean) ** 2),
+            xtx=xtx,
+            xty=xty,
+            yty=yty,
             x_mean=x_mean,
             y_mean=y_mean,
             weight_sum=weight_sum,
@@ -158,7 +185,8 @@ class SufficientStatistics:
         X, y = da.asarray(X, dtype=np.float64), da.asarray(y, dtype=np.float64)
         if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
             raise ValueError(
-                f"X must be (n_samples, n_features) and y (n_samples,) with the same rows; got {X.shape} and {y.shape}."
+                "X must be (n_samples, n_features) and y (n_samples,) with the same rows; "
+                f"got {X.shape} and {y.shape}."
             )
         if X.numblocks[1] != 1:
             X = X.rechunk({1: -1})
@@ -175,17 +203,19 @@ class SufficientStatistics:
                 X.to_delayed().ravel(),
                 y.to_delayed().ravel(),
                 [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel(),
+                strict=True,
             )
         )
         first = _compute_in_batches([dask.delayed(_first_moments)(*block) for block in blocks])
         n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (
-            sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first))
+            sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first, strict=True))
         )
         if n == 0:
             raise ValueError("X is empty: at least one sample is needed.")
         if bad:
             raise ValueError(
-                f"the data contain {int(bad)} NaN or infinite value(s); only finite values are allowed."
+                f"the data contain {int(bad)} NaN or infinite value(s); only finite values are "
+                "allowed."
             )
         if min_weight <= 0:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
@@ -194,7 +224,7 @@ class SufficientStatistics:
         second = _compute_in_batches(
             [dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks]
         )
-        xtx, xty, yty = (sum(parts) for parts in zip(*second))
+        xtx, xty, yty = (sum(parts) for parts in zip(*second, strict=True))
         names = _feature_names(feature_names, X.shape[1])
         return cls(
             xtx=np.asarray(xtx),
@@ -216,7 +246,8 @@ class SufficientStatistics:
     ) -> SufficientStatistics:
         """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask.
 
-        Raises ValueError naming the pattern when it matches no file, TypeError when it is not a path.
+        Raises ValueError naming the pattern when it matches no file, TypeError when it is not a
+        path.
         """
         import glob
         import os
