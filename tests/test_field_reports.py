@@ -1,6 +1,7 @@
 """Issue 21: faults users reported against sklearn, statsmodels, glmnet, PyMC, rebuilt here."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -298,3 +299,134 @@ def test_large_but_representable_input_is_fitted(scale):
     fit = rp.NormalPriorRegressor(alpha=1e-3 * scale**2).fit(X, y)
     theirs = Ridge(alpha=1e-3 * scale**2, solver="svd").fit(X, y)
     np.testing.assert_allclose(fit.coef_ * scale, theirs.coef_ * scale, rtol=1e-8)
+
+
+# Item 9: every message names its culprit.
+def test_a_ragged_nested_list_is_named():
+    ragged = [[1.0, 2.0], [3.0], [4.0, 5.0]]
+    message = r"X is a ragged nested sequence: its rows have different lengths \(1, 2\)"
+    with pytest.raises(ValueError, match=message):
+        rp.fit_map(ragged, [1.0, 2.0, 3.0], rp.Normal(), noise_sigma=1.0)
+    with pytest.raises(ValueError, match=message):
+        rp.NormalPriorRegressor().fit(ragged, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=message):
+        rp.LogisticPriorClassifier().fit(ragged, [0, 1, 1])
+
+
+@pytest.mark.parametrize("weights", [["a"] * 20, ["1.0"] * 20, [object()] * 20])
+def test_non_numeric_sample_weights_are_named(weights):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    message = r"sample_weight must hold numbers \(bool, int or float\); got dtype"
+    with pytest.raises(TypeError, match=message):
+        rp.fit_map(X, y, rp.Normal(), noise_sigma=1.0, sample_weight=weights)
+    for estimator in (rp.NormalPriorRegressor(), rp.PoissonPriorRegressor()):
+        with pytest.raises(TypeError, match=message):
+            estimator.fit(X, np.abs(y), sample_weight=weights)
+
+
+def test_non_numeric_alphas_are_named():
+    from regprior.checks.paths import map_path
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    with pytest.raises(TypeError, match=r"alphas must be .* got \['a', 'b'\], which does not"):
+        map_path(X, X[:, 0], "laplace", alphas=["a", "b"], noise_sigma=1.0)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            "a,b,t\n1,2,3\n4,,6\n7,8,9\n",
+            r"column 'b' has 1 .* data row 2 \(line 3 of the file\): an empty",
+        ),
+        ("a,b,t\n1,x,3\n4,5,6\n", r"column 'b' has 1 .* data row 1 \(line 2 of the file\): 'x'"),
+        (
+            "a,b,t\n1,2,3\n4,inf,6\n",
+            r"column 'b' has 1 .* data row 2 \(line 3 of the file\): 'inf'",
+        ),
+        ("a,b,t\n1,2,3\n4,5,1e999\n", r"column 't' has 1 .* data row 2 \(line 3 of the file\)"),
+        ("", r"data file '.*data\.csv' is empty"),
+    ],
+    ids=["nan", "text", "inf", "overflowing-literal", "empty"],
+)
+def test_from_files_names_file_column_and_line(tmp_path, content, message):
+    from regprior.spec.statistics import SufficientStatistics
+
+    path = _write(tmp_path / "data.csv", content)
+    with pytest.raises(ValueError, match=message):
+        SufficientStatistics.from_files(path, target="t")
+
+
+def test_from_files_names_the_file_of_a_glob(tmp_path):
+    from regprior.spec.statistics import SufficientStatistics
+
+    _write(tmp_path / "a.csv", "a,b,t\n1,2,3\n4,5,6\n7,8,10\n")
+    _write(tmp_path / "b.csv", "a,b,t\n1,2,3\n4,nope,6\n")
+    with pytest.raises(ValueError, match=r"b\.csv': column 'b' .* data row 2 .*: 'nope'"):
+        SufficientStatistics.from_files(str(tmp_path / "*.csv"), target="t")
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e999"])
+def test_a_csv_cell_that_parses_to_inf_is_named(tmp_path, cell):
+    from regprior.spec.data import load_csv
+
+    path = _write(tmp_path / "data.csv", f"a,b,t\n1,2,3\n4,{cell},6\n7,8,9\n")
+    with pytest.raises(
+        ValueError,
+        match=r"column 'b' has 1 missing or non-finite value\(s\), the first in data "
+        r"row 2 \(line 3 of the file\)",
+    ):
+        load_csv(path)
+
+
+def test_a_model_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    from regprior.catalogue import load_model_spec
+    from regprior.cli import main
+
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('name = "x"\n# café\n'.encode("latin-1"))
+    message = r"latin1\.toml: not UTF-8 text \(invalid continuation byte at byte 16, line 2\)"
+    with pytest.raises(ValueError, match=message):
+        load_model_spec(str(path))
+    assert main(["compare", "--model", str(path), "--alpha", "0.1"]) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: rp.Normal(sigma=1e-200), r"The 'sigma' parameter of Normal must be a float in"),
+        (lambda: rp.Normal(sigma=1e300), r"The 'sigma' parameter of Normal must be a float in"),
+        (lambda: rp.Laplace(scale=1e-300), r"The 'scale' parameter of Laplace must be a float"),
+        (lambda: rp.ElasticNetPrior(scale=1.0, sigma=1e-160), r"The 'sigma' parameter of Elas"),
+        (lambda: rp.Normal(mu=1e300), r"The 'mu' parameter of Normal is too far from 0"),
+        (lambda: rp.Normal(mu=1e100, sigma=1e-100), r"\(mu / sigma\)\*\*2 overflows float64"),
+    ],
+)
+def test_priors_float64_cannot_represent_are_refused_when_built(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_priors_at_representable_extremes_are_kept():
+    assert rp.Normal(sigma=1e-150).sigma == 1e-150
+    assert rp.Laplace(mu=1e100, scale=1e50).scale == 1e50
+
+
+# Item 10: the weights column must not be the target (as the CLI's CSV loader says).
+def test_from_files_refuses_the_target_as_weights(tmp_path):
+    from regprior.spec.statistics import SufficientStatistics
+
+    path = _write(tmp_path / "data.csv", "a,b,t,w\n1,2,3,3\n4,5,6,6\n7,8,10,10\n")
+    with pytest.raises(ValueError, match="the weights column must differ from the target"):
+        SufficientStatistics.from_files(path, target="t", weights="t")
+    with pytest.raises(ValueError, match="the weights column 'w' holds the same values as the "):
+        SufficientStatistics.from_files(path, target="t", weights="w")
+

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from regprior import registry
+from regprior._validation import check_not_ragged, check_numeric
 from regprior.backend.cache import cached_models, clear_model_cache, reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
@@ -56,7 +57,10 @@ def _weighted_data(
     dense ``X``): the Gaussian model needs nothing else.
     """
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        sample_weight = check_numeric(sample_weight, "sample_weight")
+        if sample_weight.dtype.kind == "c":
+            raise TypeError(f"sample_weight is complex ({sample_weight.dtype}); it must be real.")
+        sample_weight = sample_weight.astype(np.float64)
         if sample_weight.ndim == 0:
             sample_weight = np.full(y.shape, float(sample_weight))
         if sample_weight.shape != y.shape:
@@ -342,6 +346,8 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
                 "as its MAP, and its posterior is improper when p >= n. Use "
                 "sklearn.linear_model.LinearRegression, or a small positive alpha."
             )
+        check_not_ragged(X, "X")
+        check_not_ragged(y, "y")
         # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray): checked by their shape.
         y_shape = getattr(y, "shape", None) or np.asarray(y).shape
         if len(y_shape) == 2 and y_shape[1] > 1:
@@ -824,6 +830,7 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         """Fit on two classes (any labels; the second of ``np.unique(y)`` is the positive one)."""
         from sklearn.utils.multiclass import check_classification_targets
 
+        check_not_ragged(X, "X")
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -932,6 +939,7 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit on non-negative counts ``y``, not all zero (non-integer values: see
         :class:`~regprior.spec.likelihoods.Poisson`)."""
+        check_not_ragged(X, "X")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         self.alpha_ = self._fit_glm(X, y, sample_weight)["alpha"]
         self.prior_scale_ = self.prior_.sigma

@@ -273,7 +273,9 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     features = [c for c in columns if c not in (target, weights)]
     if not features:
         raise ValueError(f"{str(path)!r} has no feature column besides the target.")
-    missing = frame[[*features, target, *([weights] if weights else [])]].isna()
+    used = frame[[*features, target, *([weights] if weights else [])]]
+    # pandas reads "inf" and "1e999" as infinities: as unusable as an empty cell.
+    missing = used.isna() | np.isinf(used.astype(float))
     if missing.to_numpy().any():
         column = missing.any().idxmax()
         row = int(missing[column].to_numpy().argmax())

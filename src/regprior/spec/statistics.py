@@ -207,7 +207,7 @@ class SufficientStatistics:
             )
         )
         first = _compute_in_batches([dask.delayed(_first_moments)(*block) for block in blocks])
-        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (
+        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w, differing = (
             sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first, strict=True))
         )
         if n == 0:
@@ -219,6 +219,11 @@ class SufficientStatistics:
             )
         if min_weight <= 0:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
+        if w is not None and differing == 0:
+            raise ValueError(
+                "sample_weight holds the same values as the target y (the same column named "
+                "twice?); name the right columns."
+            )
         x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
         second = _compute_in_batches(
@@ -246,13 +251,22 @@ class SufficientStatistics:
     ) -> SufficientStatistics:
         """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask.
 
-        Raises ValueError naming the pattern when it matches no file, TypeError when it is not a
-        path.
+        Every column but ``target`` and ``weights`` is a feature.
+
+        Raises
+        ------
+        TypeError
+            ``pattern`` is not a path.
+        ValueError
+            The pattern matches no file; a file is empty; a named column is missing; the
+            weights column is the target; a cell is empty, not a number or infinite (named by
+            file, column and line, as :func:`regprior.spec.data.load_csv` names it).
         """
         import glob
         import os
 
         import dask.dataframe as dd
+        import pandas as pd
 
         if not isinstance(pattern, (str, os.PathLike)):
             raise TypeError(
@@ -261,23 +275,80 @@ class SufficientStatistics:
         pattern = os.fspath(pattern)
         if not glob.glob(pattern) and not os.path.isdir(pattern):
             raise ValueError(f"pattern {pattern!r} matches no file.")
-        if pattern.endswith(".parquet") or pattern.endswith("/"):
-            frame = dd.read_parquet(pattern)
-        else:
-            frame = dd.read_csv(pattern)
+        parquet = pattern.endswith(".parquet") or pattern.endswith("/")
+        files = sorted(glob.glob(pattern)) if not os.path.isdir(pattern) else []
+        for path in files:
+            if os.path.isfile(path) and os.path.getsize(path) == 0:
+                raise ValueError(f"data file {path!r} is empty.")
+        try:
+            frame = dd.read_parquet(pattern) if parquet else dd.read_csv(pattern)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise ValueError(f"{pattern!r} could not be read as CSV: {error}") from None
         columns = list(frame.columns)
         for role, column in (("target", target), ("weights", weights)):
             if column is not None and column not in columns:
                 raise ValueError(
                     f"{role} column {column!r} is not in {pattern!r}; its columns are {columns}."
                 )
+        if weights is not None and weights == target:
+            raise ValueError("the weights column must differ from the target column.")
         features = [c for c in columns if c not in (target, weights)]
-        X = frame[features].to_dask_array(lengths=True)
-        y = frame[target].to_dask_array(lengths=True)
-        w = None if weights is None else frame[weights].to_dask_array(lengths=True)
-        return cls.from_dask(
-            X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern
-        )
+        if not features:
+            raise ValueError(f"{pattern!r} has no feature column besides the target.")
+        used = [*features, target, *([weights] if weights else [])]
+        if any(not pd.api.types.is_numeric_dtype(frame[c].dtype) for c in used):
+            _locate_bad_cell(files or [pattern], used, parquet=parquet)
+        try:
+            X = frame[features].to_dask_array(lengths=True)
+            y = frame[target].to_dask_array(lengths=True)
+            w = None if weights is None else frame[weights].to_dask_array(lengths=True)
+            return cls.from_dask(
+                X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern
+            )
+        except ValueError as error:
+            if any(
+                text in str(error)
+                for text in ("NaN or infinite", "could not convert", "Mismatched dtypes")
+            ):
+                _locate_bad_cell(files or [pattern], used, parquet=parquet)
+            if "same values as the target y" in str(error):
+                raise ValueError(
+                    f"the weights column {weights!r} holds the same values as the target "
+                    f"{target!r}; name the right columns."
+                ) from None
+            raise
+
+
+def _locate_bad_cell(files, columns, *, parquet: bool):
+    """ValueError naming the file, column and line of the first empty, non-numeric or infinite
+    cell (files read again in chunks by pandas: only after the fast path found one)."""
+    import pandas as pd
+
+    for path in files:
+        if parquet:
+            chunks = [pd.read_parquet(path, columns=columns)]
+        else:
+            chunks = pd.read_csv(path, usecols=columns, dtype=str, chunksize=100_000)
+        offset = 0
+        for chunk in chunks:
+            for column in columns:
+                values = pd.to_numeric(chunk[column], errors="coerce").astype(float)
+                bad = (values.isna() | np.isinf(values)).to_numpy()
+                if bad.any():
+                    row = offset + int(bad.argmax())
+                    where = (
+                        f"row {row + 1}"
+                        if parquet
+                        else f"data row {row + 1} (line {row + 2} of the file)"
+                    )
+                    value = chunk[column].iloc[row - offset]
+                    raise ValueError(
+                        f"data file {str(path)!r}: column {column!r} has "
+                        f"{int(bad.sum())} missing, non-numeric or non-finite value(s), the first "
+                        f"in {where}: {'an empty cell' if pd.isna(value) else repr(value)}."
+                    )
+            offset += len(chunk)
+    raise ValueError(f"the data in {files!r} contain a value that is not a finite number.")
 
 
 #: Row blocks computed at once: bounds memory to ~BATCH blocks whatever the scheduler's order
@@ -295,7 +366,8 @@ def _compute_in_batches(tasks: list) -> list:
 
 
 def _first_moments(X, y, w):
-    """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w."""
+    """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w,
+    count of weights that differ from the target."""
     w = np.ones(len(y)) if w is None else w
     bad = int(
         np.count_nonzero(~np.isfinite(X))
@@ -312,6 +384,7 @@ def _first_moments(X, y, w):
         bad,
         float(w.min()) if len(w) else np.inf,
         log_w,
+        int(np.count_nonzero(w != y)),  # 0 in every block: the weights are the target
     )
 
 
