@@ -430,3 +430,28 @@ def test_from_files_refuses_the_target_as_weights(tmp_path):
     with pytest.raises(ValueError, match="the weights column 'w' holds the same values as the "):
         SufficientStatistics.from_files(path, target="t", weights="w")
 
+
+# Item 11: an --out the operating system refuses is bad input, found before any work.
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("out", ["/proc/regprior-out", "/proc/regprior-out/nested", "/proc/self"])
+def test_an_out_folder_the_os_refuses_is_refused_up_front(out, capsys, monkeypatch):
+    from regprior.checks import paths
+    from regprior.cli import main
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the path was computed although --out cannot be written")
+
+    monkeypatch.setattr(paths, "compare_paths", no_work)
+    status = main(["path", "--prior", "laplace", "--out", out, "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1
+    assert f"--out {out!r} cannot be written: creating a folder in" in err
+
+
+def test_a_writable_out_folder_leaves_no_probe(tmp_path):
+    from regprior.cli._options import check_out
+
+    check_out(tmp_path / "new" / "deeper")
+    check_out(tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -127,7 +127,15 @@ def check_sampler(*settings: dict) -> None:
 
 
 def check_out(out) -> None:
-    """``--out`` must be a folder that can be written: checked before any work, not when writing."""
+    """``--out`` must be a folder that can be written: checked before any work, not when writing.
+
+    Permission bits do not tell (root passes ``os.access`` under ``/proc``, a read-only mount
+    passes it too): a probe folder is created and removed where the outputs will go (in
+    ``--out`` when it exists, else in its first existing ancestor, where the writer creates
+    it and stages its files).
+    """
+    import tempfile
+
     if out is None:
         return
     if out.exists() and not out.is_dir():
@@ -140,10 +148,17 @@ def check_out(out) -> None:
         raise ValueError(
             f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder."
         )
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(
-            f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}."
-        )
+    # The writer stages its files beside --out: probe there too when --out exists.
+    places = [ancestor] if ancestor != out.absolute() else [ancestor, ancestor.parent]
+    for place in places:
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".regprior-probe-", dir=place))
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ValueError(
+                f"--out {str(out)!r} cannot be written: creating a folder in {str(place)!r} "
+                f"failed ({reason})."
+            ) from None
 
 
 def families(args, likelihood: str) -> tuple[str, ...]:
