@@ -455,3 +455,36 @@ def test_a_writable_out_folder_leaves_no_probe(tmp_path):
     check_out(tmp_path / "new" / "deeper")
     check_out(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# Item 12: Ridge on p > n at a tiny alpha is solved where the Cholesky solve is not accurate.
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("alpha", [1e-6, 1e-8, 1e-10])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_ridge_at_a_tiny_alpha_is_sklearns_svd_solution(fit_intercept, alpha, weighted):
+    from sklearn.linear_model import Ridge
+
+    # sklearn's "wide" ridge data (test_ridge.py's ols_ridge_dataset): n < p, y in X's span
+    # plus noise; a vanishing alpha approaches the minimum-norm least-squares solution.
+    rng = np.random.default_rng(42)
+    n, p = 6, 12
+    X = rng.uniform(size=(n, p)) * 3 + rng.normal(size=(n, p))
+    y = X @ rng.uniform(low=-10, high=10, size=p) + rng.normal(size=n)
+    sample_weight = rng.uniform(0.5, 2.0, size=n) if weighted else None
+    ours = rp.NormalPriorRegressor(alpha=alpha, fit_intercept=fit_intercept, noise_sigma=1.0)
+    ours.fit(X, y, sample_weight=sample_weight)
+    theirs = Ridge(alpha=alpha, solver="svd", fit_intercept=fit_intercept)
+    theirs.fit(X, y, sample_weight=sample_weight)
+    # Both sides solve through the SVD: rounding only (it was 1e-10 to 3e-6 through Cholesky).
+    scale = np.linalg.norm(theirs.coef_)
+    assert np.linalg.norm(ours.coef_ - theirs.coef_) <= 1e-10 * scale
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-10, abs=1e-10 * scale)
+
+
+def test_the_svd_solve_is_certified_and_says_so():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 8)), rng.normal(size=5)
+    result = rp.fit_map(X, y, rp.Normal(sigma=1e4), noise_sigma=1.0)  # alpha 1e-8
+    assert result.solve == "svd" and result.converged
+    tall = rng.normal(size=(50, 3))
+    assert rp.fit_map(tall, tall[:, 0], rp.Normal(sigma=1.0), noise_sigma=1.0).solve == "newton"
