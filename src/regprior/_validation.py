@@ -28,9 +28,33 @@ def check_positive_float(value, name: str, owner: str, *, allow_zero: bool = Fal
     return value
 
 
+#: The scales float64 can square and invert: ``s**2`` and ``1 / s**2`` finite and normal.
+SMALLEST_SCALE, LARGEST_SCALE = 2.0**-511, 2.0**511
+
+
+def check_representable_scale(value, name: str, owner: str) -> float:
+    """As :func:`check_positive_float`, and ``value**2`` and ``1 / value**2`` finite.
+
+    A prior's precision ``1 / sigma**2`` and variance ``sigma**2`` enter its density and the
+    strength maps: a scale outside about [1.5e-154, 1.3e154] would give an infinite or zero
+    precision after the model was built (ZeroDivisionError, NaN weights).
+    """
+    value = check_positive_float(value, name, owner)
+    if not SMALLEST_SCALE <= value <= LARGEST_SCALE:
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must be a float in the range "
+            f"[{SMALLEST_SCALE:.3g}, {LARGEST_SCALE:.3g}] (float64 must square and invert it). "
+            f"Got {value!r} instead."
+        )
+    return value
+
+
 def check_open_unit_interval(value, name: str, owner: str) -> float:
     """Return ``value`` as a float after checking it lies strictly between 0 and 1."""
-    message = f"The {name!r} parameter of {owner} must be a float in the range (0, 1). Got {value!r} instead."
+    message = (
+        f"The {name!r} parameter of {owner} must be a float in the range (0, 1). "
+        f"Got {value!r} instead."
+    )
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(message)
     value = float(value)
@@ -39,20 +63,48 @@ def check_open_unit_interval(value, name: str, owner: str) -> float:
     return value
 
 
+def check_not_ragged(values, name: str) -> None:
+    """ValueError naming ``name`` when it is a nested sequence whose rows differ in length."""
+    if not isinstance(values, (list, tuple)):
+        return
+    lengths = {len(row) if isinstance(row, (list, tuple, np.ndarray)) else None for row in values}
+    if len(lengths) > 1:
+        shown = sorted(lengths, key=lambda length: -1 if length is None else length)
+        shown = ["a scalar" if length is None else str(length) for length in shown]
+        raise ValueError(
+            f"{name} is a ragged nested sequence: its rows have different lengths "
+            f"({', '.join(shown)}); every row needs one value per feature."
+        )
+
+
+def check_numeric(values, name: str) -> np.ndarray:
+    """``values`` as a NumPy array of bool, int, float (or complex, for the caller to refuse).
+
+    A ragged nested sequence, strings (even numeric ones) and other objects are refused by
+    ``name``.
+    """
+    check_not_ragged(values, name)
+    try:
+        raw = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} could not be read as an array of numbers ({error}).") from None
+    if raw.dtype.kind not in "biufc":
+        raise TypeError(
+            f"{name} must hold numbers (bool, int or float); got dtype {raw.dtype}"
+            + (" (strings: convert them with float first)." if raw.dtype.kind in "USO" else ".")
+        )
+    return raw
+
+
 def check_finite_array(values, name: str, *, ndim: int) -> np.ndarray:
     """Return ``values`` as a float64 array of dimension ``ndim`` with only finite entries.
 
     Booleans, integers and floats are accepted; complex numbers (the imaginary part would be
     dropped), strings (even numeric ones) and other objects are refused by name.
     """
-    raw = np.asarray(values)
+    raw = check_numeric(values, name)
     if raw.dtype.kind == "c":
         raise TypeError(f"{name} is complex ({raw.dtype}); regprior needs real numbers.")
-    if raw.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold numbers (bool, int or float); got dtype {raw.dtype}"
-            + (" (strings: convert them with float first)." if raw.dtype.kind in "USO" else ".")
-        )
     try:
         array = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -89,13 +141,15 @@ def check_regression_arrays(X, y, sample_weight=None):
         raise ValueError("X has no columns; at least one feature is needed.")
     if X.shape[0] != y.shape[0]:
         raise ValueError(
-            f"X and y have inconsistent numbers of samples: X has {X.shape[0]} rows, y has {y.shape[0]}."
+            f"X and y have inconsistent numbers of samples: X has {X.shape[0]} rows, "
+            f"y has {y.shape[0]}."
         )
     if sample_weight is not None:
         sample_weight = check_finite_array(sample_weight, "sample_weight", ndim=1)
         if sample_weight.shape[0] != y.shape[0]:
             raise ValueError(
-                f"sample_weight has {sample_weight.shape[0]} entries but y has {y.shape[0]} samples."
+                f"sample_weight has {sample_weight.shape[0]} entries but y has {y.shape[0]} "
+                "samples."
             )
         if np.any(sample_weight <= 0):
             # A zero weight is an infinite noise variance sigma^2 / w_i: drop such rows instead.
@@ -121,7 +175,8 @@ MAX_SEED = 2**63 - 1
 
 
 def check_sampling_args(*, draws, tune, chains, random_seed) -> None:
-    """Check NUTS settings: positive integer draws and chains, non-negative tune, a seed nutpie can take."""
+    """Check NUTS settings: positive integer draws and chains, non-negative tune, a seed nutpie
+    can take."""
     for name, value, least in (
         ("draws", draws, 1),
         ("tune", tune, 0),

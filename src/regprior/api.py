@@ -10,8 +10,6 @@ row of :mod:`regprior.registry`) is needed only by :func:`compare`; a posterior 
 
 from __future__ import annotations
 
-import numpy as np
-
 from regprior import registry
 from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
 from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
@@ -26,7 +24,7 @@ from regprior.inference import (
 )
 from regprior.inference.map import DEFAULT_TOL
 from regprior.inference.nuts import check_nuts_settings, sample_nuts
-from regprior.spec.data import RegressionData
+from regprior.spec.data import RegressionData, check_noise_scale, warn_degenerate_columns
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood, resolve_likelihood
 from regprior.spec.priors import Prior
@@ -95,46 +93,6 @@ def make_model(
     return _build(data, prior, likelihood, fit_intercept=fit_intercept, form=form)
 
 
-def warn_degenerate_columns(data) -> None:
-    """Warn (UserWarning, naming them) about constant and duplicated columns of ``X``.
-
-    Both are legal, but a constant column's weight is decided by the prior alone, and duplicated
-    (or exactly collinear) columns make a lasso solution non-unique: MAP and sklearn may split the
-    weight differently at equal objectives (the comparison's verdict then compares objectives).
-    """
-    import warnings
-
-    X = data.X
-    constant = [data.feature_names[j] for j in np.flatnonzero(np.ptp(X, axis=0) == 0)]
-    if constant:
-        warnings.warn(
-            f"X has constant column(s) {constant}: with an intercept their weights are fixed by the prior alone.",
-            UserWarning,
-            stacklevel=3,
-        )
-    # Equal columns have equal random projections: O(n p) to find candidates (np.unique(axis=1)
-    # sorts the columns and cost more than a warm MAP), then each candidate checked exactly.
-    fingerprints = np.random.default_rng(0).standard_normal(X.shape[0]) @ X
-    order = np.argsort(fingerprints, kind="stable")  # equal columns end up next to each other
-    first_of_group, duplicated = order[0], set()
-    for j in order[1:]:
-        if fingerprints[j] == fingerprints[first_of_group] and np.array_equal(
-            X[:, j], X[:, first_of_group]
-        ):
-            duplicated.add(
-                first_of_group
-            )  # stable sort: the group's first column is its lowest index
-        else:
-            first_of_group = j
-    duplicated = [data.feature_names[j] for j in sorted(duplicated)]
-    if duplicated:
-        warnings.warn(
-            f"X has duplicated column(s) (first of each: {duplicated}): a lasso-type MAP is not unique there.",
-            UserWarning,
-            stacklevel=3,
-        )
-
-
 def check_specification(spec, name: str = "prior") -> None:
     """TypeError unless ``spec`` is a model specification: a prior or a full-Bayes specification."""
     if not isinstance(spec, (Prior, FullBayes)):
@@ -179,6 +137,8 @@ def _checked_inputs(
     likelihood = resolve_likelihood(
         likelihood, data, noise_sigma=noise_sigma, fit_intercept=fit_intercept
     )
+    if likelihood.noise_parameter is not None:
+        check_noise_scale(data, getattr(likelihood, likelihood.noise_parameter))
     if likelihood.family not in LIKELIHOOD_DISTRIBUTIONS:
         raise ValueError(
             f"the {likelihood.family} likelihood has no PyMC declaration: register one with "

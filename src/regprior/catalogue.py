@@ -1,4 +1,4 @@
-"""The catalogue of named model specifications (``models/*.toml``) that the CLI and benchmarks load."""
+"""The catalogue of named model specifications (``models/*.toml``) the CLI and benchmarks load."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ def _parse(document: dict, source: str) -> ModelSpec:
     unknown = set(document) - TOP_LEVEL_KEYS
     if unknown:
         raise ValueError(
-            f"model spec {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(TOP_LEVEL_KEYS)}."
+            f"model spec {source}: unknown key(s) {sorted(unknown)}; "
+            f"allowed: {sorted(TOP_LEVEL_KEYS)}."
         )
     missing = {"name", "prior", "likelihood", "sklearn"} - set(document)
     if missing:
@@ -100,17 +101,20 @@ def _parse(document: dict, source: str) -> ModelSpec:
             )
     if document["likelihood"] not in LIKELIHOOD_FAMILIES:
         raise ValueError(
-            f"model spec {source}: likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {document['likelihood']!r}."
+            f"model spec {source}: likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; "
+            f"got {document['likelihood']!r}."
         )
     families = registry.prior_families(document["likelihood"])
     if document["prior"] not in families:
         raise ValueError(
-            f"model spec {source}: prior must be one of {list(families)}; got {document['prior']!r}."
+            f"model spec {source}: prior must be one of {list(families)}; "
+            f"got {document['prior']!r}."
         )
     row = registry.pairing(document["prior"], document["likelihood"])
     if document["sklearn"] != row.estimator:
         raise ValueError(
-            f"model spec {source}: a {document['prior']} prior's sklearn counterpart is {row.estimator}; got {document['sklearn']!r}."
+            f"model spec {source}: a {document['prior']} prior's sklearn counterpart is "
+            f"{row.estimator}; got {document['sklearn']!r}."
         )
     allowed = {**DEFAULT_TYPES, **{name: float for name in row.strength[1:]}}
     defaults = document.get("defaults", {})
@@ -123,7 +127,8 @@ def _parse(document: dict, source: str) -> ModelSpec:
             )
         if type(value) is not allowed[key]:
             raise ValueError(
-                f"model spec {source}: default {key!r} must be {allowed[key].__name__}; got {value!r}."
+                f"model spec {source}: default {key!r} must be {allowed[key].__name__}; "
+                f"got {value!r}."
             )
     fixed = {k: v for k, v in defaults.items() if k in row.strength}
     try:
@@ -149,10 +154,20 @@ def _read(name_or_path: str) -> tuple[dict, Path]:
         path = Path(name_or_path)
         if path.suffix != ".toml" or not path.is_file():
             raise ValueError(
-                f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} nor a .toml file."
+                f"model {name_or_path!r} is neither a catalogued name {sorted(catalogue)} "
+                "nor a .toml file."
             )
+    raw = path.read_bytes()
     try:
-        return tomllib.loads(path.read_text()), path
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValueError(
+            f"model spec {path}: not UTF-8 text ({error.reason} at byte {error.start}, line "
+            f"{line}); save it as UTF-8 (TOML files are UTF-8)."
+        ) from None
+    try:
+        return tomllib.loads(text), path
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"model spec {path}: invalid TOML ({error}).") from None
 
@@ -162,14 +177,16 @@ def load_model_spec(name_or_path: str) -> ModelSpec:
     document, path = _read(name_or_path)
     if "full_bayes" in document:
         raise ValueError(
-            f"model {name_or_path!r} is a full-Bayes model (its prior scale is learnt): it has no single "
+            f"model {name_or_path!r} is a full-Bayes model (its prior scale is learnt): it has "
+            "no single "
             "sklearn counterpart to compare with; use regprior loo or regprior choose."
         )
     return _parse(document, str(path))
 
 
 def load_full_bayes_model(name_or_path: str):
-    """A catalogued full-Bayes model (``full_bayes = "bayesian_lasso" | "learned_scale"``) as its specification.
+    """A catalogued full-Bayes model (``full_bayes = "bayesian_lasso" | "learned_scale"``) as its
+    specification.
 
     ``[parameters]`` are the specification's (``BayesianLasso(lam, gamma_shape, gamma_rate)``,
     ``LearnedScale(family, noise_scale, prior_scale, noise_prior)``), checked by it; the value
@@ -181,11 +198,13 @@ def load_full_bayes_model(name_or_path: str):
     unknown = set(document) - FULL_BAYES_KEYS
     if unknown:
         raise ValueError(
-            f"model spec {path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(FULL_BAYES_KEYS)}."
+            f"model spec {path}: unknown key(s) {sorted(unknown)}; "
+            f"allowed: {sorted(FULL_BAYES_KEYS)}."
         )
     if document.get("full_bayes") not in kinds:
         raise ValueError(
-            f"model spec {path}: full_bayes must be one of {sorted(kinds)}; got {document.get('full_bayes')!r}."
+            f"model spec {path}: full_bayes must be one of {sorted(kinds)}; "
+            f"got {document.get('full_bayes')!r}."
         )
     cls = kinds[document["full_bayes"]]
     if document.get("likelihood") != cls.likelihood:
@@ -204,7 +223,7 @@ def load_full_bayes_model(name_or_path: str):
 
 
 def full_bayes_models() -> dict:
-    """Every catalogued full-Bayes model: ``{name: specification}``, the set ``regprior loo`` compares."""
+    """Every catalogued full-Bayes model, ``{name: specification}``: what ``regprior loo`` takes."""
     models = {}
     for name, path in available_models().items():
         document, _ = _read(str(path))

@@ -1,22 +1,26 @@
-"""scikit-learn estimators whose fit is the MAP (or the NUTS posterior) of a prior on the weights."""
+"""scikit-learn estimators whose fit is the MAP (or NUTS posterior) of a prior on the weights."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from regprior import registry
+from regprior._validation import check_not_ragged, check_numeric
 from regprior.backend.cache import cached_models, clear_model_cache, reusable_model
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate
+from regprior.inference.map import DEFAULT_TOL
 from regprior.inference.nuts import sample_nuts
-from regprior.spec.data import RegressionData
+from regprior.spec.data import RegressionData, check_noise_scale, warn_degenerate_columns
 from regprior.spec.likelihoods import Bernoulli, Gaussian, Poisson
 from regprior.spec.statistics import SufficientStatistics
 
@@ -30,27 +34,42 @@ __all__ = [
     "clear_model_cache",
 ]
 
-#: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need dense ``X``).
+#: The MAP engine's default cap on coordinate-descent sweeps per Newton step (``max_iter=None``).
+DEFAULT_MAX_ITER = 100_000
+
+#: Ridge's solvers (and Lasso's "auto"): accepted, so that a copied pipeline runs, with no effect.
+SKLEARN_SOLVERS = {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}
+
+#: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need it
+#: dense).
 SPARSE_FORMATS = ("csr", "csc", "coo")
 
 
-def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
+def _weighted_data(
+    X, y, sample_weight, *, fit_intercept: bool = True, feature_names=None, stacklevel=5
+):
     """The data of a fit: rows with zero ``sample_weight`` carry no information and are dropped.
+
+    Constant and duplicated columns of the rows kept are named in a UserWarning, as every entry
+    point names them (:func:`~regprior.spec.data.warn_degenerate_columns`).
 
     A scalar ``sample_weight`` weighs every row alike (as in sklearn). A SciPy sparse ``X`` gives
     the data's :class:`~regprior.spec.statistics.SufficientStatistics` (sparse products, never a
     dense ``X``): the Gaussian model needs nothing else.
     """
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        sample_weight = check_numeric(sample_weight, "sample_weight")
+        if sample_weight.dtype.kind == "c":
+            raise TypeError(f"sample_weight is complex ({sample_weight.dtype}); it must be real.")
+        sample_weight = sample_weight.astype(np.float64)
         if sample_weight.ndim == 0:
             sample_weight = np.full(y.shape, float(sample_weight))
         if sample_weight.shape != y.shape:
             raise ValueError(f"sample_weight must have shape {y.shape}; got {sample_weight.shape}.")
         if not np.all(np.isfinite(sample_weight)):
             raise ValueError(
-                f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite value(s); "
-                "weights must be finite."
+                f"sample_weight has {int(np.sum(~np.isfinite(sample_weight)))} NaN or infinite "
+                "value(s); weights must be finite."
             )
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
@@ -60,16 +79,45 @@ def _weighted_data(X, y, sample_weight, *, fit_intercept: bool = True):
                 "sample_weight is zero everywhere; at least one positive weight is needed."
             )
         X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+    # stacklevel: the caller's line of ``fit`` (through sklearn's fit wrapper).
+    warn_degenerate_columns(X, feature_names=feature_names, stacklevel=stacklevel)
     if scipy.sparse.issparse(X):
         return SufficientStatistics.from_sparse(X, y, sample_weight, fit_intercept=fit_intercept)
     return RegressionData(X, y, sample_weight)
 
 
+def _check_one_strength(estimator, *scales: str) -> None:
+    """One rule for every estimator: ``alpha`` and the prior's scales are two ways to set one
+    strength, so giving both is refused, whatever their values (sklearn's default alpha too)."""
+    given = [name for name in scales if getattr(estimator, name, None) is not None]
+    if estimator.alpha is not None and given:
+        values = ", ".join(f"{name}={getattr(estimator, name)!r}" for name in given)
+        raise ValueError(
+            f"The 'alpha' parameter of {type(estimator).__name__} and its prior's scale are two "
+            f"ways to set one strength: give alpha or {' and '.join(given)}, not both. "
+            f"Got alpha={estimator.alpha!r}, {values} instead."
+        )
+
+
 def _solve(estimator, data, prior, likelihood) -> None:
-    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's attributes."""
+    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's
+    attributes."""
     with reusable_model(data, prior, likelihood, fit_intercept=estimator.fit_intercept) as model:
         if estimator.inference == "map":
-            result = map_estimate(model)
+            result = map_estimate(
+                model,
+                start=_warm_start(estimator, data.n_features),
+                tol=estimator.tol,
+                max_iter=DEFAULT_MAX_ITER if estimator.max_iter is None else estimator.max_iter,
+            )
+            if not result.converged:
+                warnings.warn(
+                    f"{type(estimator).__name__}: the MAP did not reach tol={estimator.tol!r} "
+                    f"(relative KKT residual {result.kkt_residual:.3g}) within "
+                    f"max_iter={estimator.max_iter!r} sweeps; increase max_iter or tol.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
             estimator.coef_, estimator.intercept_ = result.coef, result.intercept
             estimator.kkt_residual_ = result.kkt_residual
             # Newton steps, plus coordinate-descent sweeps for a prior with a kink.
@@ -93,6 +141,14 @@ def _solve(estimator, data, prior, likelihood) -> None:
                 float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
             )
             estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
+
+
+def _warm_start(estimator, n_features: int):
+    """The previous fit's weights when ``warm_start=True`` and they fit this ``X``, else None."""
+    if not estimator.warm_start:
+        return None
+    coef = np.ravel(getattr(estimator, "coef_", np.empty(0)))
+    return coef.astype(np.float64) if coef.shape == (n_features,) else None
 
 
 def _posterior_draws(draws, fit_intercept):
@@ -131,6 +187,34 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``"nuts"``: ``coef_`` is the posterior mean, the draws are in ``posterior_``.
     draws, tune, chains, random_seed : int
         NUTS settings (``inference="nuts"`` only).
+    tol : float, default=1e-10
+        The MAP's relative KKT tolerance (:attr:`regprior.inference.MAPResult.kkt_residual`),
+        not sklearn's duality gap or coefficient change: a ``tol`` copied from ``Lasso``
+        (1e-4) gives a less exact MAP. A MAP short of it raises a ``ConvergenceWarning``.
+    max_iter : int, default=None
+        Cap on the MAP's coordinate-descent sweeps per Newton step (priors with a kink);
+        ``None``: 100_000.
+    warm_start : bool, default=False
+        Start the MAP from the previous fit's ``coef_`` (same number of features). The MAP
+        is the same; only the work to reach it changes.
+
+    Parameters accepted from sklearn's ``Ridge`` / ``Lasso`` / ``ElasticNet`` so that a
+    pipeline runs unchanged, each with no effect on the fit, for the reason given:
+
+    copy_X : bool, default=True
+        ``X`` is never written to: it is always copied to float64 first.
+    selection : {"cyclic", "random"}, default="cyclic"
+        The MAP is solved to its certificate whatever the order of the coordinates.
+    random_state : int, RandomState instance or None, default=None
+        The MAP is deterministic; NUTS draws are seeded by ``random_seed``.
+    precompute : bool or "auto", default=False
+        The Gram matrix ``X'WX`` is always formed (it is the Gaussian likelihood's Hessian).
+        A precomputed Gram array is refused: the model is defined by ``X``, and a Gram that
+        does not match it would change the model silently.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}, \
+            default="auto"
+        One engine solves every MAP (proximal Newton; a Normal prior on ``p > n`` data at a
+        tiny ``alpha`` goes through the SVD), to the same exact answer whatever the name.
 
     Attributes
     ----------
@@ -183,6 +267,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         "tune": [Interval(Integral, 0, None, closed="left")],
         "chains": [Interval(Integral, 1, None, closed="left")],
         "random_seed": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "warm_start": ["boolean"],
+        "copy_X": ["boolean"],
+        "selection": [StrOptions({"cyclic", "random"})],
+        "random_state": ["random_state"],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "solver": [StrOptions(SKLEARN_SOLVERS)],
     }
 
     def __init__(
@@ -199,6 +291,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
+        copy_X=True,
+        selection="cyclic",
+        random_state=None,
+        precompute=False,
+        solver="auto",
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -211,6 +311,14 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.copy_X = copy_X
+        self.selection = selection
+        self.random_state = random_state
+        self.precompute = precompute
+        self.solver = solver
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -220,20 +328,29 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``noise_sigma**2 / 0``) and are dropped, as in sklearn's objectives. With
         ``noise_sigma=None`` and ``n_samples <= n_features + 1``, see ``_likelihood``.
         """
-        if self.alpha is not None and self.prior_scale is not None:
-            raise ValueError("give alpha or prior_scale, not both.")
+        _check_one_strength(self, "prior_scale", "prior_sigma")
+        if not isinstance(self.precompute, (bool, str)):
+            raise ValueError(
+                f"The 'precompute' parameter of {type(self).__name__} must be a bool or 'auto'; "
+                "a precomputed Gram matrix is not taken (regprior forms X'WX from X itself: a "
+                "Gram that does not match X would change the model silently). Got an array "
+                "instead."
+            )
         if self.positive:
             raise ValueError(
-                "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a model regprior does "
-                "not build (neither its MAP nor its posterior); use sklearn's estimator with positive=True."
+                "positive=True (weights >= 0) is the MAP of the prior truncated at its centre, a "
+                "model regprior does not build (neither its MAP nor its posterior); use sklearn's "
+                "estimator with positive=True."
             )
         if self.alpha == 0:
             raise ValueError(
-                "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares as its "
-                "MAP, and its posterior is improper when p >= n. Use sklearn.linear_model.LinearRegression, "
-                "or a small positive alpha."
+                "alpha=0 is a flat prior (infinite prior scale): no proper prior has least squares "
+                "as its MAP, and its posterior is improper when p >= n. Use "
+                "sklearn.linear_model.LinearRegression, or a small positive alpha."
             )
-        # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray) are checked via their shape.
+        check_not_ragged(X, "X")
+        check_not_ragged(y, "y")
+        # Array-likes that refuse NumPy's functions (sklearn's _NotAnArray): checked by their shape.
         y_shape = getattr(y, "shape", None) or np.asarray(y).shape
         if len(y_shape) == 2 and y_shape[1] > 1:
             return self._fit_targets(X, y, sample_weight)
@@ -249,8 +366,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             y.astype(np.float64),
             sample_weight,
             fit_intercept=self.fit_intercept,
+            feature_names=getattr(self, "feature_names_in_", None),
         )
         likelihood, sigma_known = self._likelihood(data)
+        if sigma_known:
+            check_noise_scale(data, likelihood.noise_sigma)
         prior = registry.make_prior(
             self._family,
             likelihood=likelihood,
@@ -375,7 +495,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
             if not return_std:
                 return X @ self.coef_.T + self.intercept_
             columns = [fit.predict(X, return_std=True) for fit in self.estimators_]
-            return tuple(np.column_stack(parts) for parts in zip(*columns))
+            return tuple(np.column_stack(parts) for parts in zip(*columns, strict=True))
         mean = X @ self.coef_ + self.intercept_
         if not return_std:
             return mean
@@ -418,13 +538,20 @@ class LaplacePriorRegressor(_PriorRegressor):
 
     With ``inference="map"`` it minimises, exactly like ``sklearn.linear_model.Lasso``::
 
-        1 / (2N) ||y - Xw - c||^2_W + alpha * ||w - mu||_1,   alpha = noise_sigma**2 / (N * prior_scale)
+        1 / (2N) ||y - Xw - c||^2_W + alpha * ||w - mu||_1,
+        alpha = noise_sigma**2 / (N * prior_scale)
 
     with ``N = sum(sample_weight)``. The MAP has exact zeros (weights exactly at ``mu``);
     the posterior mean (``inference="nuts"``) does not.
     """
 
     _family = "laplace"
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a SciPy CSR matrix, as sklearn's ``Lasso`` has it (the MAP's exact zeros
+        are not stored)."""
+        return scipy.sparse.csr_matrix(self.coef_)
 
 
 class ElasticNetPriorRegressor(_PriorRegressor):
@@ -490,6 +617,14 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
+        copy_X=True,
+        selection="cyclic",
+        random_state=None,
+        precompute=False,
+        solver="auto",
     ):
         super().__init__(
             alpha,
@@ -503,6 +638,14 @@ class ElasticNetPriorRegressor(_PriorRegressor):
             tune=tune,
             chains=chains,
             random_seed=random_seed,
+            tol=tol,
+            max_iter=max_iter,
+            warm_start=warm_start,
+            copy_X=copy_X,
+            selection=selection,
+            random_state=random_state,
+            precompute=precompute,
+            solver=solver,
         )
         self.l1_ratio = l1_ratio
         self.prior_sigma = prior_sigma
@@ -510,7 +653,8 @@ class ElasticNetPriorRegressor(_PriorRegressor):
     def _strength(self) -> dict:
         if (self.prior_scale is None) != (self.prior_sigma is None):
             raise ValueError(
-                "give prior_scale and prior_sigma together (the two scales of the elastic-net prior)."
+                "give prior_scale and prior_sigma together (the two scales of the elastic-net "
+                "prior)."
             )
         if self.prior_scale is not None:
             return {"parameters": {"scale": self.prior_scale, "sigma": self.prior_sigma}}
@@ -523,6 +667,12 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
     def _set_strength_attributes(self, strength: dict) -> None:
         self.alpha_, self.l1_ratio_ = strength["alpha"], strength["l1_ratio"]
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a SciPy CSR matrix, as sklearn's ``Lasso`` has it (the MAP's exact zeros
+        are not stored)."""
+        return scipy.sparse.csr_matrix(self.coef_)
 
     def fit(self, X, y, sample_weight=None):
         super().fit(X, y, sample_weight)
@@ -538,11 +688,15 @@ _GLM_CONSTRAINTS = {
     "tune": [Interval(Integral, 0, None, closed="left")],
     "chains": [Interval(Integral, 1, None, closed="left")],
     "random_seed": [Interval(Integral, 0, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="neither")],
+    "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+    "warm_start": ["boolean"],
 }
 
 
 class _GLMPriorEstimator(BaseEstimator):
-    """Shared fitting of the GLM estimators: MAP (or NUTS) of a prior under a Bernoulli or Poisson likelihood.
+    """Shared fitting of the GLM estimators: MAP (or NUTS) of a prior under a Bernoulli or Poisson
+    likelihood.
 
     The prior is centred at 0: sklearn cannot offset the linear predictor, so a non-zero
     centre would have no counterpart. The fitted ``prior_`` is the prior the strength maps to.
@@ -554,7 +708,13 @@ class _GLMPriorEstimator(BaseEstimator):
         return None
 
     def _fit_glm(self, X, y, sample_weight):
-        data = _weighted_data(X, y, sample_weight)
+        data = _weighted_data(
+            X,
+            y,
+            sample_weight,
+            feature_names=getattr(self, "feature_names_in_", None),
+            stacklevel=6,
+        )
         likelihood = self._likelihood_class()
         likelihood.check_target(data.y)
         prior = registry.make_prior(
@@ -565,7 +725,7 @@ class _GLMPriorEstimator(BaseEstimator):
         return registry.sklearn_strength(prior, likelihood, data.weight_sum)
 
     def _expected(self, X, mean):
-        """The likelihood's mean at each row: posterior expectation under NUTS, plug-in at the MAP."""
+        """The likelihood's mean at each row: posterior expectation (NUTS), plug-in (MAP)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         if self._predictive is not None:
@@ -600,6 +760,8 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         predictive probability (averaged over the draws).
     draws, tune, chains, random_seed : int
         NUTS settings.
+    tol, max_iter, warm_start
+        The MAP engine's settings, as for :class:`NormalPriorRegressor`.
 
     Attributes
     ----------
@@ -633,6 +795,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
     ):
         self.C = C
         self.l1_ratio = l1_ratio
@@ -642,6 +807,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
 
     def _family(self) -> str:
         if self.l1_ratio == 0:
@@ -664,14 +832,16 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         """Fit on two classes (any labels; the second of ``np.unique(y)`` is the positive one)."""
         from sklearn.utils.multiclass import check_classification_targets
 
+        check_not_ragged(X, "X")
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) != 2:
             n = len(self.classes_)
             raise ValueError(
-                f"Only binary classification is supported: LogisticPriorClassifier needs exactly 2 classes in y; "
-                f"got {n} class{'es' if n != 1 else ''} ({self.classes_[:5].tolist()})."
+                "Only binary classification is supported: LogisticPriorClassifier needs exactly "
+                f"2 classes in y; got {n} class{'es' if n != 1 else ''} "
+                f"({self.classes_[:5].tolist()})."
             )
         self._fit_glm(X, encoded.astype(np.float64), sample_weight)
         self.coef_ = self.coef_[None, :]
@@ -685,7 +855,8 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict_proba(self, X):
-        """``[P(first class), P(second class)]`` per row (posterior mean of the probability under NUTS)."""
+        """``[P(first class), P(second class)]`` per row (under NUTS, the posterior mean of the
+        probability)."""
         import scipy.special
 
         positive = self._expected(X, scipy.special.expit)
@@ -709,24 +880,25 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        sklearn's penalty strength.
+    alpha : float, default=None
+        sklearn's penalty strength; ``None`` with ``prior_scale=None`` means 1.0, sklearn's
+        default. Give ``alpha`` or ``prior_scale``, not both.
     prior_scale : float, default=None
-        The Normal prior's sd, the other way to set the strength (exclusive with a non-default alpha).
-    fit_intercept, inference, draws, tune, chains, random_seed
+        The Normal prior's sd, the other way to set the strength.
+    fit_intercept, inference, draws, tune, chains, random_seed, tol, max_iter, warm_start
         As for :class:`LogisticPriorClassifier`.
     """
 
     _likelihood_class = Poisson
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither"), None],
         "prior_scale": [Interval(Real, 0, None, closed="neither"), None],
         **_GLM_CONSTRAINTS,
     }
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha=None,
         *,
         prior_scale=None,
         fit_intercept=True,
@@ -735,6 +907,9 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         tune=1000,
         chains=4,
         random_seed=0,
+        tol=DEFAULT_TOL,
+        max_iter=None,
+        warm_start=False,
     ):
         self.alpha = alpha
         self.prior_scale = prior_scale
@@ -744,14 +919,18 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         self.tune = tune
         self.chains = chains
         self.random_seed = random_seed
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
 
     def _family(self) -> str:
         return "normal"
 
     def _strength(self) -> dict:
+        _check_one_strength(self, "prior_scale")
         if self.prior_scale is not None:
             return {"parameters": {"sigma": self.prior_scale}}
-        return {"sklearn": {"alpha": self.alpha}}
+        return {"sklearn": {"alpha": 1.0 if self.alpha is None else self.alpha}}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -760,7 +939,9 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit on non-negative counts ``y``, not all zero (non-integer values: see :class:`~regprior.spec.likelihoods.Poisson`)."""
+        """Fit on non-negative counts ``y``, not all zero (non-integer values: see
+        :class:`~regprior.spec.likelihoods.Poisson`)."""
+        check_not_ragged(X, "X")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         self.alpha_ = self._fit_glm(X, y, sample_weight)["alpha"]
         self.prior_scale_ = self.prior_.sigma

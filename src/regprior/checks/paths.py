@@ -183,7 +183,13 @@ class MAPPath:
 
 
 def _check_alphas(alphas) -> np.ndarray:
-    alphas = np.asarray(alphas, dtype=float)
+    try:
+        alphas = np.asarray(alphas, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"alphas must be a non-empty 1-D array of positive finite numbers; got {alphas!r}, "
+            "which does not convert to float."
+        ) from None
     if (
         alphas.ndim != 1
         or alphas.size == 0

@@ -136,7 +136,15 @@ def check_sampler(*settings: dict) -> None:
 
 
 def check_out(out) -> None:
-    """``--out`` must be a folder that can be written: checked before any work, not when writing."""
+    """``--out`` must be a folder that can be written: checked before any work, not when writing.
+
+    Permission bits do not tell (root passes ``os.access`` under ``/proc``, a read-only mount
+    passes it too): a probe folder is created and removed where the outputs will go (in
+    ``--out`` when it exists, else in its first existing ancestor, where the writer creates
+    it and stages its files).
+    """
+    import tempfile
+
     if out is None:
         return
     if out.exists() and not out.is_dir():
@@ -149,10 +157,17 @@ def check_out(out) -> None:
         raise ValueError(
             f"--out {str(out)!r} cannot be created: {str(ancestor)!r} is a file, not a folder."
         )
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(
-            f"--out {str(out)!r} cannot be written: no write permission in {str(ancestor)!r}."
-        )
+    # The writer stages its files beside --out: probe there too when --out exists.
+    places = [ancestor] if ancestor != out.absolute() else [ancestor, ancestor.parent]
+    for place in places:
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".regprior-probe-", dir=place))
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ValueError(
+                f"--out {str(out)!r} cannot be written: creating a folder in {str(place)!r} "
+                f"failed ({reason})."
+            ) from None
 
 
 def families(args, likelihood: str) -> tuple[str, ...]:
@@ -164,7 +179,7 @@ def families(args, likelihood: str) -> tuple[str, ...]:
 
 def load(args, likelihood_family: str, fit_intercept: bool):
     """The data and the likelihood (the Gaussian's noise sigma resolved), checked together."""
-    from regprior.spec.data import load_data
+    from regprior.spec.data import check_noise_scale, load_data
     from regprior.spec.likelihoods import likelihood_class, resolve_likelihood
 
     cls = likelihood_class(likelihood_family)
@@ -174,10 +189,28 @@ def load(args, likelihood_family: str, fit_intercept: bool):
             f"got it with --likelihood {likelihood_family}."
         )
     data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
+    warn_about_columns(data, args.command)
     likelihood = resolve_likelihood(
         cls, data, noise_sigma=args.noise_sigma, fit_intercept=fit_intercept
     )
+    if likelihood.noise_parameter is not None:
+        check_noise_scale(data, getattr(likelihood, likelihood.noise_parameter))
     return data, likelihood
+
+
+def warn_about_columns(data, command: str) -> None:
+    """Name constant and duplicated columns of the data on stderr, one line each, as the array
+    functions and the estimators name them (:func:`regprior.spec.data.warn_degenerate_columns`)."""
+    import sys
+    import warnings
+
+    from regprior.spec.data import warn_degenerate_columns
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        warn_degenerate_columns(data)
+    for warning in caught:
+        print(f"regprior {command}: warning: {warning.message}", file=sys.stderr)
 
 
 def fixed_strength(args, row, defaults: dict) -> dict:

@@ -50,7 +50,9 @@ def prepare(args) -> Job:
     _options.check_out(args.out)
     settings = _options.sampler_settings(args, {})
     _options.check_sampler(settings)
-    return Job(args, load_data(args.data, target=args.target), settings)
+    data = load_data(args.data, target=args.target)
+    _options.warn_about_columns(data, args.command)
+    return Job(args, data, settings)
 
 
 def run(job: Job) -> int:

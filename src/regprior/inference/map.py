@@ -84,6 +84,13 @@ class MAPResult:
         with a large ``error_bound`` means an ill-conditioned problem (p > n with a vanishing
         prior): the gradient cannot see the error.
         Computed on first access.
+    solve : {"newton", "svd"}
+        How the point was found: ``"newton"``, proximal Newton steps on the Hessian;
+        ``"svd"``, the closed form of a Gaussian likelihood with a Normal prior through the
+        singular value decomposition of the weighted, centred data (sklearn's ``Ridge``
+        ``solver="svd"``), used where the Hessian is ill-conditioned (``p >= n``, or a prior
+        precision below ``sqrt(eps)`` of the data's): accurate to rounding where
+        ``error_bound``, which only sees the gradient, is loose.
     """
 
     coef: np.ndarray
@@ -94,6 +101,7 @@ class MAPResult:
     converged: bool
     neg_log_posterior: float
     centre: np.ndarray
+    solve: str = "newton"
     _subgradient_norm: float = field(default=np.nan, repr=False, compare=False)
     _hessian: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -176,6 +184,25 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         if start.shape != centre.shape:
             raise ValueError(f"start must have shape {centre.shape}; got {start.shape}.")
         x[n_smooth:] = start
+    closed_form = _svd_solution(model, prior, n_smooth)
+    if closed_form is not None:
+        # Certified like any other point, by the compiled PyMC gradient; no Newton step follows
+        # (a step through the ill-conditioned Hessian would only add its rounding back).
+        value, gradient = penalised.value_and_gradient(closed_form)
+        distances = subgradient_distances(closed_form, gradient, n_smooth=n_smooth, prior=prior)
+        return _result(
+            model,
+            prior,
+            closed_form,
+            value,
+            distances,
+            reference,
+            tol=tol,
+            n_iter=0,
+            n_newton=0,
+            hessian=penalised.hessian(closed_form),
+            solve="svd",
+        )
     n_iter = 0
     quadratic = model.likelihood.quadratic
     # Newton converges quadratically near the optimum: for a non-quadratic likelihood one
@@ -233,7 +260,7 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
 
 
 def _result(
-    model, prior, x, value, distances, reference, *, tol, n_iter, n_newton, hessian
+    model, prior, x, value, distances, reference, *, tol, n_iter, n_newton, hessian, solve="newton"
 ) -> MAPResult:
     """The :class:`MAPResult` of the point ``x``, certified by ``distances``.
 
@@ -254,6 +281,7 @@ def _result(
         converged=relative <= tol,
         neg_log_posterior=likelihood_value + float(np.sum(prior.neg_logpdf(coef))),
         centre=prior.centre(model.data.n_features),
+        solve=solve,
         _subgradient_norm=float(np.linalg.norm(distances)),
         _hessian=hessian,
     )
@@ -358,6 +386,51 @@ def _quadratic_path(
         results.append(result)
     model.set_prior(priors[-1])
     return results
+
+
+def _svd_solution(model: RegressionModel, prior, n_smooth: int) -> np.ndarray | None:
+    """The exact MAP of a quadratic likelihood with a Normal prior, through the SVD, or None.
+
+    With ``A = sqrt(W) (X - x_mean) / sigma`` and ``b = sqrt(W) (y - y_mean) / sigma`` the
+    posterior mode solves ``min ||A beta - b||^2 + l2 ||beta - mu||^2``, whose solution is
+    ``mu + V diag(s / (s^2 + l2)) U^T (b - A mu)`` (``A = U diag(s) V^T``) and whose centred
+    intercept is 0: no Gram matrix is formed, so directions with ``s`` near 0 (p >= n, tiny
+    ``l2``) get exactly ``mu``, where a Cholesky solve of ``A^T A + l2 I`` returns its rounding
+    divided by ``l2`` (2e-8 relative at sklearn's alpha 1e-6 on p > n data; specification,
+    "Certificates under ill-conditioning"). Used only where that solve is ill-conditioned
+    (``p + intercept >= n``, or ``l2`` below ``sqrt(eps)`` times the largest diagonal of
+    ``A^T A``) and the raw data are at hand; None otherwise (Newton takes the problem).
+    """
+    likelihood = model.likelihood
+    weights = getattr(prior, "penalty_weights", None)
+    data = model.data
+    if (
+        not (likelihood.quadratic and likelihood.centres_target and prior.smooth)
+        or weights is None
+        or weights[0] != 0
+        or not hasattr(data, "X")
+        or getattr(likelihood, "noise_sigma", None) is None
+    ):
+        return None
+    l2 = float(weights[1])
+    key = ("svd", model.data_version, model.likelihood_version)
+    if key not in model._compiled:
+        scale = np.sqrt(data.weights) / likelihood.noise_sigma
+        A = (data.X - model.x_mean) * scale[:, None]
+        b = (data.y - model.y_mean) * scale
+        model._compiled[key] = (A, b, float(np.max(np.einsum("ij,ij->j", A, A))))
+    A, b, largest = model._compiled[key]
+    n, p = A.shape
+    if p + n_smooth < n and l2 >= np.sqrt(np.finfo(float).eps) * largest:
+        return None
+    svd_key = key + ("factors",)
+    if svd_key not in model._compiled:
+        model._compiled[svd_key] = scipy.linalg.svd(A, full_matrices=False, lapack_driver="gesdd")
+    U, singular, Vt = model._compiled[svd_key]
+    mu = prior.centre(p)
+    shrink = singular / (singular**2 + l2)
+    coef = mu + Vt.T @ (shrink * (U.T @ (b - A @ mu)))
+    return np.concatenate([np.zeros(n_smooth), coef])
 
 
 def _newton_direction(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:

@@ -1,9 +1,11 @@
-"""Regression data sets: validated arrays with names, from sklearn's bundled diabetes or a CSV file."""
+"""Regression data sets: validated arrays with names, from sklearn's bundled sets or a CSV file."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,9 @@ __all__ = [
     "load_csv",
     "load_data",
     "EMBEDDED",
+    "warn_degenerate_columns",
+    "check_moments",
+    "check_noise_scale",
 ]
 
 
@@ -50,6 +55,7 @@ class RegressionData:
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "sample_weight", sample_weight)
+        check_moments(X, y, sample_weight, feature_names=self.feature_names)
         if self.feature_names is None:
             names = tuple(f"x{j}" for j in range(X.shape[1]))
         else:
@@ -81,6 +87,83 @@ class RegressionData:
         return np.ones(self.n_samples) if self.sample_weight is None else self.sample_weight
 
 
+def _column_names(feature_names, n_features: int):
+    if feature_names is None or len(feature_names) != n_features:
+        return [f"x{j}" for j in range(n_features)]
+    return [str(name) for name in feature_names]
+
+
+def check_moments(X, y, sample_weight=None, *, feature_names=None):
+    """ValueError naming the input whose weighted sums of squares overflow float64.
+
+    Finite values can still overflow what every fit computes from them: the weight sum, the
+    means, ``X'WX``, ``X'Wy``, ``y'Wy`` and the residual variance. The raw sums of squares
+    bound all of them (centring only lowers a sum of squares; ``|X'Wy|`` is at most the
+    geometric mean of the two diagonals), so checking those, in O(n p) without a copy, keeps
+    non-finite intermediate results (NaN weights with ``converged=False``, an infinite
+    estimated noise sigma) from reaching the engine. Values up to about 1e150 pass.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sample_weight is None:
+            total = float(X.shape[0])
+            x_squares = np.einsum("ij,ij->j", X, X)
+            y_squares = float(y @ y)
+        else:
+            total = float(np.sum(sample_weight))
+            x_squares = np.einsum("i,ij,ij->j", sample_weight, X, X)
+            y_squares = float(sample_weight @ (y * y))
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight is too large for float64 arithmetic: its sum overflows (largest "
+            f"weight {np.max(sample_weight):.3g}). Rescale the weights (only their ratios and "
+            "the noise sigma's scale matter)."
+        )
+    overflowing = np.flatnonzero(~np.isfinite(x_squares))
+    if overflowing.size:
+        names = _column_names(feature_names, X.shape[1])
+        j = overflowing[0]
+        raise ValueError(
+            f"X contains values too large for float64 arithmetic: the weighted sum of squares "
+            f"of column {names[j]!r} (a diagonal entry of X'WX) overflows (largest |value| "
+            f"{np.max(np.abs(X[:, j])):.3g}). Rescale it (e.g. with sklearn's StandardScaler)."
+        )
+    if not np.isfinite(y_squares):
+        raise ValueError(
+            "y contains values too large for float64 arithmetic: its weighted sum of squares "
+            f"overflows (largest |value| {np.max(np.abs(y)):.3g}). Rescale it."
+        )
+
+
+def check_noise_scale(data, noise_sigma: float) -> None:
+    """ValueError when the data divided by the noise variance overflow (or the variance does).
+
+    The Gaussian log likelihood works with ``X'WX / noise_sigma**2`` and
+    ``y'Wy / noise_sigma**2``: a noise sigma near the ends of the float range makes them
+    infinite (NaN weights after the model was built) or zero.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        variance = np.float64(noise_sigma) ** 2
+        precision = 1.0 / variance
+        if isinstance(data, RegressionData):
+            w = data.weights
+            squares = [np.einsum("i,ij,ij->j", w, data.X, data.X), w @ data.y**2]
+        else:  # sufficient statistics
+            squares = [np.diag(data.xtx), data.yty]
+        largest = max(float(np.max(part)) for part in squares)
+        scaled = largest * precision
+    if not (np.isfinite(variance) and variance > 0 and np.isfinite(precision)):
+        raise ValueError(
+            f"noise_sigma={noise_sigma!r} is outside what float64 can square and invert "
+            "(about 1e-154 to 1e154); rescale y."
+        )
+    if not np.isfinite(scaled):
+        raise ValueError(
+            f"noise_sigma={noise_sigma:.3g} is too small for these data: the sums of squares of "
+            f"X and y divided by noise_sigma**2 overflow float64 (largest sum of squares "
+            f"{largest:.3g}). Rescale X and y."
+        )
+
+
 def load_diabetes() -> RegressionData:
     """scikit-learn's bundled diabetes data (442 x 10, shipped with sklearn, no download).
 
@@ -95,7 +178,7 @@ def load_diabetes() -> RegressionData:
 
 
 def load_breast_cancer() -> RegressionData:
-    """scikit-learn's bundled breast-cancer data (569 x 30, binary target: 1 = benign), standardised.
+    """scikit-learn's bundled breast-cancer data (569 x 30, binary target 1 = benign), standardised.
 
     Each feature is centred and scaled to unit (population) standard deviation, as one does
     before a penalised logistic regression (the raw features span five orders of magnitude,
@@ -136,7 +219,7 @@ EMBEDDED = {
 
 
 def load_csv(path, *, target: str | None = None, weights: str | None = None) -> RegressionData:
-    """Read a CSV file: every column but ``target`` (default: the last) and ``weights`` is a feature.
+    """Read a CSV file: each column but ``target`` (default: the last) and ``weights`` is a feature.
 
     Raises
     ------
@@ -190,13 +273,15 @@ def load_csv(path, *, target: str | None = None, weights: str | None = None) -> 
     features = [c for c in columns if c not in (target, weights)]
     if not features:
         raise ValueError(f"{str(path)!r} has no feature column besides the target.")
-    missing = frame[[*features, target, *([weights] if weights else [])]].isna()
+    used = frame[[*features, target, *([weights] if weights else [])]]
+    # pandas reads "inf" and "1e999" as infinities: as unusable as an empty cell.
+    missing = used.isna() | np.isinf(used.astype(float))
     if missing.to_numpy().any():
         column = missing.any().idxmax()
         row = int(missing[column].to_numpy().argmax())
         raise ValueError(
-            f"data file {str(path)!r}: column {column!r} has {int(missing[column].sum())} missing or "
-            f"non-finite value(s), the first in data row {row + 1} (line {row + 2} of the file)."
+            f"data file {str(path)!r}: column {column!r} has {int(missing[column].sum())} missing "
+            f"or non-finite value(s), the first in data row {row + 1} (line {row + 2} of the file)."
         )
     if weights is not None and frame[weights].equals(frame[target]):
         raise ValueError(
@@ -244,3 +329,89 @@ def weighted_centring(data: RegressionData, *, fit_intercept: bool):
     x_mean = w @ data.X / data.weight_sum
     y_mean = float(w @ data.y / data.weight_sum)
     return x_mean, y_mean, data.X - x_mean, data.y - y_mean
+
+
+def warn_degenerate_columns(data, *, feature_names=None, stacklevel: int = 3) -> None:
+    """Warn (UserWarning, naming them) about constant and duplicated columns of ``X``.
+
+    ``data`` is a :class:`RegressionData`, or a dense or SciPy sparse ``X`` (columns named by
+    ``feature_names``, default ``x0``, ``x1``, ...). Both kinds of column are legal, but a
+    constant column's weight is decided by the prior alone, and duplicated (or exactly
+    collinear) columns make a lasso solution non-unique: MAP and sklearn may split the weight
+    differently at equal objectives (the comparison's verdict then compares objectives). Every
+    entry point runs this check: the array functions, the estimators and the command line.
+    """
+    if isinstance(data, RegressionData):
+        X, names = data.X, data.feature_names
+    else:
+        X, names = data, feature_names
+    constant, duplicated = degenerate_columns(X)
+    if names is None:
+        names = tuple(f"x{j}" for j in range(X.shape[1]))
+    if constant:
+        warnings.warn(
+            f"X has constant column(s) {[names[j] for j in constant]}: with an intercept their "
+            "weights are fixed by the prior alone.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    if duplicated:
+        warnings.warn(
+            f"X has duplicated column(s) (first of each: {[names[j] for j in duplicated]}): a "
+            "lasso-type MAP is not unique there.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def degenerate_columns(X) -> tuple[list[int], list[int]]:
+    """``(constant columns, first column of each group of exact duplicates)`` of ``X``.
+
+    Exact, in O(n p): each column's bytes (contiguous, ``-0.0`` written as ``0.0``) are hashed,
+    and columns with equal digests compared value by value. Floating-point products such as
+    random projections are not exact: BLAS may sum equal columns at other positions or in
+    another memory layout in another order (2e-15 apart on a 60 x 5 array).
+    """
+    import scipy.sparse
+
+    sparse = scipy.sparse.issparse(X)
+    if sparse:
+        X = scipy.sparse.csc_array(X)
+        X.sum_duplicates()
+        X.eliminate_zeros()
+    n, p = X.shape
+    constant, groups = [], {}
+    for j in range(p):
+        if sparse:
+            start, stop = X.indptr[j], X.indptr[j + 1]
+            rows, values = X.indices[start:stop], X.data[start:stop]
+            is_constant = stop == start or (stop - start == n and np.all(values == values[0]))
+            parts = (np.ascontiguousarray(rows), np.ascontiguousarray(values))
+        else:
+            column = np.ascontiguousarray(X[:, j], dtype=np.float64) + 0.0  # -0.0 -> 0.0
+            is_constant = bool(np.all(column == column[0]))
+            parts = (column,)
+        if is_constant:
+            constant.append(j)
+        digest = hashlib.blake2b(digest_size=16)
+        for part in parts:
+            digest.update(part.tobytes())
+        groups.setdefault(digest.digest(), []).append(j)
+    duplicated = set()
+    for members in groups.values():
+        # Equal digests are all but certainly equal columns; compare them to be exact.
+        while len(members) > 1:
+            first, rest = members[0], members[1:]
+            same = [j for j in rest if _equal_columns(X, first, j, sparse)]
+            if same:
+                duplicated.add(first)
+            members = [j for j in rest if j not in same]
+    return constant, sorted(duplicated)
+
+
+def _equal_columns(X, i: int, j: int, sparse: bool) -> bool:
+    if not sparse:
+        return bool(np.array_equal(X[:, i], X[:, j]))
+    a = slice(X.indptr[i], X.indptr[i + 1])
+    b = slice(X.indptr[j], X.indptr[j + 1])
+    return np.array_equal(X.indices[a], X.indices[b]) and np.array_equal(X.data[a], X.data[b])

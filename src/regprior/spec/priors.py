@@ -24,7 +24,11 @@ from typing import ClassVar
 import numpy as np
 import scipy.special
 
-from regprior._validation import check_finite_array, check_positive_float
+from regprior._validation import (
+    check_finite_array,
+    check_positive_float,
+    check_representable_scale,
+)
 
 __all__ = [
     "Prior",
@@ -59,6 +63,19 @@ def _checked_mu(mu):
     mu = check_finite_array(mu, "mu", ndim=1)
     mu.setflags(write=False)
     return mu
+
+
+def _check_representable_centre(mu, scales: dict, owner: str) -> None:
+    """ValueError when ``(mu / scale)**2``, the density's exponent at 0, overflows float64."""
+    largest = float(np.max(np.abs(mu)))
+    for key, scale in scales.items():
+        with np.errstate(over="ignore"):
+            exponent = (np.float64(largest) / scale) ** 2
+        if not np.isfinite(exponent):
+            raise ValueError(
+                f"The 'mu' parameter of {owner} is too far from 0 for its {key} ({scale!r}): "
+                f"(mu / {key})**2 overflows float64. Got mu={largest!r} instead."
+            )
 
 
 class Prior(ABC):
@@ -115,10 +132,12 @@ class Prior(ABC):
     def __init__(self, mu=0.0, **parameters):
         name = type(self).__name__
         values = {
-            key: check_positive_float(parameters[key], key, name) for key in self.parameter_names
+            key: check_representable_scale(parameters[key], key, name)
+            for key in self.parameter_names
         }
         object.__setattr__(self, "_parameters", values)
         object.__setattr__(self, "mu", _checked_mu(mu))
+        _check_representable_centre(self.mu, values, name)
 
     def __setattr__(self, key, value):
         raise AttributeError(
@@ -150,14 +169,15 @@ class Prior(ABC):
         expected = set(cls.parameter_names)
         if set(parameters) != expected:
             raise ValueError(
-                f"the {cls.family} prior takes the parameters {sorted(expected)}; got {sorted(parameters) or 'none'}."
+                f"the {cls.family} prior takes the parameters {sorted(expected)}; "
+                f"got {sorted(parameters) or 'none'}."
             )
         return cls(mu=mu, **parameters)
 
     # -- density ------------------------------------------------------------------------
     @abstractmethod
     def neg_logpdf(self, theta) -> np.ndarray:
-        """Negative log density of each weight, shape of ``theta``, normalising constant included."""
+        """Negative log density of each weight, shape of ``theta``, normaliser included."""
 
     def logpdf(self, theta) -> np.ndarray:
         """Log density of each weight (normalised)."""
@@ -173,7 +193,7 @@ class Prior(ABC):
         return np.asarray(theta, dtype=float) - self.mu
 
     def smooth_value(self, theta) -> float:
-        """Smooth part of ``-log p`` summed over the weights (here: all of it, normaliser included)."""
+        """Smooth part of ``-log p`` summed over the weights (here all of it, normaliser too)."""
         return float(np.sum(self.neg_logpdf(theta)))
 
     def nonsmooth_value(self, theta) -> float:
@@ -213,7 +233,7 @@ class Prior(ABC):
         return self.mu + np.sign(shifted) * np.maximum(np.abs(shifted) - step * l1, 0.0)
 
     def generalized_support(self, theta) -> np.ndarray:
-        """Weights where the non-smooth part is differentiable: away from the centre (all, if smooth)."""
+        """Weights where the non-smooth part is differentiable: off the centre (all, if smooth)."""
         if self.smooth:
             return np.ones(np.shape(theta), dtype=bool)
         return self._shift(theta) != 0.0
@@ -286,12 +306,12 @@ class ElasticNetFormPrior(Prior):
     @property
     @abstractmethod
     def penalty_weights(self) -> tuple[float, float]:
-        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + const`` per weight."""
+        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + c`` per weight."""
 
     @classmethod
     @abstractmethod
     def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> Prior:
-        """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
+        """The prior of this family with penalty weights ``(l1, l2)``; ValueError if none has."""
 
     @classmethod
     @abstractmethod
@@ -317,7 +337,7 @@ class ElasticNetFormPrior(Prior):
 
     @property
     def kink_slope(self) -> float:
-        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
+        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (or 0)."""
         return self.penalty_weights[0]
 
 
@@ -383,7 +403,7 @@ class Normal(ElasticNetFormPrior):
 
     @classmethod
     def from_parameters(cls, mu=0.0, **parameters) -> Normal:
-        """As :meth:`Prior.from_parameters`; ``scale`` is accepted for ``sigma`` (the Normal's scale)."""
+        """As :meth:`Prior.from_parameters`; ``scale`` is taken for ``sigma`` (the Normal's)."""
         if set(parameters) == {"scale"}:
             parameters = {"sigma": parameters["scale"]}
         return super().from_parameters(mu=mu, **parameters)
@@ -558,7 +578,8 @@ class ElasticNetPrior(ElasticNetFormPrior):
 
     @classmethod
     def from_blog(cls, mu=0.0, *, lam, rate) -> ElasticNetPrior:
-        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``."""
+        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``,
+        ``sigma = 1/sqrt(2 lam)``."""
         lam = check_positive_float(lam, "lam", "ElasticNetPrior.from_blog")
         rate = check_positive_float(rate, "rate", "ElasticNetPrior.from_blog")
         return cls(mu=mu, scale=1.0 / rate, sigma=1.0 / np.sqrt(2.0 * lam))

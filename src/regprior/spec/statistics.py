@@ -58,6 +58,27 @@ class SufficientStatistics:
     fit_intercept: bool
     name: str = "data"
 
+    def __post_init__(self):
+        # Finite data can still overflow their moments: say which input, before any engine runs.
+        with np.errstate(invalid="ignore"):
+            bad_x = np.flatnonzero(~np.isfinite(np.diag(self.xtx)) | ~np.isfinite(self.x_mean))
+        if bad_x.size or not np.all(np.isfinite(self.xtx)) or not np.all(np.isfinite(self.xty)):
+            column = self.feature_names[bad_x[0]] if bad_x.size else "(a cross product)"
+            raise ValueError(
+                f"X contains values too large for float64 arithmetic: the moments of column "
+                f"{column!r} (X'WX, X'Wy) overflow. Rescale it (e.g. with sklearn's "
+                "StandardScaler)."
+            )
+        if not (np.isfinite(self.yty) and np.isfinite(self.y_mean)):
+            raise ValueError(
+                "y contains values too large for float64 arithmetic: its weighted sum of squares "
+                "overflows. Rescale it."
+            )
+        if not np.isfinite(self.weight_sum):
+            raise ValueError(
+                "sample_weight is too large for float64 arithmetic: its sum overflows."
+            )
+
     @property
     def n_features(self) -> int:
         return self.xtx.shape[0]
@@ -92,7 +113,8 @@ class SufficientStatistics:
         feature_names=None,
         name="sparse",
     ) -> SufficientStatistics:
-        """Statistics of a SciPy sparse ``X`` (dense ``y``), from sparse products: ``X`` is never densified.
+        """Statistics of a SciPy sparse ``X`` (dense ``y``) from sparse products: ``X`` is never
+        densified.
 
         The centred moments come from the raw ones, ``X~^T W X~ = X^T W X - N m m^T`` with ``m``
         the weighted column means (sklearn's sparse solvers do not centre ``X`` either). Rows
@@ -113,17 +135,22 @@ class SufficientStatistics:
             raise ValueError(
                 "sample_weight must be finite and strictly positive, one per row of X."
             )
-        weight_sum = float(w.sum())
-        weighted = scipy.sparse.diags_array(w) @ X
-        raw_xtx = (X.T @ weighted).toarray()
-        raw_xty = weighted.T @ y
-        x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
-        y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
+        # Overflowing moments are refused by name when the statistics are built (__post_init__).
+        with np.errstate(over="ignore", invalid="ignore"):
+            weight_sum = float(w.sum())
+            weighted = scipy.sparse.diags_array(w) @ X
+            raw_xtx = (X.T @ weighted).toarray()
+            raw_xty = weighted.T @ y
+            x_mean = (weighted.T @ np.ones(n)) / weight_sum if fit_intercept else np.zeros(p)
+            y_mean = float(w @ y / weight_sum) if fit_intercept else 0.0
+            xtx = raw_xtx - weight_sum * np.outer(x_mean, x_mean)
+            xty = raw_xty - weight_sum * x_mean * y_mean
+            yty = float(w @ (y - y_mean) ** 2)
         names = _feature_names(feature_names, p)
         return cls(
-            xtx=raw_xtx - weight_sum * np.outer(x_mean, x_mean),
-            xty=raw_xty - weight_sum * x_mean * y_mean,
-            yty=float(w @ (y - y_mean) ** 2),
+            xtx=xtx,
+            xty=xty,
+            yty=yty,
             x_mean=x_mean,
             y_mean=y_mean,
             weight_sum=weight_sum,
@@ -158,7 +185,8 @@ class SufficientStatistics:
         X, y = da.asarray(X, dtype=np.float64), da.asarray(y, dtype=np.float64)
         if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
             raise ValueError(
-                f"X must be (n_samples, n_features) and y (n_samples,) with the same rows; got {X.shape} and {y.shape}."
+                "X must be (n_samples, n_features) and y (n_samples,) with the same rows; "
+                f"got {X.shape} and {y.shape}."
             )
         if X.numblocks[1] != 1:
             X = X.rechunk({1: -1})
@@ -175,26 +203,33 @@ class SufficientStatistics:
                 X.to_delayed().ravel(),
                 y.to_delayed().ravel(),
                 [None] * len(X.chunks[0]) if w is None else w.to_delayed().ravel(),
+                strict=True,
             )
         )
         first = _compute_in_batches([dask.delayed(_first_moments)(*block) for block in blocks])
-        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w = (
-            sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first))
+        n, weight_sum, x_sum, y_sum, bad, min_weight, log_w, differing = (
+            sum(parts) if i != 5 else min(parts) for i, parts in enumerate(zip(*first, strict=True))
         )
         if n == 0:
             raise ValueError("X is empty: at least one sample is needed.")
         if bad:
             raise ValueError(
-                f"the data contain {int(bad)} NaN or infinite value(s); only finite values are allowed."
+                f"the data contain {int(bad)} NaN or infinite value(s); only finite values are "
+                "allowed."
             )
         if min_weight <= 0:
             raise ValueError("sample_weight must be strictly positive; drop rows with zero weight.")
+        if w is not None and differing == 0:
+            raise ValueError(
+                "sample_weight holds the same values as the target y (the same column named "
+                "twice?); name the right columns."
+            )
         x_mean = x_sum / weight_sum if fit_intercept else np.zeros(X.shape[1])
         y_mean = float(y_sum / weight_sum) if fit_intercept else 0.0
         second = _compute_in_batches(
             [dask.delayed(_centred_moments)(*block, x_mean, y_mean) for block in blocks]
         )
-        xtx, xty, yty = (sum(parts) for parts in zip(*second))
+        xtx, xty, yty = (sum(parts) for parts in zip(*second, strict=True))
         names = _feature_names(feature_names, X.shape[1])
         return cls(
             xtx=np.asarray(xtx),
@@ -216,12 +251,22 @@ class SufficientStatistics:
     ) -> SufficientStatistics:
         """Statistics of a folder of CSV or Parquet files (``"data/*.parquet"``), read by Dask.
 
-        Raises ValueError naming the pattern when it matches no file, TypeError when it is not a path.
+        Every column but ``target`` and ``weights`` is a feature.
+
+        Raises
+        ------
+        TypeError
+            ``pattern`` is not a path.
+        ValueError
+            The pattern matches no file; a file is empty; a named column is missing; the
+            weights column is the target; a cell is empty, not a number or infinite (named by
+            file, column and line, as :func:`regprior.spec.data.load_csv` names it).
         """
         import glob
         import os
 
         import dask.dataframe as dd
+        import pandas as pd
 
         if not isinstance(pattern, (str, os.PathLike)):
             raise TypeError(
@@ -230,23 +275,80 @@ class SufficientStatistics:
         pattern = os.fspath(pattern)
         if not glob.glob(pattern) and not os.path.isdir(pattern):
             raise ValueError(f"pattern {pattern!r} matches no file.")
-        if pattern.endswith(".parquet") or pattern.endswith("/"):
-            frame = dd.read_parquet(pattern)
-        else:
-            frame = dd.read_csv(pattern)
+        parquet = pattern.endswith(".parquet") or pattern.endswith("/")
+        files = sorted(glob.glob(pattern)) if not os.path.isdir(pattern) else []
+        for path in files:
+            if os.path.isfile(path) and os.path.getsize(path) == 0:
+                raise ValueError(f"data file {path!r} is empty.")
+        try:
+            frame = dd.read_parquet(pattern) if parquet else dd.read_csv(pattern)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise ValueError(f"{pattern!r} could not be read as CSV: {error}") from None
         columns = list(frame.columns)
         for role, column in (("target", target), ("weights", weights)):
             if column is not None and column not in columns:
                 raise ValueError(
                     f"{role} column {column!r} is not in {pattern!r}; its columns are {columns}."
                 )
+        if weights is not None and weights == target:
+            raise ValueError("the weights column must differ from the target column.")
         features = [c for c in columns if c not in (target, weights)]
-        X = frame[features].to_dask_array(lengths=True)
-        y = frame[target].to_dask_array(lengths=True)
-        w = None if weights is None else frame[weights].to_dask_array(lengths=True)
-        return cls.from_dask(
-            X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern
-        )
+        if not features:
+            raise ValueError(f"{pattern!r} has no feature column besides the target.")
+        used = [*features, target, *([weights] if weights else [])]
+        if any(not pd.api.types.is_numeric_dtype(frame[c].dtype) for c in used):
+            _locate_bad_cell(files or [pattern], used, parquet=parquet)
+        try:
+            X = frame[features].to_dask_array(lengths=True)
+            y = frame[target].to_dask_array(lengths=True)
+            w = None if weights is None else frame[weights].to_dask_array(lengths=True)
+            return cls.from_dask(
+                X, y, w, fit_intercept=fit_intercept, feature_names=features, name=pattern
+            )
+        except ValueError as error:
+            if any(
+                text in str(error)
+                for text in ("NaN or infinite", "could not convert", "Mismatched dtypes")
+            ):
+                _locate_bad_cell(files or [pattern], used, parquet=parquet)
+            if "same values as the target y" in str(error):
+                raise ValueError(
+                    f"the weights column {weights!r} holds the same values as the target "
+                    f"{target!r}; name the right columns."
+                ) from None
+            raise
+
+
+def _locate_bad_cell(files, columns, *, parquet: bool):
+    """ValueError naming the file, column and line of the first empty, non-numeric or infinite
+    cell (files read again in chunks by pandas: only after the fast path found one)."""
+    import pandas as pd
+
+    for path in files:
+        if parquet:
+            chunks = [pd.read_parquet(path, columns=columns)]
+        else:
+            chunks = pd.read_csv(path, usecols=columns, dtype=str, chunksize=100_000)
+        offset = 0
+        for chunk in chunks:
+            for column in columns:
+                values = pd.to_numeric(chunk[column], errors="coerce").astype(float)
+                bad = (values.isna() | np.isinf(values)).to_numpy()
+                if bad.any():
+                    row = offset + int(bad.argmax())
+                    where = (
+                        f"row {row + 1}"
+                        if parquet
+                        else f"data row {row + 1} (line {row + 2} of the file)"
+                    )
+                    value = chunk[column].iloc[row - offset]
+                    raise ValueError(
+                        f"data file {str(path)!r}: column {column!r} has "
+                        f"{int(bad.sum())} missing, non-numeric or non-finite value(s), the first "
+                        f"in {where}: {'an empty cell' if pd.isna(value) else repr(value)}."
+                    )
+            offset += len(chunk)
+    raise ValueError(f"the data in {files!r} contain a value that is not a finite number.")
 
 
 #: Row blocks computed at once: bounds memory to ~BATCH blocks whatever the scheduler's order
@@ -264,7 +366,8 @@ def _compute_in_batches(tasks: list) -> list:
 
 
 def _first_moments(X, y, w):
-    """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w."""
+    """Per block: n, sum w, sum w x, sum w y, count of non-finite values, min w, sum log w,
+    count of weights that differ from the target."""
     w = np.ones(len(y)) if w is None else w
     bad = int(
         np.count_nonzero(~np.isfinite(X))
@@ -281,6 +384,7 @@ def _first_moments(X, y, w):
         bad,
         float(w.min()) if len(w) else np.inf,
         log_w,
+        int(np.count_nonzero(w != y)),  # 0 in every block: the weights are the target
     )
 
 
