@@ -17,6 +17,14 @@ def write_csv(path, X, y):
 
 
 @pytest.fixture
+def small_csv(tmp_path):
+    # 4 x 3 with an intercept: n = p + 1, fitted exactly by least squares.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 3))
+    return write_csv(tmp_path / "small.csv", X, X @ [1.0, 2.0, 3.0] + rng.normal(size=4))
+
+
+@pytest.fixture
 def wide_csv(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 40))
@@ -42,3 +50,28 @@ def test_path_of_the_normal_prior_on_an_exact_fit_runs_without_its_evidence_mark
 def test_path_without_a_noise_sigma_on_an_exact_fit_names_the_flag(wide_csv, capsys):
     assert main(["path", "--data", wide_csv, "--prior", "normal", "--n-alphas", "5"]) == 2
     assert "pass noise_sigma explicitly" in one_line(capsys)
+
+
+def test_compare_eb_on_an_exact_fit_says_why_and_what_works(small_csv, capsys):
+    # Before: "noise_sigma cannot be estimated by least squares ...; pass noise_sigma
+    # explicitly", although eb does not use that estimate.
+    assert main(["compare", "--data", small_csv, "--prior", "normal", "--alpha", "eb"]) == 2
+    err = one_line(capsys)
+    assert err.startswith("regprior compare: error: --alpha eb: type-II ML needs a residual")
+    assert "n_samples=4 <= n_features + intercept=4" in err
+    assert "--noise-sigma" in err and "--alpha bayes" in err
+
+
+def test_compare_eb_with_a_noise_sigma_names_the_ways_that_take_it(small_csv, capsys):
+    argv = ["compare", "--data", small_csv, "--prior", "normal", "--no-sample"]
+    assert main([*argv, "--alpha", "eb", "--noise-sigma", "1"]) == 2
+    assert "drop --noise-sigma (a given noise sigma or centre goes with --alpha cv" in one_line(
+        capsys
+    )
+    # ... and that way works on the same data.
+    assert main([*argv, "--alpha", "cv", "--noise-sigma", "1", "--format", "csv"]) == 0
+
+
+def test_compare_eb_without_a_residual_need_not_estimate_one():
+    # eb on data with a residual but no least-squares sigma asked for still works (diabetes).
+    assert main(["compare", "--prior", "normal", "--alpha", "eb", "--no-sample", "--quiet"]) == 0
