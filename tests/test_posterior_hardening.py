@@ -75,3 +75,33 @@ def test_compare_eb_with_a_noise_sigma_names_the_ways_that_take_it(small_csv, ca
 def test_compare_eb_without_a_residual_need_not_estimate_one():
     # eb on data with a residual but no least-squares sigma asked for still works (diabetes).
     assert main(["compare", "--prior", "normal", "--alpha", "eb", "--no-sample", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "family", "strength"),
+    [("poisson", "normal", {"alpha": 0.01}), ("bernoulli", "laplace", {"C": 0.5})],
+)
+def test_a_penalty_scaled_by_ten_is_ten_times_alpha_or_a_tenth_of_c(likelihood, family, strength):
+    from regprior import registry
+    from regprior.checks.loo import _scaled_penalty
+    from regprior.spec.likelihoods import likelihood_class
+
+    nominal = likelihood_class(likelihood).nominal()
+    prior = registry.prior_from_sklearn_strength(family, strength, nominal, 50.0)
+    stronger = registry.sklearn_strength(_scaled_penalty(prior, nominal, 50.0, 10.0), nominal, 50.0)
+    [(name, value)] = [(k, v) for k, v in strength.items()]
+    expected = value * 10.0 if name == "alpha" else value / 10.0
+    # Two exact maps and their inverses in double precision.
+    np.testing.assert_allclose(stronger[name], expected, rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_loo_on_the_poisson_example_compares_the_one_prior_at_three_strengths(capsys):
+    # Before: exit 2, "LOO compares at least two models: give two families or keep the
+    # full-Bayes models", although the Poisson likelihood has one family and no full-Bayes model.
+    argv = ["loo", "--likelihood", "poisson", "--draws", "300", "--tune", "300", "--chains", "2"]
+    status = main([*argv, "--format", "csv"])
+    out = capsys.readouterr().out
+    assert status in (0, 1)  # 1: a short run may flag an r_hat
+    assert "normal at the CV alpha" in out
+    assert "normal at 0.1 x the CV penalty" in out and "normal at 10 x the CV penalty" in out

@@ -1,4 +1,4 @@
-"""Predictive model comparison: pointwise log likelihood and PSIS-LOO (ArviZ) across fitted priors."""
+"""Predictive model comparison: pointwise log likelihood and PSIS-LOO (ArviZ) across fits."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ __all__ = [
     "loo_compare",
     "loo_for_data",
     "PARETO_K_BAD",
+    "ONE_FAMILY_PENALTY_FACTORS",
     "pareto_k_threshold",
 ]
+
+#: When the data offer one model only (one prior family and no full-Bayes model, as for the
+#: Poisson likelihood, or ``--no-full-bayes`` with one ``--prior``), that prior is compared at
+#: these multiples of its CV penalty: does PSIS-LOO agree that the CV strength is near the best?
+ONE_FAMILY_PENALTY_FACTORS = (0.1, 1.0, 10.0)
 
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
 #: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
@@ -22,7 +28,7 @@ PARETO_K_BAD = 0.7
 
 
 def pareto_k_threshold(n_draws: int) -> float:
-    """The Pareto-k threshold for ``n_draws`` posterior draws (Vehtari et al. 2024, as ArviZ warns)."""
+    """The Pareto-k threshold for ``n_draws`` draws (Vehtari et al. 2024, as ArviZ warns)."""
     return min(1.0 - 1.0 / np.log10(n_draws), PARETO_K_BAD)
 
 
@@ -55,7 +61,8 @@ class LOOComparison:
     table : DataFrame
         Per model (best first): ``elpd_loo``, ``se``, ``p_loo``, ``elpd_diff`` (``d_loo``),
         ``dse``, ``weight`` (stacking), ``pareto_k_max``, ``n_bad_k`` (observations with
-        ``k`` above :func:`pareto_k_threshold`: 0.7 from 2154 draws on), the sampler's ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
+        ``k`` above :func:`pareto_k_threshold`: 0.7 from 2154 draws on), the sampler's
+        ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
         ``flags`` naming every unreliable part (bad Pareto-k, unhealthy sampler); with ``cv``,
         ``elpd_cv_sklearn`` and ``cv_se``: the sklearn counterpart's exact leave-one-out log
         predictive density on the same folds (NaN where a model has no counterpart).
@@ -76,11 +83,14 @@ class LOOComparison:
 
     def __repr__(self) -> str:
         flagged = int((self.table["flags"] != "").sum())
-        return f"<LOOComparison of {len(self.table)} models, best {self.table.index[0]!r}, {flagged} flagged>"
+        return (
+            f"<LOOComparison of {len(self.table)} models, best {self.table.index[0]!r}, "
+            f"{flagged} flagged>"
+        )
 
 
 def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
-    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking weights).
+    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking).
 
     ``cv`` maps some of the names to the pointwise leave-one-out log predictive density of
     their sklearn counterpart (:func:`regprior.checks.sklearn.sklearn_loo_cv`), shown beside.
@@ -157,8 +167,14 @@ def loo_for_data(
     (:func:`regprior.checks.sklearn.prior_by_cross_validation`), raw model form, NUTS. Full-Bayes
     models (Gaussian likelihood, unweighted data): the catalogue's (``models/*.toml`` with a
     ``full_bayes`` key: learnt-scale Normal and Laplace, Park & Casella with learnt lambda), at
-    ``hierarchical_target_accept``; a model that needs no weights is skipped on weighted data. With ``cv``, each fixed
-    prior's sklearn counterpart is scored by exact leave-one-out on the same folds.
+    ``hierarchical_target_accept``; a model that takes no weights is skipped on weighted data.
+    With ``cv``, each fixed prior's sklearn counterpart is scored by exact leave-one-out on the
+    same folds.
+
+    When that leaves one model (one family and no full-Bayes model: the Poisson likelihood has
+    one prior family and no full-Bayes model), the family is compared at its CV penalty and at
+    :data:`ONE_FAMILY_PENALTY_FACTORS` times it (rows ``"<family> at 0.1 x the CV penalty"``,
+    ...; for ``C`` the factor divides ``C``).
     """
     from regprior import registry
     from regprior._validation import check_sampling_args
@@ -172,7 +188,8 @@ def loo_for_data(
     unknown = [f for f in families if f not in available]
     if unknown:
         raise ValueError(
-            f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}."
+            f"families must be among {list(available)} for a {likelihood.family} likelihood; "
+            f"got {unknown}."
         )
     from regprior.catalogue import full_bayes_models
 
@@ -184,21 +201,38 @@ def loo_for_data(
             if spec.likelihood == likelihood.family
             and (data.sample_weight is None or spec.supports_weights)
         }
-    if len(families) + len(specs) < 2:
+    if not families and len(specs) < 2:
         raise ValueError(
-            "LOO compares at least two models: give two families or keep the full-Bayes models."
+            "LOO compares at least two models: give a prior family or keep the full-Bayes models."
         )
+    factors = ONE_FAMILY_PENALTY_FACTORS if len(families) + len(specs) < 2 else (1.0,)
     settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
     fits, pointwise_cv = {}, {}
     for family in families:
-        prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept)
-        model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, form="raw")
-        name = f"{family} at the CV alpha"
-        fits[name] = (model, nuts_posterior(model, **settings))
-        if cv:
-            pointwise_cv[name] = sklearn_loo_cv(
-                data, prior, likelihood, fit_intercept=fit_intercept
+        cv_prior, _ = prior_by_cross_validation(
+            data, family, likelihood, fit_intercept=fit_intercept
+        )
+        model = None
+        for factor in factors:
+            prior = _scaled_penalty(cv_prior, likelihood, data.weight_sum, factor)
+            if model is None:
+                model = build_model(
+                    data, prior, likelihood, fit_intercept=fit_intercept, form="raw"
+                )
+            else:
+                # One compiled model for every strength: the pointwise log likelihood that LOO
+                # reads from it later depends on the draws only, not on the prior's scales.
+                model.set_prior(prior)
+            name = (
+                f"{family} at the CV alpha"
+                if factor == 1.0
+                else f"{family} at {factor:g} x the CV penalty"
             )
+            fits[name] = (model, nuts_posterior(model, **settings))
+            if cv:
+                pointwise_cv[name] = sklearn_loo_cv(
+                    data, prior, likelihood, fit_intercept=fit_intercept
+                )
     if specs:
         for name, spec in specs.items():
             model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
@@ -207,3 +241,17 @@ def loo_for_data(
                 nuts_posterior(model, **settings, target_accept=hierarchical_target_accept),
             )
     return loo_compare(fits, cv=pointwise_cv)
+
+
+def _scaled_penalty(prior, likelihood, weight_sum: float, factor: float):
+    """``prior`` with its sklearn penalty multiplied by ``factor`` (``alpha * f``, ``C / f``)."""
+    from regprior import registry
+
+    if factor == 1.0:
+        return prior
+    row = registry.pairing(prior, likelihood.family)
+    strength = registry.sklearn_strength(prior, likelihood, weight_sum)
+    strength[row.path_parameter] *= factor**row.path_scaling
+    return registry.prior_from_sklearn_strength(
+        row.prior, strength, likelihood, weight_sum, mu=prior.mu
+    )

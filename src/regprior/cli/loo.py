@@ -17,8 +17,10 @@ def add_parser(commands) -> None:
         "counterparts' LOO-CV beside",
         description=(
             "Fit each prior family at its sklearn counterpart's CV strength and, for the gaussian "
-            "likelihood, the learnt-scale Normal and Laplace and Park & Casella's Bayesian lasso; "
-            "compare them by ArviZ's PSIS-LOO (stacking weights, Pareto-k flagged), with each "
+            "likelihood, the learnt-scale Normal and Laplace and Park & Casella's Bayesian lasso "
+            "(where that leaves one model, as for the poisson likelihood, the prior at 0.1, 1 and "
+            "10 times its CV penalty); compare them by ArviZ's PSIS-LOO (stacking weights, "
+            "Pareto-k flagged), with each "
             "counterpart's exact leave-one-out log predictive density. Exit status: 0 no flags, "
             "1 a Pareto k above its threshold (0.7 from 2154 draws on) or an unhealthy sampler "
             "(flagged in the table), 2 bad input, 3 an internal error."
