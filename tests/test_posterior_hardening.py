@@ -105,3 +105,60 @@ def test_loo_on_the_poisson_example_compares_the_one_prior_at_three_strengths(ca
     assert status in (0, 1)  # 1: a short run may flag an r_hat
     assert "normal at the CV alpha" in out
     assert "normal at 0.1 x the CV penalty" in out and "normal at 10 x the CV penalty" in out
+
+
+def fake_posterior(draws, names):
+    """A posterior as comparison_table reads it: weight draws (feature, sample) and a summary."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    import xarray as xr
+
+    from regprior.backend.names import WEIGHTS
+
+    chains = draws.reshape(len(names), 4, -1).transpose(1, 2, 0)
+    tree = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({WEIGHTS: (("chain", "draw", "feature"), chains)})}
+    )
+    columns = ["mean", "median", "sd", "hdi_low", "hdi_high", "mcse_mean", "ess_bulk", "r_hat"]
+    summary = pd.DataFrame(1.0, index=list(names), columns=columns)
+    return SimpleNamespace(datatree=tree, summary=summary)
+
+
+def near_zero(draws, map_coef, scales=None):
+    from types import SimpleNamespace
+
+    from regprior.checks.comparison import comparison_table
+    from regprior.spec.data import RegressionData
+
+    p = draws.shape[0]
+    scales = np.ones(p) if scales is None else np.asarray(scales)
+    names = [f"x{j}" for j in range(p)]
+    data = RegressionData(np.ones((3, p)), np.arange(3.0), feature_names=names)
+    fit = SimpleNamespace(coef=map_coef / scales, intercept=0.0, centre=np.zeros(p))
+    table = comparison_table(
+        data, fit, fit, fake_posterior(draws / scales[:, None], names), fit_intercept=False
+    )
+    return table["p_near_centre"].to_numpy()
+
+
+def test_p_near_zero_is_not_zero_when_the_lasso_zeroes_every_weight():
+    # Before: the band was 1% of the largest |MAP weight|, 0 here, so P(near 0) = 0, 0, 0.
+    rng = np.random.default_rng(0)
+    draws = rng.normal(0.0, 0.05, size=(3, 40_000))
+    near = near_zero(draws, np.zeros(3))
+    # A Normal posterior centred at 0: 2 Phi(0.25) - 1 = 0.197; 40,000 draws, 4 binomial sds.
+    np.testing.assert_allclose(near, 0.1974, atol=4 * np.sqrt(0.2 * 0.8 / 40_000))
+
+
+def test_p_near_zero_does_not_follow_the_units_of_another_column():
+    # Issue 21: mileage (1e4-2e5) beside a displacement in m^3: the band followed the largest
+    # MAP weight, so mileage's P(near 0) was 1 while its HDI lay 17 sds from 0.
+    rng = np.random.default_rng(1)
+    sd = np.array([0.5, 1e-4, 2e3])  # posterior sds in three columns' units
+    mean = np.array([1.0, 17 * 1e-4, 0.0])  # the second is 17 sds from 0; the third at 0
+    draws = mean[:, None] + sd[:, None] * rng.normal(size=(3, 20_000))
+    near = near_zero(draws, mean)
+    assert near[1] == 0.0 and 0.18 < near[2] < 0.22
+    # The same data with each column in other units (x_j / scale_j: theta_j * scale_j).
+    np.testing.assert_array_equal(near_zero(draws, mean, scales=[1e3, 1e-5, 10.0]), near)
