@@ -162,3 +162,70 @@ def test_p_near_zero_does_not_follow_the_units_of_another_column():
     assert near[1] == 0.0 and 0.18 < near[2] < 0.22
     # The same data with each column in other units (x_j / scale_j: theta_j * scale_j).
     np.testing.assert_array_equal(near_zero(draws, mean, scales=[1e3, 1e-5, 10.0]), near)
+
+
+def dose_and_mass(grams: bool):
+    # Issue 27 item 6: n = 80, y = 2 + dose + mass + N(0, 1), mass in kilograms or grams.
+    from regprior.spec.data import RegressionData
+
+    rng = np.random.default_rng(0)
+    dose, mass = rng.normal(size=80), rng.normal(70.0, 10.0, size=80) / 10.0
+    y = 2.0 + dose + mass + rng.normal(size=80)
+    X = np.column_stack([dose, mass * (1000.0 if grams else 1.0)])
+    return RegressionData(X, y, feature_names=["dose", "mass"])
+
+
+@pytest.mark.parametrize("family", ["normal", "laplace"])
+def test_learnt_scale_default_follows_each_column_not_the_largest(family):
+    # Before: one shared default 2.5 sd(y) / mean_j sd(x_j): grams moved the dose effect from
+    # 1.07 [0.82, 1.32] to 0.0007 [-0.012, 0.011]. Per column, the log density over the
+    # sampled variables is the same function in either unit: the dose posterior cannot move.
+    from regprior.backend.model import build_hierarchical_model
+    from regprior.spec.hierarchical import LearnedScale
+
+    models = [build_hierarchical_model(dose_and_mass(g), LearnedScale(family)) for g in (0, 1)]
+    logps = [m.pymc_model.compile_logp() for m in models]
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        point = {
+            name: rng.normal(size=np.shape(value))
+            for name, value in models[0].pymc_model.initial_point().items()
+        }
+        # Same function up to rounding of the rescaled column (1e-12 relative).
+        np.testing.assert_allclose(logps[1](point), logps[0](point), rtol=1e-12)
+
+
+def test_the_shared_scale_form_is_kept_for_sklearns_alpha():
+    from regprior.spec.hierarchical import LearnedScale
+
+    data = dose_and_mass(False)
+    shared = LearnedScale(scale_by_column=False)
+    assert shared.scales(data.X, data.y)[1] == pytest.approx(
+        2.5 * np.std(data.y) / np.mean(np.std(data.X, axis=0)), rel=1e-15
+    )
+    np.testing.assert_array_equal(shared.column_scales(data.X), 1.0)
+    per_column = LearnedScale()
+    assert per_column.scales(data.X, data.y)[1] == pytest.approx(2.5 * np.std(data.y), rel=1e-15)
+    np.testing.assert_allclose(per_column.column_scales(data.X), 1.0 / np.std(data.X, axis=0))
+    with pytest.raises(ValueError, match=r"column\(s\) \[1\] are constant"):
+        per_column.column_scales(np.column_stack([data.X[:, 0], np.ones(80)]))
+
+
+@pytest.mark.slow
+def test_the_dose_effect_does_not_move_when_mass_is_in_grams():
+    # Before: 0.80 [0.59, 1.05] in kilograms, 0.0007 [-0.008, 0.012] in grams.
+    import regprior as rp
+
+    effects = []
+    for grams in (False, True):
+        data = dose_and_mass(grams)
+        posterior = rp.sample_posterior(
+            data.X, data.y, rp.LearnedScale(), draws=1000, tune=1000, random_seed=0
+        )
+        # The first row of the summary is the first column, the dose.
+        effects.append(posterior.summary.iloc[0])
+    kg, g = effects
+    # The same posterior, sampled twice (rounding sends the chains apart): 4 MCSE of the
+    # difference of two independent means.
+    assert abs(g["mean"] - kg["mean"]) <= 4 * np.hypot(g["mcse_mean"], kg["mcse_mean"])
+    assert 0.6 < kg["mean"] < 1.0 and kg["hdi_low"] > 0.4
