@@ -14,6 +14,8 @@ __all__ = [
     "loo_for_data",
     "PARETO_K_BAD",
     "ONE_FAMILY_PENALTY_FACTORS",
+    "LOO_WEIGHTS",
+    "check_frequency_weights",
     "pareto_k_threshold",
 ]
 
@@ -21,6 +23,10 @@ __all__ = [
 #: Poisson likelihood, or ``--no-full-bayes`` with one ``--prior``), that prior is compared at
 #: these multiples of its CV penalty: does PSIS-LOO agree that the CV strength is near the best?
 ONE_FAMILY_PENALTY_FACTORS = (0.1, 1.0, 10.0)
+
+#: What PSIS-LOO leaves out when the data carry sample weights (:func:`loo_compare`): a
+#: weighted row as a whole, or one observation of a row whose weight counts repeated ones.
+LOO_WEIGHTS = ("row", "frequency")
 
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
 #: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
@@ -89,22 +95,49 @@ class LOOComparison:
         )
 
 
-def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
+def loo_compare(fits: dict, cv: dict | None = None, *, weights: str = "row") -> LOOComparison:
     """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking).
 
     ``cv`` maps some of the names to the pointwise leave-one-out log predictive density of
     their sklearn counterpart (:func:`regprior.checks.sklearn.sklearn_loo_cv`), shown beside.
+
+    What is left out when the data carry sample weights (:data:`LOO_WEIGHTS`):
+
+    - ``"row"`` (default): each weighted row as a whole. A row's log likelihood is its weight
+      times one observation's (a precision weight for the Gaussian), so its term is
+      ``log p(y_i^{w_i} | y_{-i})``: the joint predictive density of all ``w_i`` copies, with
+      every copy left out together. This is the only reading for precision weights.
+    - ``"frequency"``: the weights count repeated observations (non-negative integers), and
+      LOO leaves one observation out at a time: each row's term is
+      ``w_i log p(y_i | y with one copy of row i removed)``, by PSIS with the single-copy
+      likelihood ``p(y_i | theta)`` as ratio, one column per observation (``sum_i w_i``
+      columns). The posterior must be that of repeated rows: a fixed prior (with the
+      Gaussian's noise sigma known) or a GLM; a model that learns the noise sigma under
+      precision weights is refused.
+
+    Without weights both are ordinary leave-one-out. The table's ``loo_unit`` column says which
+    was computed.
     """
     import arviz as az
 
     cv = cv or {}
+    if weights not in LOO_WEIGHTS:
+        raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
     if set(cv) - set(fits):
         raise ValueError(f"cv names models that are not fitted: {sorted(set(cv) - set(fits))}.")
     if len(fits) < 2:
         raise ValueError(f"loo_compare needs at least two fitted models; got {len(fits)}.")
-    trees = {
-        name: with_log_likelihood(model, posterior) for name, (model, posterior) in fits.items()
-    }
+    trees, units = {}, {}
+    for name, (model, posterior) in fits.items():
+        tree = with_log_likelihood(model, posterior)
+        if model.data.sample_weight is None:
+            units[name] = "observation"
+        elif weights == "row":
+            units[name] = "weighted row"
+        else:
+            tree = _per_observation(name, model, tree)
+            units[name] = "observation (frequency weights)"
+        trees[name] = tree
     compared = az.compare(trees)
     loos = {name: az.loo(trees[name], pointwise=True) for name in compared.index}
     best = max(float(loo.elpd) for loo in loos.values())
@@ -137,6 +170,7 @@ def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
                 "cv_se": float(np.sqrt(len(cv[name])) * np.std(cv[name], ddof=1))
                 if name in cv
                 else np.nan,
+                "loo_unit": units[name],
                 "flags": "; ".join(flags),
             }
         )
@@ -160,6 +194,7 @@ def loo_for_data(
     chains: int = 4,
     random_seed: int = 0,
     hierarchical_target_accept: float = 0.95,
+    weights: str = "row",
 ) -> LOOComparison:
     """Fit every prior to ``data`` and compare them by PSIS-LOO (the ``regprior loo`` job).
 
@@ -175,6 +210,11 @@ def loo_for_data(
     one prior family and no full-Bayes model), the family is compared at its CV penalty and at
     :data:`ONE_FAMILY_PENALTY_FACTORS` times it (rows ``"<family> at 0.1 x the CV penalty"``,
     ...; for ``C`` the factor divides ``C``).
+
+    ``weights``: what is left out on weighted data, a weighted row whole (``"row"``) or one
+    observation of rows whose weights count repeated ones (``"frequency"``): see
+    :func:`loo_compare`. With ``"frequency"`` the full-Bayes models, which learn the noise
+    sigma under precision weights, are left out.
     """
     from regprior import registry
     from regprior._validation import check_sampling_args
@@ -183,6 +223,10 @@ def loo_for_data(
     from regprior.inference import nuts_posterior
 
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if weights not in LOO_WEIGHTS:
+        raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
+    if weights == "frequency" and data.sample_weight is not None:
+        check_frequency_weights(data)
     available = registry.prior_families(likelihood.family)
     families = tuple(available if families is None else families)
     unknown = [f for f in families if f not in available]
@@ -199,7 +243,7 @@ def loo_for_data(
             name: spec
             for name, spec in full_bayes_models().items()
             if spec.likelihood == likelihood.family
-            and (data.sample_weight is None or spec.supports_weights)
+            and (data.sample_weight is None or (spec.supports_weights and weights == "row"))
         }
     if not families and len(specs) < 2:
         raise ValueError(
@@ -240,7 +284,7 @@ def loo_for_data(
                 model,
                 nuts_posterior(model, **settings, target_accept=hierarchical_target_accept),
             )
-    return loo_compare(fits, cv=pointwise_cv)
+    return loo_compare(fits, cv=pointwise_cv, weights=weights)
 
 
 def _scaled_penalty(prior, likelihood, weight_sum: float, factor: float):
@@ -255,3 +299,55 @@ def _scaled_penalty(prior, likelihood, weight_sum: float, factor: float):
     return registry.prior_from_sklearn_strength(
         row.prior, strength, likelihood, weight_sum, mu=prior.mu
     )
+
+
+def check_frequency_weights(data) -> np.ndarray:
+    """The sample weights as counts of repeated observations; ValueError unless integers >= 0."""
+    counts = np.asarray(data.sample_weight, dtype=float)
+    bad = counts[(counts != np.round(counts)) | (counts < 0)]
+    if bad.size:
+        raise ValueError(
+            "weights='frequency' reads the sample weights as counts of repeated observations; "
+            f"got weights that are not non-negative integers (e.g. {bad[:3].tolist()}): use "
+            "weights='row', which leaves each weighted row out whole."
+        )
+    return counts
+
+
+def _per_observation(name: str, model, tree):
+    """``tree`` with one log-likelihood column per observation that the frequency weights count.
+
+    Column ``k`` of row ``i`` holds one copy's ``log p(y_i | theta)`` at each draw: PSIS then
+    leaves one observation out, and the sum over columns is ``sum_i w_i elpd_i``.
+    """
+    import xarray as xr
+
+    from regprior.backend.names import INTERCEPT, OBSERVED, WEIGHTS
+
+    likelihood = getattr(model, "likelihood", None)
+    if likelihood is None:
+        raise ValueError(
+            f"weights='frequency' needs the posterior of repeated rows; {name!r} learns its noise "
+            "sigma under precision weights, which is not that posterior: use weights='row', or "
+            "fit it to the rows repeated."
+        )
+    data = model.data
+    counts = check_frequency_weights(data)
+    posterior = tree["posterior"].to_dataset()
+    beta = posterior[WEIGHTS].transpose("chain", "draw", "feature").to_numpy()
+    eta = beta @ np.asarray(data.X, dtype=float).T
+    if INTERCEPT in posterior:
+        eta = eta + posterior[INTERCEPT].to_numpy()[..., None]
+    one_copy = -likelihood.neg_loglik(data.y, eta)  # no weights: one observation's density
+    columns = np.repeat(one_copy, counts.astype(int), axis=-1)
+    tree = tree.copy()
+    tree["log_likelihood"] = xr.Dataset(
+        {
+            OBSERVED: xr.DataArray(
+                columns,
+                dims=("chain", "draw", "observation"),
+                coords={"chain": posterior["chain"], "draw": posterior["draw"]},
+            )
+        }
+    )
+    return tree

@@ -34,6 +34,13 @@ def add_parser(commands) -> None:
     command.add_argument(
         "--no-cv", action="store_true", help="skip the sklearn counterparts' leave-one-out refits"
     )
+    command.add_argument(
+        "--frequency-weights",
+        action="store_true",
+        help="with --weights: the weights count repeated observations (integers), and LOO leaves "
+        "one observation out at a time (default: each weighted row is left out whole; the "
+        "table's loo_unit column says which)",
+    )
     command.add_argument("--out", type=Path, help="folder for loo.{md,csv} and loo_compare.png")
 
 
@@ -58,6 +65,14 @@ def prepare(args) -> Job:
             )
     likelihood_family = args.likelihood or registry.likelihood_families()[0]
     data, likelihood = _options.load(args, likelihood_family, not args.no_intercept)
+    if args.frequency_weights:
+        from regprior.checks.loo import check_frequency_weights
+
+        if data.sample_weight is None:
+            raise ValueError(
+                "--frequency-weights reads the --weights column as counts; give --weights."
+            )
+        check_frequency_weights(data)
     return Job(args, data, likelihood, _options.families(args, likelihood_family), settings)
 
 
@@ -75,6 +90,7 @@ def run(job: Job) -> int:
         hierarchical=not args.no_full_bayes,
         cv=not args.no_cv,
         fit_intercept=not args.no_intercept,
+        weights="frequency" if args.frequency_weights else "row",
         **job.settings,
     )
     table = comparison.table.reset_index()
