@@ -67,3 +67,65 @@ def test_ard_is_ard_regression_with_zero_hyperpriors(case):
         ours.coef, theirs.coef_, rtol=0, atol=1e-8 * max(1.0, np.abs(theirs.coef_).max())
     )
     assert np.max(np.abs(ours.gradient)) <= 1e-8
+
+
+EXACT_FITS = {
+    # The two rows, no intercept: y = 1 + x exactly.
+    "square_no_intercept": (RegressionData([[1.0, 1.0], [1.0, 2.0]], [2.0, 3.0]), False),
+    # n <= p + 1 with an intercept: the evidence rises without bound as the noise sd -> 0.
+    "wide_20x40": (synthetic(20, 40, 0), True),
+    "n_equals_p_plus_1": (synthetic(4, 3, 5), True),
+    # n > p + 1, but y in the span of the columns.
+    "noiseless_30x3": (
+        RegressionData(
+            np.arange(90.0).reshape(30, 3) ** 0.5, np.arange(90.0).reshape(30, 3) ** 0.5 @ [1, 2, 3]
+        ),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EXACT_FITS))
+@pytest.mark.parametrize("method", [type2_ml, ard])
+def test_exact_fits_are_refused_before_any_iteration(case, method):
+    data, fit_intercept = EXACT_FITS[case]
+    with pytest.raises(ValueError, match=r"fitted exactly .*no maximum.*--noise-sigma.*bayes"):
+        method(data, fit_intercept=fit_intercept)
+    with pytest.raises(ValueError, match="fitted exactly"):
+        method(
+            SufficientStatistics.from_data(data, fit_intercept=fit_intercept),
+            fit_intercept=fit_intercept,
+        )
+
+
+def test_exact_fit_message_names_the_shape():
+    data, _ = EXACT_FITS["wide_20x40"]
+    with pytest.raises(ValueError, match=r"n_samples=20 <= n_features \+ intercept=41"):
+        type2_ml(data)
+
+
+def test_the_refused_evidence_has_no_maximum():
+    # Why the refusal is right: on the 20 x 40 set, BayesianRidge's evidence (counting N) keeps
+    # rising as the noise sd falls, at any weight precision: (N - rank)/2 log a with N - rank = 1.
+    data, _ = EXACT_FITS["wide_20x40"]
+    X = data.X - data.X.mean(axis=0)
+    y = data.y - data.y.mean()
+    n = len(y)
+
+    def log_evidence(noise_precision, weight_precision):
+        covariance = np.eye(n) / noise_precision + X @ X.T / weight_precision
+        _, log_det = np.linalg.slogdet(covariance)
+        # n - 1 dimensions are the marginal of the centred data; BayesianRidge adds 1/2 log a.
+        return 0.5 * (np.log(noise_precision) - log_det - y @ np.linalg.solve(covariance, y))
+
+    values = [log_evidence(1.0 / sd**2, 1.0) for sd in (1e-1, 1e-2, 1e-3, 1e-4)]
+    assert np.all(np.diff(values) > 0)
+
+
+def test_data_with_a_residual_are_accepted_at_the_boundary():
+    # n = p + 2 with an intercept: one residual degree of freedom, a maximum exists.
+    data = synthetic(6, 4, 3)
+    result = type2_ml(data)
+    # The certificate: the gradient of the log evidence (per N/2) at rounding level.
+    assert np.isfinite(result.log_evidence)
+    assert np.max(np.abs(result.gradient)) < 1e-10

@@ -359,6 +359,7 @@ def compare_loo(
     tune=1000,
     chains=4,
     random_seed=0,
+    weights="row",
 ):
     """Sample every specification on the same data and compare them by PSIS-LOO (ArviZ).
 
@@ -374,6 +375,10 @@ def compare_loo(
         As for :func:`make_model`.
     draws, tune, chains, random_seed
         As for :func:`sample_posterior`.
+    weights : {"row", "frequency"}, default="row"
+        With sample weights, what is left out: a weighted row whole, or one of the repeated
+        observations an integer (frequency) weight counts
+        (:func:`regprior.checks.loo.loo_compare`).
 
     Returns
     -------
@@ -387,8 +392,10 @@ def compare_loo(
         Fewer than two models, a model that is not a specification, or bad input, before any
         model is built.
     """
-    from regprior.checks.loo import loo_compare
+    from regprior.checks.loo import LOO_WEIGHTS, loo_compare
 
+    if weights not in LOO_WEIGHTS:
+        raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
     if not isinstance(models, dict) or len(models) < 2:
         raise ValueError(
             "models must be a dict of at least two named specifications; got "
@@ -422,4 +429,4 @@ def compare_loo(
             target_accept=getattr(spec, "target_accept", 0.8),
         )
         fits[name] = (model, posterior)
-    return loo_compare(fits)
+    return loo_compare(fits, weights=weights)

@@ -1,4 +1,4 @@
-"""The prior side of the full-Bayes models: each specification's PyMC variables, declared in a model.
+"""The prior side of the full-Bayes models: each specification's PyMC variables, in a model.
 
 :func:`regprior.backend.model.build_hierarchical_model` creates the ``pm.Model`` (the one
 builder), the flat intercept and the likelihood; the functions of
@@ -46,7 +46,8 @@ def _declare_bayesian_lasso(spec, data):
 
     ``p(sigma^2) ~ 1/sigma^2`` is a flat density on ``log sigma`` (the free variable, so NUTS
     works on the real line); ``theta_j ~ Laplace(0, sigma / lambda)`` (PyMC's ``b`` is the
-    scale). Deterministics: ``sigma2``, ``lambda`` (when learnt), ``sklearn_alpha = sigma lambda / N``.
+    scale). Deterministics: ``sigma2``, ``lambda`` (when learnt),
+    ``sklearn_alpha = sigma lambda / N``.
     Returns ``(beta, sigma, summary names)``.
     """
     import pymc as pm
@@ -66,15 +67,19 @@ def _declare_bayesian_lasso(spec, data):
 
 
 def _declare_learned_scale(spec, data):
-    """A Normal or Laplace prior with a learnt scale ``tau`` and an unknown noise sigma (:class:`LearnedScale`).
+    """A Normal or Laplace prior with a learnt scale ``tau`` and an unknown noise sigma.
 
-    Non-centred weights ``theta = tau z``; the implied sklearn alpha (Ridge ``sigma^2 / tau^2``,
-    Lasso ``sigma^2 / (N tau)``: :mod:`regprior.spec.mapping`) is the Deterministic ``sklearn_alpha``.
+    (:class:`~regprior.spec.hierarchical.LearnedScale`.) Non-centred weights
+    ``theta_j = tau z_j c_j`` with ``c_j = 1 / sd(x_j)`` (per-column scales, the default) or 1
+    (one shared scale); the implied sklearn alpha (Ridge ``sigma^2 / tau^2``, Lasso
+    ``sigma^2 / (N tau)``: :mod:`regprior.spec.mapping`), on the standardised columns or on the
+    columns as given respectively, is the Deterministic ``sklearn_alpha``.
     Returns ``(beta, sigma, summary names)``.
     """
     import pymc as pm
 
     noise_scale, prior_scale = spec.scales(data.X, data.y)
+    column_scales = spec.column_scales(data.X)
     sigma = declare_noise(spec.noise_prior, noise_scale)
     tau = pm.HalfNormal(TAU, sigma=prior_scale)
     if spec.family == "normal":
@@ -84,7 +89,10 @@ def _declare_learned_scale(spec, data):
         # PyMC's b is the Laplace scale.
         z = pm.Laplace("z", 0.0, b=1.0, dims="feature")
         pm.Deterministic(SKLEARN_ALPHA, sigma**2 / (data.weight_sum * tau))
-    beta = pm.Deterministic(WEIGHTS, tau * z, dims="feature")
+    if spec.scale_by_column:
+        beta = pm.Deterministic(WEIGHTS, tau * z * column_scales, dims="feature")
+    else:  # the shared form, as it always was: the same graph, the same draws for a seed
+        beta = pm.Deterministic(WEIGHTS, tau * z, dims="feature")
     return beta, sigma, (SIGMA, TAU, SKLEARN_ALPHA)
 
 

@@ -1,4 +1,4 @@
-"""Three ways to choose the strength, side by side: cross-validation, evidence maximisation, full Bayes.
+"""Three ways to choose the strength, side by side: cross-validation, evidence, full Bayes.
 
 For the Gaussian likelihood on one data set: sklearn's CV curves (RidgeCV's leave-one-out
 error, LassoCV's 5-fold error, each with its chosen alpha and the 1-SE alpha), the type-II ML
@@ -100,7 +100,7 @@ def choose_alpha(
     random_seed: int = 0,
     target_accept: float = 0.95,
 ) -> tuple[dict, pd.DataFrame]:
-    """Run every way of choosing alpha on ``data`` (Gaussian likelihood, flat intercept, no weights).
+    """Run every way of choosing alpha on ``data`` (Gaussian, flat intercept, no weights).
 
     Returns ``({"Ridge": AlphaChoice, "Lasso": AlphaChoice}, coefficients)`` where the
     coefficient table has, per feature, the Ridge solution at the CV and the EB alpha, the
@@ -136,9 +136,9 @@ def choose_alpha(
         registry.pairing_for_estimator(name).family for name in ("Ridge", "Lasso")
     )
     models = {
-        "Ridge": {"Normal, learnt tau": build_hierarchical_model(data, LearnedScale(ridge_family))},
+        "Ridge": {"Normal, learnt tau": build_hierarchical_model(data, _shared(ridge_family))},
         "Lasso": {
-            "Laplace, learnt scale": build_hierarchical_model(data, LearnedScale(lasso_family)),
+            "Laplace, learnt scale": build_hierarchical_model(data, _shared(lasso_family)),
             "Park & Casella, learnt lambda": build_hierarchical_model(
                 data, BayesianLasso(lam=None)
             ),
@@ -194,9 +194,20 @@ def choose_alpha(
         summary = posterior.summary.loc[list(data.feature_names)]
         table[f"{name}: median"] = summary["median"]
         table[f"{name}: 94% HDI"] = [
-            f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(summary["hdi_low"], summary["hdi_high"])
+            f"[{lo:.4g}, {hi:.4g}]"
+            for lo, hi in zip(summary["hdi_low"], summary["hdi_high"], strict=True)
         ]
     return choices, table
+
+
+def _shared(family: str) -> LearnedScale:
+    """The learnt-scale model whose implied alpha is sklearn's on the columns as given.
+
+    sklearn's alpha is one number for every column in its own units, so its full-Bayes
+    analogue is the model with one shared scale (``scale_by_column=False``), not the default
+    per-column scales, whose implied alpha belongs to the standardised columns.
+    """
+    return LearnedScale(family, scale_by_column=False)
 
 
 @dataclass(frozen=True)
@@ -223,7 +234,8 @@ class BayesAlpha:
     def describe(self) -> str:
         health = "; ".join(self.posterior.problems) or "healthy"
         return (
-            f"full Bayes: posterior median of the implied alpha, 94% HDI [{self.hdi[0]:.4g}, {self.hdi[1]:.4g}] "
+            "full Bayes: posterior median of the implied alpha, 94% HDI "
+            f"[{self.hdi[0]:.4g}, {self.hdi[1]:.4g}] "
             f"(learnt scale, sigma unknown; sampler {health})"
         )
 
@@ -239,7 +251,7 @@ def bayes_alpha(
     random_seed: int = 0,
     target_accept: float = 0.95,
 ) -> BayesAlpha:
-    """Fit the learnt-scale version of ``family`` (:class:`LearnedScale`, NUTS) and summarise its implied alpha.
+    """Fit the learnt-scale version of ``family`` (:class:`LearnedScale`, NUTS): its implied alpha.
 
     Conditionally on ``(sigma, tau)`` the mode is sklearn's estimator at the implied alpha, so
     the posterior median of that alpha, with the posterior median of sigma as the plug-in noise,
@@ -247,9 +259,10 @@ def bayes_alpha(
     """
     if family not in registry.SEED_FAMILIES:
         raise ValueError(
-            f"a learnt-scale model exists for the {' and '.join(registry.SEED_FAMILIES)} priors; got {family!r}."
+            "a learnt-scale model exists for the "
+            f"{' and '.join(registry.SEED_FAMILIES)} priors; got {family!r}."
         )
-    model = build_hierarchical_model(data, LearnedScale(family), fit_intercept=fit_intercept)
+    model = build_hierarchical_model(data, _shared(family), fit_intercept=fit_intercept)
     posterior = nuts_posterior(
         model,
         draws=draws,

@@ -45,12 +45,16 @@ __all__ = [
     "compare_data",
     "compare_model",
     "comparison_table",
-    "NEAR_CENTRE_FRACTION",
+    "NEAR_CENTRE_SD",
 ]
 
-#: ``p_near_centre`` counts the posterior draws within this fraction of the largest |MAP weight|
-#: of the prior centre: where the Laplace MAP is exactly 0, how much posterior mass is near 0.
-NEAR_CENTRE_FRACTION = 0.01
+#: ``p_near_centre`` ("P(near 0)") is the posterior probability that a weight lies within this
+#: fraction of its own posterior sd of the prior centre: ``P(|theta_j - mu_j| <= 0.25 sd_j)``.
+#: Invariant to each column's units (rescaling ``x_j`` rescales ``theta_j`` and ``sd_j`` alike)
+#: and defined whatever the MAP (the lasso may zero every weight). Reference values: a Normal
+#: posterior centred on the centre gives 2 Phi(0.25) - 1 = 0.197 (more for a posterior peaked
+#: there, as under a Laplace prior); one whose mean lies 3 sds away gives 0.004.
+NEAR_CENTRE_SD = 0.25
 
 
 @dataclass(frozen=True)
@@ -188,10 +192,10 @@ def comparison_table(
     """Assemble the per-coefficient table (features, then ``intercept``) from the results.
 
     Columns: ``sklearn``, ``map``, ``abs_diff``; with a posterior its summary
-    (``posterior_mean`` ... ``r_hat``) and ``p_near_centre``, the share of posterior draws
-    within ``NEAR_CENTRE_FRACTION * max_j |MAP_j - mu_j|`` of the centre (NaN for the
-    intercept); with an exact posterior ``exact_mean``, ``exact_sd`` and, with both,
-    ``mean_error_mcse`` and ``sd_ratio``.
+    (``posterior_mean`` ... ``r_hat``) and ``p_near_centre`` ("P(near 0)"), the share of
+    posterior draws within ``NEAR_CENTRE_SD`` (a quarter) of each weight's own posterior sd of
+    the prior centre (NaN for the intercept); with an exact posterior ``exact_mean``,
+    ``exact_sd`` and, with both, ``mean_error_mcse`` and ``sd_ratio``.
     """
     index = list(data.feature_names) + ([INTERCEPT] if fit_intercept else [])
     sk = np.append(sklearn_fit.coef, sklearn_fit.intercept) if fit_intercept else sklearn_fit.coef
@@ -218,9 +222,8 @@ def comparison_table(
             .transpose("feature", "sample")
             .to_numpy()
         )
-        band = NEAR_CENTRE_FRACTION * max(
-            float(np.max(np.abs(map_result.coef - map_result.centre))), np.finfo(float).tiny
-        )
+        # Each weight's own sd sets its band: the same column in other units gives the same P.
+        band = NEAR_CENTRE_SD * np.std(draws, axis=1, keepdims=True)
         near = np.mean(np.abs(draws - map_result.centre[:, None]) <= band, axis=1)
         table["p_near_centre"] = np.append(near, np.nan) if fit_intercept else near
     if exact is not None:

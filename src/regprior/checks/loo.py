@@ -1,4 +1,4 @@
-"""Predictive model comparison: pointwise log likelihood and PSIS-LOO (ArviZ) across fitted priors."""
+"""Predictive model comparison: pointwise log likelihood and PSIS-LOO (ArviZ) across fits."""
 
 from __future__ import annotations
 
@@ -13,8 +13,20 @@ __all__ = [
     "loo_compare",
     "loo_for_data",
     "PARETO_K_BAD",
+    "ONE_FAMILY_PENALTY_FACTORS",
+    "LOO_WEIGHTS",
+    "check_frequency_weights",
     "pareto_k_threshold",
 ]
+
+#: When the data offer one model only (one prior family and no full-Bayes model, as for the
+#: Poisson likelihood, or ``--no-full-bayes`` with one ``--prior``), that prior is compared at
+#: these multiples of its CV penalty: does PSIS-LOO agree that the CV strength is near the best?
+ONE_FAMILY_PENALTY_FACTORS = (0.1, 1.0, 10.0)
+
+#: What PSIS-LOO leaves out when the data carry sample weights (:func:`loo_compare`): a
+#: weighted row as a whole, or one observation of a row whose weight counts repeated ones.
+LOO_WEIGHTS = ("row", "frequency")
 
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
 #: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
@@ -22,7 +34,7 @@ PARETO_K_BAD = 0.7
 
 
 def pareto_k_threshold(n_draws: int) -> float:
-    """The Pareto-k threshold for ``n_draws`` posterior draws (Vehtari et al. 2024, as ArviZ warns)."""
+    """The Pareto-k threshold for ``n_draws`` draws (Vehtari et al. 2024, as ArviZ warns)."""
     return min(1.0 - 1.0 / np.log10(n_draws), PARETO_K_BAD)
 
 
@@ -55,7 +67,8 @@ class LOOComparison:
     table : DataFrame
         Per model (best first): ``elpd_loo``, ``se``, ``p_loo``, ``elpd_diff`` (``d_loo``),
         ``dse``, ``weight`` (stacking), ``pareto_k_max``, ``n_bad_k`` (observations with
-        ``k`` above :func:`pareto_k_threshold`: 0.7 from 2154 draws on), the sampler's ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
+        ``k`` above :func:`pareto_k_threshold`: 0.7 from 2154 draws on), the sampler's
+        ``divergences`` / ``r_hat_max`` / ``ess_bulk_min``, and
         ``flags`` naming every unreliable part (bad Pareto-k, unhealthy sampler); with ``cv``,
         ``elpd_cv_sklearn`` and ``cv_se``: the sklearn counterpart's exact leave-one-out log
         predictive density on the same folds (NaN where a model has no counterpart).
@@ -76,25 +89,55 @@ class LOOComparison:
 
     def __repr__(self) -> str:
         flagged = int((self.table["flags"] != "").sum())
-        return f"<LOOComparison of {len(self.table)} models, best {self.table.index[0]!r}, {flagged} flagged>"
+        return (
+            f"<LOOComparison of {len(self.table)} models, best {self.table.index[0]!r}, "
+            f"{flagged} flagged>"
+        )
 
 
-def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
-    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking weights).
+def loo_compare(fits: dict, cv: dict | None = None, *, weights: str = "row") -> LOOComparison:
+    """PSIS-LOO of each ``name -> (model, PosteriorResult)`` and their comparison (stacking).
 
     ``cv`` maps some of the names to the pointwise leave-one-out log predictive density of
     their sklearn counterpart (:func:`regprior.checks.sklearn.sklearn_loo_cv`), shown beside.
+
+    What is left out when the data carry sample weights (:data:`LOO_WEIGHTS`):
+
+    - ``"row"`` (default): each weighted row as a whole. A row's log likelihood is its weight
+      times one observation's (a precision weight for the Gaussian), so its term is
+      ``log p(y_i^{w_i} | y_{-i})``: the joint predictive density of all ``w_i`` copies, with
+      every copy left out together. This is the only reading for precision weights.
+    - ``"frequency"``: the weights count repeated observations (non-negative integers), and
+      LOO leaves one observation out at a time: each row's term is
+      ``w_i log p(y_i | y with one copy of row i removed)``, by PSIS with the single-copy
+      likelihood ``p(y_i | theta)`` as ratio, one column per observation (``sum_i w_i``
+      columns). The posterior must be that of repeated rows: a fixed prior (with the
+      Gaussian's noise sigma known) or a GLM; a model that learns the noise sigma under
+      precision weights is refused.
+
+    Without weights both are ordinary leave-one-out. The table's ``loo_unit`` column says which
+    was computed.
     """
     import arviz as az
 
     cv = cv or {}
+    if weights not in LOO_WEIGHTS:
+        raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
     if set(cv) - set(fits):
         raise ValueError(f"cv names models that are not fitted: {sorted(set(cv) - set(fits))}.")
     if len(fits) < 2:
         raise ValueError(f"loo_compare needs at least two fitted models; got {len(fits)}.")
-    trees = {
-        name: with_log_likelihood(model, posterior) for name, (model, posterior) in fits.items()
-    }
+    trees, units = {}, {}
+    for name, (model, posterior) in fits.items():
+        tree = with_log_likelihood(model, posterior)
+        if model.data.sample_weight is None:
+            units[name] = "observation"
+        elif weights == "row":
+            units[name] = "weighted row"
+        else:
+            tree = _per_observation(name, model, tree)
+            units[name] = "observation (frequency weights)"
+        trees[name] = tree
     compared = az.compare(trees)
     loos = {name: az.loo(trees[name], pointwise=True) for name in compared.index}
     best = max(float(loo.elpd) for loo in loos.values())
@@ -127,6 +170,7 @@ def loo_compare(fits: dict, cv: dict | None = None) -> LOOComparison:
                 "cv_se": float(np.sqrt(len(cv[name])) * np.std(cv[name], ddof=1))
                 if name in cv
                 else np.nan,
+                "loo_unit": units[name],
                 "flags": "; ".join(flags),
             }
         )
@@ -150,6 +194,7 @@ def loo_for_data(
     chains: int = 4,
     random_seed: int = 0,
     hierarchical_target_accept: float = 0.95,
+    weights: str = "row",
 ) -> LOOComparison:
     """Fit every prior to ``data`` and compare them by PSIS-LOO (the ``regprior loo`` job).
 
@@ -157,8 +202,19 @@ def loo_for_data(
     (:func:`regprior.checks.sklearn.prior_by_cross_validation`), raw model form, NUTS. Full-Bayes
     models (Gaussian likelihood, unweighted data): the catalogue's (``models/*.toml`` with a
     ``full_bayes`` key: learnt-scale Normal and Laplace, Park & Casella with learnt lambda), at
-    ``hierarchical_target_accept``; a model that needs no weights is skipped on weighted data. With ``cv``, each fixed
-    prior's sklearn counterpart is scored by exact leave-one-out on the same folds.
+    ``hierarchical_target_accept``; a model that takes no weights is skipped on weighted data.
+    With ``cv``, each fixed prior's sklearn counterpart is scored by exact leave-one-out on the
+    same folds.
+
+    When that leaves one model (one family and no full-Bayes model: the Poisson likelihood has
+    one prior family and no full-Bayes model), the family is compared at its CV penalty and at
+    :data:`ONE_FAMILY_PENALTY_FACTORS` times it (rows ``"<family> at 0.1 x the CV penalty"``,
+    ...; for ``C`` the factor divides ``C``).
+
+    ``weights``: what is left out on weighted data, a weighted row whole (``"row"``) or one
+    observation of rows whose weights count repeated ones (``"frequency"``): see
+    :func:`loo_compare`. With ``"frequency"`` the full-Bayes models, which learn the noise
+    sigma under precision weights, are left out.
     """
     from regprior import registry
     from regprior.backend.model import build_hierarchical_model, build_model
@@ -172,12 +228,17 @@ def loo_for_data(
         random_seed=random_seed,
         target_accept=hierarchical_target_accept,
     )
+    if weights not in LOO_WEIGHTS:
+        raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
+    if weights == "frequency" and data.sample_weight is not None:
+        check_frequency_weights(data)
     available = registry.prior_families(likelihood.family)
     families = tuple(available if families is None else families)
     unknown = [f for f in families if f not in available]
     if unknown:
         raise ValueError(
-            f"families must be among {list(available)} for a {likelihood.family} likelihood; got {unknown}."
+            f"families must be among {list(available)} for a {likelihood.family} likelihood; "
+            f"got {unknown}."
         )
     from regprior.catalogue import full_bayes_models
 
@@ -187,23 +248,40 @@ def loo_for_data(
             name: spec
             for name, spec in full_bayes_models().items()
             if spec.likelihood == likelihood.family
-            and (data.sample_weight is None or spec.supports_weights)
+            and (data.sample_weight is None or (spec.supports_weights and weights == "row"))
         }
-    if len(families) + len(specs) < 2:
+    if not families and len(specs) < 2:
         raise ValueError(
-            "LOO compares at least two models: give two families or keep the full-Bayes models."
+            "LOO compares at least two models: give a prior family or keep the full-Bayes models."
         )
+    factors = ONE_FAMILY_PENALTY_FACTORS if len(families) + len(specs) < 2 else (1.0,)
     settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
     fits, pointwise_cv = {}, {}
     for family in families:
-        prior, _ = prior_by_cross_validation(data, family, likelihood, fit_intercept=fit_intercept)
-        model = build_model(data, prior, likelihood, fit_intercept=fit_intercept, form="raw")
-        name = f"{family} at the CV alpha"
-        fits[name] = (model, sample_nuts(model, **settings))
-        if cv:
-            pointwise_cv[name] = sklearn_loo_cv(
-                data, prior, likelihood, fit_intercept=fit_intercept
+        cv_prior, _ = prior_by_cross_validation(
+            data, family, likelihood, fit_intercept=fit_intercept
+        )
+        model = None
+        for factor in factors:
+            prior = _scaled_penalty(cv_prior, likelihood, data.weight_sum, factor)
+            if model is None:
+                model = build_model(
+                    data, prior, likelihood, fit_intercept=fit_intercept, form="raw"
+                )
+            else:
+                # One compiled model for every strength: the pointwise log likelihood that LOO
+                # reads from it later depends on the draws only, not on the prior's scales.
+                model.set_prior(prior)
+            name = (
+                f"{family} at the CV alpha"
+                if factor == 1.0
+                else f"{family} at {factor:g} x the CV penalty"
             )
+            fits[name] = (model, sample_nuts(model, **settings))
+            if cv:
+                pointwise_cv[name] = sklearn_loo_cv(
+                    data, prior, likelihood, fit_intercept=fit_intercept
+                )
     if specs:
         for name, spec in specs.items():
             model = build_hierarchical_model(data, spec, fit_intercept=fit_intercept)
@@ -211,4 +289,70 @@ def loo_for_data(
                 model,
                 sample_nuts(model, **settings, target_accept=hierarchical_target_accept),
             )
-    return loo_compare(fits, cv=pointwise_cv)
+    return loo_compare(fits, cv=pointwise_cv, weights=weights)
+
+
+def _scaled_penalty(prior, likelihood, weight_sum: float, factor: float):
+    """``prior`` with its sklearn penalty multiplied by ``factor`` (``alpha * f``, ``C / f``)."""
+    from regprior import registry
+
+    if factor == 1.0:
+        return prior
+    row = registry.pairing(prior, likelihood.family)
+    strength = registry.sklearn_strength(prior, likelihood, weight_sum)
+    strength[row.path_parameter] *= factor**row.path_scaling
+    return registry.prior_from_sklearn_strength(
+        row.prior, strength, likelihood, weight_sum, mu=prior.mu
+    )
+
+
+def check_frequency_weights(data) -> np.ndarray:
+    """The sample weights as counts of repeated observations; ValueError unless integers >= 0."""
+    counts = np.asarray(data.sample_weight, dtype=float)
+    bad = counts[(counts != np.round(counts)) | (counts < 0)]
+    if bad.size:
+        raise ValueError(
+            "weights='frequency' reads the sample weights as counts of repeated observations; "
+            f"got weights that are not non-negative integers (e.g. {bad[:3].tolist()}): use "
+            "weights='row', which leaves each weighted row out whole."
+        )
+    return counts
+
+
+def _per_observation(name: str, model, tree):
+    """``tree`` with one log-likelihood column per observation that the frequency weights count.
+
+    Column ``k`` of row ``i`` holds one copy's ``log p(y_i | theta)`` at each draw: PSIS then
+    leaves one observation out, and the sum over columns is ``sum_i w_i elpd_i``.
+    """
+    import xarray as xr
+
+    from regprior.backend.names import INTERCEPT, OBSERVED, WEIGHTS
+
+    likelihood = getattr(model, "likelihood", None)
+    if likelihood is None:
+        raise ValueError(
+            f"weights='frequency' needs the posterior of repeated rows; {name!r} learns its noise "
+            "sigma under precision weights, which is not that posterior: use weights='row', or "
+            "fit it to the rows repeated."
+        )
+    data = model.data
+    counts = check_frequency_weights(data)
+    posterior = tree["posterior"].to_dataset()
+    beta = posterior[WEIGHTS].transpose("chain", "draw", "feature").to_numpy()
+    eta = beta @ np.asarray(data.X, dtype=float).T
+    if INTERCEPT in posterior:
+        eta = eta + posterior[INTERCEPT].to_numpy()[..., None]
+    one_copy = -likelihood.neg_loglik(data.y, eta)  # no weights: one observation's density
+    columns = np.repeat(one_copy, counts.astype(int), axis=-1)
+    tree = tree.copy()
+    tree["log_likelihood"] = xr.Dataset(
+        {
+            OBSERVED: xr.DataArray(
+                columns,
+                dims=("chain", "draw", "observation"),
+                coords={"chain": posterior["chain"], "draw": posterior["draw"]},
+            )
+        }
+    )
+    return tree

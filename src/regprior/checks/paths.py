@@ -517,7 +517,10 @@ def cross_validation_marks(
     """``{"CV": alpha, "1-SE": alpha}`` of the pair's CV estimator, to mark on a path figure,
     and ``"EB"``, the evidence maximum (type-II ML), for the conjugate pair (Normal prior, Ridge).
 
-    Empty for a pair whose CV estimator keeps no per-fold errors (the GLMs').
+    Empty for a pair whose CV estimator keeps no per-fold errors (the GLMs'). No ``"EB"`` mark
+    where the data can be fitted exactly: the evidence has no maximum there
+    (:func:`regprior.inference.evidence.check_evidence_maximum`), while the path itself, at a
+    given noise sigma, is well defined.
     """
     from regprior.checks.sklearn import ONE_SE_ESTIMATORS, cross_validation_alphas
 
@@ -530,5 +533,8 @@ def cross_validation_marks(
     if row.conjugate:
         from regprior.inference import type2_ml
 
-        marks["EB"] = type2_ml(data, fit_intercept=fit_intercept).ridge_alpha
+        try:
+            marks["EB"] = type2_ml(data, fit_intercept=fit_intercept).ridge_alpha
+        except ValueError:  # an exact fit: no evidence maximum to mark
+            pass
     return marks

@@ -143,7 +143,9 @@ def choose_prior(
         A prior family with a sklearn counterpart under ``likelihood`` (:mod:`regprior.registry`).
     likelihood : Gaussian, Bernoulli or Poisson
         For the Gaussian, the known noise sigma of the sklearn map; the ``"eb"`` and ``"bayes"``
-        ways learn sigma instead and return the one they learnt.
+        ways learn sigma instead and return the one they learnt, so for them the given sigma is
+        not used (``Gaussian.nominal()`` will do: no least-squares estimate, which data with
+        ``n <= p + 1`` do not have, is needed).
     way : {"cv", "1se", "eb", "bayes"}, float or dict, default="cv"
         How the strength is chosen:
 
@@ -193,7 +195,9 @@ def choose_prior(
     Raises
     ------
     ValueError
-        The way is not defined for the pair (:func:`check_way`), or the strength is invalid.
+        The way is not defined for the pair (:func:`check_way`), or the strength is invalid;
+        for ``"eb"``, data that can be fitted exactly, where the evidence has no maximum
+        (:func:`regprior.inference.evidence.check_evidence_maximum`).
     """
     kind = check_way(family, likelihood, way, mu=mu)
     row = registry.pairing(family, likelihood.family)

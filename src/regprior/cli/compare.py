@@ -15,6 +15,8 @@ from regprior.cli import _options, _output, _processes
 WORKER_PRELOAD = ["regprior.checks.comparison", "regprior.cli.compare"]
 #: Where ``--alpha`` names a way of choosing the strength (:data:`regprior.checks.strength.WAYS`).
 ALPHA_EXPECTED = "a number, 'cv', '1se', 'eb' or 'bayes' (or a comma-separated list)"
+#: The ways that learn the noise sigma (and need no least-squares estimate of it).
+LEARNT_WAYS = ("eb", "bayes")
 #: The strength flags of each of the registry's ways of stating a strength.
 STRENGTH_FLAGS = {
     "sklearn": "--alpha/--C",
@@ -135,7 +137,7 @@ def prepare(args) -> Job:
     specs, likelihood_family = _specs(args)
     strengths = [_strength(args, way) for way in ways]
     fit_intercept = not args.no_intercept
-    data, likelihood = _options.load(args, likelihood_family, fit_intercept)
+    data, likelihood = _load(args, likelihood_family, fit_intercept, ways)
     settings = {}
     for spec in specs:
         defaults = spec.run_defaults
@@ -165,15 +167,20 @@ def prepare(args) -> Job:
         if chosen == "bayes":  # sampled in run(), after every input is checked
             runs[name] = Run(spec.prior, None, likelihood, "bayes", run_settings, "bayes")
             continue
-        choice = choose_prior(
-            data,
-            row.prior,
-            likelihood,
-            way=chosen,
-            fit_intercept=fit_intercept,
-            mu=args.prior_mu,
-            fixed=fixed,
-        )
+        try:
+            choice = choose_prior(
+                data,
+                row.prior,
+                likelihood,
+                way=chosen,
+                fit_intercept=fit_intercept,
+                mu=args.prior_mu,
+                fixed=fixed,
+            )
+        except ValueError as error:
+            if chosen != "eb":
+                raise
+            raise ValueError(f"--alpha eb: {error}") from None
         runs[name] = Run(
             spec.prior, choice.prior, choice.likelihood, choice.source, run_settings, choice.way
         )
@@ -224,12 +231,34 @@ def _strength(args, way: str) -> dict | None:
     return given or None
 
 
+def _load(args, likelihood_family: str, fit_intercept: bool, ways: list):
+    """The data and likelihood; no least-squares noise sigma when every way learns its own.
+
+    ``eb`` and ``bayes`` learn sigma, so the least-squares estimate, which small data do not
+    have (n <= p + 1), is neither needed nor asked for.
+    """
+    if args.noise_sigma is not None or not set(ways) <= set(LEARNT_WAYS):
+        return _options.load(args, likelihood_family, fit_intercept)
+    from regprior.spec.data import load_data
+    from regprior.spec.likelihoods import likelihood_class, resolve_likelihood
+
+    cls = likelihood_class(likelihood_family)
+    data = load_data(args.data or cls.example_data, target=args.target, weights=args.weights)
+    return data, resolve_likelihood(cls.nominal(), data)
+
+
 def _check_learnt_noise(args, way: str) -> None:
     """``eb`` and ``bayes`` learn the noise sigma and centre the prior at 0: no flag sets them."""
-    if way in ("eb", "bayes") and (args.prior_mu != 0 or args.noise_sigma is not None):
+    if way in LEARNT_WAYS and (args.prior_mu != 0 or args.noise_sigma is not None):
+        given = [
+            flag
+            for flag, value in (("--noise-sigma", args.noise_sigma), ("--prior-mu", args.prior_mu))
+            if value is not None and value != 0
+        ]
         raise ValueError(
-            f"--alpha {way} learns the noise sigma and uses a prior centred at 0: "
-            "drop --noise-sigma and --prior-mu."
+            f"--alpha {way} learns the noise sigma and uses a prior centred at 0: drop "
+            f"{' and '.join(given)} (a given noise sigma or centre goes with --alpha cv, 1se "
+            "or a number, in a run of its own)."
         )
 
 

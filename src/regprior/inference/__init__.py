@@ -4,7 +4,7 @@ The model is a :class:`~regprior.backend.model.RegressionModel`; the engines are
 (:mod:`~regprior.inference.map`), NUTS, the conjugate posterior, evidence maximisation and MCEM.
 """
 
-from regprior.inference.evidence import EvidenceResult, ard, type2_ml
+from regprior.inference.evidence import EvidenceResult, ard, check_evidence_maximum, type2_ml
 from regprior.inference.exact import ExactPosterior, exact_gaussian_posterior
 from regprior.inference.map import MAPResult, map_estimate
 from regprior.inference.mcem import LambdaEstimate, bayesian_lasso_lambda
@@ -13,6 +13,7 @@ from regprior.inference.nuts import PosteriorResult, nuts_posterior
 __all__ = [
     "EvidenceResult",
     "ard",
+    "check_evidence_maximum",
     "type2_ml",
     "ExactPosterior",
     "LambdaEstimate",

@@ -1,4 +1,4 @@
-"""Evidence maximisation (type-II maximum likelihood) for the conjugate Normal prior, in closed form.
+"""Evidence maximisation (type-II maximum likelihood) for the conjugate Normal prior, closed form.
 
 With a Gaussian likelihood of noise precision ``a = 1/sigma**2`` and a ``Normal(0, 1/sqrt(l))``
 prior on each weight (flat intercept, data centred), the marginal likelihood is Gaussian and
@@ -11,9 +11,22 @@ Its stationary point in ``(a, l)`` satisfies ``l = gamma / ||m||^2`` and
 ``a = (N - gamma) / E_D`` with ``gamma = sum_i a s_i / (l + a s_i)`` (``s_i`` the eigenvalues of
 ``X^T W X``): the fixed point iterated here, on the sufficient statistics only. At it, the
 MAP / posterior mean ``m`` is ``Ridge(alpha = l / a)``; this is what scikit-learn's
-``BayesianRidge`` computes with all four Gamma hyperprior parameters at 0 (it counts ``N``
-samples although the intercept is fitted: regprior does the same, so the two agree). The
-result carries the gradient of the log evidence in ``(log a, log l)`` as its certificate.
+``BayesianRidge`` computes with all four Gamma hyperprior parameters at 0. The result carries
+the gradient of the log evidence in ``(log a, log l)`` as its certificate.
+
+Which marginal likelihood: the one above counts ``N`` observations (``N/2 log a``), as
+``BayesianRidge`` does, although the intercept has been fitted. Integrating the flat intercept
+out gives the marginal likelihood of the centred data, which has ``N - 1`` degrees of freedom:
+``(N - 1)/2 log a`` and ``a = (N - 1 - gamma) / E_D``. regprior maximises the ``N`` objective,
+so that it equals ``BayesianRidge`` exactly; on well-determined data the two maxima differ by a
+factor ``~ N / (N - 1)`` in the noise precision.
+
+No maximum on exact fits: when the least-squares residual is 0 (always when ``n <= p + 1``
+with an intercept, ``n <= p`` without, and whenever ``y`` lies in the span of the columns), the
+evidence does not fall as the noise sd goes to 0: with ``r`` the rank of the centred ``X``, it
+behaves as ``(N - r)/2 log a`` there, which grows without bound when ``N > r`` (always with an
+intercept, where ``r <= n - 1``). The fixed point then runs to ``a = inf``. :func:`type2_ml`
+refuses such data before iterating (:func:`check_evidence_maximum`).
 
 The automatic-relevance version (one precision per weight, ``ARDRegression``) uses
 ``l_j = gamma_j / m_j**2`` with ``gamma_j = 1 - l_j Sigma_jj`` and prunes a weight to exactly 0
@@ -27,7 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-__all__ = ["EvidenceResult", "type2_ml", "ard"]
+__all__ = ["EvidenceResult", "check_evidence_maximum", "type2_ml", "ard"]
+
+#: Least-squares residual sum of squares, relative to ``y^T W y``, below which the data are
+#: taken to be fitted exactly: ~1e4 times the rounding of ``y^T W y - b^T b`` in double.
+EXACT_FIT_RTOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -81,7 +98,8 @@ def _statistics(data, fit_intercept):
     if isinstance(data, SufficientStatistics):
         if data.fit_intercept != fit_intercept:
             raise ValueError(
-                f"the statistics were computed with fit_intercept={data.fit_intercept}; got {fit_intercept}."
+                f"the statistics were computed with fit_intercept={data.fit_intercept}; "
+                f"got {fit_intercept}."
             )
         return data
     return SufficientStatistics.from_data(data, fit_intercept=fit_intercept)
@@ -93,10 +111,66 @@ def _start(stats):
     return 1.0 / (variance + np.finfo(float).eps), 1.0
 
 
+def _exact_fit(stats, eigenvalues, projected) -> bool:
+    """Whether the least-squares residual ``y^T W y - sum_k (v_k^T X^T W y)^2 / e_k`` is 0."""
+    if stats.yty <= 0.0:
+        return True
+    floor = eigenvalues.max(initial=0.0) * len(eigenvalues) * np.finfo(float).eps
+    kept = eigenvalues > floor
+    explained = float(np.sum(projected[kept] ** 2 / eigenvalues[kept]))
+    return stats.yty - explained <= EXACT_FIT_RTOL * stats.yty
+
+
+def check_evidence_maximum(data, *, fit_intercept: bool = True) -> None:
+    """Refuse data on which the evidence of the Normal prior has no maximum at a positive noise sd.
+
+    Parameters
+    ----------
+    data : RegressionData or SufficientStatistics
+    fit_intercept : bool, default=True
+
+    Raises
+    ------
+    ValueError
+        The least-squares residual is 0 (see the module docstring): the message names the data's
+        shape and what to do instead.
+    """
+    stats = _statistics(data, fit_intercept)
+    eigenvalues, vectors = np.linalg.eigh(stats.xtx)
+    _check_evidence_maximum(stats, np.clip(eigenvalues, 0.0, None), vectors.T @ stats.xty)
+
+
+def _check_evidence_maximum(stats, eigenvalues, projected) -> None:
+    if not _exact_fit(stats, eigenvalues, projected):
+        return
+    columns = stats.n_features + int(stats.fit_intercept)
+    counted = "n_features + intercept" if stats.fit_intercept else "n_features"
+    why = (
+        f"n_samples={stats.n_samples} <= {counted}={columns}"
+        if stats.n_samples <= columns
+        else "y lies in the span of the columns"
+    )
+    raise ValueError(
+        f"type-II ML needs a residual: the data can be fitted exactly ({why}; least-squares "
+        "residual 0), so the evidence does not fall as the noise sd goes to 0 (with an intercept "
+        "it rises without bound) and has no maximum to return. "
+        "Give the noise sigma (noise_sigma=..., --noise-sigma) and choose the strength another "
+        "way (cross-validation or a given alpha), or learn both by full Bayes (LearnedScale, "
+        "way='bayes', --alpha bayes)."
+    )
+
+
 def type2_ml(
     data, *, fit_intercept: bool = True, tol: float = 1e-14, max_iter: int = 10_000
 ) -> EvidenceResult:
-    """Maximise the exact marginal likelihood of the Normal prior over noise and weight precisions.
+    """Maximise the marginal likelihood of the Normal prior over noise and weight precisions.
+
+    The objective is ``BayesianRidge``'s with zero hyperpriors, counting ``N`` observations::
+
+        log p(y | a, l) = p/2 log l + N/2 log a - a/2 E_D - l/2 ||m||^2 - 1/2 log|A| - N/2 log 2 pi
+
+    (the module docstring; with the flat intercept integrated out the exact marginal likelihood
+    counts ``N - 1``, which regprior does not use, so that the result is ``BayesianRidge``'s).
 
     Parameters
     ----------
@@ -106,11 +180,19 @@ def type2_ml(
     tol : float, default=1e-14
         Stop when ``(a, l)`` change by less than ``tol`` relative.
     max_iter : int, default=10_000
+
+    Raises
+    ------
+    ValueError
+        Before any iteration, when the data can be fitted exactly (least-squares residual 0,
+        e.g. ``n <= p + 1`` with an intercept): the evidence then has no maximum
+        (:func:`check_evidence_maximum`).
     """
     stats = _statistics(data, fit_intercept)
     eigenvalues, vectors = np.linalg.eigh(stats.xtx)
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     projected = vectors.T @ stats.xty
+    _check_evidence_maximum(stats, eigenvalues, projected)
     n = stats.weight_sum
     noise, weight = _start(stats)
 
@@ -122,7 +204,9 @@ def type2_ml(
         return coef, max(sse, 0.0), gamma
 
     converged = False
-    for n_iter in range(1, max_iter + 1):
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
         coef, sse, gamma = posterior(noise, weight)
         new_weight = gamma / float(coef @ coef)
         new_noise = (n - gamma) / sse
@@ -165,9 +249,10 @@ def ard(
     active; a weight whose precision exceeds ``threshold_lambda`` is pruned (exactly 0, as in
     ``ARDRegression``). Stops when the weights change by less than ``tol`` in total (sklearn's
     criterion). ARD's evidence has many local maxima: the result depends on the start, taken as
-    sklearn's.
+    sklearn's. Data that can be fitted exactly are refused as by :func:`type2_ml`.
     """
     stats = _statistics(data, fit_intercept)
+    check_evidence_maximum(stats, fit_intercept=fit_intercept)
     p = stats.n_features
     n = stats.weight_sum
     noise, _ = _start(stats)

@@ -3,7 +3,8 @@
 Park & Casella's Bayesian lasso (2008, JASA 103:681) in their own parametrisation::
 
     y | c, theta, sigma^2  ~ N(c + X theta, sigma^2 I),   p(c) flat
-    theta_j | sigma^2      ~ Laplace(0, sigma / lambda)   (density lambda/(2 sigma) exp(-lambda |theta_j| / sigma))
+    theta_j | sigma^2      ~ Laplace(0, sigma / lambda)
+                             (density lambda/(2 sigma) exp(-lambda |theta_j| / sigma))
     p(sigma^2)             ~ 1 / sigma^2                  (improper; the posterior is proper)
     lambda fixed, or lambda^2 ~ Gamma(shape r, rate delta)
 
@@ -27,7 +28,8 @@ __all__ = ["FullBayes", "BayesianLasso", "LearnedScale", "NOISE_PRIORS", "FULL_B
 #: Priors on the noise sigma of :class:`LearnedScale`:
 #: ``"halfnormal"`` HalfNormal(s_sigma); ``"halfstudentt"`` HalfStudentT(nu=3, s_sigma), heavier
 #: tailed; ``"jeffreys"`` p(sigma^2) ~ 1/sigma^2 (improper, flat in log sigma; the posterior is
-#: proper for N > 1 with a proper or Gaussian-likelihood-dominated weight prior, as in Park & Casella).
+#: proper for N > 1 with a proper or Gaussian-likelihood-dominated weight prior, as in Park &
+#: Casella).
 NOISE_PRIORS = ("halfnormal", "halfstudentt", "jeffreys")
 #: Degrees of freedom of the half-Student-t noise prior (Gelman 2006's weakly informative choice).
 HALF_STUDENT_T_NU = 3.0
@@ -110,7 +112,7 @@ class FullBayes:
 
 @dataclass(frozen=True)
 class BayesianLasso(FullBayes):
-    """Park & Casella's Bayesian lasso: Laplace prior scaled by the noise sigma, Jeffreys noise prior.
+    """Park & Casella's Bayesian lasso: Laplace prior scaled by the noise sigma, Jeffreys noise.
 
     Parameters
     ----------
@@ -160,16 +162,31 @@ class BayesianLasso(FullBayes):
 class LearnedScale(FullBayes):
     r"""A Normal or Laplace prior whose scale is learnt, with the noise sigma unknown too.
 
+    By default (``scale_by_column=True``) the prior acts on each weight in units of its own
+    column's sd, as Bambi scales each slope by its predictor's sd:
+
     .. math::
 
         \sigma \sim \text{HalfNormal}(s_\sigma), \qquad
         \tau \sim \text{HalfNormal}(s_\tau), \qquad
-        \theta_j = \tau z_j, \quad z_j \sim \text{Normal}(0, 1) \text{ or } \text{Laplace}(0, 1)
+        \theta_j = \tau z_j / \operatorname{sd}(x_j), \quad
+        z_j \sim \text{Normal}(0, 1) \text{ or } \text{Laplace}(0, 1)
 
-    (non-centred: NUTS samples ``z`` and ``tau`` apart, which avoids the funnel of a centred
-    hierarchy). ``tau`` is the Normal's sd or the Laplace's scale. Conditionally on
-    ``(sigma, tau)`` the mode is sklearn's Ridge at ``alpha = sigma^2 / tau^2`` or Lasso at
-    ``alpha = sigma^2 / (N tau)``: the model records that implied alpha as a derived quantity.
+    so the prior scale of weight ``j`` is ``tau / sd(x_j)``, with the default
+    ``s_tau = 2.5 sd(y)``: a per-column default scale ``2.5 sd(y) / sd(x_j)``. Changing a
+    column's units rescales its own weight and nothing else. ``tau`` is then the Normal's sd or
+    the Laplace's scale of the *standardised* weights ``sd(x_j) theta_j``, and the implied alpha
+    the model records, ``sigma^2 / tau^2`` (Ridge) or ``sigma^2 / (N tau)`` (Lasso), is
+    sklearn's alpha on the standardised columns ``x_j / sd(x_j)`` (``StandardScaler``).
+
+    With ``scale_by_column=False`` one scale is shared by every weight in its column's own
+    units, ``theta_j = tau z_j`` with the default ``s_tau = 2.5 sd(y) / mean_j sd(x_j)``; the
+    implied alpha is then sklearn's on the columns as given. This is the form whose implied
+    alpha the strength choice (``way="bayes"``) hands to Ridge / Lasso on the raw columns.
+
+    Non-centred in both forms: NUTS samples ``z`` and ``tau`` apart, which avoids the funnel of
+    a centred hierarchy. Conditionally on ``(sigma, tau)`` the mode is sklearn's estimator at
+    the implied alpha (on the standardised or the raw columns).
 
     Parameters
     ----------
@@ -177,18 +194,22 @@ class LearnedScale(FullBayes):
     noise_scale : float, optional
         ``s_sigma``; default ``sd(y)`` (a weakly informative half-normal on the data's scale).
     prior_scale : float, optional
-        ``s_tau``; default ``2.5 sd(y) / mean_j sd(x_j)``: a coefficient moving ``y`` by a few of
-        its own sds per sd of ``x_j`` (Bambi's scaling, stated here, never applied silently
-        to a comparison with sklearn).
+        ``s_tau``; default ``2.5 sd(y)`` (per column) or ``2.5 sd(y) / mean_j sd(x_j)``
+        (shared): a coefficient moving ``y`` by a few of its own sds per sd of ``x_j``. These
+        data-scaled defaults are stated here and never applied silently to a comparison with
+        sklearn.
     noise_prior : {"halfnormal", "halfstudentt", "jeffreys"}, default="halfnormal"
         Prior on sigma (:data:`NOISE_PRIORS`): HalfNormal(s_sigma), HalfStudentT(3, s_sigma), or
         the improper ``p(sigma^2) ~ 1/sigma^2`` (``noise_scale`` unused).
+    scale_by_column : bool, default=True
+        Each weight's prior scale divided by its column's sd (above), or one shared scale.
     """
 
     family: str = "normal"
     noise_scale: float | None = None
     prior_scale: float | None = None
     noise_prior: str = "halfnormal"
+    scale_by_column: bool = True
 
     kind = "learned_scale"
 
@@ -198,6 +219,10 @@ class LearnedScale(FullBayes):
         if self.noise_prior not in NOISE_PRIORS:
             raise ValueError(
                 f"noise_prior must be one of {NOISE_PRIORS}; got {self.noise_prior!r}."
+            )
+        if not isinstance(self.scale_by_column, bool):
+            raise ValueError(
+                f"scale_by_column must be True or False; got {self.scale_by_column!r}."
             )
         for name in ("noise_scale", "prior_scale"):
             if getattr(self, name) is not None:
@@ -210,7 +235,31 @@ class LearnedScale(FullBayes):
         import numpy as np
 
         y_sd = float(np.std(y))
-        x_sd = float(np.mean(np.std(X, axis=0)))
         noise = self.noise_scale if self.noise_scale is not None else y_sd
-        prior = self.prior_scale if self.prior_scale is not None else 2.5 * y_sd / x_sd
-        return noise, prior
+        if self.prior_scale is not None:
+            return noise, self.prior_scale
+        if self.scale_by_column:
+            return noise, 2.5 * y_sd
+        return noise, 2.5 * y_sd / float(np.mean(np.std(X, axis=0)))
+
+    def column_scales(self, X):
+        """Per weight, ``c_j = 1 / sd(x_j)`` (``scale_by_column``) or 1: ``theta_j = tau z_j c_j``.
+
+        Raises
+        ------
+        ValueError
+            A constant column has no sd to scale its weight by.
+        """
+        import numpy as np
+
+        X = np.asarray(X, dtype=float)
+        if not self.scale_by_column:
+            return np.ones(X.shape[1])
+        sd = np.std(X, axis=0)
+        constant = np.flatnonzero(sd == 0.0)
+        if constant.size:
+            raise ValueError(
+                f"LearnedScale scales each weight by its column's sd, and column(s) "
+                f"{constant.tolist()} are constant: drop them, or pass scale_by_column=False."
+            )
+        return 1.0 / sd
