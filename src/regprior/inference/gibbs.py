@@ -1,0 +1,305 @@
+"""Full posterior by conditionally conjugate Gibbs sampling of scale-mixture priors (NumPy, LAPACK).
+
+The weights given their prior variances are Gaussian and drawn exactly (docs/specification.md,
+"Gibbs conditionals"): by Rue's (2001) Cholesky algorithm on the sufficient statistics
+``X'WX``, ``X'Wy`` when ``p <= n`` (a sweep then costs nothing in ``n``), and by the algorithm
+of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an ``n x n``
+system, never a ``p x p`` matrix). The scales, hyperparameters and noise come from the
+specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
+a prior family. The result is the :class:`~regprior.inference.nuts.PosteriorResult` NUTS
+returns, with ``engine="gibbs"``; Gibbs has no divergences (reported as 0).
+
+The flat intercept is integrated out by centring (weighted); the centred intercept is then
+``N(0, sigma^2 / N)`` a posteriori, independent of the weights, and is drawn from that
+conditional each sweep. Sample weights are precisions (``y_i ~ N(c + x_i'theta,
+sigma^2 / w_i)``, as in the PyMC model): the likelihood's power of ``sigma`` counts rows, so a
+learnt noise has ``n - 1`` residual degrees of freedom (``n`` without an intercept), which is
+``N - 1`` without weights.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from regprior._validation import check_sampling_args
+from regprior.backend.names import INTERCEPT, NOISE_SIGMA, OBSERVED, PRIOR_MU, WEIGHTS
+from regprior.inference.nuts import PosteriorResult, _summarise
+from regprior.spec.data import RegressionData, weighted_centring
+from regprior.spec.hierarchical import FullBayes
+
+__all__ = ["gibbs_posterior", "gibbs_unavailable", "gibbs_conditionals", "ENGINES"]
+
+#: The engines of :func:`regprior.sample_posterior`.
+ENGINES = ("nuts", "gibbs", "auto")
+
+
+def gibbs_unavailable(spec, likelihood=None) -> str | None:
+    """Why the Gibbs engine cannot sample ``spec`` (with ``likelihood``); None when it can."""
+    if isinstance(spec, FullBayes):
+        return spec.gibbs_unavailable()
+    return spec.gibbs_unavailable(likelihood)
+
+
+def gibbs_conditionals(spec, likelihood, data: RegressionData):
+    """The specification's :class:`~regprior.spec.conditionals.ScaleConditionals` on ``data``."""
+    if isinstance(spec, FullBayes):
+        return spec.gibbs_conditionals(data)
+    return spec.gibbs_conditionals(likelihood, data.n_features)
+
+
+class _Problem:
+    """The centred data a sweep needs: sufficient statistics (p <= n) or weighted rows (p > n).
+
+    The weights are shifted by the prior centre (``gamma = theta - mu``, ``y - X mu``), so that
+    every conditional is of a zero-centred prior.
+    """
+
+    def __init__(self, data: RegressionData, centre, *, fit_intercept: bool):
+        x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
+        self.x_mean, self.y_mean = x_mean, y_mean
+        self.n, self.p = data.n_samples, data.n_features
+        self.weight_sum = data.weight_sum
+        self.dof = self.n - 1 if fit_intercept else self.n
+        self.wide = self.p > self.n
+        root_w = np.sqrt(data.weights)
+        y = (y - X @ centre) * root_w
+        if self.wide:
+            # Bhattacharya et al.: the n x p rows W^(1/2) X, never X'WX.
+            self.rows = X * root_w[:, None]
+            self.target = y
+        else:
+            rows = X * root_w[:, None]
+            self.xtx = rows.T @ rows
+            self.xty = rows.T @ y
+        self.yty = float(y @ y)
+
+
+def _lapack():
+    from scipy.linalg import get_lapack_funcs
+
+    return get_lapack_funcs(("potrf", "trtrs", "potrs"), (np.empty((1, 1)),))
+
+
+def _cholesky(potrf, matrix) -> np.ndarray:
+    factor, info = potrf(matrix, lower=1, overwrite_a=1, clean=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(
+            f"the Gibbs engine's Cholesky factor failed (LAPACK info {info}): a prior variance "
+            "underflowed or overflowed; rescale X and y."
+        )
+    return factor
+
+
+def gibbs_posterior(
+    data: RegressionData,
+    spec,
+    likelihood=None,
+    *,
+    fit_intercept: bool = True,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int = 0,
+) -> PosteriorResult:
+    """Sample the posterior of ``spec`` on ``data`` by Gibbs, with the result NUTS gives.
+
+    Each sweep draws, for every chain: the noise variance with the weights integrated out (a
+    noise-scaled prior with a learnt noise); the weights given the prior variances, exactly;
+    the noise given the weights (a learnt noise otherwise); the scales and hyperparameters
+    (:meth:`~regprior.spec.conditionals.ScaleConditionals.update`); the centred intercept.
+    The first ``tune`` sweeps of every chain are discarded. Chains draw from independent
+    streams spawned by ``np.random.SeedSequence(random_seed)``: same seed, same draws. BLAS is
+    pinned to one thread (:func:`~regprior.inference.threads.one_blas_thread`).
+
+    Parameters
+    ----------
+    data : RegressionData
+        Checked data (:func:`regprior.sample_posterior` checks them).
+    spec : Prior or FullBayes
+        A specification with Gibbs conditionals (``gibbs_unavailable`` returns None).
+    likelihood : Likelihood, optional
+        The Gaussian with a known noise sigma for a prior; None for a full-Bayes specification.
+    fit_intercept : bool, default=True
+    draws, tune, chains : int, default=1000, 1000, 4
+        Kept sweeps per chain, discarded warm-up sweeps per chain, chains.
+    random_seed : int, default=0
+
+    Returns
+    -------
+    PosteriorResult
+        ``engine="gibbs"``, ``divergences=0``; the DataTree has the groups ``posterior``
+        (``beta`` with dims ``feature``, ``intercept``, the specification's scalars),
+        ``constant_data`` and ``observed_data``.
+    """
+    from regprior.inference.threads import one_blas_thread
+
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    start = time.perf_counter()
+    conditionals = gibbs_conditionals(spec, likelihood, data)
+    problem = _Problem(data, conditionals.centre, fit_intercept=fit_intercept)
+    if conditionals.learns_noise and problem.dof < 1:
+        raise ValueError(
+            f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
+        )
+    rngs = [
+        np.random.Generator(np.random.PCG64(s))
+        for s in np.random.SeedSequence(random_seed).spawn(chains)
+    ]
+    with one_blas_thread():
+        samples = _run(
+            problem, conditionals, rngs, draws=draws, tune=tune, fit_intercept=fit_intercept
+        )
+    seconds = time.perf_counter() - start
+    datatree = _datatree(samples, data, conditionals, likelihood, seconds, tune)
+    var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + list(samples["scalars"])
+    summary = _summarise(datatree, var_names, data.feature_names)
+    return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
+
+
+def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
+    """The sweeps of every chain; returns the kept draws (chains first)."""
+    chains, p = len(rngs), problem.p
+    noise_guess = problem.yty / max(problem.dof, 1)
+    state = conditionals.start(rngs, noise_guess)
+    known = conditionals.noise_variance
+    sigma2 = np.full(chains, known if known is not None else noise_guess)
+    if "sigma2" in state:
+        sigma2 = state.pop("sigma2")
+    beta = np.empty((chains, draws, p))
+    intercept = np.empty((chains, draws))
+    scalars: dict[str, np.ndarray] = {}
+    step = _wide_step if problem.wide else _rue_step
+    lapack = _lapack()
+    for sweep in range(tune + draws):
+        gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
+        if conditionals.learns_noise and not conditionals.noise_scaled:
+            sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
+        conditionals.update(gamma, sigma2, state, rngs)
+        kept = sweep - tune
+        if kept < 0:
+            continue
+        theta = gamma + conditionals.centre
+        beta[:, kept] = theta
+        if fit_intercept:
+            noise = np.array([rng.standard_normal() for rng in rngs])
+            centred = noise * np.sqrt(sigma2 / problem.weight_sum)
+            intercept[:, kept] = problem.y_mean - theta @ problem.x_mean + centred
+        for name, values in conditionals.record(sigma2, state, problem.weight_sum).items():
+            scalars.setdefault(name, np.empty((chains, draws)))[:, kept] = values
+    return {"beta": beta, "intercept": intercept if fit_intercept else None, "scalars": scalars}
+
+
+def _rss(problem: _Problem, gamma) -> np.ndarray:
+    """Weighted residual sum of squares of each chain's (shifted) weights, centred data."""
+    if problem.wide:
+        residual = problem.target[None, :] - gamma @ problem.rows.T
+        return np.einsum("cn,cn->c", residual, residual)
+    fitted = gamma @ problem.xtx
+    return problem.yty - 2.0 * gamma @ problem.xty + np.einsum("cp,cp->c", fitted, gamma)
+
+
+def _rue_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Weights given the variances (p <= n): Cholesky of ``A = X'WX / s + D^-1`` (Rue 2001).
+
+    Noise-scaled (prior variances ``sigma^2 d``): ``A = X'WX + D^-1``, mean ``A^-1 X'Wy``,
+    covariance ``sigma^2 A^-1``, and ``y'(I + XDX')^-1 y = y'Wy - |L^-1 X'Wy|^2`` gives the
+    noise with the weights integrated out. Otherwise ``A = X'WX / sigma^2 + D^-1``, mean
+    ``A^-1 X'Wy / sigma^2``, covariance ``A^-1``.
+    """
+    potrf, trtrs, _ = lapack
+    d = state["d"]
+    scaled = conditionals.noise_scaled
+    factors, projections = [], []
+    for c in range(len(rngs)):
+        divisor = 1.0 if scaled else sigma2[c]
+        matrix = problem.xtx / divisor
+        matrix.flat[:: problem.p + 1] += 1.0 / d[c]
+        factor = _cholesky(potrf, matrix)
+        projection, _ = trtrs(factor, problem.xty / divisor, lower=1)
+        factors.append(factor)
+        projections.append(projection)
+    if scaled and conditionals.learns_noise:
+        quadratic = problem.yty - np.array([b @ b for b in projections])
+        sigma2 = conditionals.noise(np.maximum(quadratic, 0.0), problem.dof, state, rngs)
+    gamma = np.empty((len(rngs), problem.p))
+    for c, rng in enumerate(rngs):
+        z = rng.standard_normal(problem.p)
+        if scaled:
+            z *= np.sqrt(sigma2[c])
+        gamma[c], _ = trtrs(factors[c], projections[c] + z, lower=1, trans=1)
+    return gamma, sigma2
+
+
+def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Weights given the variances (p > n): Bhattacharya, Chakraborty & Mallick (2016).
+
+    With ``Phi = W^(1/2) X / sigma``, ``r = W^(1/2) y / sigma`` and ``S`` the prior covariance
+    (``sigma^2 D`` or ``D``): ``u ~ N(0, S)``, ``delta ~ N(0, I_n)``, ``v = Phi u + delta``,
+    solve ``(Phi S Phi' + I_n) w = r - v``, return ``u + S Phi' w``. The ``n x n`` matrix is
+    ``I + B B'`` with ``B = W^(1/2) X (S / sigma^2)^(1/2)``, formed by a symmetric rank-k
+    update; noise-scaled, it does not depend on ``sigma`` and ``y'W^(1/2) M^-1 W^(1/2) y``
+    gives the noise with the weights integrated out.
+    """
+    from scipy.linalg.blas import dsyrk
+
+    potrf, trtrs, potrs = lapack
+    d = state["d"]
+    scaled = conditionals.noise_scaled
+    n = problem.n
+    factors, quadratics = [], []
+    for c in range(len(rngs)):
+        ratio = d[c] if scaled else d[c] / sigma2[c]  # S / sigma^2
+        root = problem.rows * np.sqrt(ratio)
+        # B B' from the F-ordered view of B' (p x n): lower triangle only, no copy of B.
+        gram = dsyrk(1.0, root.T, trans=1, lower=1)
+        gram.flat[:: n + 1] += 1.0
+        factor = _cholesky(potrf, gram)
+        factors.append(factor)
+        if scaled and conditionals.learns_noise:
+            solved, _ = trtrs(factor, problem.target, lower=1)
+            quadratics.append(solved @ solved)
+    if scaled and conditionals.learns_noise:
+        sigma2 = conditionals.noise(np.maximum(quadratics, 0.0), problem.dof, state, rngs)
+    gamma = np.empty((len(rngs), problem.p))
+    for c, rng in enumerate(rngs):
+        sigma = np.sqrt(sigma2[c])
+        prior_variance = d[c] * sigma2[c] if scaled else d[c]
+        u = np.sqrt(prior_variance) * rng.standard_normal(problem.p)
+        v = problem.rows @ u / sigma + rng.standard_normal(n)
+        omega, _ = potrs(factors[c], problem.target / sigma - v, lower=1)
+        gamma[c] = u + prior_variance * (problem.rows.T @ omega) / sigma
+    return gamma, sigma2
+
+
+def _datatree(samples, data, conditionals, likelihood, seconds, tune):
+    """The draws as an xarray DataTree with the groups and names of a NUTS result."""
+    import xarray as xr
+
+    chains, draws, _ = samples["beta"].shape
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
+    variables = {
+        WEIGHTS: (("chain", "draw", "feature"), samples["beta"]),
+    }
+    if samples["intercept"] is not None:
+        variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
+    for name, values in samples["scalars"].items():
+        variables[name] = (("chain", "draw"), values)
+    attributes = {
+        "inference_library": "regprior.gibbs",
+        "sampling_time": seconds,
+        "tuning_steps": tune,
+        "divergences": "none: Gibbs draws every conditional exactly",
+    }
+    posterior = xr.Dataset(
+        variables, coords={**coords, "feature": list(data.feature_names)}, attrs=attributes
+    )
+    constant = {PRIOR_MU: (("feature",), np.asarray(conditionals.centre))}
+    if likelihood is not None and conditionals.noise_variance is not None:
+        constant[NOISE_SIGMA] = ((), np.sqrt(conditionals.noise_variance))
+    constant_data = xr.Dataset(constant, coords={"feature": list(data.feature_names)})
+    observed = xr.Dataset({OBSERVED: ((f"{OBSERVED}_dim_0",), data.y)})
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "constant_data": constant_data, "observed_data": observed}
+    )

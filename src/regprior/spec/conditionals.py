@@ -1,0 +1,194 @@
+"""Gibbs conditionals of scale-mixture priors under the Gaussian likelihood, several chains at once.
+
+What the Gibbs engine (:mod:`regprior.inference.gibbs`) asks of a specification, as the MAP
+engine asks a prior for its penalty maths: the engine draws the weights given their prior
+variances exactly (docs/specification.md, "Gibbs conditionals") and never knows which family
+it samples; a :class:`ScaleConditionals` object draws everything else. Every array has the
+chains as its leading axis, and chain ``c`` draws from its own generator ``rngs[c]`` only, so a
+chain's draws depend on its own seed alone.
+
+The weights the engine hands over are *shifted* by the prior centre (``gamma = theta - mu``),
+so that every conditional here is of a zero-centred prior. NumPy and SciPy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "ScaleConditionals",
+    "FixedScales",
+    "LaplaceScales",
+    "known_noise_variance",
+    "inverse_gaussian",
+    "inverse_gamma",
+    "generalized_inverse_gaussian",
+    "NOT_GAUSSIAN",
+]
+
+#: Why a specification under a likelihood other than the Gaussian with a known noise has no
+#: Gibbs conditionals here (Polya-Gamma augmentation would give the Bernoulli one: not done).
+NOT_GAUSSIAN = (
+    "the Gibbs engine needs the Gaussian likelihood (conditionally conjugate weights); "
+    "got the {family} likelihood"
+)
+
+
+def known_noise_variance(likelihood) -> float | None:
+    """``sigma**2`` of a quadratic (Gaussian) likelihood with a known noise sd, else None."""
+    if likelihood is None or not getattr(likelihood, "quadratic", False):
+        return None
+    name = getattr(likelihood, "noise_parameter", None)
+    if name is None:
+        return None
+    return float(likelihood.parameters[name]) ** 2
+
+
+def _per_chain(rngs, draw) -> np.ndarray:
+    """``draw(rng)`` for each chain's generator, stacked along a leading chain axis."""
+    return np.stack([draw(rng) for rng in rngs])
+
+
+def inverse_gaussian(mean, shape, rngs) -> np.ndarray:
+    """Inverse Gaussian draws (Michael, Schucany & Haas 1976), one row per chain.
+
+    ``mean`` and ``shape`` broadcast to ``(chains, k)``. The root is written
+    ``mean / (1 + a + sqrt(a (2 + a)))`` with ``a = mean z^2 / (2 shape)``: NumPy's ``wald``
+    subtracts two nearly equal numbers there and loses every digit when ``mean`` is large (a
+    weight near zero under a Laplace prior gives ``mean ~ 1/|theta|``).
+    """
+    mean, shape = np.broadcast_arrays(np.asarray(mean, float), np.asarray(shape, float))
+    k = mean.shape[1]
+    z = _per_chain(rngs, lambda rng: rng.standard_normal(k))
+    u = _per_chain(rngs, lambda rng: rng.random(k))
+    a = mean * z * z / (2.0 * shape)
+    root = mean / (1.0 + a + np.sqrt(a * (2.0 + a)))
+    return np.where(u * (mean + root) <= mean, root, mean * (mean / root))
+
+
+def inverse_gamma(shape: float, rate, rngs) -> np.ndarray:
+    """``InvGamma(shape, rate)`` draws, density ``x^(-shape - 1) exp(-rate / x)``, per chain."""
+    rate = np.asarray(rate, float)
+    gamma = _per_chain(rngs, lambda rng: rng.standard_gamma(shape, size=rate.shape[1:]))
+    return rate / gamma
+
+
+def generalized_inverse_gaussian(lam: float, a: float, b, rngs) -> np.ndarray:
+    """``GIG(lam, a, b)`` draws, density ``x^(lam - 1) exp(-(a x + b / x) / 2)``, one per chain.
+
+    ``b`` has one value per chain (``a > 0`` and ``b > 0``). SciPy's ``geninvgauss(p, w)`` is
+    this law with ``a = b = w`` and scale 1; scaling by ``sqrt(b / a)`` gives the general one.
+    """
+    from scipy.stats import geninvgauss
+
+    b = np.asarray(b, float)
+    omega = np.sqrt(a * b)
+    draws = np.array(
+        [geninvgauss.rvs(lam, w, random_state=rng) for w, rng in zip(omega, rngs, strict=True)],
+        dtype=float,
+    )
+    return draws * np.sqrt(b / a)
+
+
+class ScaleConditionals:
+    """The conditionals of one specification's scales and noise, for several chains at once.
+
+    The weights have the prior ``theta_j - mu_j ~ N(0, v_j)`` given the scales, with prior
+    variance ``v_j = sigma^2 d_j`` when :attr:`noise_scaled` (Park & Casella, the horseshoe),
+    else ``v_j = d_j``. The engine, each sweep:
+
+    1. reads ``d = state["d"]`` (shape ``(chains, p)``);
+    2. noise-scaled and noise learnt: draws ``sigma^2`` with the weights integrated out,
+       :meth:`noise` of ``y'(I + X D X')^{-1} y`` (blocked Gibbs: the joint draw of
+       ``(sigma^2, theta)`` given ``d`` mixes where the three-step sampler crawls at p > n,
+       Rajaratnam et al. 2019);
+    3. draws the weights given ``d`` and ``sigma^2`` exactly;
+    4. not noise-scaled and noise learnt: draws ``sigma^2`` given the weights, :meth:`noise`
+       of the residual sum of squares;
+    5. calls :meth:`update` with the shifted weights, which redraws ``state["d"]`` and any
+       hyperparameter (in place).
+
+    :meth:`record` names the scalars the posterior reports beside the weights, with the names
+    the PyMC declaration of the same specification gives them (``sigma2``, ``lambda``, ...).
+
+    Attributes
+    ----------
+    noise_scaled : bool
+        Prior variances ``sigma^2 d_j`` (True) or ``d_j`` (False).
+    noise_variance : float or None
+        The known ``sigma^2`` of the likelihood; None when the specification learns it.
+    centre : ndarray of shape (p,)
+        The prior centre ``mu`` (zeros for every full-Bayes specification).
+    """
+
+    noise_scaled: bool = False
+
+    def __init__(self, n_features: int, *, noise_variance=None, centre=None):
+        self.n_features = int(n_features)
+        self.noise_variance = noise_variance
+        self.centre = np.zeros(n_features) if centre is None else np.asarray(centre, float)
+
+    @property
+    def learns_noise(self) -> bool:
+        return self.noise_variance is None
+
+    def start(self, rngs, noise_guess: float) -> dict:
+        """The first state of each chain: ``{"d": (chains, p), ...}``, drawn to be overdispersed.
+
+        ``noise_guess`` is a rough noise variance (the variance of ``y``) for specifications
+        that must start ``sigma^2`` somewhere.
+        """
+        raise NotImplementedError
+
+    def update(self, gamma, sigma2, state: dict, rngs) -> None:
+        """Redraw the scales (``state["d"]``) and hyperparameters given the shifted weights."""
+        raise NotImplementedError
+
+    def noise(self, quadratic, dof: float, state: dict, rngs) -> np.ndarray:
+        """Draw ``sigma^2`` given a quadratic form, one per chain.
+
+        ``quadratic`` is ``y'(I + X D X')^{-1} y`` (noise-scaled: the weights integrated out)
+        or the residual sum of squares (otherwise), and ``sigma^{-dof} exp(-quadratic /
+        (2 sigma^2))`` is its likelihood in ``sigma``. The default is the Jeffreys prior
+        ``p(sigma^2) ~ 1/sigma^2``: ``InvGamma(dof / 2, quadratic / 2)``.
+        """
+        return inverse_gamma(0.5 * dof, 0.5 * np.asarray(quadratic)[:, None], rngs)[:, 0]
+
+    def record(self, sigma2, state: dict, weight_sum: float) -> dict:
+        """``{name: (chains,) values}`` of the scalars the posterior reports (none by default)."""
+        return {}
+
+
+class FixedScales(ScaleConditionals):
+    """A Normal prior with fixed variances ``d_j = v_j``: nothing to draw but the weights."""
+
+    def __init__(self, variances, n_features, **kwargs):
+        super().__init__(n_features, **kwargs)
+        self.variances = np.broadcast_to(np.asarray(variances, float), (n_features,))
+
+    def start(self, rngs, noise_guess):
+        return {"d": np.tile(self.variances, (len(rngs), 1))}
+
+    def update(self, gamma, sigma2, state, rngs):
+        pass
+
+
+class LaplaceScales(ScaleConditionals):
+    """A Laplace prior of scale ``s`` as a normal scale mixture (Andrews & Mallows 1974).
+
+    ``theta_j ~ N(0, d_j)``, ``d_j ~ Exp(rate 1 / (2 s^2))``; given the weight,
+    ``1 / d_j ~ InverseGaussian(mean 1 / (s |theta_j|), shape 1 / s^2)``.
+    """
+
+    def __init__(self, scale: float, n_features, **kwargs):
+        super().__init__(n_features, **kwargs)
+        self.scale = float(scale)
+
+    def start(self, rngs, noise_guess):
+        p = self.n_features
+        exponential = _per_chain(rngs, lambda rng: rng.standard_exponential(p))
+        return {"d": 2.0 * self.scale**2 * exponential}
+
+    def update(self, gamma, sigma2, state, rngs):
+        s = self.scale
+        state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, rngs)
