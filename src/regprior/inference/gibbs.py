@@ -26,6 +26,7 @@ import numpy as np
 from regprior._validation import check_sampling_args
 from regprior.backend.names import INTERCEPT, NOISE_SIGMA, OBSERVED, PRIOR_MU, WEIGHTS
 from regprior.inference.nuts import PosteriorResult, _summarise
+from regprior.spec.conditionals import ChainStreams
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.hierarchical import FullBayes
 
@@ -69,6 +70,8 @@ class _Problem:
             # Bhattacharya et al.: the n x p rows W^(1/2) X, never X'WX.
             self.rows = X * root_w[:, None]
             self.target = y
+            # Reused every sweep: a fresh n x p product would page-fault its memory each time.
+            self.buffer = np.empty_like(self.rows)
         else:
             rows = X * root_w[:, None]
             self.xtx = rows.T @ rows
@@ -143,10 +146,10 @@ def gibbs_posterior(
         raise ValueError(
             f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
         )
-    rngs = [
+    rngs = ChainStreams(
         np.random.Generator(np.random.PCG64(s))
         for s in np.random.SeedSequence(random_seed).spawn(chains)
-    ]
+    )
     with one_blas_thread():
         samples = _run(
             problem, conditionals, rngs, draws=draws, tune=tune, fit_intercept=fit_intercept
@@ -183,8 +186,7 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
         theta = gamma + conditionals.centre
         beta[:, kept] = theta
         if fit_intercept:
-            noise = np.array([rng.standard_normal() for rng in rngs])
-            centred = noise * np.sqrt(sigma2 / problem.weight_sum)
+            centred = rngs.normal(1)[:, 0] * np.sqrt(sigma2 / problem.weight_sum)
             intercept[:, kept] = problem.y_mean - theta @ problem.x_mean + centred
         for name, values in conditionals.record(sigma2, state, problem.weight_sum).items():
             scalars.setdefault(name, np.empty((chains, draws)))[:, kept] = values
@@ -200,35 +202,50 @@ def _rss(problem: _Problem, gamma) -> np.ndarray:
     return problem.yty - 2.0 * gamma @ problem.xty + np.einsum("cp,cp->c", fitted, gamma)
 
 
+#: Up to this many features the chains' p x p systems are solved as one stacked NumPy call (the
+#: Python overhead of a LAPACK call per chain dominates there); above it, one LAPACK call each.
+STACKED_MAX_FEATURES = 64
+
+
 def _rue_step(problem, conditionals, state, sigma2, rngs, lapack):
     """Weights given the variances (p <= n): Cholesky of ``A = X'WX / s + D^-1`` (Rue 2001).
 
     Noise-scaled (prior variances ``sigma^2 d``): ``A = X'WX + D^-1``, mean ``A^-1 X'Wy``,
     covariance ``sigma^2 A^-1``, and ``y'(I + XDX')^-1 y = y'Wy - |L^-1 X'Wy|^2`` gives the
     noise with the weights integrated out. Otherwise ``A = X'WX / sigma^2 + D^-1``, mean
-    ``A^-1 X'Wy / sigma^2``, covariance ``A^-1``.
+    ``A^-1 X'Wy / sigma^2``, covariance ``A^-1``. With ``A = LL'`` and ``b = L^-1 rhs`` the draw
+    is ``L'^-1 (b + s z)`` (``s = sigma`` noise-scaled, else 1): two triangular solves.
     """
-    potrf, trtrs, _ = lapack
     d = state["d"]
+    chains, p = d.shape
     scaled = conditionals.noise_scaled
-    factors, projections = [], []
-    for c in range(len(rngs)):
-        divisor = 1.0 if scaled else sigma2[c]
-        matrix = problem.xtx / divisor
-        matrix.flat[:: problem.p + 1] += 1.0 / d[c]
-        factor = _cholesky(potrf, matrix)
-        projection, _ = trtrs(factor, problem.xty / divisor, lower=1)
-        factors.append(factor)
-        projections.append(projection)
+    divisor = np.ones(chains) if scaled else sigma2
+    if p <= STACKED_MAX_FEATURES:
+        matrix = problem.xtx[None] / divisor[:, None, None]
+        matrix[:, np.arange(p), np.arange(p)] += 1.0 / d
+        inverse = np.linalg.inv(np.linalg.cholesky(matrix))  # L^-1, lower triangular
+        projections = inverse @ (problem.xty[None, :, None] / divisor[:, None, None])
+        projections = projections[..., 0]
+    else:
+        potrf, trtrs, _ = lapack
+        factors, projections = [], np.empty((chains, p))
+        for c in range(chains):
+            matrix = problem.xtx / divisor[c]
+            matrix.flat[:: p + 1] += 1.0 / d[c]
+            factors.append(_cholesky(potrf, matrix))
+            projections[c], _ = trtrs(factors[c], problem.xty / divisor[c], lower=1)
     if scaled and conditionals.learns_noise:
-        quadratic = problem.yty - np.array([b @ b for b in projections])
+        quadratic = problem.yty - np.einsum("cp,cp->c", projections, projections)
         sigma2 = conditionals.noise(np.maximum(quadratic, 0.0), problem.dof, state, rngs)
-    gamma = np.empty((len(rngs), problem.p))
-    for c, rng in enumerate(rngs):
-        z = rng.standard_normal(problem.p)
-        if scaled:
-            z *= np.sqrt(sigma2[c])
-        gamma[c], _ = trtrs(factors[c], projections[c] + z, lower=1, trans=1)
+    z = rngs.normal(p)
+    if scaled:
+        z = z * np.sqrt(sigma2)[:, None]
+    if p <= STACKED_MAX_FEATURES:
+        gamma = np.einsum("cji,cj->ci", inverse, projections + z)  # L'^-1 (b + s z)
+    else:
+        gamma = np.empty((chains, p))
+        for c in range(chains):
+            gamma[c], _ = trtrs(factors[c], projections[c] + z[c], lower=1, trans=1)
     return gamma, sigma2
 
 
@@ -251,7 +268,7 @@ def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
     factors, quadratics = [], []
     for c in range(len(rngs)):
         ratio = d[c] if scaled else d[c] / sigma2[c]  # S / sigma^2
-        root = problem.rows * np.sqrt(ratio)
+        root = np.multiply(problem.rows, np.sqrt(ratio), out=problem.buffer)
         # B B' from the F-ordered view of B' (p x n): lower triangle only, no copy of B.
         gram = dsyrk(1.0, root.T, trans=1, lower=1)
         gram.flat[:: n + 1] += 1.0
@@ -263,11 +280,12 @@ def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
     if scaled and conditionals.learns_noise:
         sigma2 = conditionals.noise(np.maximum(quadratics, 0.0), problem.dof, state, rngs)
     gamma = np.empty((len(rngs), problem.p))
-    for c, rng in enumerate(rngs):
+    normal_p, normal_n = rngs.normal(problem.p), rngs.normal(n)
+    for c in range(len(rngs)):
         sigma = np.sqrt(sigma2[c])
         prior_variance = d[c] * sigma2[c] if scaled else d[c]
-        u = np.sqrt(prior_variance) * rng.standard_normal(problem.p)
-        v = problem.rows @ u / sigma + rng.standard_normal(n)
+        u = np.sqrt(prior_variance) * normal_p[c]
+        v = problem.rows @ u / sigma + normal_n[c]
         omega, _ = potrs(factors[c], problem.target / sigma - v, lower=1)
         gamma[c] = u + prior_variance * (problem.rows.T @ omega) / sigma
     return gamma, sigma2

@@ -4,8 +4,8 @@ What the Gibbs engine (:mod:`regprior.inference.gibbs`) asks of a specification,
 engine asks a prior for its penalty maths: the engine draws the weights given their prior
 variances exactly (docs/specification.md, "Gibbs conditionals") and never knows which family
 it samples; a :class:`ScaleConditionals` object draws everything else. Every array has the
-chains as its leading axis, and chain ``c`` draws from its own generator ``rngs[c]`` only, so a
-chain's draws depend on its own seed alone.
+chains as its leading axis, and chain ``c`` draws from its own generator only
+(:class:`ChainStreams`), so a chain's draws depend on its own seed alone.
 
 The weights the engine hands over are *shifted* by the prior centre (``gamma = theta - mu``),
 so that every conditional here is of a zero-centred prior. NumPy and SciPy only.
@@ -24,6 +24,7 @@ __all__ = [
     "inverse_gamma",
     "generalized_inverse_gaussian",
     "NOT_GAUSSIAN",
+    "ChainStreams",
 ]
 
 #: Why a specification under a likelihood other than the Gaussian with a known noise has no
@@ -44,12 +45,52 @@ def known_noise_variance(likelihood) -> float | None:
     return float(likelihood.parameters[name]) ** 2
 
 
-def _per_chain(rngs, draw) -> np.ndarray:
-    """``draw(rng)`` for each chain's generator, stacked along a leading chain axis."""
-    return np.stack([draw(rng) for rng in rngs])
+class ChainStreams:
+    """One random stream per chain, drawn in blocks and handed out for all chains at once.
+
+    ``normal(k)`` returns a ``(chains, k)`` array whose row ``c`` comes from chain ``c``'s own
+    generator (``generators[c]``), so a chain's draws depend on its seed alone; drawing blocks
+    of :attr:`BLOCK` values per chain turns one generator call per chain and draw into one per
+    block. ``generators`` serve any other law (SciPy's ``random_state``).
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, generators):
+        self.generators = list(generators)
+        self._buffers: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.generators)
+
+    def _take(self, key, k: int, fill) -> np.ndarray:
+        buffer, used = self._buffers.get(key, (None, 0))
+        if buffer is None or used + k > buffer.shape[1]:
+            size = max(self.BLOCK, k)
+            buffer, used = np.stack([fill(rng, size) for rng in self.generators]), 0
+        self._buffers[key] = (buffer, used + k)
+        return buffer[:, used : used + k]
+
+    def normal(self, k: int) -> np.ndarray:
+        """Standard normal draws, shape ``(chains, k)``."""
+        return self._take("normal", k, lambda rng, size: rng.standard_normal(size))
+
+    def uniform(self, k: int) -> np.ndarray:
+        """Uniform draws on [0, 1), shape ``(chains, k)``."""
+        return self._take("uniform", k, lambda rng, size: rng.random(size))
+
+    def exponential(self, k: int) -> np.ndarray:
+        """Standard exponential draws, shape ``(chains, k)``."""
+        return self._take("exponential", k, lambda rng, size: rng.standard_exponential(size))
+
+    def gamma(self, shape: float, k: int) -> np.ndarray:
+        """``Gamma(shape, rate 1)`` draws, shape ``(chains, k)``."""
+        return self._take(
+            ("gamma", float(shape)), k, lambda rng, size: rng.standard_gamma(shape, size)
+        )
 
 
-def inverse_gaussian(mean, shape, rngs) -> np.ndarray:
+def inverse_gaussian(mean, shape, streams: ChainStreams) -> np.ndarray:
     """Inverse Gaussian draws (Michael, Schucany & Haas 1976), one row per chain.
 
     ``mean`` and ``shape`` broadcast to ``(chains, k)``. The root is written
@@ -59,21 +100,21 @@ def inverse_gaussian(mean, shape, rngs) -> np.ndarray:
     """
     mean, shape = np.broadcast_arrays(np.asarray(mean, float), np.asarray(shape, float))
     k = mean.shape[1]
-    z = _per_chain(rngs, lambda rng: rng.standard_normal(k))
-    u = _per_chain(rngs, lambda rng: rng.random(k))
+    z = streams.normal(k)
+    u = streams.uniform(k)
     a = mean * z * z / (2.0 * shape)
     root = mean / (1.0 + a + np.sqrt(a * (2.0 + a)))
     return np.where(u * (mean + root) <= mean, root, mean * (mean / root))
 
 
-def inverse_gamma(shape: float, rate, rngs) -> np.ndarray:
+def inverse_gamma(shape: float, rate, streams: ChainStreams) -> np.ndarray:
     """``InvGamma(shape, rate)`` draws, density ``x^(-shape - 1) exp(-rate / x)``, per chain."""
     rate = np.asarray(rate, float)
-    gamma = _per_chain(rngs, lambda rng: rng.standard_gamma(shape, size=rate.shape[1:]))
-    return rate / gamma
+    k = int(np.prod(rate.shape[1:], dtype=int))
+    return rate / streams.gamma(shape, k).reshape(rate.shape)
 
 
-def generalized_inverse_gaussian(lam: float, a: float, b, rngs) -> np.ndarray:
+def generalized_inverse_gaussian(lam: float, a: float, b, streams: ChainStreams) -> np.ndarray:
     """``GIG(lam, a, b)`` draws, density ``x^(lam - 1) exp(-(a x + b / x) / 2)``, one per chain.
 
     ``b`` has one value per chain (``a > 0`` and ``b > 0``). SciPy's ``geninvgauss(p, w)`` is
@@ -84,7 +125,10 @@ def generalized_inverse_gaussian(lam: float, a: float, b, rngs) -> np.ndarray:
     b = np.asarray(b, float)
     omega = np.sqrt(a * b)
     draws = np.array(
-        [geninvgauss.rvs(lam, w, random_state=rng) for w, rng in zip(omega, rngs, strict=True)],
+        [
+            geninvgauss.rvs(lam, w, random_state=rng)
+            for w, rng in zip(omega, streams.generators, strict=True)
+        ],
         dtype=float,
     )
     return draws * np.sqrt(b / a)
@@ -132,7 +176,7 @@ class ScaleConditionals:
     def learns_noise(self) -> bool:
         return self.noise_variance is None
 
-    def start(self, rngs, noise_guess: float) -> dict:
+    def start(self, streams, noise_guess: float) -> dict:
         """The first state of each chain: ``{"d": (chains, p), ...}``, drawn to be overdispersed.
 
         ``noise_guess`` is a rough noise variance (the variance of ``y``) for specifications
@@ -140,11 +184,11 @@ class ScaleConditionals:
         """
         raise NotImplementedError
 
-    def update(self, gamma, sigma2, state: dict, rngs) -> None:
+    def update(self, gamma, sigma2, state: dict, streams) -> None:
         """Redraw the scales (``state["d"]``) and hyperparameters given the shifted weights."""
         raise NotImplementedError
 
-    def noise(self, quadratic, dof: float, state: dict, rngs) -> np.ndarray:
+    def noise(self, quadratic, dof: float, state: dict, streams) -> np.ndarray:
         """Draw ``sigma^2`` given a quadratic form, one per chain.
 
         ``quadratic`` is ``y'(I + X D X')^{-1} y`` (noise-scaled: the weights integrated out)
@@ -152,7 +196,7 @@ class ScaleConditionals:
         (2 sigma^2))`` is its likelihood in ``sigma``. The default is the Jeffreys prior
         ``p(sigma^2) ~ 1/sigma^2``: ``InvGamma(dof / 2, quadratic / 2)``.
         """
-        return inverse_gamma(0.5 * dof, 0.5 * np.asarray(quadratic)[:, None], rngs)[:, 0]
+        return inverse_gamma(0.5 * dof, 0.5 * np.asarray(quadratic)[:, None], streams)[:, 0]
 
     def record(self, sigma2, state: dict, weight_sum: float) -> dict:
         """``{name: (chains,) values}`` of the scalars the posterior reports (none by default)."""
@@ -166,10 +210,10 @@ class FixedScales(ScaleConditionals):
         super().__init__(n_features, **kwargs)
         self.variances = np.broadcast_to(np.asarray(variances, float), (n_features,))
 
-    def start(self, rngs, noise_guess):
-        return {"d": np.tile(self.variances, (len(rngs), 1))}
+    def start(self, streams, noise_guess):
+        return {"d": np.tile(self.variances, (len(streams), 1))}
 
-    def update(self, gamma, sigma2, state, rngs):
+    def update(self, gamma, sigma2, state, streams):
         pass
 
 
@@ -184,11 +228,10 @@ class LaplaceScales(ScaleConditionals):
         super().__init__(n_features, **kwargs)
         self.scale = float(scale)
 
-    def start(self, rngs, noise_guess):
+    def start(self, streams, noise_guess):
         p = self.n_features
-        exponential = _per_chain(rngs, lambda rng: rng.standard_exponential(p))
-        return {"d": 2.0 * self.scale**2 * exponential}
+        return {"d": 2.0 * self.scale**2 * streams.exponential(p)}
 
-    def update(self, gamma, sigma2, state, rngs):
+    def update(self, gamma, sigma2, state, streams):
         s = self.scale
-        state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, rngs)
+        state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, streams)

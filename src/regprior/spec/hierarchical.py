@@ -284,24 +284,22 @@ class BayesianLassoScales(ScaleConditionals):
         self.spec = spec
         self.weight_sum = float(weight_sum)
 
-    def start(self, rngs, noise_guess):
+    def start(self, streams, noise_guess):
         p, spec = self.n_features, self.spec
         if spec.learns_lambda:
-            lambda2 = np.array([rng.gamma(spec.gamma_shape, 1.0 / spec.gamma_rate) for rng in rngs])
+            lambda2 = streams.gamma(spec.gamma_shape, 1)[:, 0] / spec.gamma_rate
         else:
-            lambda2 = np.full(len(rngs), spec.lam**2)
-        exponential = np.stack([rng.standard_exponential(p) for rng in rngs])
-        return {"d": 2.0 * exponential / lambda2[:, None], "lambda2": lambda2}
+            lambda2 = np.full(len(streams), spec.lam**2)
+        return {"d": 2.0 * streams.exponential(p) / lambda2[:, None], "lambda2": lambda2}
 
-    def update(self, gamma, sigma2, state, rngs):
+    def update(self, gamma, sigma2, state, streams):
         lambda2 = state["lambda2"][:, None]
         mean = np.sqrt(lambda2 * sigma2[:, None]) / np.abs(gamma)
-        state["d"] = 1.0 / inverse_gaussian(mean, lambda2, rngs)
+        state["d"] = 1.0 / inverse_gaussian(mean, lambda2, streams)
         if self.spec.learns_lambda:
             shape = self.n_features + self.spec.gamma_shape
             rate = 0.5 * state["d"].sum(axis=1) + self.spec.gamma_rate
-            gamma_draws = np.array([rng.standard_gamma(shape) for rng in rngs])
-            state["lambda2"] = gamma_draws / rate
+            state["lambda2"] = streams.gamma(shape, 1)[:, 0] / rate
 
     def record(self, sigma2, state, weight_sum):
         lam = np.sqrt(state["lambda2"])
@@ -339,48 +337,47 @@ class LearnedScaleConditionals(ScaleConditionals):
         self.noise_scale = float(noise_scale)
         self.prior_scale = float(prior_scale)
 
-    def start(self, rngs, noise_guess):
+    def start(self, streams, noise_guess):
         p = self.n_features
         # Overdispersed: tau from its half-normal prior, sigma^2 within a factor ~3 of var(y).
-        tau2 = np.array([(self.prior_scale * rng.standard_normal()) ** 2 for rng in rngs])
+        tau2 = (self.prior_scale * streams.normal(1)[:, 0]) ** 2
         tau2 = np.maximum(tau2, 1e-4 * self.prior_scale**2)
         state = {
             "tau2": tau2,
-            "sigma2": noise_guess * np.exp(np.array([rng.uniform(-1, 1) for rng in rngs])),
-            "aux": np.full(len(rngs), self.noise_scale**2),
+            "sigma2": noise_guess * np.exp(2.0 * streams.uniform(1)[:, 0] - 1.0),
+            "aux": np.full(len(streams), self.noise_scale**2),
         }
         if self.spec.family == "normal":
             state["d"] = np.tile(tau2[:, None], (1, p))
         else:
-            exponential = np.stack([rng.standard_exponential(p) for rng in rngs])
-            state["d"] = 2.0 * tau2[:, None] * exponential
+            state["d"] = 2.0 * tau2[:, None] * streams.exponential(p)
         return state
 
-    def update(self, gamma, sigma2, state, rngs):
+    def update(self, gamma, sigma2, state, streams):
         p, a = self.n_features, 1.0 / self.prior_scale**2
         if self.spec.family == "normal":
-            tau2 = generalized_inverse_gaussian(0.5 - 0.5 * p, a, np.sum(gamma**2, axis=1), rngs)
+            tau2 = generalized_inverse_gaussian(0.5 - 0.5 * p, a, np.sum(gamma**2, axis=1), streams)
             state["d"] = np.tile(tau2[:, None], (1, p))
         else:
             tau2 = state["tau2"][:, None]
             mean = 1.0 / (np.sqrt(tau2) * np.abs(gamma))
-            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2, rngs)
-            tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), rngs)
+            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2, streams)
+            tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
         state["tau2"] = tau2
 
-    def noise(self, quadratic, dof, state, rngs):
+    def noise(self, quadratic, dof, state, streams):
         quadratic = np.asarray(quadratic, float)
         s2 = self.noise_scale**2
         if self.spec.noise_prior == "halfnormal":
-            return generalized_inverse_gaussian(0.5 - 0.5 * dof, 1.0 / s2, quadratic, rngs)
+            return generalized_inverse_gaussian(0.5 - 0.5 * dof, 1.0 / s2, quadratic, streams)
         if self.spec.noise_prior == "halfstudentt":
             nu = HALF_STUDENT_T_NU
             rate = 0.5 * quadratic + nu / state["aux"]
-            sigma2 = inverse_gamma(0.5 * (dof + nu), rate[:, None], rngs)[:, 0]
+            sigma2 = inverse_gamma(0.5 * (dof + nu), rate[:, None], streams)[:, 0]
             aux_rate = nu / sigma2 + 1.0 / s2
-            state["aux"] = inverse_gamma(0.5 * (nu + 1.0), aux_rate[:, None], rngs)[:, 0]
+            state["aux"] = inverse_gamma(0.5 * (nu + 1.0), aux_rate[:, None], streams)[:, 0]
             return sigma2
-        return super().noise(quadratic, dof, state, rngs)
+        return super().noise(quadratic, dof, state, streams)
 
     def record(self, sigma2, state, weight_sum):
         tau2 = state["tau2"]
