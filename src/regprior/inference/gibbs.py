@@ -173,13 +173,22 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
     beta = np.empty((chains, draws, p))
     intercept = np.empty((chains, draws))
     scalars: dict[str, np.ndarray] = {}
-    step = _wide_step if problem.wide else _rue_step
+    # p > n with a learnt global scale, or a learnt noise the prior is not scaled by: partially
+    # collapsed (ScaleConditionals' docstring); otherwise the plain blocked sweep.
+    collapsed = problem.wide and (
+        conditionals.global_key is not None
+        or (conditionals.learns_noise and not conditionals.noise_scaled)
+    )
+    if collapsed:
+        step = _collapsed_wide_step
+    else:
+        step = _wide_step if problem.wide else _rue_step
     lapack = _lapack()
     for sweep in range(tune + draws):
         gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
-        if conditionals.learns_noise and not conditionals.noise_scaled:
+        if conditionals.learns_noise and not conditionals.noise_scaled and not collapsed:
             sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
-        conditionals.update(gamma, sigma2, state, rngs)
+        conditionals.update(gamma, sigma2, state, rngs, global_drawn=collapsed)
         kept = sweep - tune
         if kept < 0:
             continue
@@ -288,6 +297,123 @@ def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
         v = problem.rows @ u / sigma + normal_n[c]
         omega, _ = potrs(factors[c], problem.target / sigma - v, lower=1)
         gamma[c] = u + prior_variance * (problem.rows.T @ omega) / sigma
+    return gamma, sigma2
+
+
+def _slice(log_density, x0: float, rng, width: float = 1.0, max_steps: int = 50) -> float:
+    """One slice-sampling update of a scalar: stepping out, then shrinkage (Neal 2003)."""
+    level = log_density(x0) - rng.standard_exponential()
+    left = x0 - width * rng.random()
+    right = left + width
+    steps_left = int(max_steps * rng.random())
+    steps_right = max_steps - 1 - steps_left
+    while steps_left > 0 and log_density(left) > level:
+        left -= width
+        steps_left -= 1
+    while steps_right > 0 and log_density(right) > level:
+        right += width
+        steps_right -= 1
+    while True:
+        x1 = left + (right - left) * rng.random()
+        if log_density(x1) > level:
+            return x1
+        if x1 < x0:
+            left = x1
+        else:
+            right = x1
+
+
+def _collapsed_wide_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """p > n, partially collapsed: global scale and noise with the weights integrated out.
+
+    With ``d = g e`` and ``K = W^(1/2) X E X' W^(1/2) = V diag(k) V'`` (one symmetric rank-k
+    update and one ``n x n`` eigendecomposition per chain and sweep), ``y ~ N(0, sigma^2
+    (I + c K))`` with ``c = g`` (noise-scaled) or ``g / sigma^2``, so the marginal likelihood
+    of ``(g, sigma^2)`` costs ``O(n)`` per evaluation: ``-(dof/2) log sigma^2 - sum log(1 +
+    c k) / 2 - sum z^2 / (1 + c k) / (2 sigma^2)``, ``z = V' W^(1/2) y``. ``log g`` and (a
+    noise not scaling the prior) ``log sigma^2`` take one slice step each; a noise-scaled
+    prior draws ``sigma^2`` exactly from :meth:`noise` of ``sum z^2 / (1 + g k)``. The weights
+    then follow as in :func:`_wide_step`, with ``(I + c K)^-1`` from the same eigenvectors.
+    """
+    from scipy.linalg.blas import dsyrk
+
+    d = state["d"]
+    chains, p = d.shape
+    scaled, key = conditionals.noise_scaled, conditionals.global_key
+    dof, target, rows = problem.dof, problem.target, problem.rows
+    old = state[key] if key is not None else np.ones(chains)
+    g, sigma2 = old.copy(), np.array(sigma2, dtype=float)
+    spectra, quadratics = [], np.empty(chains)
+    for c in range(chains):
+        local = d[c] / old[c]
+        root = np.multiply(rows, np.sqrt(local), out=problem.buffer)
+        values, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
+        values = np.maximum(values, 0.0)
+        z2 = (vectors.T @ target) ** 2
+
+        def log_likelihood(log_g, log_s2, values=values, z2=z2):
+            ratio = np.exp(log_g if scaled else log_g - log_s2)
+            spread = 1.0 + ratio * values
+            return -0.5 * (
+                dof * log_s2 + np.sum(np.log(spread)) + np.sum(z2 / spread) * np.exp(-log_s2)
+            )
+
+        def log_evidence(log_g, values=values, z2=z2):
+            # Noise-scaled under Jeffreys' prior, sigma^2 integrated out too.
+            spread = 1.0 + np.exp(log_g) * values
+            return -0.5 * (np.sum(np.log(spread)) + dof * np.log(np.sum(z2 / spread)))
+
+        rng = rngs.generators[c]
+        log_s2 = np.log(sigma2[c])
+        integrated = scaled and conditionals.learns_noise and conditionals.jeffreys_noise
+        prior_g, prior_s2 = conditionals.log_global_prior, conditionals.log_noise_prior
+        if key is not None:
+            log_g = _slice(
+                lambda x, s=log_s2, f=log_evidence, ll=log_likelihood, i=integrated, pg=prior_g: (
+                    (f(x) if i else ll(x, s)) + pg(np.exp(x))
+                ),
+                np.log(g[c]),
+                rng,
+            )
+            g[c] = np.exp(log_g)
+        if conditionals.learns_noise and not scaled:
+            log_g = np.log(g[c])
+            log_s2 = _slice(
+                lambda x, lg=log_g, ll=log_likelihood, ps=prior_s2: ll(lg, x) + ps(np.exp(x)),
+                log_s2,
+                rng,
+            )
+            if key is not None:
+                # Along (1, 1) in (log g, log sigma^2): the likelihood sees g / sigma^2 only, so
+                # this moves the pair along the ridge the two single-coordinate steps crawl on.
+                shift = _slice(
+                    lambda t, lg=log_g, ls=log_s2, ll=log_likelihood, pg=prior_g, ps=prior_s2: (
+                        ll(lg + t, ls + t) + pg(np.exp(lg + t)) + ps(np.exp(ls + t))
+                    ),
+                    0.0,
+                    rng,
+                )
+                log_s2 += shift
+                g[c] = np.exp(log_g + shift)
+            sigma2[c] = np.exp(log_s2)
+        quadratics[c] = np.sum(z2 / (1.0 + g[c] * values))
+        spectra.append((values, vectors, local))
+    if scaled and conditionals.learns_noise:
+        sigma2 = conditionals.noise(quadratics, dof, state, rngs)
+    normal_p, normal_n = rngs.normal(p), rngs.normal(problem.n)
+    gamma = np.empty((chains, p))
+    for c in range(chains):
+        values, vectors, local = spectra[c]
+        sigma = np.sqrt(sigma2[c])
+        prior_variance = g[c] * local * (sigma2[c] if scaled else 1.0)
+        ratio = g[c] if scaled else g[c] / sigma2[c]
+        u = np.sqrt(prior_variance) * normal_p[c]
+        v = rows @ u / sigma + normal_n[c]
+        omega = vectors @ ((vectors.T @ (target / sigma - v)) / (1.0 + ratio * values))
+        gamma[c] = u + prior_variance * (rows.T @ omega) / sigma
+    if key is not None:
+        state[key] = g
+        state["d"] = d * (g / old)[:, None]
     return gamma, sigma2
 
 

@@ -152,6 +152,17 @@ class ScaleConditionals:
     5. calls :meth:`update` with the shifted weights, which redraws ``state["d"]`` and any
        hyperparameter (in place).
 
+    At p > n a specification with a learnt global scale :attr:`global_key` (``d = g e``, with
+    ``g = state[global_key]`` and local scales ``e``) or a learnt noise not scaling the prior
+    is sampled partially collapsed (van Dyk & Park 2008), with the weights integrated out:
+    the engine draws ``log g`` given ``e`` and ``sigma^2`` by a slice step on the Gaussian
+    marginal likelihood (docs/specification.md, "Integrating the weights out") times
+    :meth:`log_global_prior`, then ``log sigma^2`` likewise with :meth:`log_noise_prior` (or
+    :meth:`noise` when noise-scaled), rescales ``state["d"]``, draws the weights, and calls
+    :meth:`update` with ``global_drawn=True`` (redraw ``e`` only). Drawing the global scale
+    given the local ones and the weights crawls there (the 50 x 100 set of
+    ``hierarchical_health.md``: bulk ESS ~15 in 4 x 1000 sweeps for sigma, tau and lambda).
+
     :meth:`record` names the scalars the posterior reports beside the weights, with the names
     the PyMC declaration of the same specification gives them (``sigma2``, ``lambda``, ...).
 
@@ -163,9 +174,16 @@ class ScaleConditionals:
         The known ``sigma^2`` of the likelihood; None when the specification learns it.
     centre : ndarray of shape (p,)
         The prior centre ``mu`` (zeros for every full-Bayes specification).
+    global_key : str or None
+        The state entry of a learnt global multiplier of the prior variances (None: none).
+    jeffreys_noise : bool
+        The noise prior is ``p(sigma^2) ~ 1/sigma^2`` (the default :meth:`noise`), which the
+        engine may integrate out in closed form.
     """
 
     noise_scaled: bool = False
+    global_key: str | None = None
+    jeffreys_noise: bool = True
 
     def __init__(self, n_features: int, *, noise_variance=None, centre=None):
         self.n_features = int(n_features)
@@ -184,9 +202,20 @@ class ScaleConditionals:
         """
         raise NotImplementedError
 
-    def update(self, gamma, sigma2, state: dict, streams) -> None:
-        """Redraw the scales (``state["d"]``) and hyperparameters given the shifted weights."""
+    def update(self, gamma, sigma2, state: dict, streams, *, global_drawn=False) -> None:
+        """Redraw the scales (``state["d"]``) and hyperparameters given the shifted weights.
+
+        ``global_drawn``: the engine has drawn the global scale (collapsed); keep it.
+        """
         raise NotImplementedError
+
+    def log_global_prior(self, g) -> np.ndarray:
+        """Log prior density of ``log g``, up to a constant (a learnt global scale)."""
+        raise NotImplementedError
+
+    def log_noise_prior(self, sigma2) -> np.ndarray:
+        """Log prior density of ``log sigma^2``, up to a constant: Jeffreys' flat one here."""
+        return np.zeros_like(np.asarray(sigma2, float))
 
     def noise(self, quadratic, dof: float, state: dict, streams) -> np.ndarray:
         """Draw ``sigma^2`` given a quadratic form, one per chain.
@@ -213,7 +242,7 @@ class FixedScales(ScaleConditionals):
     def start(self, streams, noise_guess):
         return {"d": np.tile(self.variances, (len(streams), 1))}
 
-    def update(self, gamma, sigma2, state, streams):
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         pass
 
 
@@ -232,6 +261,6 @@ class LaplaceScales(ScaleConditionals):
         p = self.n_features
         return {"d": 2.0 * self.scale**2 * streams.exponential(p)}
 
-    def update(self, gamma, sigma2, state, streams):
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         s = self.scale
         state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, streams)

@@ -284,25 +284,34 @@ class BayesianLassoScales(ScaleConditionals):
         self.spec = spec
         self.weight_sum = float(weight_sum)
 
+    @property
+    def global_key(self):
+        """``g = 1 / lambda^2`` multiplies the prior variances when lambda is learnt."""
+        return "g" if self.spec.learns_lambda else None
+
     def start(self, streams, noise_guess):
         p, spec = self.n_features, self.spec
         if spec.learns_lambda:
             lambda2 = streams.gamma(spec.gamma_shape, 1)[:, 0] / spec.gamma_rate
         else:
             lambda2 = np.full(len(streams), spec.lam**2)
-        return {"d": 2.0 * streams.exponential(p) / lambda2[:, None], "lambda2": lambda2}
+        return {"d": 2.0 * streams.exponential(p) / lambda2[:, None], "g": 1.0 / lambda2}
 
-    def update(self, gamma, sigma2, state, streams):
-        lambda2 = state["lambda2"][:, None]
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        lambda2 = 1.0 / state["g"][:, None]
         mean = np.sqrt(lambda2 * sigma2[:, None]) / np.abs(gamma)
         state["d"] = 1.0 / inverse_gaussian(mean, lambda2, streams)
-        if self.spec.learns_lambda:
+        if self.spec.learns_lambda and not global_drawn:
             shape = self.n_features + self.spec.gamma_shape
             rate = 0.5 * state["d"].sum(axis=1) + self.spec.gamma_rate
-            state["lambda2"] = streams.gamma(shape, 1)[:, 0] / rate
+            state["g"] = rate / streams.gamma(shape, 1)[:, 0]
+
+    def log_global_prior(self, g):
+        """``lambda^2 = 1/g ~ Gamma(r, delta)``: density of ``log g`` ``g^-r exp(-delta / g)``."""
+        return -self.spec.gamma_shape * np.log(g) - self.spec.gamma_rate / g
 
     def record(self, sigma2, state, weight_sum):
-        lam = np.sqrt(state["lambda2"])
+        lam = 1.0 / np.sqrt(state["g"])
         out = {"sigma2": sigma2}
         if self.spec.learns_lambda:
             out["lambda"] = lam
@@ -330,6 +339,11 @@ class LearnedScaleConditionals(ScaleConditionals):
     """
 
     noise_scaled = False
+    global_key = "tau2"
+
+    @property
+    def jeffreys_noise(self):
+        return self.spec.noise_prior == "jeffreys"
 
     def __init__(self, spec: LearnedScale, n_features, *, noise_scale, prior_scale):
         super().__init__(n_features)
@@ -353,17 +367,34 @@ class LearnedScaleConditionals(ScaleConditionals):
             state["d"] = 2.0 * tau2[:, None] * streams.exponential(p)
         return state
 
-    def update(self, gamma, sigma2, state, streams):
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         p, a = self.n_features, 1.0 / self.prior_scale**2
+        tau2 = state["tau2"]
         if self.spec.family == "normal":
-            tau2 = generalized_inverse_gaussian(0.5 - 0.5 * p, a, np.sum(gamma**2, axis=1), streams)
+            if not global_drawn:
+                total = np.sum(gamma**2, axis=1)
+                tau2 = generalized_inverse_gaussian(0.5 - 0.5 * p, a, total, streams)
             state["d"] = np.tile(tau2[:, None], (1, p))
         else:
-            tau2 = state["tau2"][:, None]
-            mean = 1.0 / (np.sqrt(tau2) * np.abs(gamma))
-            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2, streams)
-            tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
+            mean = 1.0 / (np.sqrt(tau2)[:, None] * np.abs(gamma))
+            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2[:, None], streams)
+            if not global_drawn:
+                tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
         state["tau2"] = tau2
+
+    def log_global_prior(self, g):
+        """``tau ~ HalfNormal(s_tau)``: density of ``log tau^2`` ``tau exp(-tau^2 / (2 s^2))``."""
+        return 0.5 * np.log(g) - 0.5 * g / self.prior_scale**2
+
+    def log_noise_prior(self, sigma2):
+        """Density of ``log sigma^2`` under the noise prior (``sigma`` times that of ``sigma``)."""
+        s2 = self.noise_scale**2
+        if self.spec.noise_prior == "halfnormal":
+            return 0.5 * np.log(sigma2) - 0.5 * sigma2 / s2
+        if self.spec.noise_prior == "halfstudentt":
+            nu = HALF_STUDENT_T_NU
+            return 0.5 * np.log(sigma2) - 0.5 * (nu + 1.0) * np.log1p(sigma2 / (nu * s2))
+        return super().log_noise_prior(sigma2)
 
     def noise(self, quadratic, dof, state, streams):
         quadratic = np.asarray(quadratic, float)
