@@ -34,6 +34,8 @@ __all__ = ["gibbs_posterior", "gibbs_unavailable", "gibbs_conditionals", "ENGINE
 
 #: The engines of :func:`regprior.sample_posterior`.
 ENGINES = ("nuts", "gibbs", "auto")
+#: How the weights are drawn (:func:`gibbs_posterior`).
+ROUTES = ("auto", "rue", "bhattacharya")
 
 
 def gibbs_unavailable(spec, likelihood=None) -> str | None:
@@ -57,13 +59,13 @@ class _Problem:
     every conditional is of a zero-centred prior.
     """
 
-    def __init__(self, data: RegressionData, centre, *, fit_intercept: bool):
+    def __init__(self, data: RegressionData, centre, *, fit_intercept: bool, route: str = "auto"):
         x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
         self.x_mean, self.y_mean = x_mean, y_mean
         self.n, self.p = data.n_samples, data.n_features
         self.weight_sum = data.weight_sum
         self.dof = self.n - 1 if fit_intercept else self.n
-        self.wide = self.p > self.n
+        self.wide = self.p > self.n if route == "auto" else route == "bhattacharya"
         root_w = np.sqrt(data.weights)
         y = (y - X @ centre) * root_w
         if self.wide:
@@ -72,6 +74,7 @@ class _Problem:
             self.target = y
             # Reused every sweep: a fresh n x p product would page-fault its memory each time.
             self.buffer = np.empty_like(self.rows)
+            self.spectra: dict = {}  # chain -> (local scales, eigenvalues, eigenvectors, z^2)
         else:
             rows = X * root_w[:, None]
             self.xtx = rows.T @ rows
@@ -105,6 +108,7 @@ def gibbs_posterior(
     tune: int = 1000,
     chains: int = 4,
     random_seed: int = 0,
+    route: str = "auto",
 ) -> PosteriorResult:
     """Sample the posterior of ``spec`` on ``data`` by Gibbs, with the result NUTS gives.
 
@@ -128,6 +132,10 @@ def gibbs_posterior(
     draws, tune, chains : int, default=1000, 1000, 4
         Kept sweeps per chain, discarded warm-up sweeps per chain, chains.
     random_seed : int, default=0
+    route : {"auto", "rue", "bhattacharya"}, default="auto"
+        How the weights are drawn: Rue's ``p x p`` Cholesky, Bhattacharya et al.'s ``n x n``
+        system (partially collapsed when a global scale or a non-scaling noise is learnt), or
+        ``"auto"``: Rue when ``p <= n``. Both are exact at any shape; the tests compare them.
 
     Returns
     -------
@@ -139,9 +147,11 @@ def gibbs_posterior(
     from regprior.inference.threads import one_blas_thread
 
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if route not in ROUTES:
+        raise ValueError(f"route must be one of {ROUTES}; got {route!r}.")
     start = time.perf_counter()
     conditionals = gibbs_conditionals(spec, likelihood, data)
-    problem = _Problem(data, conditionals.centre, fit_intercept=fit_intercept)
+    problem = _Problem(data, conditionals.centre, fit_intercept=fit_intercept, route=route)
     if conditionals.learns_noise and problem.dof < 1:
         raise ValueError(
             f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
@@ -346,10 +356,16 @@ def _collapsed_wide_step(problem, conditionals, state, sigma2, rngs, lapack):
     spectra, quadratics = [], np.empty(chains)
     for c in range(chains):
         local = d[c] / old[c]
-        root = np.multiply(rows, np.sqrt(local), out=problem.buffer)
-        values, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
-        values = np.maximum(values, 0.0)
-        z2 = (vectors.T @ target) ** 2
+        cached = problem.spectra.get(c)
+        if cached is not None and np.array_equal(cached[0], local):
+            # Local scales that never move (a learnt Normal scale): one decomposition per chain.
+            _, values, vectors, z2 = cached
+        else:
+            root = np.multiply(rows, np.sqrt(local), out=problem.buffer)
+            values, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
+            values = np.maximum(values, 0.0)
+            z2 = (vectors.T @ target) ** 2
+            problem.spectra[c] = (local, values, vectors, z2)
 
         def log_likelihood(log_g, log_s2, values=values, z2=z2):
             ratio = np.exp(log_g if scaled else log_g - log_s2)
