@@ -109,7 +109,8 @@ def warn_degenerate_columns(data) -> None:
     constant = [data.feature_names[j] for j in np.flatnonzero(np.ptp(X, axis=0) == 0)]
     if constant:
         warnings.warn(
-            f"X has constant column(s) {constant}: with an intercept their weights are fixed by the prior alone.",
+            f"X has constant column(s) {constant}: with an intercept their weights are fixed by "
+            "the prior alone.",
             UserWarning,
             stacklevel=3,
         )
@@ -130,7 +131,8 @@ def warn_degenerate_columns(data) -> None:
     duplicated = [data.feature_names[j] for j in sorted(duplicated)]
     if duplicated:
         warnings.warn(
-            f"X has duplicated column(s) (first of each: {duplicated}): a lasso-type MAP is not unique there.",
+            f"X has duplicated column(s) (first of each: {duplicated}): a lasso-type MAP is not "
+            "unique there.",
             UserWarning,
             stacklevel=3,
         )
@@ -164,7 +166,8 @@ def _checked_inputs(
         )
     if spec.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(
-            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: register one "
+            f"the {spec.family} prior ({type(spec).__name__}) has no PyMC declaration: "
+            "register one "
             "with regprior.backend.distributions.register_prior_distribution."
         )
     if isinstance(likelihood, (str, type)) or (
@@ -197,7 +200,8 @@ def _checked_full_bayes(X, y, spec, noise_sigma, sample_weight, feature_names, l
         )
     if likelihood is not None and getattr(likelihood, "family", likelihood) != spec.likelihood:
         raise ValueError(
-            f"likelihood: {name} is built with the {spec.likelihood} likelihood; got {likelihood!r}."
+            f"likelihood: {name} is built with the {spec.likelihood} likelihood; "
+            f"got {likelihood!r}."
         )
     if spec.kind not in FULL_BAYES_DECLARATIONS:
         raise ValueError(
@@ -357,7 +361,8 @@ def exact_posterior(
     check_specification(prior)
     if isinstance(prior, FullBayes) or not registry.is_conjugate(prior):
         raise TypeError(
-            f"the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); got {type(prior).__name__}. "
+            "the exact posterior needs a Normal prior (conjugate to the Gaussian likelihood); "
+            f"got {type(prior).__name__}. "
             "Use sample_posterior for it."
         )
     model = make_model(

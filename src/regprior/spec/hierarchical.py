@@ -3,7 +3,8 @@
 Park & Casella's Bayesian lasso (2008, JASA 103:681) in their own parametrisation::
 
     y | c, theta, sigma^2  ~ N(c + X theta, sigma^2 I),   p(c) flat
-    theta_j | sigma^2      ~ Laplace(0, sigma / lambda)   (density lambda/(2 sigma) exp(-lambda |theta_j| / sigma))
+    theta_j | sigma^2      ~ Laplace(0, sigma / lambda)
+                             (density lambda/(2 sigma) exp(-lambda |theta_j| / sigma))
     p(sigma^2)             ~ 1 / sigma^2                  (improper; the posterior is proper)
     lambda fixed, or lambda^2 ~ Gamma(shape r, rate delta)
 
@@ -35,7 +36,8 @@ __all__ = ["FullBayes", "BayesianLasso", "LearnedScale", "NOISE_PRIORS", "FULL_B
 #: Priors on the noise sigma of :class:`LearnedScale`:
 #: ``"halfnormal"`` HalfNormal(s_sigma); ``"halfstudentt"`` HalfStudentT(nu=3, s_sigma), heavier
 #: tailed; ``"jeffreys"`` p(sigma^2) ~ 1/sigma^2 (improper, flat in log sigma; the posterior is
-#: proper for N > 1 with a proper or Gaussian-likelihood-dominated weight prior, as in Park & Casella).
+#: proper for N > 1 with a proper or Gaussian-likelihood-dominated weight prior, as in Park &
+#: Casella).
 NOISE_PRIORS = ("halfnormal", "halfstudentt", "jeffreys")
 #: Degrees of freedom of the half-Student-t noise prior (Gelman 2006's weakly informative choice).
 HALF_STUDENT_T_NU = 3.0
@@ -143,7 +145,7 @@ class FullBayes:
 
 @dataclass(frozen=True)
 class BayesianLasso(FullBayes):
-    """Park & Casella's Bayesian lasso: Laplace prior scaled by the noise sigma, Jeffreys noise prior.
+    """Park & Casella's Bayesian lasso: a Laplace prior scaled by the noise, Jeffreys noise prior.
 
     Parameters
     ----------

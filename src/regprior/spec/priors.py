@@ -165,14 +165,15 @@ class Prior(ABC):
         expected = set(cls.parameter_names)
         if set(parameters) != expected:
             raise ValueError(
-                f"the {cls.family} prior takes the parameters {sorted(expected)}; got {sorted(parameters) or 'none'}."
+                f"the {cls.family} prior takes the parameters {sorted(expected)}; "
+                f"got {sorted(parameters) or 'none'}."
             )
         return cls(mu=mu, **parameters)
 
     # -- density ------------------------------------------------------------------------
     @abstractmethod
     def neg_logpdf(self, theta) -> np.ndarray:
-        """Negative log density of each weight, shape of ``theta``, normalising constant included."""
+        """Negative log density of each weight, shape of ``theta``, normaliser included."""
 
     def logpdf(self, theta) -> np.ndarray:
         """Log density of each weight (normalised)."""
@@ -188,7 +189,7 @@ class Prior(ABC):
         return np.asarray(theta, dtype=float) - self.mu
 
     def smooth_value(self, theta) -> float:
-        """Smooth part of ``-log p`` summed over the weights (here: all of it, normaliser included)."""
+        """Smooth part of ``-log p`` summed over the weights (here: all of it, with normaliser)."""
         return float(np.sum(self.neg_logpdf(theta)))
 
     def nonsmooth_value(self, theta) -> float:
@@ -228,7 +229,7 @@ class Prior(ABC):
         return self.mu + np.sign(shifted) * np.maximum(np.abs(shifted) - step * l1, 0.0)
 
     def generalized_support(self, theta) -> np.ndarray:
-        """Weights where the non-smooth part is differentiable: away from the centre (all, if smooth)."""
+        """Weights where the non-smooth part is differentiable: off the centre (all, if smooth)."""
         if self.smooth:
             return np.ones(np.shape(theta), dtype=bool)
         return self._shift(theta) != 0.0
@@ -331,12 +332,12 @@ class ElasticNetFormPrior(Prior):
     @property
     @abstractmethod
     def penalty_weights(self) -> tuple[float, float]:
-        """``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + const`` per weight."""
+        """Per weight ``(l1, l2)`` of ``-log p = l1 |theta - mu| + l2/2 (theta - mu)**2 + c``."""
 
     @classmethod
     @abstractmethod
     def from_penalty_weights(cls, l1: float, l2: float, mu=0.0) -> Prior:
-        """The prior of this family whose penalty weights are ``(l1, l2)``; ValueError if none is."""
+        """The prior of this family with penalty weights ``(l1, l2)``; ValueError if none has."""
 
     @classmethod
     @abstractmethod
@@ -362,7 +363,7 @@ class ElasticNetFormPrior(Prior):
 
     @property
     def kink_slope(self) -> float:
-        """Largest ``|subgradient|`` of the non-smooth part ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
+        """Largest ``|subgradient|`` of the kink ``l1 |theta - mu|``: ``l1`` (0 if smooth)."""
         return self.penalty_weights[0]
 
 
@@ -433,7 +434,7 @@ class Normal(ElasticNetFormPrior):
 
     @classmethod
     def from_parameters(cls, mu=0.0, **parameters) -> Normal:
-        """As :meth:`Prior.from_parameters`; ``scale`` is accepted for ``sigma`` (the Normal's scale)."""
+        """As :meth:`Prior.from_parameters`; ``scale`` is taken for ``sigma`` (its scale)."""
         if set(parameters) == {"scale"}:
             parameters = {"sigma": parameters["scale"]}
         return super().from_parameters(mu=mu, **parameters)
@@ -618,7 +619,10 @@ class ElasticNetPrior(ElasticNetFormPrior):
 
     @classmethod
     def from_blog(cls, mu=0.0, *, lam, rate) -> ElasticNetPrior:
-        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``."""
+        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``.
+
+        ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``.
+        """
         lam = check_positive_float(lam, "lam", "ElasticNetPrior.from_blog")
         rate = check_positive_float(rate, "rate", "ElasticNetPrior.from_blog")
         return cls(mu=mu, scale=1.0 / rate, sigma=1.0 / np.sqrt(2.0 * lam))
