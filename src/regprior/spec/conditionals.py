@@ -73,7 +73,7 @@ class ChainStreams:
 
     def normal(self, k: int) -> np.ndarray:
         """Standard normal draws, shape ``(chains, k)``."""
-        return self._take("normal", k, lambda rng, size: rng.standard_normal(size))
+        return self._take("standard_normal", k, lambda rng, size: rng.standard_normal(size))
 
     def uniform(self, k: int) -> np.ndarray:
         """Uniform draws on [0, 1), shape ``(chains, k)``."""
