@@ -6,8 +6,10 @@ The weights given their prior variances are Gaussian and drawn exactly (docs/spe
 of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an ``n x n``
 system, never a ``p x p`` matrix). The scales, hyperparameters and noise come from the
 specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
-a prior family. The result is the :class:`~regprior.inference.nuts.PosteriorResult` NUTS
-returns, with ``engine="gibbs"``; Gibbs has no divergences (reported as 0).
+a prior family. A learnt global scale and a learnt noise are drawn with the weights integrated
+out (a partially collapsed sweep, :func:`_collapsed_step`). The result is the
+:class:`~regprior.inference.nuts.PosteriorResult` NUTS returns, with ``engine="gibbs"``; Gibbs
+has no divergences (reported as 0).
 
 The flat intercept is integrated out by centring (weighted); the centred intercept is then
 ``N(0, sigma^2 / N)`` a posteriori, independent of the weights, and is drawn from that
@@ -183,14 +185,13 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
     beta = np.empty((chains, draws, p))
     intercept = np.empty((chains, draws))
     scalars: dict[str, np.ndarray] = {}
-    # p > n with a learnt global scale, or a learnt noise the prior is not scaled by: partially
-    # collapsed (ScaleConditionals' docstring); otherwise the plain blocked sweep.
-    collapsed = problem.wide and (
-        conditionals.global_key is not None
-        or (conditionals.learns_noise and not conditionals.noise_scaled)
+    # A learnt global scale, or a learnt noise the prior is not scaled by: partially collapsed
+    # (ScaleConditionals' docstring); otherwise the plain blocked sweep.
+    collapsed = conditionals.global_key is not None or (
+        conditionals.learns_noise and not conditionals.noise_scaled
     )
     if collapsed:
-        step = _collapsed_wide_step
+        step = _collapsed_step
     else:
         step = _wide_step if problem.wide else _rue_step
     lapack = _lapack()
@@ -310,126 +311,165 @@ def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
     return gamma, sigma2
 
 
-def _slice(log_density, x0: float, rng, width: float = 1.0, max_steps: int = 50) -> float:
-    """One slice-sampling update of a scalar: stepping out, then shrinkage (Neal 2003)."""
-    level = log_density(x0) - rng.standard_exponential()
-    left = x0 - width * rng.random()
+def _slice(log_density, x0, streams, width: float = 1.0, max_steps: int = 50):
+    """One slice-sampling update of a scalar per chain: stepping out, then shrinkage (Neal 2003).
+
+    Vectorised over the chains: ``log_density`` maps ``(chains,)`` to ``(chains,)``; every chain
+    draws its uniforms from its own stream, in lockstep.
+    """
+    chains = len(x0)
+    level = log_density(x0) - streams.exponential(1)[:, 0]
+    left = x0 - width * streams.uniform(1)[:, 0]
     right = left + width
-    steps_left = int(max_steps * rng.random())
+    steps_left = np.floor(max_steps * streams.uniform(1)[:, 0])
     steps_right = max_steps - 1 - steps_left
-    while steps_left > 0 and log_density(left) > level:
-        left -= width
-        steps_left -= 1
-    while steps_right > 0 and log_density(right) > level:
-        right += width
-        steps_right -= 1
-    while True:
-        x1 = left + (right - left) * rng.random()
-        if log_density(x1) > level:
+    for _ in range(max_steps):
+        out = (steps_left > 0) & (log_density(left) > level)
+        if not out.any():
+            break
+        left = np.where(out, left - width, left)
+        steps_left -= out
+    for _ in range(max_steps):
+        out = (steps_right > 0) & (log_density(right) > level)
+        if not out.any():
+            break
+        right = np.where(out, right + width, right)
+        steps_right -= out
+    x1, pending = np.array(x0, dtype=float), np.ones(chains, bool)
+    for _ in range(200):
+        proposal = left + (right - left) * streams.uniform(1)[:, 0]
+        accept = pending & (log_density(proposal) > level)
+        x1 = np.where(accept, proposal, x1)
+        pending &= ~accept
+        if not pending.any():
             return x1
-        if x1 < x0:
-            left = x1
-        else:
-            right = x1
+        below = pending & (proposal < x0)
+        left = np.where(below, proposal, left)
+        right = np.where(pending & ~below, proposal, right)
+    return x1  # shrunk to the current point: keep it (a valid, if lazy, move)
 
 
-def _collapsed_wide_step(problem, conditionals, state, sigma2, rngs, lapack):
-    """p > n, partially collapsed: global scale and noise with the weights integrated out.
+def _spectra(problem, local):
+    """Per chain, ``(k, a)`` with ``|I + c K| = prod(1 + c k)`` and ``y'(I + c K)^-1 y = y'y -
+    sum(c a / (1 + c k))``, ``K = W^(1/2) X E X' W^(1/2)``, ``E = diag(local)``, and the
+    eigenvectors the wide draw reuses.
 
-    With ``d = g e`` and ``K = W^(1/2) X E X' W^(1/2) = V diag(k) V'`` (one symmetric rank-k
-    update and one ``n x n`` eigendecomposition per chain and sweep), ``y ~ N(0, sigma^2
-    (I + c K))`` with ``c = g`` (noise-scaled) or ``g / sigma^2``, so the marginal likelihood
-    of ``(g, sigma^2)`` costs ``O(n)`` per evaluation: ``-(dof/2) log sigma^2 - sum log(1 +
-    c k) / 2 - sum z^2 / (1 + c k) / (2 sigma^2)``, ``z = V' W^(1/2) y``. ``log g`` and (a
-    noise not scaling the prior) ``log sigma^2`` take one slice step each; a noise-scaled
-    prior draws ``sigma^2`` exactly from :meth:`noise` of ``sum z^2 / (1 + g k)``. The weights
-    then follow as in :func:`_wide_step`, with ``(I + c K)^-1`` from the same eigenvectors.
+    p > n: ``K = V diag(k) V'`` (``n x n``, one symmetric rank-k update), ``a = k (V'y)^2``.
+    p <= n: the same non-zero spectrum from ``E^(1/2) X'WX E^(1/2) = U diag(k) U'``
+    (``p x p``, from the sufficient statistics), ``a = (U' E^(1/2) X'Wy)^2``.
     """
     from scipy.linalg.blas import dsyrk
 
+    chains = len(local)
+    if not problem.wide:
+        root = np.sqrt(local)
+        matrix = problem.xtx[None] * root[:, :, None] * root[:, None, :]
+        values, vectors = np.linalg.eigh(matrix)
+        projections = np.einsum("cpk,cp->ck", vectors, root * problem.xty[None])
+        return np.maximum(values, 0.0), projections**2, None
+    values, weights, bases = [], [], []
+    for c in range(chains):
+        cached = problem.spectra.get(c)
+        if cached is not None and np.array_equal(cached[0], local[c]):
+            # Local scales that never move (a learnt Normal scale): one decomposition per chain.
+            _, k, a, vectors = cached
+        else:
+            root = np.multiply(problem.rows, np.sqrt(local[c]), out=problem.buffer)
+            k, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
+            k = np.maximum(k, 0.0)
+            a = k * (vectors.T @ problem.target) ** 2
+            problem.spectra[c] = (local[c].copy(), k, a, vectors)
+        values.append(k)
+        weights.append(a)
+        bases.append(vectors)
+    return np.array(values), np.array(weights), bases
+
+
+def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Partially collapsed sweep: global scale and noise with the weights integrated out.
+
+    With ``d = g e`` (``g = state[global_key]``), ``y ~ N(0, sigma^2 (I + c K))``, ``c = g``
+    (noise-scaled) or ``g / sigma^2``, ``K = W^(1/2) X E X' W^(1/2)``: from the spectrum of
+    :func:`_spectra` (one eigendecomposition per chain and sweep, ``n x n`` at p > n, ``p x p``
+    from the sufficient statistics otherwise) the marginal likelihood ``-(dof/2) log sigma^2 -
+    sum log(1 + c k) / 2 - q(c) / (2 sigma^2)`` costs ``O(min(n, p))`` per evaluation. Slice
+    steps (all chains at once) on ``log g`` (under Jeffreys' prior for a noise-scaled prior,
+    with ``sigma^2`` integrated out as well: ``-sum log(1 + g k) / 2 - (dof/2) log q(g)``) and,
+    for a learnt noise not scaling the prior, on ``log sigma^2`` and along ``(1, 1)`` in
+    ``(log g, log sigma^2)`` (the likelihood sees ``g / sigma^2`` only: the ridge the single
+    coordinates crawl on). Then the weights (and a noise-scaled ``sigma^2``) as usual.
+    """
     d = state["d"]
     chains, p = d.shape
     scaled, key = conditionals.noise_scaled, conditionals.global_key
-    dof, target, rows = problem.dof, problem.target, problem.rows
+    dof, yty = problem.dof, problem.yty
     old = state[key] if key is not None else np.ones(chains)
-    g, sigma2 = old.copy(), np.array(sigma2, dtype=float)
-    spectra, quadratics = [], np.empty(chains)
-    for c in range(chains):
-        local = d[c] / old[c]
-        cached = problem.spectra.get(c)
-        if cached is not None and np.array_equal(cached[0], local):
-            # Local scales that never move (a learnt Normal scale): one decomposition per chain.
-            _, values, vectors, z2 = cached
+    local = d / old[:, None]
+    values, weights, bases = _spectra(problem, local)
+
+    def log_det(ratio):
+        return np.sum(np.log1p(ratio[:, None] * values), axis=1)
+
+    def quadratic(ratio):
+        spread = 1.0 + ratio[:, None] * values
+        return np.maximum(yty - np.sum(ratio[:, None] * weights / spread, axis=1), 1e-300)
+
+    def log_likelihood(log_g, log_s2):
+        ratio = np.exp(log_g if scaled else log_g - log_s2)
+        return -0.5 * (dof * log_s2 + log_det(ratio) + quadratic(ratio) * np.exp(-log_s2))
+
+    def log_evidence(log_g):  # noise-scaled, Jeffreys: sigma^2 integrated out too
+        ratio = np.exp(log_g)
+        return -0.5 * (log_det(ratio) + dof * np.log(quadratic(ratio)))
+
+    prior_g, prior_s2 = conditionals.log_global_prior, conditionals.log_noise_prior
+    log_g, log_s2 = np.log(old), np.log(np.asarray(sigma2, dtype=float))
+    if key is not None:
+        if scaled and conditionals.learns_noise and conditionals.jeffreys_noise:
+            target = lambda x: log_evidence(x) + prior_g(np.exp(x))  # noqa: E731
         else:
-            root = np.multiply(rows, np.sqrt(local), out=problem.buffer)
-            values, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
-            values = np.maximum(values, 0.0)
-            z2 = (vectors.T @ target) ** 2
-            problem.spectra[c] = (local, values, vectors, z2)
-
-        def log_likelihood(log_g, log_s2, values=values, z2=z2):
-            ratio = np.exp(log_g if scaled else log_g - log_s2)
-            spread = 1.0 + ratio * values
-            return -0.5 * (
-                dof * log_s2 + np.sum(np.log(spread)) + np.sum(z2 / spread) * np.exp(-log_s2)
-            )
-
-        def log_evidence(log_g, values=values, z2=z2):
-            # Noise-scaled under Jeffreys' prior, sigma^2 integrated out too.
-            spread = 1.0 + np.exp(log_g) * values
-            return -0.5 * (np.sum(np.log(spread)) + dof * np.log(np.sum(z2 / spread)))
-
-        rng = rngs.generators[c]
-        log_s2 = np.log(sigma2[c])
-        integrated = scaled and conditionals.learns_noise and conditionals.jeffreys_noise
-        prior_g, prior_s2 = conditionals.log_global_prior, conditionals.log_noise_prior
+            target = lambda x: log_likelihood(x, log_s2) + prior_g(np.exp(x))  # noqa: E731
+        log_g = _slice(target, log_g, rngs)
+    # Two rounds: the pair can be bimodal (noise against signal at p > n), and a round costs
+    # O(min(n, p)) per evaluation once the spectrum is known.
+    for _ in range(2 if conditionals.learns_noise and not scaled else 0):
+        log_s2 = _slice(
+            lambda x, lg=log_g: log_likelihood(lg, x) + prior_s2(np.exp(x)), log_s2, rngs
+        )
         if key is not None:
-            log_g = _slice(
-                lambda x, s=log_s2, f=log_evidence, ll=log_likelihood, i=integrated, pg=prior_g: (
-                    (f(x) if i else ll(x, s)) + pg(np.exp(x))
+            shift = _slice(
+                lambda t, lg=log_g, ls=log_s2: (
+                    log_likelihood(lg + t, ls + t)
+                    + prior_g(np.exp(lg + t))
+                    + prior_s2(np.exp(ls + t))
                 ),
-                np.log(g[c]),
-                rng,
+                np.zeros(chains),
+                rngs,
             )
-            g[c] = np.exp(log_g)
-        if conditionals.learns_noise and not scaled:
-            log_g = np.log(g[c])
-            log_s2 = _slice(
-                lambda x, lg=log_g, ll=log_likelihood, ps=prior_s2: ll(lg, x) + ps(np.exp(x)),
-                log_s2,
-                rng,
+            log_g, log_s2 = log_g + shift, log_s2 + shift
+            log_g = _slice(
+                lambda x, ls=log_s2: log_likelihood(x, ls) + prior_g(np.exp(x)), log_g, rngs
             )
-            if key is not None:
-                # Along (1, 1) in (log g, log sigma^2): the likelihood sees g / sigma^2 only, so
-                # this moves the pair along the ridge the two single-coordinate steps crawl on.
-                shift = _slice(
-                    lambda t, lg=log_g, ls=log_s2, ll=log_likelihood, pg=prior_g, ps=prior_s2: (
-                        ll(lg + t, ls + t) + pg(np.exp(lg + t)) + ps(np.exp(ls + t))
-                    ),
-                    0.0,
-                    rng,
-                )
-                log_s2 += shift
-                g[c] = np.exp(log_g + shift)
-            sigma2[c] = np.exp(log_s2)
-        quadratics[c] = np.sum(z2 / (1.0 + g[c] * values))
-        spectra.append((values, vectors, local))
+    g, sigma2 = np.exp(log_g), np.exp(log_s2)
+    if key is not None:
+        state[key] = g
+        state["d"] = local * g[:, None]
+    if not problem.wide:
+        return _rue_step(problem, conditionals, state, sigma2, rngs, lapack)
     if scaled and conditionals.learns_noise:
-        sigma2 = conditionals.noise(quadratics, dof, state, rngs)
+        sigma2 = conditionals.noise(quadratic(g), dof, state, rngs)
     normal_p, normal_n = rngs.normal(p), rngs.normal(problem.n)
+    rows, target_y = problem.rows, problem.target
     gamma = np.empty((chains, p))
     for c in range(chains):
-        values, vectors, local = spectra[c]
+        vectors = bases[c]
         sigma = np.sqrt(sigma2[c])
-        prior_variance = g[c] * local * (sigma2[c] if scaled else 1.0)
+        prior_variance = state["d"][c] * (sigma2[c] if scaled else 1.0)
         ratio = g[c] if scaled else g[c] / sigma2[c]
         u = np.sqrt(prior_variance) * normal_p[c]
         v = rows @ u / sigma + normal_n[c]
-        omega = vectors @ ((vectors.T @ (target / sigma - v)) / (1.0 + ratio * values))
+        omega = vectors @ ((vectors.T @ (target_y / sigma - v)) / (1.0 + ratio * values[c]))
         gamma[c] = u + prior_variance * (rows.T @ omega) / sigma
-    if key is not None:
-        state[key] = g
-        state["d"] = d * (g / old)[:, None]
     return gamma, sigma2
 
 

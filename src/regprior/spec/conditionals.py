@@ -152,19 +152,17 @@ class ScaleConditionals:
     5. calls :meth:`update` with the shifted weights, which redraws ``state["d"]`` and any
        hyperparameter (in place).
 
-    At p > n a specification with a learnt global scale :attr:`global_key` (``d = g e``, with
-    ``g = state[global_key]`` and local scales ``e``) or a learnt noise not scaling the prior
-    is sampled partially collapsed (van Dyk & Park 2008), with the weights integrated out:
-    the engine draws ``log g`` given ``e`` and ``sigma^2`` by a slice step on the Gaussian
-    marginal likelihood (docs/specification.md, "Integrating the weights out") times
+    A specification with a learnt global scale :attr:`global_key` (``d = g e``, with
+    ``g = state[global_key]`` and local scales ``e``) or a learnt noise not scaling the prior is
+    sampled partially collapsed (van Dyk & Park 2008), with the weights integrated out: the
+    engine draws ``log g`` given ``e`` and ``sigma^2`` by a slice step on the Gaussian marginal
+    likelihood (docs/specification.md, "Integrating the weights out") times
     :meth:`log_global_prior`, then ``log sigma^2`` likewise with :meth:`log_noise_prior` (or
     :meth:`noise` when noise-scaled), rescales ``state["d"]``, draws the weights, and calls
     :meth:`update` with ``global_drawn=True`` (redraw ``e`` only). Drawing the global scale
-    given the local ones and the weights crawls there (the 50 x 100 set of
-    ``hierarchical_health.md``: bulk ESS ~15 in 4 x 1000 sweeps for sigma, tau and lambda).
-
-    :meth:`record` names the scalars the posterior reports beside the weights, with the names
-    the PyMC declaration of the same specification gives them (``sigma2``, ``lambda``, ...).
+    given the local ones and the weights crawls at p > n (the 50 x 100 set of
+    ``hierarchical_health.md``: bulk ESS ~15 in 4 x 1000 sweeps for sigma, tau and lambda) and
+    is slow on diabetes too (Park & Casella's lambda: bulk ESS ~450 against ~1,600 collapsed).
 
     A new specification adds one subclass and a ``scale_conditionals`` method on its own class
     (spec/ only; the engine is untouched). The horseshoe of Makalic & Schmidt (2016), for
