@@ -156,7 +156,10 @@ def test_collapsed_route_and_rue_route_sample_the_same_posterior(spec):
 @pytest.mark.parametrize(
     "spec, noise_sigma",
     [
-        (rp.Laplace(scale=2.0), DIABETES_NOISE_SIGMA),
+        # Lasso alpha ~0.33. At scale 2 (alpha 3.3) s8's posterior has a spike at 0 and a
+        # second mode: sds then differ by 5-10% between 4 x 2000 runs of either engine
+        # (4 x 20,000 Gibbs sweeps: 5.42 and 5.32 from two seeds; NUTS 5.24).
+        (rp.Laplace(scale=20.0), DIABETES_NOISE_SIGMA),
         (rp.BayesianLasso(), None),
         (rp.BayesianLasso(lam=None), None),
         (rp.LearnedScale(family="laplace"), None),
