@@ -242,8 +242,9 @@ def sample_posterior(
     random_seed=0,
     likelihood=None,
     target_accept=None,
+    engine="nuts",
 ) -> PosteriorResult:
-    """NUTS posterior (nutpie, compiled once per model) of the weights and intercept.
+    """Posterior draws of the weights and intercept, by NUTS (nutpie, compiled once) or Gibbs.
 
     Parameters
     ----------
@@ -256,7 +257,13 @@ def sample_posterior(
         Same seed, same draws.
     target_accept : float, optional
         NUTS target acceptance; default 0.8 for a fixed prior and the specification's own
-        (0.95) for a full-Bayes one.
+        (0.95) for a full-Bayes one. Not a Gibbs setting.
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        ``"gibbs"``: the conditionally conjugate Gibbs sampler
+        (:func:`regprior.inference.gibbs.gibbs_posterior`; NumPy, nothing compiled), for a
+        specification with Gibbs conditionals under the Gaussian likelihood (ValueError saying
+        why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
+        specification allows it, NUTS elsewhere. The result's ``engine`` says which sampled.
 
     Returns
     -------
@@ -265,20 +272,36 @@ def sample_posterior(
         with the full-Bayes scalars (noise variance, lambda, implied sklearn alpha) summarised
         beside the weights.
     """
+    from regprior.inference.gibbs import ENGINES, gibbs_posterior, gibbs_unavailable
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}; got {engine!r}.")
+    if engine == "gibbs" and target_accept is not None:
+        raise ValueError("target_accept is a NUTS setting; engine='gibbs' takes none.")
     if target_accept is None:
         target_accept = getattr(prior, "target_accept", 0.8)
     check_nuts_settings(
         draws=draws, tune=tune, chains=chains, random_seed=random_seed, target_accept=target_accept
     )
-    model = make_model(
-        X,
-        y,
-        prior,
-        noise_sigma=noise_sigma,
-        sample_weight=sample_weight,
-        fit_intercept=fit_intercept,
-        likelihood=likelihood,
+    data, resolved = _checked_inputs(
+        X, y, prior, noise_sigma, sample_weight, fit_intercept, None, likelihood
     )
+    if engine != "nuts":
+        reason = gibbs_unavailable(prior, resolved)
+        if reason is None:
+            return gibbs_posterior(
+                data,
+                prior,
+                resolved,
+                fit_intercept=fit_intercept,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                random_seed=random_seed,
+            )
+        if engine == "gibbs":
+            raise ValueError(f"engine='gibbs': no Gibbs sampler for {reason}.")
+    model = _build(data, prior, resolved, fit_intercept=fit_intercept)
     return sample_nuts(
         model,
         draws=draws,

@@ -29,6 +29,8 @@ GOOD_RHAT = 1.01
 MIN_ESS_BULK = 400
 HDI_PROB = 0.94
 ADAPTATIONS = ("low_rank", "diag")
+#: How a result names the engine that sampled it.
+ENGINE_LABELS = {"nuts": "NUTS", "gibbs": "Gibbs"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class PosteriorResult:
     draws, chains : int
     seconds : float
         Wall time of sampling (and of the compile, on a model's first call).
+    engine : {"nuts", "gibbs"}
+        The engine that sampled (:func:`nuts_posterior` or
+        :func:`regprior.inference.gibbs.gibbs_posterior`); Gibbs has no divergences (0).
     """
 
     datatree: object
@@ -55,6 +60,7 @@ class PosteriorResult:
     draws: int
     chains: int
     seconds: float
+    engine: str = "nuts"
 
     @property
     def r_hat_max(self) -> float:
@@ -87,10 +93,15 @@ class PosteriorResult:
 
     def __repr__(self) -> str:
         health = "healthy" if self.healthy else "UNHEALTHY: " + "; ".join(self.problems)
-        return f"<PosteriorResult NUTS {self.chains} chains x {self.draws} draws, {len(self.summary)} quantities: {health}>"
+        engine = ENGINE_LABELS.get(self.engine, self.engine)
+        return (
+            f"<PosteriorResult {engine} {self.chains} chains x {self.draws} draws, "
+            f"{len(self.summary)} quantities: {health}>"
+        )
 
     def diagnostics(self) -> dict:
         return {
+            "engine": self.engine,
             "r_hat_max": self.r_hat_max,
             "ess_bulk_min": self.ess_bulk_min,
             "divergences": self.divergences,

@@ -21,7 +21,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from regprior._validation import check_positive_float
+from regprior.spec.conditionals import (
+    ScaleConditionals,
+    generalized_inverse_gaussian,
+    inverse_gamma,
+    inverse_gaussian,
+)
 
 __all__ = ["FullBayes", "BayesianLasso", "LearnedScale", "NOISE_PRIORS", "FULL_BAYES_KINDS"]
 
@@ -68,6 +76,9 @@ class FullBayes:
     data_fields : dict
         ``{field: pm.Data name}``: fields a built model holds as data, swapped without a
         rebuild (declared when the field is not None).
+    gibbs_reason : str or None
+        Why the specification has no Gibbs conditionals (None: :meth:`scale_conditionals`
+        gives them, a :class:`~regprior.spec.conditionals.ScaleConditionals`).
     """
 
     kind: ClassVar[str] = "full_bayes"
@@ -79,6 +90,9 @@ class FullBayes:
         "it learns the noise sigma and the prior's scale: the joint posterior mode is not the "
         "conditional mode sklearn computes (and may not exist). Use sample_posterior, or fit_map "
         "with a fixed prior such as Laplace(scale=...) for the conditional mode"
+    )
+    gibbs_reason: ClassVar[str | None] = (
+        "it declares no Gibbs conditionals (a normal scale mixture defines scale_conditionals)"
     )
 
     def __init_subclass__(cls, **kwargs):
@@ -99,6 +113,25 @@ class FullBayes:
             for field, name in self.data_fields.items()
             if getattr(self, field) is not None
         }
+
+    def gibbs_unavailable(self) -> str | None:
+        """Why the Gibbs engine cannot sample this specification; None when it can."""
+        if self.gibbs_reason is not None:
+            return f"{type(self).__name__}: {self.gibbs_reason}"
+        if self.likelihood != "gaussian":
+            return f"{type(self).__name__}: the Gibbs engine needs the Gaussian likelihood"
+        return None
+
+    def gibbs_conditionals(self, data) -> ScaleConditionals:
+        """The conditionals the Gibbs engine draws the scales and noise with; ValueError if none."""
+        reason = self.gibbs_unavailable()
+        if reason is not None:
+            raise ValueError(f"no Gibbs sampler: {reason}.")
+        return self.scale_conditionals(data)
+
+    def scale_conditionals(self, data) -> ScaleConditionals:
+        """The specification's scale and noise conditionals on ``data`` (a subclass hook)."""
+        raise NotImplementedError(f"no Gibbs sampler: {self.gibbs_reason}.")
 
     def same_structure(self, other) -> bool:
         """Whether ``other`` differs from this specification in its ``pm.Data`` values only."""
@@ -156,6 +189,12 @@ class BayesianLasso(FullBayes):
     def lasso_alpha(sigma, lam, n_samples):
         """sklearn Lasso alpha of the conditional mode: ``sigma * lambda / N``."""
         return sigma * lam / n_samples
+
+    gibbs_reason = None
+
+    def scale_conditionals(self, data) -> ScaleConditionals:
+        """Park & Casella's Gibbs sampler (:class:`BayesianLassoScales`)."""
+        return BayesianLassoScales(self, data.n_features, weight_sum=data.weight_sum)
 
 
 @dataclass(frozen=True)
@@ -232,8 +271,6 @@ class LearnedScale(FullBayes):
 
     def scales(self, X, y) -> tuple[float, float]:
         """``(s_sigma, s_tau)``: the given values or the data-scaled defaults."""
-        import numpy as np
-
         y_sd = float(np.std(y))
         noise = self.noise_scale if self.noise_scale is not None else y_sd
         if self.prior_scale is not None:
@@ -263,3 +300,179 @@ class LearnedScale(FullBayes):
                 f"{constant.tolist()} are constant: drop them, or pass scale_by_column=False."
             )
         return 1.0 / sd
+
+    gibbs_reason = None
+
+    def scale_conditionals(self, data) -> ScaleConditionals:
+        """Conditionally conjugate under every noise prior (:class:`LearnedScaleConditionals`).
+
+        With ``scale_by_column`` the prior is on ``theta_j / c_j`` (:meth:`column_scales`): the
+        engine samples it against the columns ``c_j x_j``.
+        """
+        noise_scale, prior_scale = self.scales(data.X, data.y)
+        return LearnedScaleConditionals(
+            self,
+            data.n_features,
+            noise_scale=noise_scale,
+            prior_scale=prior_scale,
+            column_scales=self.column_scales(data.X) if self.scale_by_column else None,
+        )
+
+
+class BayesianLassoScales(ScaleConditionals):
+    r"""Park & Casella's conditionals (docs/specification.md, "Gibbs conditionals").
+
+    Noise-scaled: ``theta_j ~ N(0, sigma^2 d_j)`` with ``d_j = tau_j^2 ~ Exp(rate lambda^2 / 2)``
+    (the Laplace of scale ``sigma / lambda`` as a normal scale mixture), and
+
+    .. math::
+
+        \frac1{d_j}\Big|\cdot \sim \mathrm{InverseGaussian}\Big(\sqrt{\lambda^2\sigma^2/
+        \theta_j^2},\ \lambda^2\Big), \qquad
+        \lambda^2 \mid d \sim \mathrm{Gamma}\Big(p + r,\ \text{rate } \sum_j d_j / 2 + \delta\Big)
+
+    when ``lambda`` is learnt; ``sigma^2`` under the Jeffreys prior (the default :meth:`noise`).
+    """
+
+    noise_scaled = True
+
+    def __init__(self, spec: BayesianLasso, n_features: int, *, weight_sum: float):
+        super().__init__(n_features)
+        self.spec = spec
+        self.weight_sum = float(weight_sum)
+
+    @property
+    def global_key(self):
+        """``g = 1 / lambda^2`` multiplies the prior variances when lambda is learnt."""
+        return "g" if self.spec.learns_lambda else None
+
+    def start(self, streams, noise_guess):
+        p, spec = self.n_features, self.spec
+        if spec.learns_lambda:
+            lambda2 = streams.gamma(spec.gamma_shape, 1)[:, 0] / spec.gamma_rate
+        else:
+            lambda2 = np.full(len(streams), spec.lam**2)
+        return {"d": 2.0 * streams.exponential(p) / lambda2[:, None], "g": 1.0 / lambda2}
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        lambda2 = 1.0 / state["g"][:, None]
+        mean = np.sqrt(lambda2 * sigma2[:, None]) / np.abs(gamma)
+        state["d"] = 1.0 / inverse_gaussian(mean, lambda2, streams)
+        if self.spec.learns_lambda and not global_drawn:
+            shape = self.n_features + self.spec.gamma_shape
+            rate = 0.5 * state["d"].sum(axis=1) + self.spec.gamma_rate
+            state["g"] = rate / streams.gamma(shape, 1)[:, 0]
+
+    def log_global_prior(self, g):
+        """``lambda^2 = 1/g ~ Gamma(r, delta)``: density of ``log g`` ``g^-r exp(-delta / g)``."""
+        return -self.spec.gamma_shape * np.log(g) - self.spec.gamma_rate / g
+
+    def record(self, sigma2, state, weight_sum):
+        lam = 1.0 / np.sqrt(state["g"])
+        out = {"sigma2": sigma2}
+        if self.spec.learns_lambda:
+            out["lambda"] = lam
+        out["sklearn_alpha"] = self.spec.lasso_alpha(np.sqrt(sigma2), lam, weight_sum)
+        return out
+
+
+class LearnedScaleConditionals(ScaleConditionals):
+    r"""The conditionals of :class:`LearnedScale`: all draws exact, no slice or Metropolis step.
+
+    The half-normal on ``tau`` is conjugate for ``t = tau^2`` in the generalized inverse
+    Gaussian family (``GIG(lam, a, b)``, density ``t^(lam - 1) exp(-(a t + b / t) / 2)``):
+
+    * Normal: ``theta_j ~ N(0, t)``, so ``t | theta ~ GIG(1/2 - p/2, 1/s_tau^2, sum theta_j^2)``;
+    * Laplace of scale ``tau``: ``theta_j ~ N(0, d_j)``, ``d_j ~ Exp(rate 1 / (2 t))``, so
+      ``1/d_j | theta_j ~ InverseGaussian(1 / (tau |theta_j|), 1 / t)`` and
+      ``t | d ~ GIG(1/2 - p, 1/s_tau^2, sum d_j)``.
+
+    The noise, with ``sigma^{-dof} exp(-RSS / (2 sigma^2))`` its likelihood: Jeffreys
+    ``InvGamma(dof/2, RSS/2)``; half-normal ``GIG(1/2 - dof/2, 1/s_sigma^2, RSS)`` in
+    ``sigma^2``; half-Student-t(nu, s_sigma) as the mixture ``sigma^2 | a ~ InvGamma(nu/2, nu/a)``,
+    ``a ~ InvGamma(1/2, 1/s_sigma^2)`` (Wand et al. 2011), so ``sigma^2 | a ~
+    InvGamma((dof + nu)/2, RSS/2 + nu/a)`` and ``a | sigma^2 ~ InvGamma((nu + 1)/2, nu/sigma^2 +
+    1/s_sigma^2)``. The prior variance is not scaled by the noise.
+    """
+
+    noise_scaled = False
+    global_key = "tau2"
+
+    @property
+    def jeffreys_noise(self):
+        return self.spec.noise_prior == "jeffreys"
+
+    def __init__(
+        self, spec: LearnedScale, n_features, *, noise_scale, prior_scale, column_scales=None
+    ):
+        super().__init__(n_features, column_scales=column_scales)
+        self.spec = spec
+        self.noise_scale = float(noise_scale)
+        self.prior_scale = float(prior_scale)
+
+    def start(self, streams, noise_guess):
+        p = self.n_features
+        # Overdispersed: tau from its half-normal prior, sigma^2 within a factor ~3 of var(y).
+        tau2 = (self.prior_scale * streams.normal(1)[:, 0]) ** 2
+        tau2 = np.maximum(tau2, 1e-4 * self.prior_scale**2)
+        state = {
+            "tau2": tau2,
+            "sigma2": noise_guess * np.exp(2.0 * streams.uniform(1)[:, 0] - 1.0),
+            "aux": np.full(len(streams), self.noise_scale**2),
+        }
+        if self.spec.family == "normal":
+            state["d"] = np.tile(tau2[:, None], (1, p))
+        else:
+            state["d"] = 2.0 * tau2[:, None] * streams.exponential(p)
+        return state
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        p, a = self.n_features, 1.0 / self.prior_scale**2
+        tau2 = state["tau2"]
+        if self.spec.family == "normal":
+            if not global_drawn:
+                total = np.sum(gamma**2, axis=1)
+                tau2 = generalized_inverse_gaussian(0.5 - 0.5 * p, a, total, streams)
+            state["d"] = np.tile(tau2[:, None], (1, p))
+        else:
+            mean = 1.0 / (np.sqrt(tau2)[:, None] * np.abs(gamma))
+            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2[:, None], streams)
+            if not global_drawn:
+                tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
+        state["tau2"] = tau2
+
+    def log_global_prior(self, g):
+        """``tau ~ HalfNormal(s_tau)``: density of ``log tau^2`` ``tau exp(-tau^2 / (2 s^2))``."""
+        return 0.5 * np.log(g) - 0.5 * g / self.prior_scale**2
+
+    def log_noise_prior(self, sigma2):
+        """Density of ``log sigma^2`` under the noise prior (``sigma`` times that of ``sigma``)."""
+        s2 = self.noise_scale**2
+        if self.spec.noise_prior == "halfnormal":
+            return 0.5 * np.log(sigma2) - 0.5 * sigma2 / s2
+        if self.spec.noise_prior == "halfstudentt":
+            nu = HALF_STUDENT_T_NU
+            return 0.5 * np.log(sigma2) - 0.5 * (nu + 1.0) * np.log1p(sigma2 / (nu * s2))
+        return super().log_noise_prior(sigma2)
+
+    def noise(self, quadratic, dof, state, streams):
+        quadratic = np.asarray(quadratic, float)
+        s2 = self.noise_scale**2
+        if self.spec.noise_prior == "halfnormal":
+            return generalized_inverse_gaussian(0.5 - 0.5 * dof, 1.0 / s2, quadratic, streams)
+        if self.spec.noise_prior == "halfstudentt":
+            nu = HALF_STUDENT_T_NU
+            rate = 0.5 * quadratic + nu / state["aux"]
+            sigma2 = inverse_gamma(0.5 * (dof + nu), rate[:, None], streams)[:, 0]
+            aux_rate = nu / sigma2 + 1.0 / s2
+            state["aux"] = inverse_gamma(0.5 * (nu + 1.0), aux_rate[:, None], streams)[:, 0]
+            return sigma2
+        return super().noise(quadratic, dof, state, streams)
+
+    def record(self, sigma2, state, weight_sum):
+        tau2 = state["tau2"]
+        if self.spec.family == "normal":
+            alpha = sigma2 / tau2
+        else:
+            alpha = sigma2 / (weight_sum * np.sqrt(tau2))
+        return {"sigma": np.sqrt(sigma2), "tau": np.sqrt(tau2), "sklearn_alpha": alpha}

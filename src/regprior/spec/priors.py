@@ -29,6 +29,13 @@ from regprior._validation import (
     check_positive_float,
     check_representable_scale,
 )
+from regprior.spec.conditionals import (
+    NOT_GAUSSIAN,
+    FixedScales,
+    LaplaceScales,
+    ScaleConditionals,
+    known_noise_variance,
+)
 
 __all__ = [
     "Prior",
@@ -98,7 +105,10 @@ class Prior(ABC):
       A family whose density has no finite mode sets :attr:`no_mode_reason`, and ``fit_map``
       refuses it with that reason;
     * a scikit-learn twin (comparisons, paths, estimators with ``alpha``): a row of
-      :mod:`regprior.registry`, which needs the elastic-net form's penalty weights.
+      :mod:`regprior.registry`, which needs the elastic-net form's penalty weights;
+    * Gibbs sampling (``sample_posterior(..., engine="gibbs")``) under the Gaussian likelihood:
+      :meth:`scale_conditionals`, for a normal scale mixture (see
+      :mod:`regprior.spec.conditionals`), with :attr:`gibbs_reason` set to None.
 
     Class attributes
     ----------------
@@ -110,6 +120,8 @@ class Prior(ABC):
         True when ``-log p`` has no kink (no non-smooth part).
     no_mode_reason : str or None
         Why the posterior under this prior has no mode the MAP engine can find (None: it has).
+    gibbs_reason : str or None
+        Why the family has no Gibbs conditionals (None: :meth:`scale_conditionals` gives them).
     """
 
     family: ClassVar[str] = "prior"
@@ -117,6 +129,9 @@ class Prior(ABC):
     blog_parameter_names: ClassVar[tuple[str, ...]] = ()
     smooth: ClassVar[bool] = True
     no_mode_reason: ClassVar[str | None] = None
+    gibbs_reason: ClassVar[str | None] = (
+        "it declares no Gibbs conditionals (a normal scale mixture defines scale_conditionals)"
+    )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -266,6 +281,36 @@ class Prior(ABC):
             return None
         return float(np.max(np.abs(gradient_at_centre)))
 
+    # -- Gibbs conditionals (what the Gibbs engine asks) ----------------------------------
+    def gibbs_unavailable(self, likelihood) -> str | None:
+        """Why the Gibbs engine cannot sample this prior under ``likelihood``; None when it can.
+
+        It needs a normal scale mixture (:meth:`scale_conditionals`) and the Gaussian likelihood
+        with a known noise sigma (the weights are then conditionally Gaussian).
+        """
+        if self.gibbs_reason is not None:
+            return f"the {self.family} prior ({type(self).__name__}): {self.gibbs_reason}"
+        if known_noise_variance(likelihood) is None:
+            return NOT_GAUSSIAN.format(family=getattr(likelihood, "family", likelihood))
+        return None
+
+    def gibbs_conditionals(self, likelihood, n_features: int) -> ScaleConditionals:
+        """The conditionals the Gibbs engine draws the scales with; ValueError saying why not."""
+        reason = self.gibbs_unavailable(likelihood)
+        if reason is not None:
+            raise ValueError(f"no Gibbs sampler: {reason}.")
+        return self.scale_conditionals(
+            n_features,
+            noise_variance=known_noise_variance(likelihood),
+            centre=self.centre(n_features),
+        )
+
+    def scale_conditionals(
+        self, n_features: int, *, noise_variance: float, centre
+    ) -> ScaleConditionals:
+        """This prior as ``theta_j - mu_j ~ N(0, d_j)`` with its scale conditionals (a hook)."""
+        raise NotImplementedError(f"no Gibbs sampler: {self.gibbs_reason}.")
+
     # -- value semantics ----------------------------------------------------------------
     def _mu_repr(self):
         return f"{self.mu!r}" if np.ndim(self.mu) == 0 else f"array(shape={self.mu.shape})"
@@ -384,6 +429,11 @@ class Normal(ElasticNetFormPrior):
     parameter_names = ("sigma",)
     blog_parameter_names = ("lam",)
     smooth = True
+    gibbs_reason = None
+
+    def scale_conditionals(self, n_features, *, noise_variance, centre):
+        """Fixed variances ``sigma**2``: one exact draw of the weights per sweep."""
+        return FixedScales(self.sigma**2, n_features, noise_variance=noise_variance, centre=centre)
 
     def __init__(self, mu=0.0, sigma=1.0):
         super().__init__(mu=mu, sigma=sigma)
@@ -478,6 +528,11 @@ class Laplace(ElasticNetFormPrior):
     parameter_names = ("scale",)
     blog_parameter_names = ("rate",)
     smooth = False
+    gibbs_reason = None
+
+    def scale_conditionals(self, n_features, *, noise_variance, centre):
+        """A normal scale mixture, ``1/d_j | theta_j ~ InvGauss(1/(s |theta_j - mu_j|), 1/s^2)``."""
+        return LaplaceScales(self.scale, n_features, noise_variance=noise_variance, centre=centre)
 
     def __init__(self, mu=0.0, scale=1.0):
         super().__init__(mu=mu, scale=scale)
@@ -562,6 +617,11 @@ class ElasticNetPrior(ElasticNetFormPrior):
     parameter_names = ("scale", "sigma")
     blog_parameter_names = ("lam", "rate")
     smooth = False
+    #: Not done: the product prior is a scale mixture whose mixing law is a truncated gamma.
+    gibbs_reason = (
+        "its exact Gibbs conditionals need truncated gamma draws (Li & Lin 2010), which regprior "
+        "does not implement; NUTS samples it"
+    )
 
     def __init__(self, mu=0.0, scale=1.0, sigma=1.0):
         super().__init__(mu=mu, scale=scale, sigma=sigma)
@@ -578,8 +638,10 @@ class ElasticNetPrior(ElasticNetFormPrior):
 
     @classmethod
     def from_blog(cls, mu=0.0, *, lam, rate) -> ElasticNetPrior:
-        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``: ``scale = 1/rate``,
-        ``sigma = 1/sqrt(2 lam)``."""
+        """``exp(-rate |theta - mu| - lam (theta - mu)**2)``.
+
+        ``scale = 1/rate``, ``sigma = 1/sqrt(2 lam)``.
+        """
         lam = check_positive_float(lam, "lam", "ElasticNetPrior.from_blog")
         rate = check_positive_float(rate, "rate", "ElasticNetPrior.from_blog")
         return cls(mu=mu, scale=1.0 / rate, sigma=1.0 / np.sqrt(2.0 * lam))

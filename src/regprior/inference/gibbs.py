@@ -1,0 +1,524 @@
+"""Full posterior by conditionally conjugate Gibbs sampling of scale-mixture priors (NumPy, LAPACK).
+
+The weights given their prior variances are Gaussian and drawn exactly (docs/specification.md,
+"Gibbs conditionals"): by Rue's (2001) Cholesky algorithm on the sufficient statistics
+``X'WX``, ``X'Wy`` when ``p <= n`` (a sweep then costs nothing in ``n``), and by the algorithm
+of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an ``n x n``
+system, never a ``p x p`` matrix). The scales, hyperparameters and noise come from the
+specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
+a prior family. A learnt global scale and a learnt noise are drawn with the weights integrated
+out (a partially collapsed sweep, :func:`_collapsed_step`). The result is the
+:class:`~regprior.inference.nuts.PosteriorResult` NUTS returns, with ``engine="gibbs"``; Gibbs
+has no divergences (reported as 0).
+
+The flat intercept is integrated out by centring (weighted); the centred intercept is then
+``N(0, sigma^2 / N)`` a posteriori, independent of the weights, and is drawn from that
+conditional each sweep. Sample weights are precisions (``y_i ~ N(c + x_i'theta,
+sigma^2 / w_i)``, as in the PyMC model): the likelihood's power of ``sigma`` counts rows, so a
+learnt noise has ``n - 1`` residual degrees of freedom (``n`` without an intercept), which is
+``N - 1`` without weights.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from regprior._validation import check_sampling_args
+from regprior.backend.names import INTERCEPT, NOISE_SIGMA, OBSERVED, PRIOR_MU, WEIGHTS
+from regprior.inference.nuts import PosteriorResult, _summarise
+from regprior.spec.conditionals import ChainStreams
+from regprior.spec.data import RegressionData, weighted_centring
+from regprior.spec.hierarchical import FullBayes
+
+__all__ = ["gibbs_posterior", "gibbs_unavailable", "gibbs_conditionals", "ENGINES"]
+
+#: The engines of :func:`regprior.sample_posterior`.
+ENGINES = ("nuts", "gibbs", "auto")
+#: How the weights are drawn (:func:`gibbs_posterior`).
+ROUTES = ("auto", "rue", "bhattacharya")
+
+
+def gibbs_unavailable(spec, likelihood=None) -> str | None:
+    """Why the Gibbs engine cannot sample ``spec`` (with ``likelihood``); None when it can."""
+    if isinstance(spec, FullBayes):
+        return spec.gibbs_unavailable()
+    return spec.gibbs_unavailable(likelihood)
+
+
+def gibbs_conditionals(spec, likelihood, data: RegressionData):
+    """The specification's :class:`~regprior.spec.conditionals.ScaleConditionals` on ``data``."""
+    if isinstance(spec, FullBayes):
+        return spec.gibbs_conditionals(data)
+    return spec.gibbs_conditionals(likelihood, data.n_features)
+
+
+class _Problem:
+    """The centred data a sweep needs: sufficient statistics (p <= n) or weighted rows (p > n).
+
+    The weights are shifted by the prior centre (``gamma = theta - mu``, ``y - X mu``), so that
+    every conditional is of a zero-centred prior.
+    """
+
+    def __init__(
+        self,
+        data: RegressionData,
+        centre,
+        *,
+        fit_intercept: bool,
+        route: str = "auto",
+        column_scales=None,
+    ):
+        x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
+        self.x_mean, self.y_mean = x_mean, y_mean
+        self.n, self.p = data.n_samples, data.n_features
+        self.weight_sum = data.weight_sum
+        self.dof = self.n - 1 if fit_intercept else self.n
+        self.wide = self.p > self.n if route == "auto" else route == "bhattacharya"
+        root_w = np.sqrt(data.weights)
+        y = (y - X @ centre) * root_w
+        # A prior on theta_j / c_j: the sweep runs on the columns c_j x_j (theta = c * draw).
+        self.column_scales = column_scales
+        if column_scales is not None:
+            X = X * column_scales
+        if self.wide:
+            # Bhattacharya et al.: the n x p rows W^(1/2) X, never X'WX.
+            self.rows = X * root_w[:, None]
+            self.target = y
+            # Reused every sweep: a fresh n x p product would page-fault its memory each time.
+            self.buffer = np.empty_like(self.rows)
+            self.spectra: dict = {}  # chain -> (local scales, eigenvalues, eigenvectors, z^2)
+        else:
+            rows = X * root_w[:, None]
+            self.xtx = rows.T @ rows
+            self.xty = rows.T @ y
+        self.yty = float(y @ y)
+
+
+def _lapack():
+    from scipy.linalg import get_lapack_funcs
+
+    return get_lapack_funcs(("potrf", "trtrs", "potrs"), (np.empty((1, 1)),))
+
+
+def _cholesky(potrf, matrix) -> np.ndarray:
+    factor, info = potrf(matrix, lower=1, overwrite_a=1, clean=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(
+            f"the Gibbs engine's Cholesky factor failed (LAPACK info {info}): a prior variance "
+            "underflowed or overflowed; rescale X and y."
+        )
+    return factor
+
+
+def gibbs_posterior(
+    data: RegressionData,
+    spec,
+    likelihood=None,
+    *,
+    fit_intercept: bool = True,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int = 0,
+    route: str = "auto",
+) -> PosteriorResult:
+    """Sample the posterior of ``spec`` on ``data`` by Gibbs, with the result NUTS gives.
+
+    Each sweep draws, for every chain: the noise variance with the weights integrated out (a
+    noise-scaled prior with a learnt noise); the weights given the prior variances, exactly;
+    the noise given the weights (a learnt noise otherwise); the scales and hyperparameters
+    (:meth:`~regprior.spec.conditionals.ScaleConditionals.update`); the centred intercept.
+    The first ``tune`` sweeps of every chain are discarded. Chains draw from independent
+    streams spawned by ``np.random.SeedSequence(random_seed)``: same seed, same draws. BLAS is
+    pinned to one thread (:func:`~regprior.inference.threads.one_blas_thread`).
+
+    Parameters
+    ----------
+    data : RegressionData
+        Checked data (:func:`regprior.sample_posterior` checks them).
+    spec : Prior or FullBayes
+        A specification with Gibbs conditionals (``gibbs_unavailable`` returns None).
+    likelihood : Likelihood, optional
+        The Gaussian with a known noise sigma for a prior; None for a full-Bayes specification.
+    fit_intercept : bool, default=True
+    draws, tune, chains : int, default=1000, 1000, 4
+        Kept sweeps per chain, discarded warm-up sweeps per chain, chains.
+    random_seed : int, default=0
+    route : {"auto", "rue", "bhattacharya"}, default="auto"
+        How the weights are drawn: Rue's ``p x p`` Cholesky, Bhattacharya et al.'s ``n x n``
+        system (partially collapsed when a global scale or a non-scaling noise is learnt), or
+        ``"auto"``: Rue when ``p <= n``. Both are exact at any shape; the tests compare them.
+
+    Returns
+    -------
+    PosteriorResult
+        ``engine="gibbs"``, ``divergences=0``; the DataTree has the groups ``posterior``
+        (``beta`` with dims ``feature``, ``intercept``, the specification's scalars),
+        ``constant_data`` and ``observed_data``.
+    """
+    from regprior.inference.threads import one_blas_thread
+
+    check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if route not in ROUTES:
+        raise ValueError(f"route must be one of {ROUTES}; got {route!r}.")
+    start = time.perf_counter()
+    conditionals = gibbs_conditionals(spec, likelihood, data)
+    problem = _Problem(
+        data,
+        conditionals.centre,
+        fit_intercept=fit_intercept,
+        route=route,
+        column_scales=conditionals.column_scales,
+    )
+    if conditionals.learns_noise and problem.dof < 1:
+        raise ValueError(
+            f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
+        )
+    rngs = ChainStreams(
+        np.random.Generator(np.random.PCG64(s))
+        for s in np.random.SeedSequence(random_seed).spawn(chains)
+    )
+    with one_blas_thread():
+        samples = _run(
+            problem, conditionals, rngs, draws=draws, tune=tune, fit_intercept=fit_intercept
+        )
+    seconds = time.perf_counter() - start
+    datatree = _datatree(samples, data, conditionals, likelihood, seconds, tune)
+    var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + list(samples["scalars"])
+    summary = _summarise(datatree, var_names, data.feature_names)
+    return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
+
+
+def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
+    """The sweeps of every chain; returns the kept draws (chains first)."""
+    chains, p = len(rngs), problem.p
+    noise_guess = problem.yty / max(problem.dof, 1)
+    state = conditionals.start(rngs, noise_guess)
+    known = conditionals.noise_variance
+    sigma2 = np.full(chains, known if known is not None else noise_guess)
+    if "sigma2" in state:
+        sigma2 = state.pop("sigma2")
+    beta = np.empty((chains, draws, p))
+    intercept = np.empty((chains, draws))
+    scalars: dict[str, np.ndarray] = {}
+    # A learnt global scale, or a learnt noise the prior is not scaled by: partially collapsed
+    # (ScaleConditionals' docstring); otherwise the plain blocked sweep.
+    collapsed = conditionals.global_key is not None or (
+        conditionals.learns_noise and not conditionals.noise_scaled
+    )
+    if collapsed:
+        step = _collapsed_step
+    else:
+        step = _wide_step if problem.wide else _rue_step
+    lapack = _lapack()
+    for sweep in range(tune + draws):
+        gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
+        if conditionals.learns_noise and not conditionals.noise_scaled and not collapsed:
+            sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
+        conditionals.update(gamma, sigma2, state, rngs, global_drawn=collapsed)
+        kept = sweep - tune
+        if kept < 0:
+            continue
+        theta = gamma if problem.column_scales is None else gamma * problem.column_scales
+        theta = theta + conditionals.centre
+        beta[:, kept] = theta
+        if fit_intercept:
+            centred = rngs.normal(1)[:, 0] * np.sqrt(sigma2 / problem.weight_sum)
+            intercept[:, kept] = problem.y_mean - theta @ problem.x_mean + centred
+        for name, values in conditionals.record(sigma2, state, problem.weight_sum).items():
+            scalars.setdefault(name, np.empty((chains, draws)))[:, kept] = values
+    return {"beta": beta, "intercept": intercept if fit_intercept else None, "scalars": scalars}
+
+
+def _rss(problem: _Problem, gamma) -> np.ndarray:
+    """Weighted residual sum of squares of each chain's (shifted) weights, centred data."""
+    if problem.wide:
+        residual = problem.target[None, :] - gamma @ problem.rows.T
+        return np.einsum("cn,cn->c", residual, residual)
+    fitted = gamma @ problem.xtx
+    return problem.yty - 2.0 * gamma @ problem.xty + np.einsum("cp,cp->c", fitted, gamma)
+
+
+#: Up to this many features the chains' p x p systems are solved as one stacked NumPy call (the
+#: Python overhead of a LAPACK call per chain dominates there); above it, one LAPACK call each.
+STACKED_MAX_FEATURES = 64
+
+
+def _rue_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Weights given the variances (p <= n): Cholesky of ``A = X'WX / s + D^-1`` (Rue 2001).
+
+    Noise-scaled (prior variances ``sigma^2 d``): ``A = X'WX + D^-1``, mean ``A^-1 X'Wy``,
+    covariance ``sigma^2 A^-1``, and ``y'(I + XDX')^-1 y = y'Wy - |L^-1 X'Wy|^2`` gives the
+    noise with the weights integrated out. Otherwise ``A = X'WX / sigma^2 + D^-1``, mean
+    ``A^-1 X'Wy / sigma^2``, covariance ``A^-1``. With ``A = LL'`` and ``b = L^-1 rhs`` the draw
+    is ``L'^-1 (b + s z)`` (``s = sigma`` noise-scaled, else 1): two triangular solves.
+    """
+    d = state["d"]
+    chains, p = d.shape
+    scaled = conditionals.noise_scaled
+    divisor = np.ones(chains) if scaled else sigma2
+    if p <= STACKED_MAX_FEATURES:
+        matrix = problem.xtx[None] / divisor[:, None, None]
+        matrix[:, np.arange(p), np.arange(p)] += 1.0 / d
+        inverse = np.linalg.inv(np.linalg.cholesky(matrix))  # L^-1, lower triangular
+        projections = inverse @ (problem.xty[None, :, None] / divisor[:, None, None])
+        projections = projections[..., 0]
+    else:
+        potrf, trtrs, _ = lapack
+        factors, projections = [], np.empty((chains, p))
+        for c in range(chains):
+            matrix = problem.xtx / divisor[c]
+            matrix.flat[:: p + 1] += 1.0 / d[c]
+            factors.append(_cholesky(potrf, matrix))
+            projections[c], _ = trtrs(factors[c], problem.xty / divisor[c], lower=1)
+    if scaled and conditionals.learns_noise:
+        quadratic = problem.yty - np.einsum("cp,cp->c", projections, projections)
+        sigma2 = conditionals.noise(np.maximum(quadratic, 0.0), problem.dof, state, rngs)
+    z = rngs.normal(p)
+    if scaled:
+        z = z * np.sqrt(sigma2)[:, None]
+    if p <= STACKED_MAX_FEATURES:
+        gamma = np.einsum("cji,cj->ci", inverse, projections + z)  # L'^-1 (b + s z)
+    else:
+        gamma = np.empty((chains, p))
+        for c in range(chains):
+            gamma[c], _ = trtrs(factors[c], projections[c] + z[c], lower=1, trans=1)
+    return gamma, sigma2
+
+
+def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Weights given the variances (p > n): Bhattacharya, Chakraborty & Mallick (2016).
+
+    With ``Phi = W^(1/2) X / sigma``, ``r = W^(1/2) y / sigma`` and ``S`` the prior covariance
+    (``sigma^2 D`` or ``D``): ``u ~ N(0, S)``, ``delta ~ N(0, I_n)``, ``v = Phi u + delta``,
+    solve ``(Phi S Phi' + I_n) w = r - v``, return ``u + S Phi' w``. The ``n x n`` matrix is
+    ``I + B B'`` with ``B = W^(1/2) X (S / sigma^2)^(1/2)``, formed by a symmetric rank-k
+    update; noise-scaled, it does not depend on ``sigma`` and ``y'W^(1/2) M^-1 W^(1/2) y``
+    gives the noise with the weights integrated out.
+    """
+    from scipy.linalg.blas import dsyrk
+
+    potrf, trtrs, potrs = lapack
+    d = state["d"]
+    scaled = conditionals.noise_scaled
+    n = problem.n
+    factors, quadratics = [], []
+    for c in range(len(rngs)):
+        ratio = d[c] if scaled else d[c] / sigma2[c]  # S / sigma^2
+        root = np.multiply(problem.rows, np.sqrt(ratio), out=problem.buffer)
+        # B B' from the F-ordered view of B' (p x n): lower triangle only, no copy of B.
+        gram = dsyrk(1.0, root.T, trans=1, lower=1)
+        gram.flat[:: n + 1] += 1.0
+        factor = _cholesky(potrf, gram)
+        factors.append(factor)
+        if scaled and conditionals.learns_noise:
+            solved, _ = trtrs(factor, problem.target, lower=1)
+            quadratics.append(solved @ solved)
+    if scaled and conditionals.learns_noise:
+        sigma2 = conditionals.noise(np.maximum(quadratics, 0.0), problem.dof, state, rngs)
+    gamma = np.empty((len(rngs), problem.p))
+    normal_p, normal_n = rngs.normal(problem.p), rngs.normal(n)
+    for c in range(len(rngs)):
+        sigma = np.sqrt(sigma2[c])
+        prior_variance = d[c] * sigma2[c] if scaled else d[c]
+        u = np.sqrt(prior_variance) * normal_p[c]
+        v = problem.rows @ u / sigma + normal_n[c]
+        omega, _ = potrs(factors[c], problem.target / sigma - v, lower=1)
+        gamma[c] = u + prior_variance * (problem.rows.T @ omega) / sigma
+    return gamma, sigma2
+
+
+def _slice(log_density, x0, streams, width: float = 1.0, max_steps: int = 50):
+    """One slice-sampling update of a scalar per chain: stepping out, then shrinkage (Neal 2003).
+
+    Vectorised over the chains: ``log_density`` maps ``(chains,)`` to ``(chains,)``; every chain
+    draws its uniforms from its own stream, in lockstep.
+    """
+    chains = len(x0)
+    level = log_density(x0) - streams.exponential(1)[:, 0]
+    left = x0 - width * streams.uniform(1)[:, 0]
+    right = left + width
+    steps_left = np.floor(max_steps * streams.uniform(1)[:, 0])
+    steps_right = max_steps - 1 - steps_left
+    for _ in range(max_steps):
+        out = (steps_left > 0) & (log_density(left) > level)
+        if not out.any():
+            break
+        left = np.where(out, left - width, left)
+        steps_left -= out
+    for _ in range(max_steps):
+        out = (steps_right > 0) & (log_density(right) > level)
+        if not out.any():
+            break
+        right = np.where(out, right + width, right)
+        steps_right -= out
+    x1, pending = np.array(x0, dtype=float), np.ones(chains, bool)
+    for _ in range(200):
+        proposal = left + (right - left) * streams.uniform(1)[:, 0]
+        accept = pending & (log_density(proposal) > level)
+        x1 = np.where(accept, proposal, x1)
+        pending &= ~accept
+        if not pending.any():
+            return x1
+        below = pending & (proposal < x0)
+        left = np.where(below, proposal, left)
+        right = np.where(pending & ~below, proposal, right)
+    return x1  # shrunk to the current point: keep it (a valid, if lazy, move)
+
+
+def _spectra(problem, local):
+    """Per chain, ``(k, a)`` with ``|I + c K| = prod(1 + c k)`` and ``y'(I + c K)^-1 y = y'y -
+    sum(c a / (1 + c k))``, ``K = W^(1/2) X E X' W^(1/2)``, ``E = diag(local)``, and the
+    eigenvectors the wide draw reuses.
+
+    p > n: ``K = V diag(k) V'`` (``n x n``, one symmetric rank-k update), ``a = k (V'y)^2``.
+    p <= n: the same non-zero spectrum from ``E^(1/2) X'WX E^(1/2) = U diag(k) U'``
+    (``p x p``, from the sufficient statistics), ``a = (U' E^(1/2) X'Wy)^2``.
+    """
+    from scipy.linalg.blas import dsyrk
+
+    chains = len(local)
+    if not problem.wide:
+        root = np.sqrt(local)
+        matrix = problem.xtx[None] * root[:, :, None] * root[:, None, :]
+        values, vectors = np.linalg.eigh(matrix)
+        projections = np.einsum("cpk,cp->ck", vectors, root * problem.xty[None])
+        return np.maximum(values, 0.0), projections**2, None
+    values, weights, bases = [], [], []
+    for c in range(chains):
+        cached = problem.spectra.get(c)
+        if cached is not None and np.array_equal(cached[0], local[c]):
+            # Local scales that never move (a learnt Normal scale): one decomposition per chain.
+            _, k, a, vectors = cached
+        else:
+            root = np.multiply(problem.rows, np.sqrt(local[c]), out=problem.buffer)
+            k, vectors = np.linalg.eigh(dsyrk(1.0, root.T, trans=1, lower=1))
+            k = np.maximum(k, 0.0)
+            a = k * (vectors.T @ problem.target) ** 2
+            problem.spectra[c] = (local[c].copy(), k, a, vectors)
+        values.append(k)
+        weights.append(a)
+        bases.append(vectors)
+    return np.array(values), np.array(weights), bases
+
+
+def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
+    """Partially collapsed sweep: global scale and noise with the weights integrated out.
+
+    With ``d = g e`` (``g = state[global_key]``), ``y ~ N(0, sigma^2 (I + c K))``, ``c = g``
+    (noise-scaled) or ``g / sigma^2``, ``K = W^(1/2) X E X' W^(1/2)``: from the spectrum of
+    :func:`_spectra` (one eigendecomposition per chain and sweep, ``n x n`` at p > n, ``p x p``
+    from the sufficient statistics otherwise) the marginal likelihood ``-(dof/2) log sigma^2 -
+    sum log(1 + c k) / 2 - q(c) / (2 sigma^2)`` costs ``O(min(n, p))`` per evaluation. Slice
+    steps (all chains at once) on ``log g`` (under Jeffreys' prior for a noise-scaled prior,
+    with ``sigma^2`` integrated out as well: ``-sum log(1 + g k) / 2 - (dof/2) log q(g)``) and,
+    for a learnt noise not scaling the prior, on ``log sigma^2`` and along ``(1, 1)`` in
+    ``(log g, log sigma^2)`` (the likelihood sees ``g / sigma^2`` only: the ridge the single
+    coordinates crawl on). Then the weights (and a noise-scaled ``sigma^2``) as usual.
+    """
+    d = state["d"]
+    chains, p = d.shape
+    scaled, key = conditionals.noise_scaled, conditionals.global_key
+    dof, yty = problem.dof, problem.yty
+    old = state[key] if key is not None else np.ones(chains)
+    local = d / old[:, None]
+    values, weights, bases = _spectra(problem, local)
+
+    def log_det(ratio):
+        return np.sum(np.log1p(ratio[:, None] * values), axis=1)
+
+    def quadratic(ratio):
+        spread = 1.0 + ratio[:, None] * values
+        return np.maximum(yty - np.sum(ratio[:, None] * weights / spread, axis=1), 1e-300)
+
+    def log_likelihood(log_g, log_s2):
+        ratio = np.exp(log_g if scaled else log_g - log_s2)
+        return -0.5 * (dof * log_s2 + log_det(ratio) + quadratic(ratio) * np.exp(-log_s2))
+
+    def log_evidence(log_g):  # noise-scaled, Jeffreys: sigma^2 integrated out too
+        ratio = np.exp(log_g)
+        return -0.5 * (log_det(ratio) + dof * np.log(quadratic(ratio)))
+
+    prior_g, prior_s2 = conditionals.log_global_prior, conditionals.log_noise_prior
+    log_g, log_s2 = np.log(old), np.log(np.asarray(sigma2, dtype=float))
+    if key is not None:
+        if scaled and conditionals.learns_noise and conditionals.jeffreys_noise:
+            target = lambda x: log_evidence(x) + prior_g(np.exp(x))  # noqa: E731
+        else:
+            target = lambda x: log_likelihood(x, log_s2) + prior_g(np.exp(x))  # noqa: E731
+        log_g = _slice(target, log_g, rngs)
+    # Two rounds: the pair can be bimodal (noise against signal at p > n), and a round costs
+    # O(min(n, p)) per evaluation once the spectrum is known.
+    for _ in range(2 if conditionals.learns_noise and not scaled else 0):
+        log_s2 = _slice(
+            lambda x, lg=log_g: log_likelihood(lg, x) + prior_s2(np.exp(x)), log_s2, rngs
+        )
+        if key is not None:
+            shift = _slice(
+                lambda t, lg=log_g, ls=log_s2: (
+                    log_likelihood(lg + t, ls + t)
+                    + prior_g(np.exp(lg + t))
+                    + prior_s2(np.exp(ls + t))
+                ),
+                np.zeros(chains),
+                rngs,
+            )
+            log_g, log_s2 = log_g + shift, log_s2 + shift
+            log_g = _slice(
+                lambda x, ls=log_s2: log_likelihood(x, ls) + prior_g(np.exp(x)), log_g, rngs
+            )
+    g, sigma2 = np.exp(log_g), np.exp(log_s2)
+    if key is not None:
+        state[key] = g
+        state["d"] = local * g[:, None]
+    if not problem.wide:
+        return _rue_step(problem, conditionals, state, sigma2, rngs, lapack)
+    if scaled and conditionals.learns_noise:
+        sigma2 = conditionals.noise(quadratic(g), dof, state, rngs)
+    normal_p, normal_n = rngs.normal(p), rngs.normal(problem.n)
+    rows, target_y = problem.rows, problem.target
+    gamma = np.empty((chains, p))
+    for c in range(chains):
+        vectors = bases[c]
+        sigma = np.sqrt(sigma2[c])
+        prior_variance = state["d"][c] * (sigma2[c] if scaled else 1.0)
+        ratio = g[c] if scaled else g[c] / sigma2[c]
+        u = np.sqrt(prior_variance) * normal_p[c]
+        v = rows @ u / sigma + normal_n[c]
+        omega = vectors @ ((vectors.T @ (target_y / sigma - v)) / (1.0 + ratio * values[c]))
+        gamma[c] = u + prior_variance * (rows.T @ omega) / sigma
+    return gamma, sigma2
+
+
+def _datatree(samples, data, conditionals, likelihood, seconds, tune):
+    """The draws as an xarray DataTree with the groups and names of a NUTS result."""
+    import xarray as xr
+
+    chains, draws, _ = samples["beta"].shape
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
+    variables = {
+        WEIGHTS: (("chain", "draw", "feature"), samples["beta"]),
+    }
+    if samples["intercept"] is not None:
+        variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
+    for name, values in samples["scalars"].items():
+        variables[name] = (("chain", "draw"), values)
+    attributes = {
+        "inference_library": "regprior.gibbs",
+        "sampling_time": seconds,
+        "tuning_steps": tune,
+        "divergences": "none: Gibbs draws every conditional exactly",
+    }
+    posterior = xr.Dataset(
+        variables, coords={**coords, "feature": list(data.feature_names)}, attrs=attributes
+    )
+    constant = {PRIOR_MU: (("feature",), np.asarray(conditionals.centre))}
+    if likelihood is not None and conditionals.noise_variance is not None:
+        constant[NOISE_SIGMA] = ((), np.sqrt(conditionals.noise_variance))
+    constant_data = xr.Dataset(constant, coords={"feature": list(data.feature_names)})
+    observed = xr.Dataset({OBSERVED: ((f"{OBSERVED}_dim_0",), data.y)})
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "constant_data": constant_data, "observed_data": observed}
+    )
