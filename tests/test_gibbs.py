@@ -168,7 +168,12 @@ def test_collapsed_route_and_rue_route_sample_the_same_posterior(spec):
 )
 def test_gibbs_matches_nuts_on_diabetes(spec, noise_sigma, diabetes):
     settings = dict(draws=2000, tune=1000, chains=4, noise_sigma=noise_sigma)
-    nuts = rp.sample_posterior(diabetes.X, diabetes.y, spec, engine="nuts", **settings)
+    # NUTS must be a healthy reference: on the learnt-scale Laplace it diverged 103 times at
+    # seed 0 (tau's sd 10.9 against 5.5-6.0 from healthy NUTS and Gibbs runs); seed 1 is healthy.
+    nuts = rp.sample_posterior(
+        diabetes.X, diabetes.y, spec, engine="nuts", random_seed=1, **settings
+    )
+    assert nuts.healthy, nuts.problems
     result = rp.sample_posterior(diabetes.X, diabetes.y, spec, engine="gibbs", **settings)
     assert list(result.summary.index) == list(nuts.summary.index)
     ok, ratio = within_mcse(result, nuts.summary["mean"].to_numpy(), other=nuts)

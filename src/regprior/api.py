@@ -348,6 +348,7 @@ def compare(
     chains=4,
     random_seed=0,
     likelihood=None,
+    engine="nuts",
 ) -> Comparison:
     """MAP and posterior under ``prior`` against the sklearn counterpart, as a table and a verdict.
 
@@ -366,6 +367,7 @@ def compare(
         tune=tune,
         chains=chains,
         random_seed=random_seed,
+        engine=engine,
     )
 
 

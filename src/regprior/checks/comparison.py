@@ -251,6 +251,7 @@ def compare_data(
     random_seed: int = 0,
     alpha_source: str = "given",
     progress=None,
+    engine: str = "nuts",
 ) -> Comparison:
     """Compare the MAP (and NUTS posterior) under ``prior`` with its sklearn counterpart.
 
@@ -272,15 +273,20 @@ def compare_data(
         Run NUTS; without it the table has only the point estimates (and the exact
         posterior for a conjugate pair).
     draws, tune, chains, random_seed
-        Passed to :func:`~regprior.inference.nuts_posterior`.
+        Passed to the posterior engine.
     alpha_source : str
         How alpha was chosen, shown in the table (e.g. ``"given"`` or ``"LassoCV ..."``).
     progress : callable, optional
         Called with a short description before each stage (build, sklearn, MAP, NUTS): the
         CLI's spinner text.
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        The posterior engine (:func:`regprior.sample_posterior`): ``"auto"`` samples by Gibbs
+        where the prior has conjugate conditionals, by NUTS elsewhere; the sampler line and the
+        JSON diagnostics name the engine that sampled.
     """
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+        check_engine(engine, prior, likelihood)
     registry.pairing(prior, likelihood.family)  # a family without a counterpart fails here
     prior.centre(data.n_features)  # a centre of the wrong length fails here, before any fit
     _check_raw_data(data)
@@ -291,6 +297,7 @@ def compare_data(
         build_seconds = time.perf_counter() - start
         comparison = _compare_checked(
             model,
+            engine=engine,
             sample=sample,
             draws=draws,
             tune=tune,
@@ -313,6 +320,7 @@ def compare_model(
     random_seed: int = 0,
     alpha_source: str = "given",
     progress=None,
+    engine: str = "nuts",
 ) -> Comparison:
     """:func:`compare_data` on an already built model (raw data), at its current prior.
 
@@ -322,8 +330,10 @@ def compare_model(
     _check_raw_data(model.data)
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+        check_engine(engine, model.prior, model.likelihood)
     return _compare_checked(
         model,
+        engine=engine,
         sample=sample,
         draws=draws,
         tune=tune,
@@ -343,9 +353,21 @@ def _check_raw_data(data) -> None:
         )
 
 
+def check_engine(engine: str, prior, likelihood) -> None:
+    """ValueError unless ``engine`` is one of the posterior engines and, if ``"gibbs"``, applies."""
+    from regprior.inference.gibbs import ENGINES, gibbs_unavailable
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}; got {engine!r}.")
+    reason = gibbs_unavailable(prior, likelihood) if engine == "gibbs" else None
+    if reason is not None:
+        raise ValueError(f"engine='gibbs': no Gibbs sampler for {reason}.")
+
+
 def _compare_checked(
     model: RegressionModel,
     *,
+    engine: str = "nuts",
     sample: bool,
     draws: int,
     tune: int,
@@ -382,13 +404,20 @@ def _compare_checked(
 
     posterior = None
     if sample:
-        progress(
-            f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)"
-        )
-        posterior = sample_nuts(
-            model, draws=draws, tune=tune, chains=chains, random_seed=random_seed
-        )
-        timings["nuts"] = posterior.seconds
+        from regprior.inference.gibbs import gibbs_posterior, gibbs_unavailable
+
+        settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
+        if engine != "nuts" and gibbs_unavailable(prior, likelihood) is None:
+            progress(f"Gibbs: {chains} chains x ({tune} warm-up + {draws} draws)")
+            posterior = gibbs_posterior(
+                data, prior, likelihood, fit_intercept=fit_intercept, **settings
+            )
+        else:
+            progress(
+                f"NUTS: compiling with nutpie, then {chains} chains x ({tune} tune + {draws} draws)"
+            )
+            posterior = sample_nuts(model, **settings)
+        timings[posterior.engine] = posterior.seconds
 
     # sklearn's solution judged by the MAP's own certificate; where its solver stops short of
     # ~1e-12 (saga), the agreement is bounded by what that certificate allows, and the MAP is

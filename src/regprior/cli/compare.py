@@ -82,6 +82,14 @@ def add_parser(commands) -> None:
         help="skip NUTS: point estimates (and the exact posterior) only",
     )
     command.add_argument(
+        "--engine",
+        choices=("nuts", "gibbs", "auto"),
+        default="nuts",
+        help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
+        "sampler, or auto (Gibbs where the prior allows it, NUTS elsewhere; the sampler line "
+        "names the engine) (default: nuts)",
+    )
+    command.add_argument(
         "--jobs",
         type=int,
         help="processes for the models (default: one per prior family, at most one per CPU): "
@@ -123,6 +131,7 @@ def prepare(args) -> Job:
     first under its own name, the others as ``<model>_<way>``. The sampler settings are
     checked once per distinct set; ``--alpha bayes`` is checked here and sampled in :func:`run`.
     """
+    from regprior.checks.comparison import check_engine
     from regprior.checks.strength import check_way, choose_prior
 
     if may_use_processes(args):
@@ -145,6 +154,7 @@ def prepare(args) -> Job:
         settings[spec.name] = {
             **_options.sampler_settings(args, defaults),
             "fit_intercept": spec_intercept and fit_intercept,
+            "engine": args.engine,
         }
     _options.check_sampler(*settings.values())
     requests = []
@@ -181,6 +191,11 @@ def prepare(args) -> Job:
             if chosen != "eb":
                 raise
             raise ValueError(f"--alpha eb: {error}") from None
+        if not args.no_sample:
+            try:
+                check_engine(args.engine, choice.prior, choice.likelihood)
+            except ValueError as error:
+                raise ValueError(f"--engine {args.engine}: {error}") from None
         runs[name] = Run(
             spec.prior, choice.prior, choice.likelihood, choice.source, run_settings, choice.way
         )

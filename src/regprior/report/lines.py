@@ -77,6 +77,10 @@ def verdict_line(verdict: dict, name: str | None = None) -> str:
     return line
 
 
+#: How each posterior engine is named in the sampler line.
+ENGINE_NAMES = {"nuts": "NUTS", "gibbs": "Gibbs"}
+
+
 def sampler_line(diagnostics: dict, name: str | None = None) -> str:
     """One line: chains x draws, worst r_hat and bulk ESS, divergences, health.
 
@@ -93,8 +97,11 @@ def sampler_line(diagnostics: dict, name: str | None = None) -> str:
         else "UNHEALTHY: " + "; ".join(diagnostics.get("problems") or [])
     )
     head = f"sampler {name}: " if name else "sampler: "
+    engine = diagnostics.get("engine", "nuts")
+    # Divergences are a NUTS diagnostic; the Gibbs engine has none to report.
+    divergences = f", {diagnostics.get('divergences')} divergences" if engine == "nuts" else ""
     return (
-        f"{head}NUTS {chains} chains x {diagnostics.get('draws')} draws, {r_hat}, bulk ESS min "
-        f"{_number(diagnostics.get('ess_bulk_min'), '.0f')}, "
-        f"{diagnostics.get('divergences')} divergences: {health}"
+        f"{head}{ENGINE_NAMES.get(engine, engine)} {chains} chains x "
+        f"{diagnostics.get('draws')} draws, {r_hat}, bulk ESS min "
+        f"{_number(diagnostics.get('ess_bulk_min'), '.0f')}{divergences}: {health}"
     )
