@@ -1,6 +1,7 @@
-"""Diabetes: the strength chosen by cross-validation, by evidence maximisation and by full Bayes (table and figure).
+"""Diabetes: the strength chosen by cross-validation, by evidence maximisation and by full Bayes.
 
-Writes ``benchmarks/results/alpha_choice.{md,csv,png}`` and ``alpha_choice_coefficients.{md,csv}``.
+Table and figure: writes ``benchmarks/results/alpha_choice.{md,csv,png}`` and
+``alpha_choice_coefficients.{md,csv}``.
 
     python benchmarks/alpha_choice.py
 """
@@ -32,12 +33,15 @@ def main():
         "alpha_choice",
         title="Diabetes: choosing alpha by CV, by evidence, by full Bayes",
         notes=[
-            "CV: RidgeCV leave-one-out (121 alphas in [1e-6, 1e6]), LassoCV 5-fold (100 alphas); 1-SE: the largest "
-            "alpha within one SE of the best mean CV error",
-            "type-II ML: the Normal prior's evidence maximum (= BayesianRidge with zero hyperpriors)",
-            "full Bayes: posterior median and 94% interval of the implied alpha (Ridge sigma^2/tau^2, Lasso "
-            "sigma^2/(N s) or sigma lambda / N); NUTS 4 chains x 1000 draws, target_accept 0.95",
-            "Ridge and Lasso alphas are on different scales (Ridge's data term is not divided by N); figure: alpha_choice.png",
+            "CV: RidgeCV leave-one-out (121 alphas in [1e-6, 1e6]), LassoCV 5-fold (100 alphas); "
+            "1-SE: the largest alpha within one SE of the best mean CV error",
+            "type-II ML: the Normal prior's evidence maximum "
+            "(= BayesianRidge with zero hyperpriors)",
+            "full Bayes: posterior median and 94% interval of the implied alpha "
+            "(Ridge sigma^2/tau^2, Lasso sigma^2/(N s) or sigma lambda / N); "
+            "NUTS 4 chains x 1000 draws, target_accept 0.95",
+            "Ridge and Lasso alphas are on different scales "
+            "(Ridge's data term is not divided by N); figure: alpha_choice.png",
         ],
     )
     write_table(
@@ -46,8 +50,8 @@ def main():
         "alpha_choice_coefficients",
         title="Diabetes: coefficients under each choice",
         notes=[
-            "sklearn solutions at the CV / EB / 1-SE alpha (= the MAPs there) beside full-Bayes posterior medians "
-            "and 94% HDIs"
+            "sklearn solutions at the CV / EB / 1-SE alpha (= the MAPs there) "
+            "beside full-Bayes posterior medians and 94% HDIs"
         ],
     )
     plot_alpha_choice(choices).savefig(out / "alpha_choice.png", dpi=100)

@@ -97,12 +97,14 @@ PRIOR_CASES = [
     (
         lambda: Normal(sigma=0.0),
         ValueError,
-        r"The 'sigma' parameter of Normal must be a float in the range \(0, inf\). Got 0.0 instead.",
+        r"The 'sigma' parameter of Normal must be a float in the range \(0, inf\). "
+        r"Got 0.0 instead.",
     ),
     (
         lambda: Laplace(scale=-1),
         ValueError,
-        r"The 'scale' parameter of Laplace must be a float in the range \(0, inf\). Got -1 instead.",
+        r"The 'scale' parameter of Laplace must be a float in the range \(0, inf\). "
+        r"Got -1 instead.",
     ),
     (lambda: Laplace(scale="1"), TypeError, r"The 'scale' parameter of Laplace must be a float"),
     (lambda: Normal(sigma=np.inf), ValueError, r"The 'sigma' parameter of Normal"),
@@ -114,7 +116,8 @@ PRIOR_CASES = [
     (
         lambda: normal_sigma_from_ridge_alpha(-1.0, 1.0),
         ValueError,
-        r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) must be a float in the range \(0, inf\). Got -1.0",
+        r"The 'alpha' parameter of Ridge \(mapped to a Normal prior\) "
+        r"must be a float in the range \(0, inf\). Got -1.0",
     ),
     (
         lambda: laplace_scale_from_lasso_alpha(0.0, 1.0, 10),
@@ -158,7 +161,8 @@ PRIOR_CASES = [
             sklearn={"alpha": 1.0, "l1_ratio": 1.0},
         ),
         ValueError,
-        r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) must be a float in the range \(0, 1\)",
+        r"The 'l1_ratio' parameter of ElasticNet \(mapped to an ElasticNetPrior prior\) "
+        r"must be a float in the range \(0, 1\)",
     ),
     (
         lambda: make_prior(
@@ -182,7 +186,9 @@ PRIOR_CASES = [
             __import__("sklearn.linear_model").linear_model.GammaRegressor(), noise_sigma=1.0
         ),
         TypeError,
-        r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', 'LogisticRegression', 'LogisticRegressionCV', 'PoissonRegressor', 'Ridge', 'RidgeCV'\] \(or BayesianRidge\); got GammaRegressor",
+        r"estimator must be one of \['ElasticNet', 'ElasticNetCV', 'Lasso', 'LassoCV', "
+        r"'LogisticRegression', 'LogisticRegressionCV', 'PoissonRegressor', 'Ridge', 'RidgeCV'\] "
+        r"\(or BayesianRidge\); got GammaRegressor",
     ),
     (
         lambda: prior_from_sklearn(
@@ -238,7 +244,8 @@ def test_bad_sampler_settings(kwargs, error, match):
 def test_not_a_prior():
     with pytest.raises(
         TypeError,
-        match=r"prior must be a regprior prior such as Normal or Laplace, or a full-Bayes specification such as BayesianLasso; got dict",
+        match=r"prior must be a regprior prior such as Normal or Laplace, "
+        r"or a full-Bayes specification such as BayesianLasso; got dict",
     ):
         regprior.fit_map(X, y, {"sigma": 1.0}, noise_sigma=1.0)
 

@@ -226,7 +226,8 @@ def test_glm_estimators_in_nuts_mode():
     proba = bayes.predict_proba(X)
     assert bayes.coef_.shape == (1, 5) and "posterior" in bayes.posterior_.children
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
-    # The posterior-averaged probability stays near the plug-in one at the mode (weak prior, n = 569).
+    # The posterior-averaged probability stays near the plug-in one at the mode
+    # (weak prior, n = 569).
     assert np.max(np.abs(proba - mode.predict_proba(X))) < 0.1
     counts = make_poisson_counts()
     rates = (
@@ -243,8 +244,9 @@ def test_glm_estimators_in_nuts_mode():
     "theirs, l1_ratio", [(Lasso(alpha=0.05), 1.0), (ElasticNet(alpha=0.01, l1_ratio=0.3), 0.3)]
 )
 def test_dual_gap_is_computed_as_sklearn_computes_it(diabetes, theirs, l1_ratio, fit_intercept):
-    """At a point far from the optimum (sklearn stopped after 2 sweeps) the formula gives sklearn's own
-    ``dual_gap_`` (the same sums: 1e-12 relative; measured 3e-15), zero weights included."""
+    """At a point far from the optimum (sklearn stopped after 2 sweeps) the formula gives
+    sklearn's own ``dual_gap_`` (the same sums: 1e-12 relative; measured 3e-15), zero weights
+    included."""
     from regprior.checks.sklearn import enet_dual_gap
 
     weights = np.random.default_rng(0).uniform(0, 2, diabetes.n_samples)

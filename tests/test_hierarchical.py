@@ -1,4 +1,7 @@
-"""Park & Casella's Bayesian lasso: NUTS against an independent Gibbs sampler (their full conditionals)."""
+"""Park & Casella's Bayesian lasso: NUTS against an independent Gibbs sampler.
+
+The Gibbs sampler uses their full conditionals.
+"""
 
 import numpy as np
 import pytest
@@ -14,7 +17,8 @@ def park_casella_gibbs(X, y, lam, *, n_iter, seed):
 
     beta | . ~ N(A^-1 X^T y, sigma^2 A^-1), A = X^T X + D_tau^-1;
     sigma^2 | . ~ InvGamma((n - 1)/2 + p/2, ||y - X beta||^2 / 2 + beta^T D_tau^-1 beta / 2)
-    (n - 1: the flat intercept integrated out); 1/tau_j^2 | . ~ InvGaussian(sqrt(lam^2 sigma^2 / beta_j^2), lam^2).
+    (n - 1: the flat intercept integrated out);
+    1/tau_j^2 | . ~ InvGaussian(sqrt(lam^2 sigma^2 / beta_j^2), lam^2).
     """
     rng = np.random.default_rng(seed)
     Xc, yc = X - X.mean(axis=0), y - y.mean()
@@ -109,7 +113,8 @@ def test_learnt_scale_models_and_loo_comparison():
     assert abs(table["weight"].sum() - 1.0) < 1e-6  # stacking weights, rounded by ArviZ
     # Every bad Pareto k and every sampler problem shows in the row's flags.
     assert all(
-        ("Pareto k" in flags) == (bad > 0) for flags, bad in zip(table["flags"], table["n_bad_k"])
+        ("Pareto k" in flags) == (bad > 0)
+        for flags, bad in zip(table["flags"], table["n_bad_k"], strict=True)
     )
     assert all(
         ("sampler" in flags) == (fits[name][1].problems != [])
@@ -204,7 +209,10 @@ def _log_marginal_one_feature(x, y, lam):
 
 @pytest.mark.slow
 def test_lambda_score_identity_matches_quadrature():
-    """Fisher's identity behind the empirical-Bayes lambda: d/dlambda log p(y|lambda) = E[p/lambda - sum|theta|/sigma]."""
+    """Fisher's identity behind the empirical-Bayes lambda.
+
+    d/dlambda log p(y|lambda) = E[p/lambda - sum|theta|/sigma].
+    """
     import arviz as az
 
     rng = np.random.default_rng(1)
@@ -276,7 +284,8 @@ def test_noise_priors_of_learnt_scale_models(noise_prior, free_variable):
     spec = LearnedScale("normal", noise_scale=2.0, noise_prior=noise_prior)
     model = build_hierarchical_model(data, spec).pymc_model
     assert free_variable in [v.name for v in model.value_vars]
-    # The noise prior's log density at sigma = 1.3 on the free variable log(sigma), Jacobian included.
+    # The noise prior's log density at sigma = 1.3 on the free variable log(sigma),
+    # Jacobian included.
     noise_variable = model["log_sigma"] if noise_prior == "jeffreys" else model["sigma"]
     point = model.initial_point()
     point[free_variable] = np.log(1.3)

@@ -242,7 +242,10 @@ def nuts_posterior(
 def check_nuts_settings(
     *, draws, tune, chains, random_seed, adaptation="low_rank", target_accept=0.8
 ) -> None:
-    """ValueError/TypeError naming the first NUTS setting out of range (see :func:`nuts_posterior`)."""
+    """ValueError/TypeError naming the first NUTS setting out of range.
+
+    See :func:`nuts_posterior`.
+    """
     check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     if adaptation not in ADAPTATIONS:
         raise ValueError(f"adaptation must be one of {ADAPTATIONS}; got {adaptation!r}.")
