@@ -240,7 +240,7 @@ class Prior(ABC):
 
         ``gradient_at_centre`` is the likelihood's gradient with every weight at its centre
         (where the smooth part of the prior has zero gradient). In the prior's own units
-        (``l1 = 1/scale``); :func:`regprior.registry.path_grid` turns it into sklearn's alpha.
+        (``l1 = 1/scale``); :func:`regprior.checks.paths.alpha_grid` turns it into sklearn's alpha.
         """
         if cls.smooth:
             return None

@@ -1,0 +1,125 @@
+"""Sphinx configuration of regprior's documentation site (built offline: nothing is fetched)."""
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(DOCS / "_ext"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import regprior  # noqa: E402
+
+project = "regprior"
+author = "the regprior developers"
+copyright = "2026, the regprior developers"
+release = regprior.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.doctest",
+    "numpydoc",
+    "myst_parser",
+    "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+    "cli_help",
+    "public_aliases",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    "generated/backreferences", "Thumbs.db", ".DS_Store", "examples/README.rst", "check_site.py"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+# -- offline: no intersphinx, no fetched assets --------------------------------------------------
+# intersphinx is off: the build must not touch the network. Third-party names that appear in
+# signatures or docstrings are therefore listed in nitpick_ignore below.
+nitpicky = True
+
+# -- MyST -----------------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+# Formulas are typeset by MathJax in the reader's browser (Sphinx links its script); the build
+# itself fetches nothing, and a page read offline shows the TeX source instead.
+
+# -- autodoc / autosummary / numpydoc -------------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "none"  # types are in the numpydoc Parameters sections
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = set()
+
+# -- sphinx-gallery -------------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "download_all_examples": True,
+    "remove_config_comments": True,
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "show_memory": False,
+    "min_reported_time": 0,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "within_subsection_order": "FileNameSortKey",
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("regprior",),
+    "inspect_global_variables": False,
+    "capture_repr": ("_repr_html_", "__repr__"),
+}
+
+# -- HTML -----------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"regprior {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "header_links_before_dropdown": 8,
+    "icon_links": [],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"changelog": [], "benchmarks": []}
+html_show_sourcelink = False
+html_last_updated_fmt = None
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# -- nitpicky: third-party types with no inventory offline ---------------------------------------
+nitpick_ignore_regex = [
+    # NumPy, pandas, xarray, SciPy, PyMC, ArviZ, scikit-learn, Dask, matplotlib: no intersphinx
+    # inventory offline, so references to their classes cannot resolve.
+    ("py:class", r"(numpy|np|pandas|pd|xarray|xr|scipy|pymc|pm|arviz|az|sklearn|dask|matplotlib)(\..*)?"),
+    ("py:class", r"(array-like|array_like|ndarray|DataFrame|Series|DataTree|Dataset|Figure|Axes)"),
+]
+
+
+# -- scikit-learn's generated members -------------------------------------------------------------
+# set_*_request and get_metadata_routing are added to every estimator by scikit-learn's metadata
+# routing; their docstrings are scikit-learn's and point into its own site.
+SKLEARN_GENERATED = ("get_metadata_routing", "set_output")
+
+
+def _skip_sklearn_generated(app, what, name, obj, skip, options):
+    if name in SKLEARN_GENERATED or (name.startswith("set_") and name.endswith("_request")):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sklearn_generated)
