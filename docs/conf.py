@@ -35,7 +35,12 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = [
     "_build",
-    "generated/backreferences", "Thumbs.db", ".DS_Store", "examples/README.rst", "check_site.py"]
+    "generated/backreferences",
+    "Thumbs.db",
+    ".DS_Store",
+    "examples/README.rst",
+    "check_site.py",
+]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 
@@ -104,7 +109,10 @@ copybutton_prompt_is_regexp = True
 nitpick_ignore_regex = [
     # NumPy, pandas, xarray, SciPy, PyMC, ArviZ, scikit-learn, Dask, matplotlib: no intersphinx
     # inventory offline, so references to their classes cannot resolve.
-    ("py:class", r"(numpy|np|pandas|pd|xarray|xr|scipy|pymc|pm|arviz|az|sklearn|dask|matplotlib)(\..*)?"),
+    (
+        "py:class",
+        r"(numpy|np|pandas|pd|xarray|xr|scipy|pymc|pm|arviz|az|sklearn|dask|matplotlib)(\..*)?",
+    ),
     ("py:class", r"(array-like|array_like|ndarray|DataFrame|Series|DataTree|Dataset|Figure|Axes)"),
 ]
 
