@@ -129,5 +129,39 @@ def _skip_sklearn_generated(app, what, name, obj, skip, options):
     return None
 
 
+# -- executed docstring examples ------------------------------------------------------------------
+# The Examples sections of these modules run at every build; a failing example is a warning,
+# which -W turns into a failed build.
+DOCTEST_MODULES = ("regprior.spec.mapping", "regprior.registry", "regprior.api")
+
+
+def _run_docstring_examples(app):
+    import doctest
+    import importlib
+    import io
+
+    from sphinx.util import logging
+
+    logger = logging.getLogger("regprior.doctest")
+    for name in DOCTEST_MODULES:
+        module = importlib.import_module(name)
+        finder, output = doctest.DocTestFinder(), io.StringIO()
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+        for test in finder.find(module, name):
+            runner.run(test, out=output.write)
+        result = runner.summarize(verbose=False)
+        if result.failed:
+            logger.warning(
+                "%s: %d of %d docstring examples failed:\n%s",
+                name,
+                result.failed,
+                result.attempted,
+                output.getvalue(),
+            )
+        else:
+            logger.info("%s: %d docstring examples passed", name, result.attempted)
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_generated)
+    app.connect("builder-inited", _run_docstring_examples)

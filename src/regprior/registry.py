@@ -481,6 +481,19 @@ def make_prior(
     blog : dict, optional
         The blog post's parametrisation (``{"lam": 2.0}``, ``{"rate": 4.0}``, or both for the
         elastic net).
+
+    Examples
+    --------
+    >>> import regprior as rp
+    >>> gaussian = rp.Gaussian(54.0)
+    >>> rp.make_prior("normal", likelihood=gaussian, weight_sum=442, sklearn={"alpha": 4.0})
+    Normal(mu=0.0, sigma=27.0)
+    >>> prior = rp.make_prior(
+    ...     "elasticnet", likelihood=rp.Gaussian(2.0), weight_sum=100,
+    ...     sklearn={"alpha": 0.05, "l1_ratio": 0.2},
+    ... )
+    >>> round(prior.scale, 12), round(prior.sigma, 12)
+    (4.0, 1.0)
     """
     row = pairing(family, likelihood.family)
     given = {
