@@ -77,7 +77,7 @@ def pixel_std(path: Path) -> float:
 def check_page(binary: str, site: Path, page: str, title: str, figure: str, shots: Path) -> list:
     """The problems of one page (empty when it renders as it should)."""
     problems = []
-    html = site / page
+    html = (site / page).resolve()
     if not html.is_file():
         return [f"{page}: not built"]
     shot = shots / (Path(page).stem + ".png")

@@ -42,7 +42,6 @@ exclude_patterns = [
     "check_site.py",
 ]
 templates_path = ["_templates"]
-html_static_path = ["_static"]
 
 # -- offline: no intersphinx, no fetched assets --------------------------------------------------
 # intersphinx is off: the build must not touch the network. Third-party names that appear in
@@ -52,8 +51,29 @@ nitpicky = True
 # -- MyST -----------------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
-# Formulas are typeset by MathJax in the reader's browser (Sphinx links its script); the build
-# itself fetches nothing, and a page read offline shows the TeX source instead.
+
+
+def _local_mathjax() -> str | None:
+    """MathJax 3 (SVG output, one self-contained file) from the django-static-mathjax wheel.
+
+    The docs extra installs it, so formulas are typeset from the site's own _static folder and
+    a page read offline needs no CDN. The file is copied into docs/_build (never committed).
+    Without the package, None: Sphinx then links MathJax's CDN.
+    """
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    source = Path(spec.submodule_search_locations[0]) / "static/mathjax/es5/tex-svg.js"
+    if not source.is_file():
+        return None
+    target = DOCS / "_build/_mathjax/mathjax/tex-svg.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return str(target.parent.parent)
+
 
 # -- autodoc / autosummary / numpydoc -------------------------------------------------------------
 autosummary_generate = True
@@ -86,6 +106,11 @@ sphinx_gallery_conf = {
     "capture_repr": ("_repr_html_", "__repr__"),
 }
 
+html_static_path = ["_static"]
+if (_mathjax_static := _local_mathjax()) is not None:
+    html_static_path.append(_mathjax_static)
+    mathjax_path = "mathjax/tex-svg.js"
+
 # -- HTML -----------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"regprior {release}"
@@ -93,12 +118,17 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "header_links_before_dropdown": 8,
+    "navbar_align": "left",
     "icon_links": [],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"changelog": [], "benchmarks": []}
+# Pages without sub-pages have nothing to list in the primary sidebar.
+html_sidebars = {
+    page: []
+    for page in ("index", "getting_started", "specification", "cli", "benchmarks", "changelog")
+}
 html_show_sourcelink = False
 html_last_updated_fmt = None
 
