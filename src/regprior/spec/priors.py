@@ -83,8 +83,8 @@ class Prior(ABC):
     * a scikit-learn twin (comparisons, paths, estimators with ``alpha``): a row of
       :mod:`regprior.registry`, which needs the elastic-net form's penalty weights.
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     family : str
         Registry key (``"normal"``, ``"laplace"``, ``"elasticnet"``, or a new family's name).
     parameter_names : tuple of str
