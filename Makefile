@@ -24,13 +24,15 @@ test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
 # The documentation site, built offline into docs/_build/html: warnings are errors (-W), every
-# cross-reference must resolve (-n), and the gallery's examples are executed.
+# cross-reference must resolve (-n), every page is read afresh (-E: autodoc does not notice an
+# edited docstring otherwise) and the gallery's examples are executed (an unchanged example's
+# output is reused).
 $(BIN)/sphinx-build: pyproject.toml $(BIN)/regprior
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	@touch $@
 
 docs: $(BIN)/sphinx-build
-	MPLBACKEND=Agg $(BIN)/sphinx-build -b html -W --keep-going -n docs docs/_build/html
+	MPLBACKEND=Agg $(BIN)/sphinx-build -b html -E -W --keep-going -n docs docs/_build/html
 
 # The site as a browser shows it: the home page and a gallery page in headless Chromium.
 docs-check: docs
