@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= results/diabetes
 
-.PHONY: setup compare test clean docs docs-check docs-clean
+.PHONY: setup compare test clean
 
 $(BIN)/regprior: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 not found: set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -23,10 +23,15 @@ compare: setup
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
+clean:
+	rm -rf $(VENV) results
+
 # The documentation site, built offline into docs/_build/html: warnings are errors (-W), every
 # cross-reference must resolve (-n), every page is read afresh (-E: autodoc does not notice an
 # edited docstring otherwise) and the gallery's examples are executed (an unchanged example's
 # output is reused).
+.PHONY: docs docs-check docs-clean
+
 $(BIN)/sphinx-build: pyproject.toml $(BIN)/regprior
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	@touch $@
@@ -42,4 +47,3 @@ docs-clean:
 	rm -rf docs/_build docs/generated docs/generated_lower docs/auto_examples docs/sg_execution_times.rst
 
 clean: docs-clean
-	rm -rf $(VENV) results
