@@ -210,6 +210,17 @@ def fit_map(
     ValueError
         For a specification without a posterior mode (a full-Bayes specification, a prior whose
         density is infinite at its centre), saying why; for bad input.
+
+    Examples
+    --------
+    >>> import regprior as rp
+    >>> data = rp.load_diabetes()
+    >>> prior = rp.Laplace(scale=rp.laplace_scale_from_lasso_alpha(1.0, 54.0, 442))
+    >>> result = rp.fit_map(data.X, data.y, prior, noise_sigma=54.0)  # = Lasso(alpha=1.0)
+    >>> result.coef.round(2)
+    array([  0.  ,   0.  , 367.7 ,   6.31,   0.  ,   0.  ,   0.  ,   0.  , 307.6 ,   0.  ])
+    >>> bool(result.kkt_residual < 1e-12)
+    True
     """
     from regprior.backend.cache import reusable_model
     from regprior.inference.map import check_map_settings

@@ -6,7 +6,8 @@ penalty. Every penalty here has the form ``a1 ||w||_1 + a2/2 ||w||_2**2`` in skl
 objective; dividing sklearn's objective by the likelihood's loss factor ``c``
 (:meth:`~regprior.spec.likelihoods.Gaussian.sklearn_loss_factor`) gives the negative log
 posterior, so the prior's penalty weights are ``(l1, l2) = (a1 / c, a2 / c)``
-(:attr:`~regprior.spec.priors.Prior.penalty_weights`). That one identity is every map::
+(:attr:`~regprior.spec.priors.ElasticNetFormPrior.penalty_weights`). That one identity is every
+map::
 
     Ridge       sum_i s_i r_i**2 + alpha ||w||**2            a = (0, 2 alpha),  c = 2 sigma**2
     Lasso       1/(2N) sum_i s_i r_i**2 + alpha ||w||_1      a = (alpha, 0),    c = sigma**2 / N
@@ -480,6 +481,19 @@ def make_prior(
     blog : dict, optional
         The blog post's parametrisation (``{"lam": 2.0}``, ``{"rate": 4.0}``, or both for the
         elastic net).
+
+    Examples
+    --------
+    >>> import regprior as rp
+    >>> gaussian = rp.Gaussian(54.0)
+    >>> rp.make_prior("normal", likelihood=gaussian, weight_sum=442, sklearn={"alpha": 4.0})
+    Normal(mu=0.0, sigma=27.0)
+    >>> prior = rp.make_prior(
+    ...     "elasticnet", likelihood=rp.Gaussian(2.0), weight_sum=100,
+    ...     sklearn={"alpha": 0.05, "l1_ratio": 0.2},
+    ... )
+    >>> round(prior.scale, 12), round(prior.sigma, 12)
+    (4.0, 1.0)
     """
     row = pairing(family, likelihood.family)
     given = {

@@ -159,8 +159,8 @@ def tolerances(
     ``t_c + sum_j |x_mean_j| t_w``.
 
     ``error_bound`` bounds the Euclidean distance from the reference to the optimum in the
-    centred coordinates ``(c0, w)`` (:func:`regprior.inference.map.error_bound`): each weight
-    is within it, and the raw intercept within ``error_bound * sqrt(1 + ||x_mean||^2)``
+    centred coordinates ``(c0, w)`` (:func:`regprior.inference.certificates.error_bound`): each
+    weight is within it, and the raw intercept within ``error_bound * sqrt(1 + ||x_mean||^2)``
     (Cauchy-Schwarz on ``db = dc0 - x_mean @ dw``). Each tolerance is the larger of the bar
     and the bound.
 

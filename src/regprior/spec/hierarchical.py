@@ -62,8 +62,8 @@ class FullBayes:
     :data:`FULL_BAYES_KINDS`. The backend needs one declaration for it
     (:func:`regprior.backend.hierarchical.register_full_bayes`).
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     kind : str
         Key of :data:`FULL_BAYES_KINDS` and of the backend's declarations.
     likelihood : str

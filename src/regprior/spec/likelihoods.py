@@ -53,8 +53,8 @@ class Likelihood(ABC):
     For a scikit-learn twin: :meth:`sklearn_loss_factor` (and a row of the registry).
     Sufficient statistics exist only for a quadratic likelihood (:attr:`quadratic`).
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     family : str
         Registry key (``"gaussian"``, ``"bernoulli"``, ``"poisson"``, or a new family's name).
     link : str

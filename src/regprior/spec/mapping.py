@@ -67,6 +67,14 @@ def ridge_alpha(noise_sigma: float, prior_sigma: float) -> float:
 
     (The blog post's ``alpha = lambda`` is the special case ``2 noise_sigma**2 = 1``,
     since its ``lambda = 1 / (2 prior_sigma**2)``.) No dependence on n or the weights.
+
+    Examples
+    --------
+    >>> from regprior import ridge_alpha, normal_sigma_from_ridge_alpha
+    >>> ridge_alpha(noise_sigma=54.0, prior_sigma=27.0)
+    4.0
+    >>> normal_sigma_from_ridge_alpha(4.0, noise_sigma=54.0)
+    27.0
     """
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "ridge_alpha")
     prior_sigma = check_positive_float(prior_sigma, "prior_sigma", "ridge_alpha")
@@ -109,6 +117,15 @@ def lasso_alpha(noise_sigma: float, scale: float, n_samples: float) -> float:
         Laplace scale of the prior.
     n_samples : float
         ``N = sum(sample_weight)``, see :func:`weight_sum`.
+
+    Examples
+    --------
+    >>> from regprior import lasso_alpha, laplace_scale_from_lasso_alpha
+    >>> scale = laplace_scale_from_lasso_alpha(0.1, noise_sigma=54.0, n_samples=442)
+    >>> round(scale, 4)
+    65.9729
+    >>> round(lasso_alpha(54.0, scale, 442), 12)
+    0.1
     """
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "lasso_alpha")
     scale = check_positive_float(scale, "scale", "lasso_alpha")
@@ -148,6 +165,12 @@ def elastic_net_alpha(
 
         alpha = noise_sigma**2 / N * (1/scale + 1/prior_sigma**2)
         l1_ratio = (1/scale) / (1/scale + 1/prior_sigma**2)
+
+    Examples
+    --------
+    >>> from regprior import elastic_net_alpha
+    >>> elastic_net_alpha(noise_sigma=2.0, scale=4.0, prior_sigma=1.0, n_samples=100)
+    (0.05, 0.2)
     """
     noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "elastic_net_alpha")
     scale = check_positive_float(scale, "scale", "elastic_net_alpha")

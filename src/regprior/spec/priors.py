@@ -110,8 +110,8 @@ class Prior(ABC):
       :meth:`scale_conditionals`, for a normal scale mixture (see
       :mod:`regprior.spec.conditionals`), with :attr:`gibbs_reason` set to None.
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     family : str
         Registry key (``"normal"``, ``"laplace"``, ``"elasticnet"``, or a new family's name).
     parameter_names : tuple of str
@@ -275,7 +275,7 @@ class Prior(ABC):
 
         ``gradient_at_centre`` is the likelihood's gradient with every weight at its centre
         (where the smooth part of the prior has zero gradient). In the prior's own units
-        (``l1 = 1/scale``); :func:`regprior.registry.path_grid` turns it into sklearn's alpha.
+        (``l1 = 1/scale``); :func:`regprior.checks.paths.alpha_grid` turns it into sklearn's alpha.
         """
         if cls.smooth:
             return None
