@@ -1,5 +1,7 @@
 """Projection predictive selection: the projection, the searches, the rule, the inputs, one run."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -247,3 +249,35 @@ def test_a_small_selection_end_to_end():
     assert projected.features == selection.ranking[:2]
     assert list(projected.summary.index) == [*selection.ranking[:2], "intercept", "noise_sigma"]
     assert "suggested size" in selection._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--cv", "1"], "--cv must be 0"),
+        (["--clusters", "0"], "--clusters must be an integer >= 1"),
+        (["--max-size", "11"], r"--max-size must be an integer in \[1, 10\]"),
+        (["--likelihood", "poisson", "--reference", "learnt_normal"], "catalogued full-Bayes"),
+        (["--reference", "nope"], "nope"),
+    ],
+)
+def test_the_select_command_refuses_bad_input(argv, match, capsys):
+    from regprior.cli import main
+
+    assert main(["select", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("regprior select: error: ") and re.search(match, err)
+
+
+@pytest.mark.slow
+def test_the_select_command_writes_its_report(tmp_path, capsys):
+    from regprior.cli import main
+
+    out = tmp_path / "select"
+    argv = ["select", "--cv", "0", "--draws", "200", "--tune", "200", "--chains", "2"]
+    assert main([*argv, "--noise-columns", "5", "--out", str(out)]) in (0, 1)
+    names = {p.name for p in out.iterdir()}
+    assert {"selection.csv", "selection.json", "selection.png", "report.html"} <= names
+    page = (out / "report.html").read_text()
+    assert "Projection predictive selection beside the Lasso" in page and "data:image/png" in page
+    assert "Lasso at the CV alpha" in capsys.readouterr().out

@@ -7,6 +7,12 @@ draws onto a submodel, :mod:`~regprior.selection.search` orders the features,
 """
 
 from regprior.selection.result import ProjectedPosterior, VariableSelection
-from regprior.selection.workflow import default_reference, select_variables
+from regprior.selection.workflow import add_noise_columns, default_reference, select_variables
 
-__all__ = ["select_variables", "default_reference", "VariableSelection", "ProjectedPosterior"]
+__all__ = [
+    "select_variables",
+    "default_reference",
+    "add_noise_columns",
+    "VariableSelection",
+    "ProjectedPosterior",
+]

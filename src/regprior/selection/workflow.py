@@ -29,7 +29,13 @@ from regprior.selection.projection import (
 from regprior.selection.result import ProjectedPosterior, VariableSelection
 from regprior.selection.search import forward_ranking, l1_ranking
 
-__all__ = ["select_variables", "default_reference", "METHODS", "PROJPRED_MAX_SIZE"]
+__all__ = [
+    "select_variables",
+    "default_reference",
+    "add_noise_columns",
+    "METHODS",
+    "PROJPRED_MAX_SIZE",
+]
 
 METHODS = ("l1", "forward")
 #: projpred's default largest submodel: ``min(19, n_features)``.
@@ -47,6 +53,30 @@ def default_reference():
     from regprior.spec.hierarchical import LearnedScale
 
     return LearnedScale()
+
+
+def add_noise_columns(data, count: int, *, seed: int = 0):
+    """``data`` with ``count`` seeded pure-noise columns appended (``noise_00``, ...).
+
+    Each is standard normal times the mean sd of the real columns, independent of ``y``.
+    Returns ``(data, truth)``, ``truth`` the names of the real columns.
+    """
+    from regprior.spec.data import RegressionData
+
+    count = _check_int(count, "count", 0)
+    rng = np.random.default_rng(seed)
+    scale = float(np.mean(np.std(data.X, axis=0)))
+    noise = rng.standard_normal((data.n_samples, count)) * scale
+    width = max(2, len(str(count - 1)))
+    names = (*data.feature_names, *(f"noise_{j:0{width}d}" for j in range(count)))
+    noisy = RegressionData(
+        np.hstack([data.X, noise]),
+        data.y,
+        data.sample_weight,
+        feature_names=names,
+        name=f"{data.name} + {count} noise columns" if count else data.name,
+    )
+    return noisy, tuple(data.feature_names)
 
 
 def _check_int(value, name, low, high=None):
