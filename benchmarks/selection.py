@@ -116,6 +116,7 @@ def run(name, data, truth):
         "diff_cv": None if at is None else at["diff_cv"],
         "diff_se_cv": None if at is None else at["diff_se_cv"],
         "within_one_se": None if at is None else bool(abs(at["diff_cv"]) <= at["diff_se_cv"]),
+        "not_below_one_se": None if at is None else bool(at["diff_cv"] >= -at["diff_se_cv"]),
         "reference_elpd_cv": selection.reference_elpd["cv"][0],
         "reference_seconds": reference_seconds,
         "selection_seconds": selection_seconds,
@@ -187,6 +188,7 @@ def main():
     matplotlib.use("Agg")
     from regprior.report.selection import plot_selection
 
+    OUT.mkdir(parents=True, exist_ok=True)
     diabetes = rp.load_diabetes()
     noisy, truth = add_noise_columns(diabetes, N_NOISE, seed=SEED)
     synthetic, synthetic_truth = correlated_truth()
