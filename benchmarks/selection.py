@@ -12,9 +12,10 @@ draws) and LassoCV / the 1-SE Lasso on the same folds:
 
 Then stability over 20 bootstrap resamples of diabetes + 90 noise columns: how often each size
 and each feature is chosen by the projection (L1 search, suggestion by PSIS-LOO along the
-full-data search: the K-fold CV is left out there to keep 20 reference fits affordable; reference
-2 x 500 draws) and by LassoCV (5-fold). Wall times are with BLAS pinned to one thread
-(threadpoolctl) on a 2-core machine shared with other jobs: the load average is recorded beside.
+full-data search and by 5-fold CV, reference 2 x 500 draws) and by LassoCV and the 1-SE Lasso
+(same folds); a resample is its distinct rows weighted by their multiplicities. Wall times are
+with BLAS pinned to one thread (threadpoolctl) on a 2-core machine shared with other jobs: the
+load average is recorded beside.
 
 Writes ``benchmarks/results/selection.{md,csv}``, ``selection_stability.{md,csv}`` and
 ``selection.png`` (elpd by size on diabetes + 90 noise columns).
@@ -129,44 +130,53 @@ def run(name, data, truth):
 
 
 def stability(data, truth):
-    """Sizes and features chosen over bootstrap resamples, projection (LOO) and LassoCV."""
-    from sklearn.linear_model import LassoCV
+    """Sizes and features chosen over bootstrap resamples, by the projection and by the Lasso.
+
+    A resample is the distinct rows it holds with their multiplicities as sample weights, so that
+    the folds and PSIS-LOO leave a row out with all its copies (duplicated rows on both sides of a
+    fold would reward overfitting).
+    """
+    from regprior.selection.performance import suggest_size
 
     rng = np.random.default_rng(SEED)
-    sizes = {"projection": Counter(), "LassoCV": Counter()}
-    features = {"projection": Counter(), "LassoCV": Counter()}
-    noise = {"projection": [], "LassoCV": []}
+    methods = ("projection (CV)", "projection (PSIS-LOO)", "LassoCV", "Lasso 1-SE")
+    sizes = {m: Counter() for m in methods}
+    features = {m: Counter() for m in methods}
+    noise = {m: [] for m in methods}
     seconds = []
     for b in range(N_BOOTSTRAP):
-        index = rng.integers(0, data.n_samples, data.n_samples)
-        X, y = data.X[index], data.y[index]
-        start = time.perf_counter()
-        posterior = rp.sample_posterior(
-            X, y, rp.LearnedScale(), random_seed=SEED + b, **BOOTSTRAP_REFERENCE
+        counts = np.bincount(
+            rng.integers(0, data.n_samples, data.n_samples), minlength=data.n_samples
         )
+        keep = counts > 0
+        start = time.perf_counter()
         selection = rp.select_variables(
-            X,
-            y,
-            posterior,
-            cv=None,
-            lasso=False,
+            data.X[keep],
+            data.y[keep],
+            rp.LearnedScale(),
+            sample_weight=counts[keep].astype(float),
             feature_names=data.feature_names,
+            truth=truth,
             random_seed=SEED + b,
+            **BOOTSTRAP_REFERENCE,
+            **CV_SAMPLER,
         )
         seconds.append(time.perf_counter() - start)
+        table, lasso = selection.table, selection.lasso
+        by_loo = suggest_size(table["diff_loo"], table["diff_se_loo"])
         chosen = {
-            "projection": selection.selected,
-            "LassoCV": tuple(
-                np.asarray(data.feature_names)[LassoCV(cv=5, alphas=100).fit(X, y).coef_ != 0]
-            ),
+            "projection (CV)": selection.selected,
+            "projection (PSIS-LOO)": selection.ranking[: by_loo or 0],
+            "LassoCV": lasso["support"].iloc[1],
+            "Lasso 1-SE": lasso["support"].iloc[2],
         }
         for method, selected in chosen.items():
             sizes[method][len(selected)] += 1
             features[method].update(selected)
             noise[method].append(sum(f not in truth for f in selected))
-        print(f"bootstrap {b}: {chosen['projection']}", flush=True)
+        print(f"bootstrap {b} ({seconds[-1]:.0f} s): {chosen}", flush=True)
     rows = []
-    for method in sizes:
+    for method in methods:
         rows.append(
             {
                 "method": method,
@@ -243,12 +253,15 @@ def main():
         "selection_stability",
         title=f"Stability over {N_BOOTSTRAP} bootstrap resamples (diabetes + {N_NOISE} noise)",
         notes=[
-            "projection: rp.select_variables with the suggestion by PSIS-LOO along the full-data "
-            "search (cv=None: no K-fold CV here, to keep 20 reference fits affordable), reference "
-            f"LearnedScale() by NUTS 2 x 500 draws; median wall time per resample "
-            f"{bootstrap_seconds:.1f} s (reference fit included).",
-            "LassoCV: 5-fold (unshuffled), 100 alphas, on each resample (duplicated rows fall on "
-            "both sides of a fold, as with any bootstrap of CV).",
+            "Each resample: its distinct rows, their multiplicities as sample weights (regprior's "
+            "precision weights: the same likelihood in the weights as the copies, not in the "
+            "noise sd, which sees the distinct rows only), so that folds and PSIS-LOO leave a row "
+            "out with all its copies.",
+            "projection (CV): rp.select_variables, 5-fold CV of the whole search, reference "
+            "LearnedScale() by NUTS 2 x 500 draws, folds 2 x 300; projection (PSIS-LOO): the same "
+            "run's suggestion by PSIS-LOO along the full-data search (optimistic). Median wall "
+            f"time per resample {bootstrap_seconds:.1f} s (reference fit included).",
+            "LassoCV and the 1-SE Lasso: on the same folds and weights (the run's lasso table).",
         ],
     )
 
