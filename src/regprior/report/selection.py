@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -82,10 +83,10 @@ def plot_selection(selection):
     axes[1].set_ylabel("elpd difference to the reference")
     axes[1].set_xlabel("submodel size (feature entering)")
     axes[0].legend(fontsize=8, loc="lower right")
-    axes[0].set_title(
-        f"Projection predictive selection ({selection.method} search): {selection.rule}",
-        fontsize=9,
+    title = (
+        f"Projection predictive selection ({selection.method} search). Suggested: {selection.rule}"
     )
+    axes[0].set_title(textwrap.fill(title, 110), fontsize=9)
     fig.tight_layout()
     return fig
 
