@@ -31,6 +31,7 @@ from regprior.estimators import (
 )
 from regprior.inference import ExactPosterior, MAPResult, PosteriorResult
 from regprior.registry import make_prior
+from regprior.selection import ProjectedPosterior, VariableSelection, select_variables
 from regprior.spec.data import (
     RegressionData,
     load_breast_cancer,
@@ -103,5 +104,8 @@ __all__ = [
     "prior_from_sklearn",
     "ridge_alpha",
     "sample_posterior",
+    "select_variables",
+    "ProjectedPosterior",
+    "VariableSelection",
     "sklearn_counterpart",
 ]

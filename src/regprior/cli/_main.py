@@ -11,10 +11,17 @@ import argparse
 import sys
 import traceback
 
-from regprior.cli import _options, choose, compare, loo, path, report
+from regprior.cli import _options, choose, compare, loo, path, report, select
 
 #: The commands, in the order ``regprior --help`` lists them.
-COMMANDS = {"compare": compare, "path": path, "choose": choose, "loo": loo, "report": report}
+COMMANDS = {
+    "compare": compare,
+    "path": path,
+    "choose": choose,
+    "loo": loo,
+    "select": select,
+    "report": report,
+}
 
 #: Exit statuses.
 EXIT_PASSED = 0
