@@ -5,6 +5,8 @@ PYTHON ?= $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= results/diabetes
+# The posterior engine of make compare: nuts (default), gibbs or auto.
+ENGINE ?= nuts
 
 .PHONY: setup compare test lint clean
 
@@ -18,7 +20,7 @@ $(BIN)/regprior: pyproject.toml
 setup: $(BIN)/regprior
 
 compare: setup
-	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --out $(OUT)
+	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --engine $(ENGINE) --out $(OUT)
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
