@@ -52,6 +52,7 @@ from regprior.spec.mapping import (
     ridge_alpha,
 )
 from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
+from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
 from regprior.spec.statistics import SufficientStatistics
 
 from regprior._version import __version__  # noqa: E402
@@ -61,6 +62,9 @@ __all__ = [
     "BayesianRegressor",
     "ElasticNetFormPrior",
     "FullBayes",
+    "Horseshoe",
+    "R2D2",
+    "RegularizedHorseshoe",
     "LearnedScale",
     "Likelihood",
     "Prior",

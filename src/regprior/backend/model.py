@@ -12,18 +12,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
-from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
+from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS, SCALE_MIXTURE_DECLARATIONS
 from regprior.backend.names import (
     CENTRED_INTERCEPT,
     INTERCEPT,
+    KAPPA,
     LIKELIHOOD_POTENTIAL,
+    M_EFF,
     NOISE_SIGMA,
     OBSERVED,
     PRIOR_MU,
+    PRIOR_VARIANCE,
     SAMPLE_DATA_NAMES,
+    SIGMA,
     STATISTIC_NAMES,
     WEIGHTS,
 )
+from regprior.backend.sparse import marginal_log_likelihood
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood
@@ -411,6 +416,9 @@ class HierarchicalModel(_HoldsCompiled):
     """A built full-Bayes ``pm.Model`` with its data and specification (samples with ``nuts_posterior``).
 
     ``summary_names`` are the scalars the posterior summary reports beside the weights.
+    ``sampling_model``, when set, is the model NUTS samples instead of ``pymc_model``: a normal
+    scale mixture's scales with the weights integrated out; :meth:`complete_posterior` then adds
+    the weights (drawn exactly given each draw), the intercept and the shrinkage factors.
     """
 
     pymc_model: object
@@ -418,7 +426,10 @@ class HierarchicalModel(_HoldsCompiled):
     spec: object
     fit_intercept: bool
     summary_names: tuple = ()
+    sampling_model: object = None
     _compiled: dict = field(default_factory=dict, repr=False)
+    #: ``(X, y, x_mean, y_mean)``: centred, row-weighted data the completion draws from.
+    _collapsed_data: tuple = field(default=None, repr=False)
 
     def data_values(self) -> dict:
         """Current values of the model's ``pm.Data`` (Park & Casella's fixed lambda)."""
@@ -438,6 +449,46 @@ class HierarchicalModel(_HoldsCompiled):
             )
         pm.set_data(spec.data_values(), model=self.pymc_model)
         self.spec = spec
+
+    def complete_posterior(self, datatree, random_seed: int = 0):
+        """Add what the sampling model integrated out to ``datatree``'s posterior.
+
+        Per draw of the scales and sigma: the weights ``beta`` drawn exactly from
+        ``N(A^-1 X'y / sigma^2, A^-1)``, ``A = X'X / sigma^2 + diag(v)^-1``
+        (:func:`regprior.spec.sparse.draw_gaussian_weights`), the flat centred intercept from
+        ``N(0, sigma^2 / N)`` (independent of the weights on centred data), ``intercept``, the
+        shrinkage factors ``kappa_j = 1 / (1 + x_j'x_j v_j / sigma^2)`` and
+        ``m_eff = sum_j (1 - kappa_j)``. The prior variances are dropped. Same seed, same draws.
+        Returns ``datatree`` unchanged for a model sampled as built.
+        """
+        import xarray as xr
+
+        from regprior.spec.sparse import draw_gaussian_weights
+
+        if self.sampling_model is None:
+            return datatree
+        X, y, x_mean, y_mean = self._collapsed_data
+        posterior = datatree.posterior.to_dataset()
+        variance = np.asarray(posterior[PRIOR_VARIANCE].transpose("chain", "draw", ...))
+        sigma = np.asarray(posterior[SIGMA].transpose("chain", "draw"))
+        rng = np.random.default_rng([random_seed, 2016])
+        beta = np.empty_like(variance)
+        for index in np.ndindex(sigma.shape):
+            beta[index] = draw_gaussian_weights(X, y, variance[index], sigma[index], rng)
+        kappa = 1.0 / (1.0 + np.sum(X**2, axis=0) * variance / sigma[..., None] ** 2)
+        dims = ("chain", "draw", "feature")
+        added = {
+            WEIGHTS: (dims, beta),
+            KAPPA: (dims, kappa),
+            M_EFF: (("chain", "draw"), np.sum(1.0 - kappa, axis=-1)),
+        }
+        if self.fit_intercept:
+            centred = sigma / np.sqrt(self.data.weight_sum) * rng.standard_normal(sigma.shape)
+            added[CENTRED_INTERCEPT] = (("chain", "draw"), centred)
+            added[INTERCEPT] = (("chain", "draw"), y_mean - beta @ x_mean + centred)
+        posterior = posterior.drop_vars(PRIOR_VARIANCE).assign(added)
+        datatree["posterior"] = xr.DataTree(posterior)
+        return datatree
 
 
 def build_hierarchical_model(
@@ -477,7 +528,41 @@ def build_hierarchical_model(
         LIKELIHOOD_DISTRIBUTIONS[spec.likelihood](
             OBSERVED, mean, {NOISE_SIGMA: sigma}, weights, data.y
         )
-    return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
+    model = HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
+    if spec.kind in SCALE_MIXTURE_DECLARATIONS:
+        _add_collapsed_model(model, x_mean, y_mean, X_centred)
+    return model
+
+
+def _add_collapsed_model(model, x_mean, y_mean, X_centred) -> None:
+    """The model NUTS samples for a normal scale mixture: its scales, the weights integrated out.
+
+    The same scale variables (names, priors, transforms) as the joint model, the prior
+    variances as a Deterministic, and the Gaussian marginal likelihood as a Potential
+    (:func:`regprior.backend.sparse.marginal_log_likelihood`): no funnel between the weights and
+    their scales. :meth:`HierarchicalModel.complete_posterior` adds the weights afterwards.
+    """
+    import pymc as pm
+
+    data, spec = model.data, model.spec
+    root_w = np.sqrt(data.weights)
+    X = X_centred * root_w[:, None]
+    y = (data.y - y_mean) * root_w
+    constant = 0.5 * float(np.sum(np.log(data.weights)))
+    if model.fit_intercept:
+        constant -= 0.5 * float(np.log(data.weight_sum))
+    with pm.Model(coords={"feature": list(data.feature_names)}) as sampling_model:
+        variance, sigma, _ = SCALE_MIXTURE_DECLARATIONS[spec.kind](spec, data)
+        pm.Deterministic(PRIOR_VARIANCE, variance, dims="feature")
+        pm.Potential(
+            LIKELIHOOD_POTENTIAL,
+            marginal_log_likelihood(
+                variance, sigma, X, y, fit_intercept=model.fit_intercept, log_weight_term=constant
+            ),
+        )
+    model.sampling_model = sampling_model
+    model.summary_names = tuple(model.summary_names) + (M_EFF,)
+    model._collapsed_data = (X, y, x_mean, float(y_mean))
 
 
 def prior_data_names(prior: Prior) -> tuple[str, ...]:
