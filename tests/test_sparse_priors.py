@@ -324,3 +324,15 @@ def test_sparse_posteriors_complete_and_enter_loo(spec):
     sigma = np.asarray(post["sigma"])[..., None]
     expected = stats.norm.logpdf(y, mean, sigma)
     np.testing.assert_allclose(np.asarray(tree.log_likelihood["y"]), expected, rtol=1e-10)
+    # Shrinkage summary: one row per weight and m_eff beside its prior; the figure draws them.
+    from regprior.inference import shrinkage_summary
+    from regprior.inference.shrinkage import kappa_draws
+    from regprior.report.plots import plot_shrinkage
+
+    table = shrinkage_summary(model, posterior, prior_draws=500)
+    assert list(table.index[:-1]) == list(model.data.feature_names)
+    assert table.loc["m_eff", "median"] == pytest.approx(np.median(post["m_eff"]))
+    assert 0 < table.loc["m_eff", "prior_median"] < X.shape[1]
+    lasso = {"CV": np.r_[1.0, np.zeros(X.shape[1] - 1)], "1-SE": np.zeros(X.shape[1])}
+    figure = plot_shrinkage(kappa_draws(posterior), model.data.feature_names, lasso)
+    assert len(figure.axes[0].get_yticks()) == X.shape[1]

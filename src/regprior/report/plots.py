@@ -376,3 +376,62 @@ def plot_loo(comparison, *, backend: str = "matplotlib"):
         backend=backend,
         figure_kwargs={"layout": "constrained", "figsize": (9, 1.2 + 0.5 * len(comparison.table))},
     )
+
+
+def plot_shrinkage(kappa, feature_names, lasso_coefs: dict, *, truth=None, title=None):
+    """Each coefficient's posterior of ``kappa_j`` beside the Lasso's exact zeros.
+
+    Left: one box per coefficient (median, quartiles, 3%-97% whiskers) of the posterior draws of
+    the shrinkage factor ``kappa_j`` (1 = shrunk to 0). Right: one column per Lasso fit
+    (``lasso_coefs``, e.g. the CV and 1-SE alphas), a filled marker where the Lasso keeps the
+    coefficient and an open one at its exact zeros; with ``truth``, a column marking the truly
+    non-zero coefficients. Draws only: ``kappa`` is ``(draws, n_features)``
+    (:func:`regprior.inference.shrinkage.kappa_draws`), the fits are computed by the caller.
+    """
+    import matplotlib.pyplot as plt
+
+    kappa = np.asarray(kappa)
+    names = list(feature_names)
+    columns = dict(lasso_coefs)
+    if truth is not None:
+        columns["truth"] = np.asarray(truth)
+    height = 1.5 + 0.16 * len(names)
+    figure, (ax, marks) = plt.subplots(
+        1,
+        2,
+        figsize=(7.5, height),
+        sharey=True,
+        gridspec_kw={"width_ratios": [4, 0.35 * len(columns) + 0.3]},
+        layout="constrained",
+    )
+    positions = np.arange(len(names))[::-1]
+    ax.boxplot(
+        list(kappa.T),
+        positions=positions,
+        orientation="horizontal",
+        whis=(3, 97),
+        showfliers=False,
+        widths=0.6,
+        medianprops={"color": "C1"},
+    )
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_yticks(positions, names, fontsize="x-small" if len(names) > 30 else "small")
+    ax.set_xlabel("posterior of kappa_j (0: kept, 1: shrunk to zero)")
+    ax.axvline(0.5, color="grey", linewidth=0.8, linestyle=":")
+    for index, (label, coef) in enumerate(columns.items()):
+        kept = np.asarray(coef) != 0
+        marks.scatter(np.full(kept.sum(), index), positions[kept], color=f"C{index}", s=22)
+        marks.scatter(
+            np.full((~kept).sum(), index),
+            positions[~kept],
+            facecolors="none",
+            edgecolors=f"C{index}",
+            s=22,
+            linewidths=0.7,
+        )
+    marks.set_xticks(range(len(columns)), list(columns), rotation=60, fontsize="x-small")
+    marks.set_xlim(-0.6, len(columns) - 0.4)
+    marks.set_title("non-zero (filled)\nexact zero (open)", fontsize="x-small")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return figure

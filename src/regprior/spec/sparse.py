@@ -113,7 +113,9 @@ class ScaleMixture(FullBayes):
         p = np.shape(X)[1]
         return self.column_scales(X) ** 2 if self.scale_columns else np.ones(p)
 
-    def prior_scale_draws(self, rng, size: int, n_samples: float, n_features: int) -> dict:
+    def prior_scale_draws(
+        self, rng, size: int, n_samples: float, n_features: int, *, X=None, y=None
+    ) -> dict:
         """Draws of the scales from the prior (for the prior ``m_eff``); see subclasses."""
         raise NotImplementedError
 
@@ -121,16 +123,19 @@ class ScaleMixture(FullBayes):
         """``v_j / sigma^2`` per draw (rows) and weight (columns) of :meth:`prior_scale_draws`."""
         raise NotImplementedError
 
-    def prior_m_eff(self, X, *, sigma=None, draws: int = 4000, random_seed: int = 0) -> np.ndarray:
+    def prior_m_eff(
+        self, X, *, y=None, sigma=None, draws: int = 4000, random_seed: int = 0
+    ) -> np.ndarray:
         """Draws of ``m_eff = sum_j (1 - kappa_j)`` under the prior, by simulation.
 
-        ``sigma`` is needed only where the prior's variances are not proportional to sigma^2
-        (the regularized horseshoe's slab is on the weights' scale); pass the posterior's.
+        ``sigma`` (and ``y`` for a data-scaled slab) are needed only where the prior's variances
+        are not proportional to sigma^2 (the regularized horseshoe's slab is on the weights'
+        scale); pass the posterior's sigma. The columns' ``s_j`` are unweighted.
         """
         X = np.asarray(X, dtype=float)
         n, p = X.shape
         rng = np.random.default_rng(random_seed)
-        scales = self.prior_scale_draws(rng, draws, n, p)
+        scales = self.prior_scale_draws(rng, draws, n, p, X=X, y=y)
         relative = self.relative_variances(scales, 1.0 if sigma is None else sigma)
         relative = relative / self.variance_divisor(X)
         kappa = shrinkage_factors(relative, n, self.column_scales(X))
@@ -194,7 +199,7 @@ class Horseshoe(ScaleMixture):
             return self.tau0
         return piironen_vehtari_tau0(self.p0, n_features, n_samples)
 
-    def prior_scale_draws(self, rng, size, n_samples, n_features):
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
         tau0 = self.global_scale(n_samples, n_features)
         return {
             "tau": tau0 * np.abs(rng.standard_cauchy(size)),
@@ -269,13 +274,15 @@ class RegularizedHorseshoe(ScaleMixture):
             2.5 * y_sd if self.scale_columns else 2.5 * y_sd / float(np.mean(self.column_scales(X)))
         )
 
-    def prior_scale_draws(self, rng, size, n_samples, n_features):
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
         draws = Horseshoe.prior_scale_draws(self, rng, size, n_samples, n_features)
-        # The slab scale is data-scaled: the prior m_eff is computed with the given one or 1.
-        slab_scale = 1.0 if self.slab_scale is None else self.slab_scale
-        draws["slab2"] = 1.0 / rng.gamma(
-            self.slab_df / 2, 2.0 / (self.slab_df * slab_scale**2), size
-        )
+        # The default slab scale is data-scaled: without y, the given one or 1.
+        if y is not None and X is not None:
+            slab_scale = self.slab_scale_for(X, y)
+        else:
+            slab_scale = 1.0 if self.slab_scale is None else self.slab_scale
+        shape, rate = self.slab_df / 2, self.slab_df * slab_scale**2 / 2
+        draws["slab2"] = rate / rng.gamma(shape, 1.0, size)
         return draws
 
     def relative_variances(self, draws, sigma):
@@ -346,7 +353,7 @@ class R2D2(ScaleMixture):
         """``(m k, (1 - m) k)``: the Beta prior of ``R^2``."""
         return self.mean_r2 * self.prec_r2, (1.0 - self.mean_r2) * self.prec_r2
 
-    def prior_scale_draws(self, rng, size, n_samples, n_features):
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
         a, b = self.beta_parameters
         r2 = rng.beta(a, b, size)
         return {
