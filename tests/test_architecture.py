@@ -227,7 +227,8 @@ def test_only_the_specification_and_its_tables_name_likelihoods(module):
 
 
 def test_one_table_of_full_bayes_kinds():
-    """The backend declares exactly the kinds the specification defines; the catalogue reads them."""
+    """The backend declares exactly the kinds the specification defines; the catalogue reads
+    them."""
     from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
     from regprior.catalogue import full_bayes_models
     from regprior.spec.hierarchical import FULL_BAYES_KINDS

@@ -1,11 +1,12 @@
 """regprior: Bayesian priors and penalised regression, side by side and checked to the digit.
 
 A Normal prior on regression weights has scikit-learn's ``Ridge`` as its posterior mode,
-a Laplace prior ``Lasso``, their product (the Bayesian elastic net) ``ElasticNet``. regprior builds the PyMC models, computes their exact MAP and
-NUTS posteriors and compares them with scikit-learn through the exact map between
-``alpha`` and the prior scale.
+a Laplace prior ``Lasso``, their product (the Bayesian elastic net) ``ElasticNet``. regprior
+builds the PyMC models, computes their exact MAP and NUTS posteriors and compares them with
+scikit-learn through the exact map between ``alpha`` and the prior scale.
 """
 
+from regprior._version import __version__  # noqa: F401  (the package version)
 from regprior.api import (
     compare,
     compare_loo,
@@ -54,8 +55,6 @@ from regprior.spec.mapping import (
 from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
 from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
 from regprior.spec.statistics import SufficientStatistics
-
-from regprior._version import __version__  # noqa: E402
 
 __all__ = [
     "BayesianLasso",

@@ -1,4 +1,4 @@
-"""The prior side of the full-Bayes models: each specification's PyMC variables, declared in a model.
+"""The prior side of the full-Bayes models: each specification's PyMC variables, in a model.
 
 :func:`regprior.backend.model.build_hierarchical_model` creates the ``pm.Model`` (the one
 builder), the flat intercept and the likelihood; the functions of
@@ -47,7 +47,8 @@ def _declare_bayesian_lasso(spec, data):
 
     ``p(sigma^2) ~ 1/sigma^2`` is a flat density on ``log sigma`` (the free variable, so NUTS
     works on the real line); ``theta_j ~ Laplace(0, sigma / lambda)`` (PyMC's ``b`` is the
-    scale). Deterministics: ``sigma2``, ``lambda`` (when learnt), ``sklearn_alpha = sigma lambda / N``.
+    scale). Deterministics: ``sigma2``, ``lambda`` (when learnt),
+    ``sklearn_alpha = sigma lambda / N``.
     Returns ``(beta, sigma, summary names)``.
     """
     import pymc as pm
@@ -67,10 +68,11 @@ def _declare_bayesian_lasso(spec, data):
 
 
 def _declare_learned_scale(spec, data):
-    """A Normal or Laplace prior with a learnt scale ``tau`` and an unknown noise sigma (:class:`LearnedScale`).
+    """A Normal or Laplace prior with a learnt scale ``tau``, the noise sigma unknown too.
 
     Non-centred weights ``theta = tau z``; the implied sklearn alpha (Ridge ``sigma^2 / tau^2``,
-    Lasso ``sigma^2 / (N tau)``: :mod:`regprior.spec.mapping`) is the Deterministic ``sklearn_alpha``.
+    Lasso ``sigma^2 / (N tau)``: :mod:`regprior.spec.mapping`) is the Deterministic
+    ``sklearn_alpha``.
     Returns ``(beta, sigma, summary names)``.
     """
     import pymc as pm

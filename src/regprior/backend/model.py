@@ -151,7 +151,7 @@ class RegressionModel(_HoldsCompiled):
         return ([CENTRED_INTERCEPT] if self.fit_intercept else []) + [WEIGHTS]
 
     def set_prior(self, prior: Prior) -> None:
-        """Swap the prior's centre and parameters (same family) without rebuilding or recompiling."""
+        """Swap the prior's centre and parameters (same family), no rebuild or recompile."""
         if type(prior) is not type(self.prior):
             raise TypeError(
                 f"prior must be a {type(self.prior).__name__} to reuse this model; got "
@@ -162,8 +162,10 @@ class RegressionModel(_HoldsCompiled):
         self.prior = prior
 
     def set_data(self, data) -> None:
-        """Swap in another data set of the same shape (needs ``mutable_data=True``); a sufficient-form
-        model also takes :class:`~regprior.spec.statistics.SufficientStatistics` of the same shape.
+        """Swap in another data set of the same shape (needs ``mutable_data=True``).
+
+        A sufficient-form model also takes
+        :class:`~regprior.spec.statistics.SufficientStatistics` of the same shape.
 
         Compiled functions (MAP objective) see the new data without a recompile. The
         nutpie sampler cached on the model is dropped: it is rebuilt on the next sampling.
@@ -172,18 +174,21 @@ class RegressionModel(_HoldsCompiled):
 
         if not self.mutable_data:
             raise ValueError(
-                "this model holds its data as constants: build it with mutable_data=True to swap data."
+                "this model holds its data as constants: build it with mutable_data=True to swap "
+                "data."
             )
         if data_shape(data) != data_shape(self.data):
             raise ValueError(
-                f"data must have shape {data_shape(self.data)} to reuse this model; got {data_shape(data)}."
+                f"data must have shape {data_shape(self.data)} to reuse this model; got "
+                f"{data_shape(data)}."
             )
         import pymc as pm
 
         if isinstance(data, SufficientStatistics):
             if self.form != "sufficient" or data.fit_intercept != self.fit_intercept:
                 raise ValueError(
-                    "sufficient statistics replace the data of a sufficient-form model with the same intercept."
+                    "sufficient statistics replace the data of a sufficient-form model with the "
+                    "same intercept."
                 )
         else:
             self.likelihood.check_target(data.y)
@@ -208,10 +213,11 @@ class RegressionModel(_HoldsCompiled):
         )  # nutpie froze the old data's shapes: rebuild on next use
 
     def set_likelihood(self, likelihood) -> None:
-        """Swap the likelihood's parameters (the Gaussian's noise sigma) without rebuilding or recompiling."""
+        """Swap the likelihood's parameters (the Gaussian's noise sigma), without a rebuild."""
         if type(likelihood) is not type(self.likelihood):
             raise TypeError(
-                f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}."
+                f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got "
+                f"{type(likelihood).__name__}."
             )
         _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
@@ -219,8 +225,8 @@ class RegressionModel(_HoldsCompiled):
 
 
 def data_shape(data) -> tuple:
-    """What a model's structure depends on in its data: ``X``'s shape, or (n, p) of sufficient statistics
-    (their model holds ``n`` as a constant)."""
+    """What a model's structure depends on in its data: ``X``'s shape, or (n, p) of sufficient
+    statistics (their model holds ``n`` as a constant)."""
     if hasattr(data, "X"):
         return data.X.shape
     return ("statistics", data.n_samples, data.n_features)
@@ -256,7 +262,8 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
     if likelihood is not None and not likelihood.quadratic:
         if form == "sufficient" or isinstance(data, SufficientStatistics):
             raise ValueError(
-                f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; use form='raw'."
+                f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; "
+                "use form='raw'."
             )
         return "raw"
     if isinstance(data, SufficientStatistics):
@@ -296,7 +303,8 @@ def build_model(
     for the Gaussian, 0 otherwise): a shear of ``(c, beta)`` with unit Jacobian, so the
     posterior is the same, but ``centred_intercept`` is less correlated with ``beta`` (for the
     Gaussian, a posteriori independent: ``Normal(0, sigma**2 / N)``), which NUTS samples
-    without the correlation an uncentred ``X`` would create. ``intercept`` is a ``pm.Deterministic``.
+    without the correlation an uncentred ``X`` would create. ``intercept`` is a
+    ``pm.Deterministic``.
 
     Parameters
     ----------
@@ -332,11 +340,13 @@ def build_model(
         )
     if prior.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(
-            f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}."
+            f"no PyMC distribution for the {prior.family!r} prior; known: "
+            f"{sorted(PRIOR_DISTRIBUTIONS)}."
         )
     if getattr(likelihood, "family", None) not in LIKELIHOOD_DISTRIBUTIONS:
         raise TypeError(
-            f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got {type(likelihood).__name__}."
+            f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got "
+            f"{type(likelihood).__name__}."
         )
     centre = prior.centre(data.n_features)
     form = choose_form(data, form, mutable_data=mutable_data, likelihood=likelihood)
@@ -399,7 +409,10 @@ def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean
 
 
 def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
-    """Inside a model context: the flat centred intercept and the ``intercept`` Deterministic (None without one)."""
+    """Inside a model context: the flat centred intercept and the ``intercept`` Deterministic.
+
+    Returns the centred intercept, None without one.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -413,7 +426,7 @@ def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
 
 @dataclass
 class HierarchicalModel(_HoldsCompiled):
-    """A built full-Bayes ``pm.Model`` with its data and specification (samples with ``nuts_posterior``).
+    """A built full-Bayes ``pm.Model``, its data and specification (sampled by ``nuts_posterior``).
 
     ``summary_names`` are the scalars the posterior summary reports beside the weights.
     ``sampling_model``, when set, is the model NUTS samples instead of ``pymc_model``: a normal
@@ -444,7 +457,8 @@ class HierarchicalModel(_HoldsCompiled):
 
         if not self.spec.same_structure(spec):
             raise TypeError(
-                f"spec must differ from {self.spec!r} in {sorted(self.spec.data_fields) or 'nothing'} "
+                f"spec must differ from {self.spec!r} in "
+                f"{sorted(self.spec.data_fields) or 'nothing'} "
                 f"only; got {spec!r}."
             )
         pm.set_data(spec.data_values(), model=self.pymc_model)
@@ -617,7 +631,8 @@ def _build_sufficient_model(
         stats = data
         if stats.fit_intercept != fit_intercept:
             raise ValueError(
-                f"the statistics were computed with fit_intercept={stats.fit_intercept}; the model asks for {fit_intercept}."
+                f"the statistics were computed with fit_intercept={stats.fit_intercept}; the "
+                f"model asks for {fit_intercept}."
             )
     else:
         stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)

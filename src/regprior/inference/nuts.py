@@ -79,7 +79,10 @@ class PosteriorResult:
 
     def __repr__(self) -> str:
         health = "healthy" if self.healthy else "UNHEALTHY: " + "; ".join(self.problems)
-        return f"<PosteriorResult NUTS {self.chains} chains x {self.draws} draws, {len(self.summary)} quantities: {health}>"
+        return (
+            f"<PosteriorResult NUTS {self.chains} chains x {self.draws} draws, "
+            f"{len(self.summary)} quantities: {health}>"
+        )
 
     def diagnostics(self) -> dict:
         return {
