@@ -13,7 +13,8 @@ def test_catalogue_has_ridge_and_lasso():
 def test_load_by_path(tmp_path):
     path = tmp_path / "quick.toml"
     path.write_text(
-        'name = "quick"\nprior = "laplace"\nlikelihood = "gaussian"\nsklearn = "Lasso"\n[defaults]\ndraws = 200\n'
+        'name = "quick"\nprior = "laplace"\nlikelihood = "gaussian"\nsklearn = "Lasso"\n'
+        "[defaults]\ndraws = 200\n"
     )
     assert load_model_spec(str(path)).defaults == {"draws": 200}
 
@@ -81,12 +82,16 @@ def test_a_fixed_strength_default_is_checked(tmp_path):
 def test_full_bayes_entries(tmp_path):
     from regprior.catalogue import full_bayes_models, load_full_bayes_model
     from regprior.spec.hierarchical import BayesianLasso, LearnedScale
+    from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
 
     models = full_bayes_models()
     assert models == {
         "bayesian_lasso": BayesianLasso(lam=None, gamma_shape=1.0, gamma_rate=1.78),
         "learnt_laplace": LearnedScale("laplace"),
         "learnt_normal": LearnedScale("normal"),
+        "horseshoe": Horseshoe(),
+        "regularized_horseshoe": RegularizedHorseshoe(),
+        "r2d2": R2D2(),
     }
     with pytest.raises(
         ValueError, match="is a full-Bayes model .* use regprior loo or regprior choose"
@@ -94,12 +99,14 @@ def test_full_bayes_entries(tmp_path):
         load_model_spec("bayesian_lasso")
     path = tmp_path / "bad.toml"
     path.write_text(
-        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nfamily = "cauchy"\n'
+        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n'
+        '[parameters]\nfamily = "cauchy"\n'
     )
     with pytest.raises(ValueError, match="family must be 'normal' or 'laplace'; got 'cauchy'"):
         load_full_bayes_model(str(path))
     path.write_text(
-        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n[parameters]\nshape = 2\n'
+        'name = "bad"\nfull_bayes = "learned_scale"\nlikelihood = "gaussian"\n'
+        "[parameters]\nshape = 2\n"
     )
     with pytest.raises(ValueError, match="unexpected keyword argument 'shape'"):
         load_full_bayes_model(str(path))
