@@ -108,6 +108,7 @@ def run(name, X, y, truth, features, prior_name, spec, settings):
         "data": name,
         "n x p": f"{X.shape[0]} x {X.shape[1]}",
         "prior": prior_name,
+        "chains x draws": f"{settings['chains']} x {settings['draws']}",
         "target_accept": spec.target_accept,
         "compile_s": compile_seconds,
         "sampling_s": posterior.seconds,
@@ -146,7 +147,18 @@ def main():
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--stem", default="sparse_priors")
+    parser.add_argument(
+        "--p0", type=float, help="also the horseshoes with Piironen & Vehtari's tau0 from this p0"
+    )
     args = parser.parse_args()
+    if args.p0:
+        PRIORS[f"horseshoe, p0 = {args.p0:g}"] = rp.Horseshoe(p0=args.p0)
+        PRIORS[f"regularized horseshoe, p0 = {args.p0:g}"] = rp.RegularizedHorseshoe(p0=args.p0)
+        if not any("p0" in name for name in args.priors):
+            args.priors += [
+                f"horseshoe, p0 = {args.p0:g}",
+                f"regularized horseshoe, p0 = {args.p0:g}",
+            ]
     settings = {"draws": args.draws, "tune": args.tune, "chains": args.chains, "random_seed": 0}
     all_data = datasets()
     csv = OUT / f"{args.stem}.csv"
@@ -163,8 +175,8 @@ def main():
             row.update(lasso_row(fits, truth))
             rows = [r for r in rows if (r["data"], r["prior"]) != (name, prior_name)] + [row]
             print({k: row[k] for k in ("sampling_s", "divergences", "r_hat_max", "ess_bulk_min")})
-            write(rows, settings)
-            if prior_name == "horseshoe" and shrink is not None:
+            write(rows, args.stem)
+            if prior_name.startswith("horseshoe") and shrink is not None:
                 order = np.argsort(shrink["median"].to_numpy()[:-1])[:40]
                 names = list(model.data.feature_names)
                 figure = plot_shrinkage(
@@ -177,17 +189,17 @@ def main():
                 figure.savefig(OUT / f"{args.stem}_{name}.png", dpi=110)
 
 
-def write(rows, settings):
+def write(rows, stem):
     frame = pd.DataFrame(rows)
     write_table(
         frame,
         OUT,
-        "sparse_priors",
+        stem,
         title="Sparse priors beside the Laplace family and the Lasso",
         notes=[
-            f"NUTS (nutpie) {settings['chains']} chains x {settings['draws']} draws after "
-            f"{settings['tune']} tuning steps, seed 0, one BLAS thread, at each specification's "
-            "own target_accept; defaults of every prior (horseshoe tau0 = 1, no p0).",
+            "NUTS (nutpie), chains x draws as in the table after as many tuning steps, seed 0, "
+            "one BLAS thread, at each specification's own target_accept; defaults of every "
+            "prior (horseshoe tau0 = 1, no p0).",
             "horseshoe, regularized horseshoe, R2-D2: the weights integrated out (Gaussian "
             "marginal likelihood, p x p form for p <= n, n x n for p > n), then drawn exactly per "
             "draw (included in sampling_s). The Laplace rows are sampled directly.",

@@ -96,7 +96,10 @@ class ScaleMixture(FullBayes):
     ``scale_columns`` (put the prior on ``s_j theta_j`` instead of ``theta_j``).
     """
 
-    #: Marginalised sampling has no funnel: measured 0 divergences at nutpie's default 0.8.
+    #: With the weights integrated out there is no funnel to resolve by smaller steps: nutpie's
+    #: default 0.8 gave 0 divergences on diabetes and on a 60 x 120 horseshoe with p0 = 5, where
+    #: the directly non-centred model had 413 of 4000 at 0.8 and 24 at 0.99
+    #: (benchmarks/results/sparse_parametrisations.md).
     target_accept = 0.8
 
     def noise_scale_for(self, y) -> float:
@@ -165,7 +168,11 @@ class Horseshoe(ScaleMixture):
         for standardised columns).
     tau0 : float, default=1.0
         Scale of the half-Cauchy on ``tau`` when ``p0`` is not given: 1 is Carvalho et al.'s
-        choice, the half-Cauchy's heavy tail letting the data set the global scale.
+        choice, the half-Cauchy's heavy tail letting the data set the global scale. On p > n
+        data it puts most prior mass on little shrinkage (prior ``m_eff`` near ``p``) and the
+        posterior keeps a tail towards interpolating fits (large ``tau``, small sigma) that
+        NUTS explores slowly (60 x 120: bulk ESS of ``tau`` below 400 of 4000 draws,
+        ``benchmarks/results/sparse_priors.md``): give ``p0`` there (Piironen & Vehtari 2017).
     noise_prior : {"jeffreys", "halfnormal", "halfstudentt"}, default="jeffreys"
         ``p(sigma^2) ~ 1/sigma^2``, the prior of Carvalho et al. and of the Gibbs sampler of
         Makalic & Schmidt (2016): with noise-scaled weights it makes the posterior invariant to
