@@ -184,9 +184,10 @@ def main():
                     [names[j] for j in np.sort(order)],
                     {k: v[np.sort(order)] for k, v in fits.items()},
                     truth=None if truth is None else truth[np.sort(order)],
-                    title=f"{name}: horseshoe kappa (the 40 least shrunk) beside the Lasso",
+                    title=f"{name}: {prior_name}, kappa (the 40 least shrunk) beside the Lasso",
                 )
-                figure.savefig(OUT / f"{args.stem}_{name}.png", dpi=110)
+                suffix = "_p0" if "p0" in prior_name else ""
+                figure.savefig(OUT / f"{args.stem}_{name}{suffix}.png", dpi=110)
 
 
 def write(rows, stem):
@@ -213,6 +214,7 @@ def write(rows, stem):
             "lasso_*: LassoCV (5-fold, 100 alphas, tol 1e-10) and the 1-SE rule on its CV curve; "
             "support size and false positives (non-zero where the truth is 0).",
         ],
+        floatfmt=".4g",
     )
 
 
