@@ -229,7 +229,8 @@ BAD_COMMANDS = [
     ),
     (["--noise-sigma", "0"], r"The 'noise_sigma' parameter of Gaussian"),
     (["--draws", "0", "--alpha", "1"], r"draws must be an integer >= 1; got 0"),
-    (["--model", "horseshoe"], r"model 'horseshoe' is neither a catalogued name"),
+    (["--model", "spike_and_slab"], r"model 'spike_and_slab' is neither a catalogued name"),
+    (["--model", "horseshoe"], r"model 'horseshoe' is a full-Bayes model .* use regprior loo"),
     (["--data", "diabetes", "--target", "y"], r"target and weights columns apply to CSV data"),
     (["--jobs", "0"], r"--jobs must be an integer >= 1; got 0"),
 ]

@@ -56,6 +56,7 @@ from regprior.spec.mapping import (
     ridge_alpha,
 )
 from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
+from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
 from regprior.spec.statistics import SufficientStatistics
 
 __all__ = [
@@ -63,6 +64,9 @@ __all__ = [
     "BayesianRegressor",
     "ElasticNetFormPrior",
     "FullBayes",
+    "Horseshoe",
+    "R2D2",
+    "RegularizedHorseshoe",
     "LearnedScale",
     "Likelihood",
     "Prior",

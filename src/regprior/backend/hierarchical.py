@@ -14,6 +14,8 @@ from regprior.backend.names import LAMBDA, SIGMA, SIGMA2, SKLEARN_ALPHA, TAU, WE
 __all__ = [
     "FULL_BAYES_DECLARATIONS",
     "register_full_bayes",
+    "SCALE_MIXTURE_DECLARATIONS",
+    "register_scale_mixture",
     "declare_noise",
     "SIGMA",
     "SIGMA2",
@@ -113,3 +115,39 @@ def register_full_bayes(kind: str, declare=None):
     """
 
     return registrar(FULL_BAYES_DECLARATIONS, kind, declare)
+
+
+#: Full-Bayes kinds that are normal scale mixtures under the Gaussian likelihood:
+#: ``kind -> declare_scales(spec, data) -> (prior variances v, sigma, summary names)``, with
+#: ``theta_j | scales, sigma ~ N(0, v_j)``. ``build_hierarchical_model`` samples them with the
+#: weights integrated out and draws the weights exactly afterwards.
+SCALE_MIXTURE_DECLARATIONS = {}
+
+
+def register_scale_mixture(kind: str, declare_scales=None):
+    """Register a normal scale-mixture specification (usable as a decorator).
+
+    ``declare_scales(spec, data) -> (variance, sigma, summary_names)`` declares, inside a model
+    context, the noise sd and the scales, and returns the prior variances ``v`` of the weights
+    (dims ``"feature"``). The joint declaration (``beta ~ N(0, sqrt(v))``) is registered with
+    :func:`register_full_bayes`; the model NUTS samples integrates ``beta`` out
+    (:func:`regprior.backend.model.build_hierarchical_model`). Returns ``declare_scales``.
+    """
+
+    def register(declare_scales):
+        if not callable(declare_scales):
+            raise TypeError(f"{kind}: the declaration must be callable; got {declare_scales!r}.")
+
+        def declare(spec, data):
+            import pymc as pm
+            import pytensor.tensor as pt
+
+            variance, sigma, names = declare_scales(spec, data)
+            beta = pm.Normal(WEIGHTS, 0.0, sigma=pt.sqrt(variance), dims="feature")
+            return beta, sigma, names
+
+        SCALE_MIXTURE_DECLARATIONS[kind] = declare_scales
+        register_full_bayes(kind, declare)
+        return declare_scales
+
+    return register if declare_scales is None else register(declare_scales)

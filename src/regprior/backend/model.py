@@ -12,18 +12,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from regprior.backend.distributions import LIKELIHOOD_DISTRIBUTIONS, PRIOR_DISTRIBUTIONS
-from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS
+from regprior.backend.hierarchical import FULL_BAYES_DECLARATIONS, SCALE_MIXTURE_DECLARATIONS
 from regprior.backend.names import (
     CENTRED_INTERCEPT,
     INTERCEPT,
+    KAPPA,
     LIKELIHOOD_POTENTIAL,
+    M_EFF,
     NOISE_SIGMA,
     OBSERVED,
     PRIOR_MU,
+    PRIOR_VARIANCE,
     SAMPLE_DATA_NAMES,
+    SIGMA,
     STATISTIC_NAMES,
     WEIGHTS,
 )
+from regprior.backend.sparse import marginal_log_likelihood
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.hierarchical import FullBayes
 from regprior.spec.likelihoods import Likelihood
@@ -146,7 +151,7 @@ class RegressionModel(_HoldsCompiled):
         return ([CENTRED_INTERCEPT] if self.fit_intercept else []) + [WEIGHTS]
 
     def set_prior(self, prior: Prior) -> None:
-        """Swap the prior's centre and parameters (same family) without rebuilding or recompiling."""
+        """Swap the prior's centre and parameters (same family), no rebuild or recompile."""
         if type(prior) is not type(self.prior):
             raise TypeError(
                 f"prior must be a {type(self.prior).__name__} to reuse this model; got "
@@ -157,8 +162,10 @@ class RegressionModel(_HoldsCompiled):
         self.prior = prior
 
     def set_data(self, data) -> None:
-        """Swap in another data set of the same shape (needs ``mutable_data=True``); a sufficient-form
-        model also takes :class:`~regprior.spec.statistics.SufficientStatistics` of the same shape.
+        """Swap in another data set of the same shape (needs ``mutable_data=True``).
+
+        A sufficient-form model also takes
+        :class:`~regprior.spec.statistics.SufficientStatistics` of the same shape.
 
         Compiled functions (MAP objective) see the new data without a recompile. The
         nutpie sampler cached on the model is dropped: it is rebuilt on the next sampling.
@@ -167,18 +174,21 @@ class RegressionModel(_HoldsCompiled):
 
         if not self.mutable_data:
             raise ValueError(
-                "this model holds its data as constants: build it with mutable_data=True to swap data."
+                "this model holds its data as constants: build it with mutable_data=True to swap "
+                "data."
             )
         if data_shape(data) != data_shape(self.data):
             raise ValueError(
-                f"data must have shape {data_shape(self.data)} to reuse this model; got {data_shape(data)}."
+                f"data must have shape {data_shape(self.data)} to reuse this model; got "
+                f"{data_shape(data)}."
             )
         import pymc as pm
 
         if isinstance(data, SufficientStatistics):
             if self.form != "sufficient" or data.fit_intercept != self.fit_intercept:
                 raise ValueError(
-                    "sufficient statistics replace the data of a sufficient-form model with the same intercept."
+                    "sufficient statistics replace the data of a sufficient-form model with the "
+                    "same intercept."
                 )
         else:
             self.likelihood.check_target(data.y)
@@ -203,10 +213,11 @@ class RegressionModel(_HoldsCompiled):
         )  # nutpie froze the old data's shapes: rebuild on next use
 
     def set_likelihood(self, likelihood) -> None:
-        """Swap the likelihood's parameters (the Gaussian's noise sigma) without rebuilding or recompiling."""
+        """Swap the likelihood's parameters (the Gaussian's noise sigma), without a rebuild."""
         if type(likelihood) is not type(self.likelihood):
             raise TypeError(
-                f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got {type(likelihood).__name__}."
+                f"likelihood must be a {type(self.likelihood).__name__} to reuse this model; got "
+                f"{type(likelihood).__name__}."
             )
         _set_shared(self.pymc_model, likelihood.parameters)
         self.likelihood = likelihood
@@ -214,8 +225,8 @@ class RegressionModel(_HoldsCompiled):
 
 
 def data_shape(data) -> tuple:
-    """What a model's structure depends on in its data: ``X``'s shape, or (n, p) of sufficient statistics
-    (their model holds ``n`` as a constant)."""
+    """What a model's structure depends on in its data: ``X``'s shape, or (n, p) of sufficient
+    statistics (their model holds ``n`` as a constant)."""
     if hasattr(data, "X"):
         return data.X.shape
     return ("statistics", data.n_samples, data.n_features)
@@ -251,7 +262,8 @@ def choose_form(data, form: str, *, mutable_data: bool = False, likelihood=None)
     if likelihood is not None and not likelihood.quadratic:
         if form == "sufficient" or isinstance(data, SufficientStatistics):
             raise ValueError(
-                f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; use form='raw'."
+                f"a {likelihood.family} likelihood has no sufficient statistics of fixed size; "
+                "use form='raw'."
             )
         return "raw"
     if isinstance(data, SufficientStatistics):
@@ -291,7 +303,8 @@ def build_model(
     for the Gaussian, 0 otherwise): a shear of ``(c, beta)`` with unit Jacobian, so the
     posterior is the same, but ``centred_intercept`` is less correlated with ``beta`` (for the
     Gaussian, a posteriori independent: ``Normal(0, sigma**2 / N)``), which NUTS samples
-    without the correlation an uncentred ``X`` would create. ``intercept`` is a ``pm.Deterministic``.
+    without the correlation an uncentred ``X`` would create. ``intercept`` is a
+    ``pm.Deterministic``.
 
     Parameters
     ----------
@@ -327,11 +340,13 @@ def build_model(
         )
     if prior.family not in PRIOR_DISTRIBUTIONS:
         raise ValueError(
-            f"no PyMC distribution for the {prior.family!r} prior; known: {sorted(PRIOR_DISTRIBUTIONS)}."
+            f"no PyMC distribution for the {prior.family!r} prior; known: "
+            f"{sorted(PRIOR_DISTRIBUTIONS)}."
         )
     if getattr(likelihood, "family", None) not in LIKELIHOOD_DISTRIBUTIONS:
         raise TypeError(
-            f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got {type(likelihood).__name__}."
+            f"likelihood must be one of {sorted(LIKELIHOOD_DISTRIBUTIONS)}; got "
+            f"{type(likelihood).__name__}."
         )
     centre = prior.centre(data.n_features)
     form = choose_form(data, form, mutable_data=mutable_data, likelihood=likelihood)
@@ -394,7 +409,10 @@ def _declare_parameters(prior, centre, likelihood, fit_intercept, x_mean, y_mean
 
 
 def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
-    """Inside a model context: the flat centred intercept and the ``intercept`` Deterministic (None without one)."""
+    """Inside a model context: the flat centred intercept and the ``intercept`` Deterministic.
+
+    Returns the centred intercept, None without one.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -408,9 +426,12 @@ def _declare_intercept(beta, fit_intercept, x_mean, y_mean):
 
 @dataclass
 class HierarchicalModel(_HoldsCompiled):
-    """A built full-Bayes ``pm.Model`` with its data and specification (samples with ``nuts_posterior``).
+    """A built full-Bayes ``pm.Model``, its data and specification (sampled by ``nuts_posterior``).
 
     ``summary_names`` are the scalars the posterior summary reports beside the weights.
+    ``sampling_model``, when set, is the model NUTS samples instead of ``pymc_model``: a normal
+    scale mixture's scales with the weights integrated out; :meth:`complete_posterior` then adds
+    the weights (drawn exactly given each draw), the intercept and the shrinkage factors.
     """
 
     pymc_model: object
@@ -418,7 +439,10 @@ class HierarchicalModel(_HoldsCompiled):
     spec: object
     fit_intercept: bool
     summary_names: tuple = ()
+    sampling_model: object = None
     _compiled: dict = field(default_factory=dict, repr=False)
+    #: ``(X, y, x_mean, y_mean)``: centred, row-weighted data the completion draws from.
+    _collapsed_data: tuple = field(default=None, repr=False)
 
     def data_values(self) -> dict:
         """Current values of the model's ``pm.Data`` (Park & Casella's fixed lambda)."""
@@ -433,11 +457,52 @@ class HierarchicalModel(_HoldsCompiled):
 
         if not self.spec.same_structure(spec):
             raise TypeError(
-                f"spec must differ from {self.spec!r} in {sorted(self.spec.data_fields) or 'nothing'} "
+                f"spec must differ from {self.spec!r} in "
+                f"{sorted(self.spec.data_fields) or 'nothing'} "
                 f"only; got {spec!r}."
             )
         pm.set_data(spec.data_values(), model=self.pymc_model)
         self.spec = spec
+
+    def complete_posterior(self, datatree, random_seed: int = 0):
+        """Add what the sampling model integrated out to ``datatree``'s posterior.
+
+        Per draw of the scales and sigma: the weights ``beta`` drawn exactly from
+        ``N(A^-1 X'y / sigma^2, A^-1)``, ``A = X'X / sigma^2 + diag(v)^-1``
+        (:func:`regprior.spec.sparse.draw_gaussian_weights`), the flat centred intercept from
+        ``N(0, sigma^2 / N)`` (independent of the weights on centred data), ``intercept``, the
+        shrinkage factors ``kappa_j = 1 / (1 + x_j'x_j v_j / sigma^2)`` and
+        ``m_eff = sum_j (1 - kappa_j)``. The prior variances are dropped. Same seed, same draws.
+        Returns ``datatree`` unchanged for a model sampled as built.
+        """
+        import xarray as xr
+
+        from regprior.spec.sparse import draw_gaussian_weights
+
+        if self.sampling_model is None:
+            return datatree
+        X, y, x_mean, y_mean = self._collapsed_data
+        posterior = datatree.posterior.to_dataset()
+        variance = np.asarray(posterior[PRIOR_VARIANCE].transpose("chain", "draw", ...))
+        sigma = np.asarray(posterior[SIGMA].transpose("chain", "draw"))
+        rng = np.random.default_rng([random_seed, 2016])
+        beta = np.empty_like(variance)
+        for index in np.ndindex(sigma.shape):
+            beta[index] = draw_gaussian_weights(X, y, variance[index], sigma[index], rng)
+        kappa = 1.0 / (1.0 + np.sum(X**2, axis=0) * variance / sigma[..., None] ** 2)
+        dims = ("chain", "draw", "feature")
+        added = {
+            WEIGHTS: (dims, beta),
+            KAPPA: (dims, kappa),
+            M_EFF: (("chain", "draw"), np.sum(1.0 - kappa, axis=-1)),
+        }
+        if self.fit_intercept:
+            centred = sigma / np.sqrt(self.data.weight_sum) * rng.standard_normal(sigma.shape)
+            added[CENTRED_INTERCEPT] = (("chain", "draw"), centred)
+            added[INTERCEPT] = (("chain", "draw"), y_mean - beta @ x_mean + centred)
+        posterior = posterior.drop_vars(PRIOR_VARIANCE).assign(added)
+        datatree["posterior"] = xr.DataTree(posterior)
+        return datatree
 
 
 def build_hierarchical_model(
@@ -477,7 +542,41 @@ def build_hierarchical_model(
         LIKELIHOOD_DISTRIBUTIONS[spec.likelihood](
             OBSERVED, mean, {NOISE_SIGMA: sigma}, weights, data.y
         )
-    return HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
+    model = HierarchicalModel(pymc_model, data, spec, fit_intercept, summary_names=summary_names)
+    if spec.kind in SCALE_MIXTURE_DECLARATIONS:
+        _add_collapsed_model(model, x_mean, y_mean, X_centred)
+    return model
+
+
+def _add_collapsed_model(model, x_mean, y_mean, X_centred) -> None:
+    """The model NUTS samples for a normal scale mixture: its scales, the weights integrated out.
+
+    The same scale variables (names, priors, transforms) as the joint model, the prior
+    variances as a Deterministic, and the Gaussian marginal likelihood as a Potential
+    (:func:`regprior.backend.sparse.marginal_log_likelihood`): no funnel between the weights and
+    their scales. :meth:`HierarchicalModel.complete_posterior` adds the weights afterwards.
+    """
+    import pymc as pm
+
+    data, spec = model.data, model.spec
+    root_w = np.sqrt(data.weights)
+    X = X_centred * root_w[:, None]
+    y = (data.y - y_mean) * root_w
+    constant = 0.5 * float(np.sum(np.log(data.weights)))
+    if model.fit_intercept:
+        constant -= 0.5 * float(np.log(data.weight_sum))
+    with pm.Model(coords={"feature": list(data.feature_names)}) as sampling_model:
+        variance, sigma, _ = SCALE_MIXTURE_DECLARATIONS[spec.kind](spec, data)
+        pm.Deterministic(PRIOR_VARIANCE, variance, dims="feature")
+        pm.Potential(
+            LIKELIHOOD_POTENTIAL,
+            marginal_log_likelihood(
+                variance, sigma, X, y, fit_intercept=model.fit_intercept, log_weight_term=constant
+            ),
+        )
+    model.sampling_model = sampling_model
+    model.summary_names = tuple(model.summary_names) + (M_EFF,)
+    model._collapsed_data = (X, y, x_mean, float(y_mean))
 
 
 def prior_data_names(prior: Prior) -> tuple[str, ...]:
@@ -532,7 +631,8 @@ def _build_sufficient_model(
         stats = data
         if stats.fit_intercept != fit_intercept:
             raise ValueError(
-                f"the statistics were computed with fit_intercept={stats.fit_intercept}; the model asks for {fit_intercept}."
+                f"the statistics were computed with fit_intercept={stats.fit_intercept}; the "
+                f"model asks for {fit_intercept}."
             )
     else:
         stats = SufficientStatistics.from_data(data, fit_intercept=fit_intercept)

@@ -30,3 +30,11 @@ LAMBDA = "lambda"
 TAU = "tau"
 #: The implied scikit-learn alpha of the conditional mode (a Deterministic).
 SKLEARN_ALPHA = "sklearn_alpha"
+
+# Normal scale mixtures sampled with the weights integrated out.
+#: The prior variances of the weights given the scales (a Deterministic the completion reads).
+PRIOR_VARIANCE = "prior_variance"
+#: Shrinkage factors kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2) (dims ``"feature"``).
+KAPPA = "kappa"
+#: Effective number of non-zero weights, sum_j (1 - kappa_j).
+M_EFF = "m_eff"

@@ -9,6 +9,7 @@ from regprior.inference.exact import ExactPosterior, exact_gaussian_posterior
 from regprior.inference.map import MAPResult, map_estimate
 from regprior.inference.mcem import LambdaEstimate, bayesian_lasso_lambda
 from regprior.inference.nuts import PosteriorResult, nuts_posterior
+from regprior.inference.shrinkage import shrinkage_summary
 
 __all__ = [
     "EvidenceResult",
@@ -23,4 +24,5 @@ __all__ = [
     "exact_gaussian_posterior",
     "map_estimate",
     "nuts_posterior",
+    "shrinkage_summary",
 ]

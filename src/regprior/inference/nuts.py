@@ -179,7 +179,10 @@ def compile_sampler(model: RegressionModel):
             warnings.filterwarnings(
                 "ignore", message="Numba will use object mode to run flat_rv", category=UserWarning
             )
-            return nutpie.compile_pymc_model(model.pymc_model, freeze_model=False)
+            # A model may sample another pm.Model than the one it describes (its weights
+            # integrated out); complete_posterior then adds them (HierarchicalModel).
+            sampled = getattr(model, "sampling_model", None) or model.pymc_model
+            return nutpie.compile_pymc_model(sampled, freeze_model=False)
 
     return model.compiled("nutpie", build).with_data(**model.data_values())
 
@@ -292,6 +295,10 @@ def sample_nuts(
         )
     seconds = time.perf_counter() - start
     patch_nutpie_idata(datatree, model.pymc_model, sampling_time=seconds)
+    complete = getattr(model, "complete_posterior", None)
+    if complete is not None:
+        datatree = complete(datatree, random_seed)
+        seconds = time.perf_counter() - start  # the exact weight draws are part of sampling
     var_names = (
         [WEIGHTS]
         + ([INTERCEPT] if model.fit_intercept else [])

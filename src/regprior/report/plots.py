@@ -1,4 +1,4 @@
-"""ArviZ posterior plots with the MAP and the sklearn estimate drawn on them (draw only, no computing)."""
+"""ArviZ posterior plots with the MAP and the sklearn estimate drawn on them (drawing only)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,9 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
         figure_kwargs=figure_kwargs,
         visuals={"dist": {"color": colour}},
     )
-    colours, styles = zip(*(REFERENCE_STYLE[name] for name in references["ref_dim"].values))
+    colours, styles = zip(
+        *(REFERENCE_STYLE[name] for name in references["ref_dim"].values), strict=True
+    )
     azp.add_lines(
         plot,
         references,
@@ -112,7 +114,9 @@ MARK_STYLES = {"CV": ("black", "--"), "1-SE": ("black", ":"), "EB": ("tab:purple
 def plot_path(
     comparison, posterior=None, *, marks: dict | None = None, style: str = "arviz-variat"
 ):
-    """Regularisation path: MAP as lines, sklearn as markers, posterior mean and 94% HDI at sampled alphas.
+    """Regularisation path: MAP as lines, sklearn as markers.
+
+    The posterior mean and 94% HDI are drawn at the sampled alphas.
 
     Parameters
     ----------
@@ -139,7 +143,7 @@ def plot_path(
     with plt.style.context(style):
         figure, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
         colours = [f"C{j % 10}" for j in range(len(bayes.feature_names))]
-        for j, (name, colour) in enumerate(zip(bayes.feature_names, colours)):
+        for j, (name, colour) in enumerate(zip(bayes.feature_names, colours, strict=True)):
             ax.plot(
                 bayes.alphas, bayes.coefs[:, j], color=colour, linewidth=1.5, label=name, gid="map"
             )
@@ -293,12 +297,13 @@ def _explain_forest_markers(figure) -> None:
 
 
 def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
-    """CV curve, 1-SE and evidence alphas, and the posterior density of the implied alpha, on one log axis.
+    """CV curve, 1-SE and evidence alphas, and the implied alpha's posterior, on one log axis.
 
     One panel per estimator (Ridge and Lasso alphas are on different scales). Left axis: mean
     CV error with a +-1 SE band; vertical lines: CV's alpha (solid), the 1-SE alpha (dashed),
     type-II ML (dotted); right axis: the posterior density of log10(alpha) per full-Bayes
-    model, with its median as a marker. Draws only; see :func:`regprior.checks.alpha_choice.choose_alpha`.
+    model, with its median as a marker. Draws only; see
+    :func:`regprior.checks.alpha_choice.choose_alpha`.
     """
     import arviz_plots  # noqa: F401  (registers the ArviZ matplotlib styles)
     import matplotlib.pyplot as plt
@@ -308,7 +313,7 @@ def plot_alpha_choice(choices: dict, *, style: str = "arviz-variat"):
         figure, axes = plt.subplots(
             1, len(choices), figsize=(6.5 * len(choices), 4.5), layout="constrained"
         )
-        for ax, (name, choice) in zip(np.atleast_1d(axes), choices.items()):
+        for ax, (name, choice) in zip(np.atleast_1d(axes), choices.items(), strict=True):
             ax.plot(choice.cv_alphas, choice.cv_mean, color="C0", label="CV error (mean)")
             ax.fill_between(
                 choice.cv_alphas,
@@ -376,3 +381,62 @@ def plot_loo(comparison, *, backend: str = "matplotlib"):
         backend=backend,
         figure_kwargs={"layout": "constrained", "figsize": (9, 1.2 + 0.5 * len(comparison.table))},
     )
+
+
+def plot_shrinkage(kappa, feature_names, lasso_coefs: dict, *, truth=None, title=None):
+    """Each coefficient's posterior of ``kappa_j`` beside the Lasso's exact zeros.
+
+    Left: one box per coefficient (median, quartiles, 3%-97% whiskers) of the posterior draws of
+    the shrinkage factor ``kappa_j`` (1 = shrunk to 0). Right: one column per Lasso fit
+    (``lasso_coefs``, e.g. the CV and 1-SE alphas), a filled marker where the Lasso keeps the
+    coefficient and an open one at its exact zeros; with ``truth``, a column marking the truly
+    non-zero coefficients. Draws only: ``kappa`` is ``(draws, n_features)``
+    (:func:`regprior.inference.shrinkage.kappa_draws`), the fits are computed by the caller.
+    """
+    import matplotlib.pyplot as plt
+
+    kappa = np.asarray(kappa)
+    names = list(feature_names)
+    columns = dict(lasso_coefs)
+    if truth is not None:
+        columns["truth"] = np.asarray(truth)
+    height = 1.5 + 0.16 * len(names)
+    figure, (ax, marks) = plt.subplots(
+        1,
+        2,
+        figsize=(7.5, height),
+        sharey=True,
+        gridspec_kw={"width_ratios": [4, 0.35 * len(columns) + 0.3]},
+        layout="constrained",
+    )
+    positions = np.arange(len(names))[::-1]
+    ax.boxplot(
+        list(kappa.T),
+        positions=positions,
+        orientation="horizontal",
+        whis=(3, 97),
+        showfliers=False,
+        widths=0.6,
+        medianprops={"color": "C1"},
+    )
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_yticks(positions, names, fontsize="x-small" if len(names) > 30 else "small")
+    ax.set_xlabel("posterior of kappa_j (0: kept, 1: shrunk to zero)")
+    ax.axvline(0.5, color="grey", linewidth=0.8, linestyle=":")
+    for index, coef in enumerate(columns.values()):
+        kept = np.asarray(coef) != 0
+        marks.scatter(np.full(kept.sum(), index), positions[kept], color=f"C{index}", s=22)
+        marks.scatter(
+            np.full((~kept).sum(), index),
+            positions[~kept],
+            facecolors="none",
+            edgecolors=f"C{index}",
+            s=22,
+            linewidths=0.7,
+        )
+    marks.set_xticks(range(len(columns)), list(columns), rotation=60, fontsize="x-small")
+    marks.set_xlim(-0.6, len(columns) - 0.4)
+    marks.set_title("non-zero (filled)\nexact zero (open)", fontsize="x-small")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return figure

@@ -1,0 +1,413 @@
+r"""Sparse priors on the weights: the horseshoe, the regularized horseshoe and R2-D2 (NumPy only).
+
+Each is a normal scale mixture, ``theta_j | scales, sigma ~ N(0, v_j)``, whose prior variances
+``v_j`` are functions of global and local scales with priors of their own
+(``docs/specification.md``, "Sparse priors"). None has a scikit-learn twin, and the horseshoe
+family has no posterior mode (the marginal prior density is infinite at 0).
+
+Besides the specifications this module holds what the samplers and summaries need in NumPy:
+the shrinkage factors ``kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2)`` and ``m_eff``, their prior
+by simulation, and the exact draw of the weights given the scales (``docs/specification.md``,
+"Integrating the weights out" and "Gibbs conditionals": Rue 2001 for p <= n, Bhattacharya,
+Chakraborty & Mallick 2016 for p > n).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+
+from regprior._validation import check_open_unit_interval, check_positive_float
+from regprior.spec.hierarchical import NOISE_PRIORS, FullBayes
+
+__all__ = [
+    "ScaleMixture",
+    "Horseshoe",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "piironen_vehtari_tau0",
+    "shrinkage_factors",
+    "draw_gaussian_weights",
+]
+
+#: Why the horseshoe family has no posterior mode (``fit_map`` says so).
+HORSESHOE_NO_MODE = (
+    "the horseshoe's marginal prior density of each weight is infinite at 0, so the posterior "
+    "density has no maximum to compute (Carvalho, Polson & Scott 2010). Use sample_posterior"
+)
+
+
+def piironen_vehtari_tau0(p0: float, n_features: int, n_samples: float) -> float:
+    r"""Piironen & Vehtari's (2017, sec. 3.3) global scale for a prior guess ``p0`` of non-zeros.
+
+    .. math:: \tau_0 = \frac{p_0}{p - p_0}\,\frac{1}{\sqrt n}
+
+    in the noise-scaled form (multiply by sigma for weights on the data's scale): it sets the
+    prior mean of ``m_eff`` near ``p0`` for standardised columns.
+    """
+    if not 0 < p0 < n_features:
+        raise ValueError(
+            f"p0 must be in (0, n_features) = (0, {n_features}) for the global-scale rule; "
+            f"got {p0!r}."
+        )
+    return p0 / (n_features - p0) / np.sqrt(n_samples)
+
+
+def _check_p0(value, owner):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+        raise ValueError(
+            f"The 'p0' parameter of {owner} must be a float in the range (0, n_features). "
+            f"Got {value!r} instead."
+        )
+    return float(value)
+
+
+def _check_noise(spec, owner):
+    if spec.noise_prior not in NOISE_PRIORS:
+        raise ValueError(
+            f"The 'noise_prior' parameter of {owner} must be one of {NOISE_PRIORS}. "
+            f"Got {spec.noise_prior!r} instead."
+        )
+    if spec.noise_scale is not None:
+        object.__setattr__(
+            spec, "noise_scale", check_positive_float(spec.noise_scale, "noise_scale", owner)
+        )
+    if not isinstance(spec.scale_columns, bool):
+        raise TypeError(
+            f"The 'scale_columns' parameter of {owner} must be a bool. "
+            f"Got {spec.scale_columns!r} instead."
+        )
+
+
+class ScaleMixture(FullBayes):
+    """A full-Bayes normal scale mixture: ``theta_j | scales, sigma ~ N(0, v_j)``, Gaussian noise.
+
+    The backend samples such a model with the weights integrated out (a Gaussian marginal
+    likelihood of the scales and sigma) and then draws the weights exactly given each draw
+    (``docs/specification.md``, "Integrating the weights out"): the funnel between the weights
+    and their scales, which makes a directly non-centred horseshoe diverge, is gone.
+
+    Attributes every subclass has: ``noise_prior`` (:data:`NOISE_PRIORS`), ``noise_scale``
+    (``s_sigma`` of the half-normal or half-Student-t noise priors; default ``sd(y)``) and
+    ``scale_columns`` (put the prior on ``s_j theta_j`` instead of ``theta_j``).
+    """
+
+    #: With the weights integrated out there is no funnel to resolve by smaller steps: nutpie's
+    #: default 0.8 gave 0 divergences on diabetes and on a 60 x 120 horseshoe with p0 = 5, where
+    #: the directly non-centred model had 413 of 4000 at 0.8 and 24 at 0.99
+    #: (benchmarks/results/sparse_parametrisations.md).
+    target_accept = 0.8
+
+    def noise_scale_for(self, y) -> float:
+        """``s_sigma``: the given value or ``sd(y)`` (unused by the Jeffreys prior)."""
+        return self.noise_scale if self.noise_scale is not None else float(np.std(y))
+
+    def column_scales(self, X) -> np.ndarray:
+        """``s_j``, the (unweighted) standard deviations of the columns, 1 for a constant one."""
+        sd = np.std(np.asarray(X, dtype=float), axis=0)
+        return np.where(sd > 0, sd, 1.0)
+
+    def variance_divisor(self, X) -> np.ndarray:
+        """What the prior variances are divided by: ``s_j^2`` for a prior on ``s_j theta_j``."""
+        p = np.shape(X)[1]
+        return self.column_scales(X) ** 2 if self.scale_columns else np.ones(p)
+
+    def prior_scale_draws(
+        self, rng, size: int, n_samples: float, n_features: int, *, X=None, y=None
+    ) -> dict:
+        """Draws of the scales from the prior (for the prior ``m_eff``); see subclasses."""
+        raise NotImplementedError
+
+    def relative_variances(self, draws: dict, sigma) -> np.ndarray:
+        """``v_j / sigma^2`` per draw (rows) and weight (columns) of :meth:`prior_scale_draws`."""
+        raise NotImplementedError
+
+    def prior_m_eff(
+        self, X, *, y=None, sigma=None, draws: int = 4000, random_seed: int = 0
+    ) -> np.ndarray:
+        """Draws of ``m_eff = sum_j (1 - kappa_j)`` under the prior, by simulation.
+
+        ``sigma`` (and ``y`` for a data-scaled slab) are needed only where the prior's variances
+        are not proportional to sigma^2 (the regularized horseshoe's slab is on the weights'
+        scale); pass the posterior's sigma. The columns' ``s_j`` are unweighted.
+        """
+        X = np.asarray(X, dtype=float)
+        n, p = X.shape
+        rng = np.random.default_rng(random_seed)
+        scales = self.prior_scale_draws(rng, draws, n, p, X=X, y=y)
+        relative = self.relative_variances(scales, 1.0 if sigma is None else sigma)
+        relative = relative / self.variance_divisor(X)
+        kappa = shrinkage_factors(relative, n, self.column_scales(X))
+        return np.sum(1.0 - kappa, axis=-1)
+
+
+@dataclass(frozen=True)
+class Horseshoe(ScaleMixture):
+    r"""The horseshoe prior (Carvalho, Polson & Scott 2010), scaled by the noise.
+
+    .. math::
+
+        \theta_j \mid \lambda_j, \tau, \sigma \sim \mathcal N(0, \sigma^2\tau^2\lambda_j^2),
+        \qquad \lambda_j \sim \mathrm C^+(0, 1), \qquad \tau \sim \mathrm C^+(0, \tau_0),
+        \qquad p(\sigma^2) \propto 1/\sigma^2
+
+    as Piironen & Vehtari (2017) write it (``docs/specification.md``, "Horseshoe"). The
+    marginal density of each weight is infinite at 0: there is no posterior mode, and
+    ``fit_map`` refuses it. Shrinkage factors
+    ``kappa_j = 1 / (1 + n s_j^2 tau^2 lambda_j^2)`` (sigma cancels), ``m_eff = sum (1 - kappa_j)``.
+
+    Parameters
+    ----------
+    p0 : float, optional
+        Prior guess of the number of relevant features. When given, ``tau0`` is Piironen &
+        Vehtari's ``p0 / (p - p0) / sqrt(n)`` (the prior mean of ``m_eff`` is then near ``p0``
+        for standardised columns).
+    tau0 : float, default=1.0
+        Scale of the half-Cauchy on ``tau`` when ``p0`` is not given: 1 is Carvalho et al.'s
+        choice, the half-Cauchy's heavy tail letting the data set the global scale. On p > n
+        data it puts most prior mass on little shrinkage (prior ``m_eff`` near ``p``) and the
+        posterior keeps a tail towards interpolating fits (large ``tau``, small sigma) that
+        NUTS explores slowly (60 x 120: bulk ESS of ``tau`` below 400 of 4000 draws,
+        ``benchmarks/results/sparse_priors.md``): give ``p0`` there (Piironen & Vehtari 2017).
+    noise_prior : {"jeffreys", "halfnormal", "halfstudentt"}, default="jeffreys"
+        ``p(sigma^2) ~ 1/sigma^2``, the prior of Carvalho et al. and of the Gibbs sampler of
+        Makalic & Schmidt (2016): with noise-scaled weights it makes the posterior invariant to
+        the scale of ``y``. The half-normal and half-Student-t(3) of ``LearnedScale`` take
+        ``noise_scale`` (default ``sd(y)``).
+    noise_scale : float, optional
+    scale_columns : bool, default=False
+        False: the prior is on the weights as given, like the Lasso's (a column's units change
+        what it means). True: on ``s_j theta_j``, the weights of standardised columns
+        (prior variance divided by ``s_j^2``).
+    """
+
+    p0: float | None = None
+    tau0: float = 1.0
+    noise_prior: str = "jeffreys"
+    noise_scale: float | None = None
+    scale_columns: bool = False
+
+    kind = "horseshoe"
+    no_mode_reason = HORSESHOE_NO_MODE
+
+    def __post_init__(self):
+        owner = type(self).__name__
+        object.__setattr__(self, "p0", _check_p0(self.p0, owner))
+        object.__setattr__(self, "tau0", check_positive_float(self.tau0, "tau0", owner))
+        _check_noise(self, owner)
+
+    def global_scale(self, n_samples: float, n_features: int) -> float:
+        """``tau0``: Piironen & Vehtari's rule from ``p0`` when given, else the ``tau0`` given."""
+        if self.p0 is None:
+            return self.tau0
+        return piironen_vehtari_tau0(self.p0, n_features, n_samples)
+
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
+        tau0 = self.global_scale(n_samples, n_features)
+        return {
+            "tau": tau0 * np.abs(rng.standard_cauchy(size)),
+            "lambda_local": np.abs(rng.standard_cauchy((size, n_features))),
+        }
+
+    def relative_variances(self, draws, sigma):
+        return (draws["tau"][:, None] * draws["lambda_local"]) ** 2
+
+
+@dataclass(frozen=True)
+class RegularizedHorseshoe(ScaleMixture):
+    r"""The regularized horseshoe (Piironen & Vehtari 2017, eq. 2.8): a horseshoe with a slab.
+
+    .. math::
+
+        \theta_j \sim \mathcal N(0, \tau^2\tilde\lambda_j^2),\quad
+        \tilde\lambda_j^2 = \frac{\psi^2\lambda_j^2}{\psi^2 + \tau^2\lambda_j^2},\quad
+        \lambda_j \sim \mathrm C^+(0,1),\quad \tau \sim \mathrm C^+(0, \tau_0\sigma),\quad
+        \psi^2 \sim \mathrm{InvGamma}\!\left(\tfrac\nu2, \tfrac{\nu s_{\mathrm{slab}}^2}{2}\right)
+
+    (``docs/specification.md``, "Regularized horseshoe"; Piironen & Vehtari's ``c`` is
+    ``psi``). Small weights are shrunk as by the horseshoe; large ones are regularised as by a
+    Student-``t_nu(0, s_slab)``, which keeps them finite when the data are separable or
+    uninformative. No posterior mode (the density is infinite at 0). Sampled as
+    ``tau = sigma tau_unit``, ``tau_unit ~ C+(0, tau0)``.
+
+    Parameters
+    ----------
+    p0, tau0 : as for :class:`Horseshoe` (``tau0`` multiplies sigma here).
+    slab_df : float, default=4.0
+        ``nu``: brms's default; 4 degrees of freedom give the slab a finite variance and tails
+        heavier than a Normal's.
+    slab_scale : float, optional
+        ``s_slab`` in the weights' units. Default ``2.5 sd(y) / mean_j s_j``
+        (``2.5 sd(y)`` with ``scale_columns``): brms's 2 presumes standardised data; this is
+        the scale of ``LearnedScale``, a weight moving ``y`` by a few of its sds per sd of the
+        column (data-scaled: never applied silently to a comparison with sklearn).
+    noise_prior, noise_scale, scale_columns : as for :class:`Horseshoe`.
+    """
+
+    p0: float | None = None
+    tau0: float = 1.0
+    slab_df: float = 4.0
+    slab_scale: float | None = None
+    noise_prior: str = "jeffreys"
+    noise_scale: float | None = None
+    scale_columns: bool = False
+
+    kind = "regularized_horseshoe"
+    no_mode_reason = HORSESHOE_NO_MODE
+
+    def __post_init__(self):
+        owner = type(self).__name__
+        object.__setattr__(self, "p0", _check_p0(self.p0, owner))
+        object.__setattr__(self, "tau0", check_positive_float(self.tau0, "tau0", owner))
+        object.__setattr__(self, "slab_df", check_positive_float(self.slab_df, "slab_df", owner))
+        if self.slab_scale is not None:
+            object.__setattr__(
+                self, "slab_scale", check_positive_float(self.slab_scale, "slab_scale", owner)
+            )
+        _check_noise(self, owner)
+
+    global_scale = Horseshoe.global_scale
+
+    def slab_scale_for(self, X, y) -> float:
+        """``s_slab``: the given value or the data-scaled default (see the class docstring)."""
+        if self.slab_scale is not None:
+            return self.slab_scale
+        y_sd = float(np.std(y))
+        return (
+            2.5 * y_sd if self.scale_columns else 2.5 * y_sd / float(np.mean(self.column_scales(X)))
+        )
+
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
+        draws = Horseshoe.prior_scale_draws(self, rng, size, n_samples, n_features)
+        # The default slab scale is data-scaled: without y, the given one or 1.
+        if y is not None and X is not None:
+            slab_scale = self.slab_scale_for(X, y)
+        else:
+            slab_scale = 1.0 if self.slab_scale is None else self.slab_scale
+        shape, rate = self.slab_df / 2, self.slab_df * slab_scale**2 / 2
+        draws["slab2"] = rate / rng.gamma(shape, 1.0, size)
+        return draws
+
+    def relative_variances(self, draws, sigma):
+        tau2 = (sigma * draws["tau"][:, None]) ** 2  # tau ~ C+(0, tau0 sigma)
+        lam2 = draws["lambda_local"] ** 2
+        slab2 = draws["slab2"][:, None]
+        return tau2 * slab2 * lam2 / (slab2 + tau2 * lam2) / sigma**2
+
+
+@dataclass(frozen=True)
+class R2D2(ScaleMixture):
+    r"""The R2-D2 prior (Zhang, Naughton, Bondell & Reich 2022) with brms's normal kernel.
+
+    .. math::
+
+        R^2 \sim \mathrm{Beta}(mk, (1-m)k),\quad \tau^2 = \frac{R^2}{1-R^2},\quad
+        \phi \sim \mathrm{Dirichlet}(a, \dots, a),\quad
+        \theta_j \sim \mathcal N\!\left(0, \frac{\sigma^2\phi_j\tau^2}{s_j^2}\right)
+
+    (``docs/specification.md``, "R2-D2"; Zhang et al. use a double-exponential kernel, brms
+    and this a normal one). The prior is on the share of variance explained, so the division by
+    the column variance keeps ``R^2``'s meaning whatever the units (``scale_columns=True`` is
+    the definition; False puts the same prior on the weights as given). The Dirichlet is
+    sampled as normalised Gamma(a, 1) variables. Shrinkage ``kappa_j = 1 / (1 + n phi_j tau^2)``.
+
+    Parameters
+    ----------
+    mean_r2 : float, default=0.5
+        ``m``, brms's ``mean_R2``: no preference between signal and noise.
+    prec_r2 : float, default=2.0
+        ``k``, brms's ``prec_R2``: with ``m = 0.5``, ``R^2 ~ Beta(1, 1)``, uniform.
+    concentration : float, default=0.5
+        ``a``, brms's ``cons_D2``: below 1 the Dirichlet favours a few large shares (sparsity).
+    noise_prior, noise_scale : as for :class:`Horseshoe`.
+    scale_columns : bool, default=True
+    """
+
+    mean_r2: float = 0.5
+    prec_r2: float = 2.0
+    concentration: float = 0.5
+    noise_prior: str = "jeffreys"
+    noise_scale: float | None = None
+    scale_columns: bool = True
+
+    kind = "r2d2"
+
+    #: With a <= 1/2 the marginal density of a weight is infinite at 0 too: near 0, phi_j has
+    #: density ~ phi^(a - 1), and the normal kernel integrates v^(a - 3/2), divergent for a <= 1/2.
+    no_mode_reason = (
+        "R2-D2 learns the noise sigma and its scales (the joint mode is not a scikit-learn fit), "
+        "and at a concentration <= 1/2 the marginal prior density of each weight is infinite "
+        "at 0. Use sample_posterior"
+    )
+
+    def __post_init__(self):
+        owner = type(self).__name__
+        object.__setattr__(
+            self, "mean_r2", check_open_unit_interval(self.mean_r2, "mean_r2", owner)
+        )
+        object.__setattr__(self, "prec_r2", check_positive_float(self.prec_r2, "prec_r2", owner))
+        object.__setattr__(
+            self, "concentration", check_positive_float(self.concentration, "concentration", owner)
+        )
+        _check_noise(self, owner)
+
+    @property
+    def beta_parameters(self) -> tuple[float, float]:
+        """``(m k, (1 - m) k)``: the Beta prior of ``R^2``."""
+        return self.mean_r2 * self.prec_r2, (1.0 - self.mean_r2) * self.prec_r2
+
+    def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
+        a, b = self.beta_parameters
+        r2 = rng.beta(a, b, size)
+        return {
+            "r2": r2,
+            "phi": rng.dirichlet(np.full(n_features, self.concentration), size),
+        }
+
+    def relative_variances(self, draws, sigma):
+        tau2 = draws["r2"] / (1.0 - draws["r2"])
+        return draws["phi"] * tau2[:, None]
+
+
+def shrinkage_factors(relative_variance, n_samples: float, column_scales) -> np.ndarray:
+    r"""``kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2)`` from ``v_j / sigma^2`` (any leading shape).
+
+    For one weight of an orthogonal design the posterior mean given the scales is
+    ``(1 - kappa_j)`` times least squares, so ``kappa_j = 1`` is full shrinkage to 0
+    (``docs/specification.md``, "Horseshoe").
+    """
+    scaled = n_samples * np.asarray(column_scales) ** 2 * np.asarray(relative_variance)
+    return 1.0 / (1.0 + scaled)
+
+
+def draw_gaussian_weights(X, y, variance, sigma, rng, *, z=None) -> np.ndarray:
+    r"""One exact draw of ``theta | v, sigma, y`` for ``theta ~ N(0, diag(v))`` and Gaussian noise.
+
+    ``X`` and ``y`` are centred (rows multiplied by ``sqrt(w_i)`` when weighted):
+    ``theta ~ N(A^{-1} X'y / sigma^2, A^{-1})``, ``A = X'X / sigma^2 + diag(v)^{-1}``.
+    p <= n: Rue (2001), a Cholesky of ``A``. p > n: Bhattacharya, Chakraborty & Mallick (2016),
+    an ``n x n`` solve in O(n^2 p) (``docs/specification.md``, "Gibbs conditionals").
+    """
+    from scipy.linalg import cho_factor, cho_solve, solve_triangular
+
+    n, p = X.shape
+    v = np.asarray(variance, dtype=float)
+    if p <= n:
+        sd = np.sqrt(v)
+        # Work with A' = D^(1/2) A D^(1/2) = I + D^(1/2) X'X D^(1/2) / sigma^2: well conditioned
+        # even when some v_j are tiny.
+        Xs = X * sd / sigma
+        L = np.linalg.cholesky(np.eye(p) + Xs.T @ Xs)
+        mean = cho_solve((L, True), Xs.T @ (y / sigma))
+        noise = solve_triangular(L.T, rng.standard_normal(p) if z is None else z, lower=False)
+        return sd * (mean + noise)
+    Phi = X / sigma
+    u = np.sqrt(v) * rng.standard_normal(p)
+    delta = rng.standard_normal(n)
+    M = (Phi * v) @ Phi.T + np.eye(n)
+    omega = cho_solve(cho_factor(M, lower=True), y / sigma - (Phi @ u + delta))
+    return u + v * (Phi.T @ omega)
