@@ -2,16 +2,20 @@
 Gibbs against NUTS on a p > n learnt-scale model
 ================================================
 
-NUTS samples every PyMC model regprior builds; for a Gaussian likelihood and a prior that is a
-normal scale mixture, the conditionals are conjugate and a Gibbs sampler draws them exactly
-(:ref:`spec-gibbs`): ``sample_posterior(..., engine="gibbs")``. The weights are drawn in one
+NUTS samples every PyMC model regprior builds. Under a Gaussian likelihood, a prior that is a
+normal scale mixture has conjugate conditionals, and for the specifications that declare them
+(``Normal`` and ``Laplace`` at a known noise sigma, Park & Casella's ``BayesianLasso``,
+``LearnedScale``) a Gibbs sampler draws them exactly (:ref:`spec-gibbs`):
+``sample_posterior(..., engine="gibbs")``. The weights are drawn in one
 block given their prior variances (here, with more features than rows, by Bhattacharya,
 Chakraborty & Mallick's algorithm, which solves an ``n x n`` system), and a learnt scale and
 noise are drawn with the weights integrated out. Both engines return the same
 :class:`regprior.PosteriorResult`, so their diagnostics sit side by side.
 
 The data: 50 rows, 100 standard-normal columns, five non-zero weights (2, -2, 1, -1, 0.5) and
-unit noise, seeded. The model is :class:`regprior.LearnedScale`: a Normal prior whose scale is
+unit noise, seeded: the 50 x 100 set of the committed engine benchmark (:ref:`bench-engines`,
+where with 4 x 1000 draws NUTS had r_hat 1.06, bulk ESS 77 and 4 divergences, and Gibbs was
+healthy). The model is :class:`regprior.LearnedScale`: a Normal prior whose scale is
 learnt, with the noise sigma, both under half-normal priors.
 """
 
