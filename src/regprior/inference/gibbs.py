@@ -7,7 +7,7 @@ of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an `
 system, never a ``p x p`` matrix). The scales, hyperparameters and noise come from the
 specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
 a prior family. A learnt global scale and a learnt noise are drawn with the weights integrated
-out (a partially collapsed sweep, :func:`_collapsed_step`). The result is the
+out (a partially collapsed sweep, ``_collapsed_step``). The result is the
 :class:`~regprior.inference.nuts.PosteriorResult` NUTS returns, with ``engine="gibbs"``; Gibbs
 has no divergences (reported as 0).
 
