@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regprior.backend.names import INTERCEPT, SIGMA, WEIGHTS
+from regprior.backend.names import INTERCEPT, SIGMA, SIGMA2, WEIGHTS
 
 __all__ = ["BayesianRegressor"]
 
@@ -52,6 +52,10 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     target_accept : float, default=None
         NUTS target acceptance; None is 0.8 for a fixed prior and the specification's own
         (0.95) for a full-Bayes one.
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        The posterior engine (:func:`regprior.sample_posterior`): NUTS on the PyMC model, the
+        conditionally conjugate Gibbs sampler (Gaussian likelihood, specifications with
+        conjugate conditionals; a ValueError says why otherwise), or Gibbs where it applies.
 
     Attributes
     ----------
@@ -97,6 +101,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         "chains": [Interval(Integral, 1, None, closed="left")],
         "random_seed": [Interval(Integral, 0, None, closed="left")],
         "target_accept": [Interval(Real, 0, 1, closed="neither"), None],
+        "engine": [StrOptions({"nuts", "gibbs", "auto"})],
     }
 
     def __init__(
@@ -111,6 +116,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         chains=4,
         random_seed=0,
         target_accept=None,
+        engine="nuts",
     ):
         self.prior = prior
         self.likelihood = likelihood
@@ -121,6 +127,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         self.chains = chains
         self.random_seed = random_seed
         self.target_accept = target_accept
+        self.engine = engine
 
     def _specification(self):
         from regprior.api import check_specification
@@ -180,6 +187,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
             random_seed=self.random_seed,
             likelihood=likelihood,
             target_accept=self.target_accept,
+            engine=self.engine,
         )
         draws = posterior.datatree.posterior
         self.posterior_ = posterior.datatree
@@ -194,10 +202,11 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
             if self.fit_intercept
             else np.zeros(len(self._beta))
         )
-        if SIGMA in draws:
-            self._noise_variance = draws[SIGMA].stack(sample=("chain", "draw")).to_numpy() ** 2
+        if SIGMA in draws or SIGMA2 in draws:  # a learnt noise (NUTS records sigma, Gibbs sigma2)
+            noise = draws[SIGMA] ** 2 if SIGMA in draws else draws[SIGMA2]
+            self._noise_variance = noise.stack(sample=("chain", "draw")).to_numpy()
             self.noise_sigma_ = float(np.mean(np.sqrt(self._noise_variance)))
-        elif likelihood.noise_parameter is not None:
+        elif likelihood is not None and likelihood.noise_parameter is not None:
             sigma = likelihood.noise_sigma
             self._noise_variance = np.full(len(self._beta), sigma**2)
             self.noise_sigma_ = sigma
