@@ -694,12 +694,12 @@ def test_loo_table_and_files(csv_path, tmp_path, capsys):
     table = pd.DataFrame(rows).set_index("model")
     assert status == (1 if any(table["flags"]) else 0)
     fixed = [f"{family} at the CV alpha" for family in ("normal", "laplace", "elasticnet")]
-    assert set(table.index) == {
-        *fixed,
-        "learnt_normal",
-        "learnt_laplace",
-        "bayesian_lasso",
-    }  # the catalogue's
+    from regprior.catalogue import full_bayes_models
+
+    # The fixed priors at their CV strength and every catalogued full-Bayes model (learnt
+    # scales, Park & Casella, the sparse priors).
+    assert set(table.index) == {*fixed, *full_bayes_models()}
+    assert {"learnt_normal", "bayesian_lasso", "horseshoe"} <= set(table.index)
     # The sklearn counterparts' exact LOO-CV sits beside PSIS-LOO; the plug-in ignores posterior
     # spread, so the two differ by a little, not by a different model (|diff| < 2 se).
     for name in fixed:

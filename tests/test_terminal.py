@@ -286,8 +286,11 @@ def test_loo(shaped, capsys, monkeypatch):
     assert main(["loo", *flags, "--no-cv", *SMALL_NUTS]) in (0, 1)
     lines = _check_lines(capsys.readouterr().out)
     [rows] = _table_rows(lines, "model")
-    names = ("normal at", "laplace at", "elasticnet at", "learnt_", "bayesian_lasso")
-    assert len(rows) == 6 and all(row.startswith(names) for row in rows)
+    from regprior.catalogue import full_bayes_models
+
+    catalogued = tuple(full_bayes_models())  # learnt scales, Park & Casella, the sparse priors
+    names = ("normal at", "laplace at", "elasticnet at", *catalogued)
+    assert len(rows) == 3 + len(catalogued) and all(row.startswith(names) for row in rows)
     assert any(line.startswith("flags ") for line in lines)  # small draws: flagged, beneath
 
 
