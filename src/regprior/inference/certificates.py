@@ -96,14 +96,29 @@ def error_bound(model: RegressionModel, coef, intercept: float, *, at) -> float:
     ``F`` at ``x`` satisfy ``||x - x*|| <= ||s|| / m``. ``s`` is the minimum-norm subgradient at
     the point; ``m`` the smallest eigenvalue of the Hessian of ``f`` (likelihood and the prior's
     smooth part), taken as the smaller at the point and at ``at`` (the MAP's ``(coef,
-    intercept)``): exact for a Gaussian likelihood, local for the others. ``inf`` when ``f``
-    is not strongly convex there (p > n without an l2 term).
+    intercept)``): exact for a Gaussian likelihood, local for the others. When the prior has a
+    kink and both points have the same weights at the centre, their difference lies in that
+    face, and the residual and curvature are those of the intercept and the support only (the
+    smooth part restricted to the face). ``inf`` when ``f`` is not strongly convex there.
     """
     penalised = Penalised(compile_map_objective(model), model.prior)
     x = _free_point(model, coef, intercept)
-    residual = float(np.linalg.norm(_min_norm_subgradient(penalised, x)))
+    subgradient = _min_norm_subgradient(penalised, x)
+    free = np.ones(len(x), dtype=bool)
+    centre = model.prior.centre(model.data.n_features)
+    at_zeros = np.asarray(at[0]) == centre
+    if model.prior.kink_slope > 0 and np.array_equal(np.asarray(coef) == centre, at_zeros):
+        # Both points on one face (the same weights at the centre): their difference lies in the
+        # face, so only the curvature there counts (p > n l1 problems: singular in full, not on
+        # the support).
+        free[penalised.n_smooth :] = ~at_zeros
+    residual = float(np.linalg.norm(subgradient[free]))
     curvature = min(
-        float(scipy.linalg.eigvalsh(penalised.hessian(point), subset_by_index=[0, 0])[0])
+        float(
+            scipy.linalg.eigvalsh(
+                penalised.hessian(point)[np.ix_(free, free)], subset_by_index=[0, 0]
+            )[0]
+        )
         for point in (x, _free_point(model, *at))
     )
     return residual / curvature if curvature > 0 else np.inf
