@@ -212,3 +212,24 @@ def test_skglm_solves_sklearns_objective_for_the_elastic_net():
     c = rp.compare(X, y, prior, likelihood=Bernoulli(), sample=False)
     assert c.verdict.passed and c.verdict.reference == "skglm"
     assert_allclose(fit.coef, c.map_result.coef, rtol=0, atol=1e-10)
+
+
+def test_an_exact_reference_on_p_gt_n_l1_logistic_decides_the_verdict():
+    """40 x 60 binary data, l1: the full Hessian is singular, so a bound over every weight was
+    infinite and the verdict UNDECIDED although skglm had converged (certificate 2e-13); on the
+    face of the shared support the bound is finite (~3e-8) and the verdict PASSED."""
+    import regprior as rp
+    from regprior import registry
+    from regprior.checks.agreement import make_dataset
+    from regprior.checks.comparison import compare_data
+
+    pytest.importorskip("skglm")
+    data, _, _, fit_intercept = make_dataset("binary_p_gt_n", "plain", 0)
+    likelihood = rp.Bernoulli()
+    prior = registry.make_prior(
+        "laplace", likelihood=likelihood, weight_sum=data.weight_sum, sklearn={"C": 16.1}
+    )
+    verdict = compare_data(data, prior, likelihood, fit_intercept=fit_intercept, sample=False)
+    verdict = verdict.verdict
+    assert verdict.passed and not verdict.undecided
+    assert verdict.tolerance < 1e-6 and verdict.max_abs_diff < verdict.tolerance
