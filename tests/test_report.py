@@ -196,3 +196,45 @@ def test_a_real_single_chain_run_renders_everywhere(tmp_path, capsys):
     assert "sampler ridge: NUTS 1 chains x 100 draws, r_hat n/a (1 chain)" in terminal
     assert "r_hat n/a (1 chain)" in (out / "comparison.md").read_text()
     assert "r_hat n/a (1 chain)" in (out / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_more_weights_than_arviz_default_subplots_still_write_every_output(tmp_path):
+    """53 weights (p > n, a short single-chain run): ArviZ refuses more than 40 panels by default,
+    and the posterior figure once failed the whole run (exit 3, nothing written)."""
+    from regprior.cli import main
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, 53)) * np.logspace(-3, 4, 53)  # columns in very different units
+    y = X[:, 0] / 1e-3 + rng.normal(size=40)
+    path = tmp_path / "wide.csv"
+    np.savetxt(
+        path,
+        np.column_stack([X, y]),
+        delimiter=",",
+        header=",".join([f"c{j}" for j in range(53)] + ["y"]),
+        comments="",
+    )
+    out = tmp_path / "out"
+    argv = [
+        "compare",
+        "--data",
+        str(path),
+        "--prior",
+        "laplace",
+        "--alpha",
+        "0.001",
+        "--noise-sigma",
+        "1",
+        "--draws",
+        "100",
+        "--tune",
+        "100",
+        "--chains",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(argv) == 1  # one chain, 100 draws: the sampler is flagged, the verdict FAILED
+    assert (out / "posterior_lasso.png").stat().st_size > 0 and (out / "report.html").exists()

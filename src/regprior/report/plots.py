@@ -82,17 +82,21 @@ def plot_posterior_with_estimates(comparison, *, backend: str = "matplotlib"):
         else {}
     )
     colour = PRIOR_COLOURS.get(comparison.prior.family, ("tab:gray",))[0]
-    plot = azp.plot_dist(
-        comparison.posterior.datatree,
-        var_names=[WEIGHTS],
-        backend=backend,
-        point_estimate="mean",
-        ci_kind="hdi",
-        ci_prob=0.94,
-        col_wrap=columns,
-        figure_kwargs=figure_kwargs,
-        visuals={"dist": {"color": colour}},
-    )
+    from arviz_base import rc_context
+
+    # One panel per weight: ArviZ refuses more than plot.max_subplots (40) by default.
+    with rc_context({"plot.max_subplots": max(n_features, 40)}):
+        plot = azp.plot_dist(
+            comparison.posterior.datatree,
+            var_names=[WEIGHTS],
+            backend=backend,
+            point_estimate="mean",
+            ci_kind="hdi",
+            ci_prob=0.94,
+            col_wrap=columns,
+            figure_kwargs=figure_kwargs,
+            visuals={"dist": {"color": colour}},
+        )
     colours, styles = zip(
         *(REFERENCE_STYLE[name] for name in references["ref_dim"].values), strict=True
     )
