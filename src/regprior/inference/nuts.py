@@ -76,7 +76,10 @@ class PosteriorResult:
         problems = []
         if self.divergences:
             problems.append(f"{self.divergences} divergent transitions")
-        if not self.r_hat_max <= GOOD_RHAT:
+        if not np.isfinite(self.r_hat_max):
+            # Split-R-hat needs two chains (or non-constant draws): undefined is not healthy.
+            problems.append(f"r_hat undefined ({self.chains} chain(s)): no convergence check")
+        elif not self.r_hat_max <= GOOD_RHAT:
             problems.append(f"r_hat max {self.r_hat_max:.4f} > {GOOD_RHAT}")
         if not self.ess_bulk_min >= MIN_ESS_BULK:
             problems.append(f"bulk ESS min {self.ess_bulk_min:.0f} < {MIN_ESS_BULK}")
