@@ -26,9 +26,18 @@ import time
 import numpy as np
 
 from regprior._validation import check_sampling_args
-from regprior.backend.names import INTERCEPT, NOISE_SIGMA, OBSERVED, PRIOR_MU, WEIGHTS
+from regprior.backend.names import (
+    INTERCEPT,
+    KAPPA,
+    M_EFF,
+    NOISE_SIGMA,
+    OBSERVED,
+    PRIOR_MU,
+    WEIGHTS,
+)
 from regprior.inference.nuts import PosteriorResult, _summarise
 from regprior.spec.conditionals import ChainStreams
+from regprior.spec.conditionals import slice_step as _slice
 from regprior.spec.data import RegressionData, weighted_centring
 from regprior.spec.hierarchical import FullBayes
 
@@ -89,10 +98,12 @@ class _Problem:
             # Reused every sweep: a fresh n x p product would page-fault its memory each time.
             self.buffer = np.empty_like(self.rows)
             self.spectra: dict = {}  # chain -> (local scales, eigenvalues, eigenvectors, z^2)
+            self.column_norms = np.einsum("ij,ij->j", self.rows, self.rows)
         else:
             rows = X * root_w[:, None]
             self.xtx = rows.T @ rows
             self.xty = rows.T @ y
+            self.column_norms = np.diag(self.xtx).copy()
         self.yty = float(y @ y)
 
 
@@ -186,7 +197,8 @@ def gibbs_posterior(
         )
     seconds = time.perf_counter() - start
     datatree = _datatree(samples, data, conditionals, likelihood, seconds, tune)
-    var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + list(samples["scalars"])
+    scalars = [name for name, values in samples["scalars"].items() if values.ndim == 2]
+    var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + scalars
     summary = _summarise(datatree, var_names, data.feature_names)
     return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
 
@@ -227,9 +239,26 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
         if fit_intercept:
             centred = rngs.normal(1)[:, 0] * np.sqrt(sigma2 / problem.weight_sum)
             intercept[:, kept] = problem.y_mean - theta @ problem.x_mean + centred
-        for name, values in conditionals.record(sigma2, state, problem.weight_sum).items():
-            scalars.setdefault(name, np.empty((chains, draws)))[:, kept] = values
+        for name, values in _records(problem, conditionals, sigma2, state).items():
+            scalars.setdefault(name, np.empty((chains, draws) + values.shape[1:]))[:, kept] = values
     return {"beta": beta, "intercept": intercept if fit_intercept else None, "scalars": scalars}
+
+
+def _records(problem: _Problem, conditionals, sigma2, state) -> dict:
+    """What a kept sweep records beside the weights: the specification's own records and, when
+    it :attr:`~regprior.spec.conditionals.ScaleConditionals.reports_shrinkage`, the shrinkage
+    factors ``kappa_j = 1 / (1 + x_j'Wx_j v_j / sigma^2)`` of the (centred, column-scaled)
+    columns and ``m_eff = sum_j (1 - kappa_j)``, as the PyMC model records them."""
+    records = {
+        name: np.asarray(values, dtype=float)
+        for name, values in conditionals.record(sigma2, state, problem.weight_sum).items()
+    }
+    if conditionals.reports_shrinkage:
+        relative = state["d"] if conditionals.noise_scaled else state["d"] / sigma2[:, None]
+        kappa = 1.0 / (1.0 + problem.column_norms * relative)
+        records[KAPPA] = kappa
+        records[M_EFF] = np.sum(1.0 - kappa, axis=1)
+    return records
 
 
 def _rss(problem: _Problem, gamma) -> np.ndarray:
@@ -328,44 +357,6 @@ def _wide_step(problem, conditionals, state, sigma2, rngs, lapack):
         omega, _ = potrs(factors[c], problem.target / sigma - v, lower=1)
         gamma[c] = u + prior_variance * (problem.rows.T @ omega) / sigma
     return gamma, sigma2
-
-
-def _slice(log_density, x0, streams, width: float = 1.0, max_steps: int = 50):
-    """One slice-sampling update of a scalar per chain: stepping out, then shrinkage (Neal 2003).
-
-    Vectorised over the chains: ``log_density`` maps ``(chains,)`` to ``(chains,)``; every chain
-    draws its uniforms from its own stream, in lockstep.
-    """
-    chains = len(x0)
-    level = log_density(x0) - streams.exponential(1)[:, 0]
-    left = x0 - width * streams.uniform(1)[:, 0]
-    right = left + width
-    steps_left = np.floor(max_steps * streams.uniform(1)[:, 0])
-    steps_right = max_steps - 1 - steps_left
-    for _ in range(max_steps):
-        out = (steps_left > 0) & (log_density(left) > level)
-        if not out.any():
-            break
-        left = np.where(out, left - width, left)
-        steps_left -= out
-    for _ in range(max_steps):
-        out = (steps_right > 0) & (log_density(right) > level)
-        if not out.any():
-            break
-        right = np.where(out, right + width, right)
-        steps_right -= out
-    x1, pending = np.array(x0, dtype=float), np.ones(chains, bool)
-    for _ in range(200):
-        proposal = left + (right - left) * streams.uniform(1)[:, 0]
-        accept = pending & (log_density(proposal) > level)
-        x1 = np.where(accept, proposal, x1)
-        pending &= ~accept
-        if not pending.any():
-            return x1
-        below = pending & (proposal < x0)
-        left = np.where(below, proposal, left)
-        right = np.where(pending & ~below, proposal, right)
-    return x1  # shrunk to the current point: keep it (a valid, if lazy, move)
 
 
 def _spectra(problem, local):
@@ -504,7 +495,7 @@ def _datatree(samples, data, conditionals, likelihood, seconds, tune):
     if samples["intercept"] is not None:
         variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
     for name, values in samples["scalars"].items():
-        variables[name] = (("chain", "draw"), values)
+        variables[name] = (("chain", "draw", "feature")[: values.ndim], values)
     attributes = {
         "inference_library": "regprior.gibbs",
         "sampling_time": seconds,

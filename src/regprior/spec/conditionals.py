@@ -25,6 +25,7 @@ __all__ = [
     "generalized_inverse_gaussian",
     "NOT_GAUSSIAN",
     "ChainStreams",
+    "slice_step",
 ]
 
 #: Why a specification under a likelihood other than the Gaussian with a known noise has no
@@ -188,11 +189,16 @@ class ScaleConditionals:
     jeffreys_noise : bool
         The noise prior is ``p(sigma^2) ~ 1/sigma^2`` (the default :meth:`noise`), which the
         engine may integrate out in closed form.
+    reports_shrinkage : bool
+        The engine records each draw's shrinkage factors ``kappa_j = 1 / (1 + x_j'Wx_j v_j /
+        sigma^2)`` (centred columns) and ``m_eff = sum_j (1 - kappa_j)``, as the PyMC model of
+        a sparse prior does (``docs/specification.md``, "Horseshoe").
     """
 
     noise_scaled: bool = False
     global_key: str | None = None
     jeffreys_noise: bool = True
+    reports_shrinkage: bool = False
 
     def __init__(self, n_features: int, *, noise_variance=None, centre=None, column_scales=None):
         self.n_features = int(n_features)
@@ -238,7 +244,11 @@ class ScaleConditionals:
         return inverse_gamma(0.5 * dof, 0.5 * np.asarray(quadratic)[:, None], streams)[:, 0]
 
     def record(self, sigma2, state: dict, weight_sum: float) -> dict:
-        """``{name: (chains,) values}`` of the scalars the posterior reports (none by default)."""
+        """``{name: values}`` the posterior reports (none by default).
+
+        Values of shape ``(chains,)`` are scalars, summarised beside the weights; values of
+        shape ``(chains, p)`` are per weight (dims ``feature``), kept in the draws only.
+        """
         return {}
 
 
@@ -274,3 +284,41 @@ class LaplaceScales(ScaleConditionals):
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         s = self.scale
         state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, streams)
+
+
+def slice_step(log_density, x0, streams, width: float = 1.0, max_steps: int = 50):
+    """One slice-sampling update of a scalar per chain: stepping out, then shrinkage (Neal 2003).
+
+    Vectorised over the chains: ``log_density`` maps ``(chains,)`` to ``(chains,)``; every chain
+    draws its uniforms from its own stream, in lockstep.
+    """
+    chains = len(x0)
+    level = log_density(x0) - streams.exponential(1)[:, 0]
+    left = x0 - width * streams.uniform(1)[:, 0]
+    right = left + width
+    steps_left = np.floor(max_steps * streams.uniform(1)[:, 0])
+    steps_right = max_steps - 1 - steps_left
+    for _ in range(max_steps):
+        out = (steps_left > 0) & (log_density(left) > level)
+        if not out.any():
+            break
+        left = np.where(out, left - width, left)
+        steps_left -= out
+    for _ in range(max_steps):
+        out = (steps_right > 0) & (log_density(right) > level)
+        if not out.any():
+            break
+        right = np.where(out, right + width, right)
+        steps_right -= out
+    x1, pending = np.array(x0, dtype=float), np.ones(chains, bool)
+    for _ in range(200):
+        proposal = left + (right - left) * streams.uniform(1)[:, 0]
+        accept = pending & (log_density(proposal) > level)
+        x1 = np.where(accept, proposal, x1)
+        pending &= ~accept
+        if not pending.any():
+            return x1
+        below = pending & (proposal < x0)
+        left = np.where(below, proposal, left)
+        right = np.where(pending & ~below, proposal, right)
+    return x1  # shrunk to the current point: keep it (a valid, if lazy, move)

@@ -376,7 +376,58 @@ class BayesianLassoScales(ScaleConditionals):
         return out
 
 
-class LearnedScaleConditionals(ScaleConditionals):
+class NoisePriorConditionals(ScaleConditionals):
+    r"""Conditionals of a noise sigma under one of :data:`NOISE_PRIORS` (scale ``s_sigma``).
+
+    The noise enters through ``sigma^{-dof} exp(-Q / (2 sigma^2))``, with ``Q`` the residual sum
+    of squares (a prior not scaled by the noise) or ``y'(I + X D X')^{-1} y`` (a noise-scaled
+    prior, the weights integrated out). Jeffreys ``p(sigma^2) ~ 1/sigma^2``:
+    ``InvGamma(dof/2, Q/2)``; half-normal ``GIG(1/2 - dof/2, 1/s_sigma^2, Q)`` in ``sigma^2``;
+    half-Student-t(nu, s_sigma) as the mixture ``sigma^2 | a ~ InvGamma(nu/2, nu/a)``,
+    ``a ~ InvGamma(1/2, 1/s_sigma^2)`` (Wand et al. 2011), so ``sigma^2 | a ~
+    InvGamma((dof + nu)/2, Q/2 + nu/a)`` and ``a | sigma^2 ~ InvGamma((nu + 1)/2, nu/sigma^2 +
+    1/s_sigma^2)`` (``state["aux"]``, set by :meth:`noise_state`).
+    """
+
+    def __init__(self, n_features, *, noise_prior: str, noise_scale: float, **kwargs):
+        super().__init__(n_features, **kwargs)
+        self.noise_prior = noise_prior
+        self.noise_scale = float(noise_scale)
+
+    @property
+    def jeffreys_noise(self):
+        return self.noise_prior == "jeffreys"
+
+    def noise_state(self, streams) -> dict:
+        """The half-Student-t's auxiliary variable, started at ``s_sigma^2``."""
+        return {"aux": np.full(len(streams), self.noise_scale**2)}
+
+    def log_noise_prior(self, sigma2):
+        """Density of ``log sigma^2`` under the noise prior (``sigma`` times that of ``sigma``)."""
+        s2 = self.noise_scale**2
+        if self.noise_prior == "halfnormal":
+            return 0.5 * np.log(sigma2) - 0.5 * sigma2 / s2
+        if self.noise_prior == "halfstudentt":
+            nu = HALF_STUDENT_T_NU
+            return 0.5 * np.log(sigma2) - 0.5 * (nu + 1.0) * np.log1p(sigma2 / (nu * s2))
+        return super().log_noise_prior(sigma2)
+
+    def noise(self, quadratic, dof, state, streams):
+        quadratic = np.asarray(quadratic, float)
+        s2 = self.noise_scale**2
+        if self.noise_prior == "halfnormal":
+            return generalized_inverse_gaussian(0.5 - 0.5 * dof, 1.0 / s2, quadratic, streams)
+        if self.noise_prior == "halfstudentt":
+            nu = HALF_STUDENT_T_NU
+            rate = 0.5 * quadratic + nu / state["aux"]
+            sigma2 = inverse_gamma(0.5 * (dof + nu), rate[:, None], streams)[:, 0]
+            aux_rate = nu / sigma2 + 1.0 / s2
+            state["aux"] = inverse_gamma(0.5 * (nu + 1.0), aux_rate[:, None], streams)[:, 0]
+            return sigma2
+        return super().noise(quadratic, dof, state, streams)
+
+
+class LearnedScaleConditionals(NoisePriorConditionals):
     r"""The conditionals of :class:`LearnedScale`: all draws exact, no slice or Metropolis step.
 
     The half-normal on ``tau`` is conjugate for ``t = tau^2`` in the generalized inverse
@@ -387,27 +438,23 @@ class LearnedScaleConditionals(ScaleConditionals):
       ``1/d_j | theta_j ~ InverseGaussian(1 / (tau |theta_j|), 1 / t)`` and
       ``t | d ~ GIG(1/2 - p, 1/s_tau^2, sum d_j)``.
 
-    The noise, with ``sigma^{-dof} exp(-RSS / (2 sigma^2))`` its likelihood: Jeffreys
-    ``InvGamma(dof/2, RSS/2)``; half-normal ``GIG(1/2 - dof/2, 1/s_sigma^2, RSS)`` in
-    ``sigma^2``; half-Student-t(nu, s_sigma) as the mixture ``sigma^2 | a ~ InvGamma(nu/2, nu/a)``,
-    ``a ~ InvGamma(1/2, 1/s_sigma^2)`` (Wand et al. 2011), so ``sigma^2 | a ~
-    InvGamma((dof + nu)/2, RSS/2 + nu/a)`` and ``a | sigma^2 ~ InvGamma((nu + 1)/2, nu/sigma^2 +
-    1/s_sigma^2)``. The prior variance is not scaled by the noise.
+    The noise under every noise prior: :class:`NoisePriorConditionals`, with ``Q`` the residual
+    sum of squares. The prior variance is not scaled by the noise.
     """
 
     noise_scaled = False
     global_key = "tau2"
 
-    @property
-    def jeffreys_noise(self):
-        return self.spec.noise_prior == "jeffreys"
-
     def __init__(
         self, spec: LearnedScale, n_features, *, noise_scale, prior_scale, column_scales=None
     ):
-        super().__init__(n_features, column_scales=column_scales)
+        super().__init__(
+            n_features,
+            noise_prior=spec.noise_prior,
+            noise_scale=noise_scale,
+            column_scales=column_scales,
+        )
         self.spec = spec
-        self.noise_scale = float(noise_scale)
         self.prior_scale = float(prior_scale)
 
     def start(self, streams, noise_guess):
@@ -418,7 +465,7 @@ class LearnedScaleConditionals(ScaleConditionals):
         state = {
             "tau2": tau2,
             "sigma2": noise_guess * np.exp(2.0 * streams.uniform(1)[:, 0] - 1.0),
-            "aux": np.full(len(streams), self.noise_scale**2),
+            **self.noise_state(streams),
         }
         if self.spec.family == "normal":
             state["d"] = np.tile(tau2[:, None], (1, p))
@@ -444,30 +491,6 @@ class LearnedScaleConditionals(ScaleConditionals):
     def log_global_prior(self, g):
         """``tau ~ HalfNormal(s_tau)``: density of ``log tau^2`` ``tau exp(-tau^2 / (2 s^2))``."""
         return 0.5 * np.log(g) - 0.5 * g / self.prior_scale**2
-
-    def log_noise_prior(self, sigma2):
-        """Density of ``log sigma^2`` under the noise prior (``sigma`` times that of ``sigma``)."""
-        s2 = self.noise_scale**2
-        if self.spec.noise_prior == "halfnormal":
-            return 0.5 * np.log(sigma2) - 0.5 * sigma2 / s2
-        if self.spec.noise_prior == "halfstudentt":
-            nu = HALF_STUDENT_T_NU
-            return 0.5 * np.log(sigma2) - 0.5 * (nu + 1.0) * np.log1p(sigma2 / (nu * s2))
-        return super().log_noise_prior(sigma2)
-
-    def noise(self, quadratic, dof, state, streams):
-        quadratic = np.asarray(quadratic, float)
-        s2 = self.noise_scale**2
-        if self.spec.noise_prior == "halfnormal":
-            return generalized_inverse_gaussian(0.5 - 0.5 * dof, 1.0 / s2, quadratic, streams)
-        if self.spec.noise_prior == "halfstudentt":
-            nu = HALF_STUDENT_T_NU
-            rate = 0.5 * quadratic + nu / state["aux"]
-            sigma2 = inverse_gamma(0.5 * (dof + nu), rate[:, None], streams)[:, 0]
-            aux_rate = nu / sigma2 + 1.0 / s2
-            state["aux"] = inverse_gamma(0.5 * (nu + 1.0), aux_rate[:, None], streams)[:, 0]
-            return sigma2
-        return super().noise(quadratic, dof, state, streams)
 
     def record(self, sigma2, state, weight_sum):
         tau2 = state["tau2"]
