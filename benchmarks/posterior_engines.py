@@ -32,11 +32,14 @@ import regprior as rp  # noqa: E402
 from _common import write_table  # noqa: E402
 from regprior.checks.agreement import DATASETS  # noqa: E402
 from regprior.inference import nuts_posterior  # noqa: E402
+from regprior.inference.gibbs import gibbs_posterior  # noqa: E402
 from regprior.inference.threads import one_blas_thread  # noqa: E402
 from regprior.spec.data import load_diabetes  # noqa: E402
 from regprior.spec.likelihoods import estimate_noise_sigma  # noqa: E402
 
 DRAWS, TUNE, CHAINS, SEED = 1000, 1000, 4, 0
+#: Johndrow et al.'s threshold on s_j^2 d_j (their delta on standardised columns).
+HORSESHOE_THRESHOLD = 1e-4
 
 
 def plain_laplace_loop(X, y, noise_sigma, scale, *, draws, tune, chains, seed):
@@ -83,21 +86,28 @@ def nuts_row(data, spec, *, name, case, noise_sigma=None):
     return row(case, name, "nuts", first, whole, again.seconds, again)
 
 
-def gibbs_row(data, spec, *, name, case, noise_sigma=None, draws=DRAWS, tune=TUNE):
+def gibbs_row(data, spec, *, name, case, noise_sigma=None, draws=DRAWS, tune=TUNE, threshold=None):
+    """A Gibbs row; ``threshold``: Johndrow et al.'s approximate sweep (``gibbs_posterior``)."""
     start = time.perf_counter()
-    result = rp.sample_posterior(
-        data.X,
-        data.y,
-        spec,
-        noise_sigma=noise_sigma,
-        engine="gibbs",
-        draws=draws,
-        tune=tune,
-        chains=CHAINS,
-        random_seed=SEED,
-    )
+    if threshold is None:
+        result = rp.sample_posterior(
+            data.X,
+            data.y,
+            spec,
+            noise_sigma=noise_sigma,
+            engine="gibbs",
+            draws=draws,
+            tune=tune,
+            chains=CHAINS,
+            random_seed=SEED,
+        )
+    else:
+        result = gibbs_posterior(
+            data, spec, draws=draws, tune=tune, chains=CHAINS, random_seed=SEED, threshold=threshold
+        )
     whole = time.perf_counter() - start
-    return row(case, name, "gibbs", result, whole, result.seconds, result)
+    engine = "gibbs" if threshold is None else f"gibbs, threshold {threshold:g}"
+    return row(case, name, engine, result, whole, result.seconds, result)
 
 
 def row(case, name, engine, result, whole, sampling, sampled):
@@ -171,6 +181,32 @@ print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
+#: The horseshoe on 500 x 10,000 by Johndrow et al.'s thresholded sweep, its peak memory (max
+#: RSS of the process) and the sampling wall time apart from the summary's.
+HORSESHOE_LARGE = """
+import json, resource, time
+import numpy as np
+import regprior as rp
+from regprior.inference.gibbs import gibbs_posterior
+rng = np.random.default_rng(3)
+n, p = {n}, {p}
+X = rng.standard_normal((n, p))
+coef = np.zeros(p)
+coef[:10] = np.linspace(3, -3, 10)
+y = X @ coef + rng.standard_normal(n)
+start = time.perf_counter()
+result = gibbs_posterior(rp.RegressionData(X, y), rp.Horseshoe(p0={p0}), draws={draws},
+                         tune={tune}, chains=4, random_seed=0, threshold={threshold})
+whole = time.perf_counter() - start
+summary = result.summary
+tau = summary.loc["tau"]
+print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess_bulk_min,
+                  "r_hat": result.r_hat_max, "healthy": result.healthy,
+                  "ess_tau": float(tau["ess_bulk"]), "r_hat_tau": float(tau["r_hat"]),
+                  "approximation": result.datatree.posterior.attrs["approximation"],
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
 
 def fresh_process(script: str) -> str:
     """Run ``script`` in a new interpreter with empty PyTensor and numba caches."""
@@ -197,6 +233,12 @@ def main():
         type=int,
         default=100,
         help="draws and warm-up per chain on 500 x 10,000 (full: 1000)",
+    )
+    parser.add_argument(
+        "--horseshoe-large-draws",
+        type=int,
+        default=1000,
+        help="draws and warm-up per chain of the horseshoe on 500 x 10,000",
     )
     args = parser.parse_args()
     rows, notes = [], []
@@ -229,6 +271,8 @@ def main():
     ):
         for engine_row in (gibbs_row, nuts_row):
             rows.append(engine_row(data, spec, name=name, case="diabetes"))
+    for engine_row in (gibbs_row, nuts_row):
+        rows.append(engine_row(data, rp.Horseshoe(), name="horseshoe, tau0 1", case="diabetes"))
     wide, _ = DATASETS["wide_p_gt_n"](0)
     for spec, name in (
         (rp.LearnedScale(family="normal"), "normal, learnt scale"),
@@ -245,6 +289,16 @@ def main():
             case="200x1000",
         )
     )
+    for threshold in (None, HORSESHOE_THRESHOLD):
+        rows.append(
+            gibbs_row(
+                synthetic(200, 1000, 2),
+                rp.Horseshoe(p0=5),
+                name="horseshoe, p0 5",
+                case="200x1000",
+                threshold=threshold,
+            )
+        )
     laplace_scale = sigma**2 / (data.weight_sum * 0.1)
     first = float(fresh_process(FRESH.format(scale=laplace_scale, sigma=sigma)))
     notes.append(
@@ -274,6 +328,34 @@ def main():
         f"500 x 10,000, 4 chains x {k} draws after {k} warm-up: {large['sampling']:.1f} s of "
         f"sampling ({per_sweep:.2f} s per sweep of 4 chains), so 4 x (1000 + 1000) would take "
         f"~{per_sweep * 2000:.0f} s; peak memory {large['peak_mb']:.0f} MB (max RSS of its process)"
+    )
+    k = args.horseshoe_large_draws
+    script = HORSESHOE_LARGE.format(
+        n=500, p=10_000, p0=5, draws=k, tune=k, threshold=HORSESHOE_THRESHOLD
+    )
+    large = json.loads(fresh_process(script))
+    rows.append(
+        {
+            "data": "500x10000",
+            "model": "horseshoe, p0 5",
+            "engine": f"gibbs, threshold {HORSESHOE_THRESHOLD:g}",
+            "draws": f"4x{k}",
+            "whole_call_s": large["whole"],
+            "sampling_s": large["sampling"],
+            "ess_bulk_min": large["ess"],
+            "ess_per_s_sampling": large["ess"] / large["sampling"],
+            "ess_per_s_whole": large["ess"] / large["whole"],
+            "r_hat_max": large["r_hat"],
+            "divergences": 0,
+            "healthy": large["healthy"],
+        }
+    )
+    notes.append(
+        f"horseshoe (p0 5) on 500 x 10,000, 4 chains x {k} draws after {k} warm-up, Johndrow "
+        f"et al.'s thresholded sweep: {large['sampling']:.1f} s of sampling, "
+        f"{large['whole']:.1f} s with the summary; bulk ESS of tau {large['ess_tau']:.0f}, "
+        f"r_hat of tau {large['r_hat_tau']:.3f}; {large['approximation']}; peak memory "
+        f"{large['peak_mb']:.0f} MB (max RSS of its process)"
     )
     frame = pd.DataFrame(rows)
     write_table(

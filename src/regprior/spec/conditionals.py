@@ -166,10 +166,10 @@ class ScaleConditionals:
     is slow on diabetes too (Park & Casella's lambda: bulk ESS ~450 against ~1,600 collapsed).
 
     A new specification adds one subclass and a ``scale_conditionals`` method on its own class
-    (spec/ only; the engine is untouched). The horseshoe of Makalic & Schmidt (2016), for
-    instance: ``noise_scaled = True``, ``global_key = "tau2"``, ``d_j = tau^2 lambda_j^2``;
-    :meth:`update` draws ``lambda_j^2``, ``nu_j`` (and, unless ``global_drawn``, ``tau^2`` and
-    ``xi``) from their inverse-gamma conditionals and sets ``state["d"]``;
+    (spec/ only; the engine is untouched). The horseshoe
+    (:class:`~regprior.spec.sparse.HorseshoeScales`), for instance: ``noise_scaled = True``,
+    ``global_key = "tau2"``, ``d_j = tau^2 lambda_j^2``; :meth:`update` draws ``lambda_j^2``
+    (and, unless ``global_drawn``, ``tau^2`` and ``xi``) and sets ``state["d"]``;
     :meth:`log_global_prior` is that of ``log tau^2`` under ``tau ~ C+(0, tau0)``,
     ``log tau - log(1 + tau^2 / tau0^2)``.
 
