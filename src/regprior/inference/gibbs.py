@@ -175,7 +175,7 @@ def gibbs_posterior(
         Casella's with a learnt lambda). Each sweep keeps the columns
         ``S = {j : s_j^2 d_j > threshold}``, ``s_j^2 = x_j'Wx_j / N`` the (weighted) variance of
         the centred column and ``sigma^2 d_j`` the weight's prior variance: Johndrow et al.'s
-        ``d_j > delta`` on standardised columns, whose ``delta = 1e-4`` is a good first choice
+        ``d_j > delta`` on standardised columns, with their ``delta = 1e-4`` in mind
         (``N s_j^2 d_j = 1/kappa_j - 1`` is column ``j``'s share of the trace of
         ``M = I + X D X'``). It approximates ``M`` by ``I + X_S D_S X_S'`` in the collapsed draw
         of the global scale and the noise, draws ``theta_S`` from the exact conditional given
@@ -185,9 +185,11 @@ def gibbs_posterior(
         ``sigma^2 sum_{j not in S} s_j^2 d_j``, which sigma absorbs. **Measured failure
         mode**: an effect whose local scale falls below the threshold is drawn from its prior and
         no longer seen by the draw of the global scale; sigma absorbs it, tau shrinks and more
-        columns fall out (``benchmarks/results/horseshoe_gibbs.md``: chains with sigma several
-        times the truth and most effects at 0 on 200 x 2000 and 500 x 10,000 with ten effects,
-        where the exact sweep's chains from the same starts agreed on 200 x 2000). Check the chains
+        columns fall out. Measured at ``delta = 1e-4`` with ten effects and ``p0 = 5``: on
+        200 x 2000 (4 x 300 sweeps) one chain of four settled with sigma 3.2 for 0.8 and three
+        effects at 0 where the exact sweep's four chains agreed; on 500 x 10,000 (4 x 1000 after
+        1000, ``benchmarks/results/horseshoe_gibbs.md``) r_hat 1.55 over the weights and tau,
+        in 58 s of sampling with a mean ``|S|`` of 98. Check the chains
         (r_hat, sigma) and compare with the exact sweep on a subsample before relying on it; the
         posterior's attributes state the approximation and the mean ``|S|``. None (default):
         the exact sweep. Never switched on silently: a posterior whose target depends on the
