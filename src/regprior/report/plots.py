@@ -14,6 +14,8 @@ __all__ = [
     "plot_path",
     "plot_forest_comparison",
     "plot_alpha_choice",
+    "plot_shrinkage",
+    "plot_sparse_beside",
     "PRIOR_COLOURS",
     "prior_colours",
 ]
@@ -444,3 +446,19 @@ def plot_shrinkage(kappa, feature_names, lasso_coefs: dict, *, truth=None, title
     if title:
         ax.set_title(title, fontsize="medium")
     return figure
+
+
+def plot_sparse_beside(sparse):
+    """``compare --sparse``'s figure: :func:`plot_shrinkage` of a
+    :class:`~regprior.checks.sparse.SparseComparison` (every weight; the Lasso fits it holds)."""
+    from regprior.inference.shrinkage import kappa_draws
+
+    lasso = {label: sparse.table[label].to_numpy() for label in sparse.lasso_support}
+    m = sparse.m_eff
+    return plot_shrinkage(
+        kappa_draws(sparse.posterior),
+        list(sparse.table.index),
+        lasso,
+        title=f"{sparse.name}: kappa per weight, m_eff {m['median']:.3g} "
+        f"[{m['low']:.3g}, {m['high']:.3g}]",
+    )

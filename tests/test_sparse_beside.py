@@ -1,0 +1,110 @@
+"""``regprior compare --sparse``: a sparse prior without a twin beside the Lasso (issue 22)."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Lasso
+
+from regprior.cli import main
+
+SETTINGS = ["--draws", "1000", "--tune", "500", "--chains", "2", "--jobs", "1"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sparse")
+    status = main(
+        [
+            "compare",
+            "--prior",
+            "laplace",
+            "--alpha",
+            "cv,1se",
+            "--sparse",
+            "horseshoe",
+            "--engine",
+            "auto",
+            "--quiet",
+            "--out",
+            str(out),
+            *SETTINGS,
+        ]
+    )
+    return status, out, json.loads((out / "comparison.json").read_text())
+
+
+def test_sparse_prior_is_reported_beside_the_lasso_without_a_verdict(run):
+    status, out, document = run
+    # The verdicts are the twins'; the horseshoe has none and does not change the exit status.
+    assert status == 0
+    assert [c["model"] for c in document["comparisons"]] == ["lasso", "lasso_1se"]
+    [sparse] = document["sparse"]
+    assert sparse["name"] == "horseshoe" and sparse["spec"].startswith("Horseshoe(")
+    rows = {row["coefficient"]: row for row in sparse["coefficients"]}
+    assert list(rows) == list(load_diabetes(as_frame=True).data.columns)
+    # The Lasso columns are the twins' sklearn fits, exact zeros included.
+    for model in ("lasso", "lasso_1se"):
+        [record] = [c for c in document["comparisons"] if c["model"] == model]
+        sklearn = {c["feature"]: c["sklearn"] for c in record["coefficients"]}
+        assert [rows[f][model] for f in rows] == [sklearn[f] for f in rows]
+        assert sparse["lasso_support"][model] == sum(v != 0 for v in sklearn.values())
+    # and the 1-SE fit is sklearn's Lasso refitted at its alpha (1e-8: both solve to 1e-12 tol).
+    [one_se] = [c for c in document["comparisons"] if c["model"] == "lasso_1se"]
+    diabetes = load_diabetes()
+    refit = Lasso(alpha=one_se["mapping"]["alpha"], tol=1e-12, max_iter=100_000)
+    refit.fit(diabetes.data, diabetes.target)
+    assert_allclose([rows[f]["lasso_1se"] for f in rows], refit.coef_, atol=1e-8)
+
+
+def test_sparse_summaries_are_those_of_the_written_draws(run):
+    _, out, document = run
+    [sparse] = document["sparse"]
+    tree = xr.open_datatree(out / "posterior_horseshoe.nc")
+    kappa = tree.posterior["kappa"].transpose("chain", "draw", "feature").values
+    kappa = kappa.reshape(-1, kappa.shape[-1])
+    rows = sparse["coefficients"]
+    # Quantiles of the very draws written (no Monte Carlo tolerance: the same numbers).
+    assert_allclose([r["kappa"] for r in rows], np.median(kappa, axis=0), rtol=1e-12)
+    assert_allclose([r["kappa_high"] for r in rows], np.quantile(kappa, 0.97, axis=0), rtol=1e-12)
+    assert [r["kept"] for r in rows] == list(np.median(kappa, axis=0) < 0.5)
+    beta = tree.posterior["beta"].transpose("chain", "draw", "feature").values
+    assert_allclose([r["median"] for r in rows], np.median(beta.reshape(-1, 10), axis=0))
+    m_eff = tree.posterior["m_eff"].values.ravel()
+    assert_allclose(sparse["m_eff"]["median"], np.median(m_eff), rtol=1e-12)
+    assert_allclose(m_eff, np.sum(1 - kappa, axis=1).reshape(m_eff.shape), rtol=1e-10)
+    # Diagnostics and flags as every other table's.
+    diagnostics = sparse["diagnostics"]
+    assert diagnostics["engine"] in ("nuts", "gibbs") and diagnostics["chains"] == 2
+    assert diagnostics["healthy"] == (not diagnostics["problems"])
+    for r in rows:
+        assert ("ESS" in r["flags"]) == (r["ess_bulk"] < 400)
+        assert ("r_hat" in r["flags"]) == (r["r_hat"] > 1.01)
+
+
+def test_sparse_section_in_every_output(run):
+    _, out, _ = run
+    html = (out / "report.html").read_text()
+    assert "horseshoe: a sparse prior without a penalty twin" in html
+    assert 'alt="kappa of horseshoe' in html
+    assert (out / "shrinkage_horseshoe.png").stat().st_size > 10_000
+    assert "no posterior mode: no sklearn twin, no verdict" in (out / "comparison.md").read_text()
+    header = (out / "sparse_horseshoe.csv").read_text().splitlines()[0]
+    assert header.startswith("coefficient,lasso,lasso_1se,median,hdi_low,hdi_high,kappa")
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--sparse", "ridge"], "--sparse must be one of"),
+        (["--sparse", "horseshoe", "--no-sample"], "is a posterior only: drop --no-sample"),
+        (["--sparse", "horseshoe", "--likelihood", "bernoulli"], "has a gaussian likelihood"),
+    ],
+)
+def test_bad_sparse_flags_exit_2_before_any_work(flags, message, capsys):
+    status = main(["compare", "--prior", "laplace", "--alpha", "0.2", *flags])
+    assert status == 2
+    assert message in capsys.readouterr().err
