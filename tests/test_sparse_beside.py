@@ -108,3 +108,40 @@ def test_bad_sparse_flags_exit_2_before_any_work(flags, message, capsys):
     status = main(["compare", "--prior", "laplace", "--alpha", "0.2", *flags])
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_forest_draws_the_sparse_posterior_beside_the_twins_without_estimates():
+    import regprior as rp
+    from regprior.report.plots import plot_forest_comparison
+
+    frame = load_diabetes(as_frame=True)
+    settings = {"engine": "gibbs", "draws": 200, "tune": 100}
+    lasso = rp.compare(
+        frame.data, frame.target, rp.Laplace(scale=35.5), noise_sigma=54.0, **settings
+    )
+    beside = rp.sample_posterior(frame.data, frame.target, rp.BayesianLasso(lam=0.237), **settings)
+    plot = plot_forest_comparison({"lasso": lasso}, beside={"bl": beside}, backend="none")
+    intervals = plot.viz["twig"]["beta"]
+    assert list(intervals.coords["model"].values) == ["lasso", "bl"]
+    assert intervals.sizes["feature"] == 10  # the same features, not an outer join of two names
+    drawn = plot.viz["map_estimate"]["beta"]
+    for j, feature in enumerate(frame.data.columns):
+        assert drawn.sel(model="bl", feature=feature).item() is None  # no MAP marker
+        x = np.ravel(drawn.sel(model="lasso", feature=feature).item()["x"])[0]
+        assert x == lasso.map_result.coef[j]
+
+
+def test_a_dataframe_names_the_features_by_its_columns():
+    import regprior as rp
+
+    frame = load_diabetes(as_frame=True)
+    result = rp.sample_posterior(
+        frame.data,
+        frame.target,
+        rp.Laplace(scale=35.5),
+        noise_sigma=54.0,
+        engine="gibbs",
+        draws=20,
+        tune=20,
+    )
+    assert list(result.summary.index[:10]) == list(frame.data.columns)

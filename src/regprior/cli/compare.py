@@ -398,7 +398,10 @@ def run(job: Job) -> int:
             )
         sampled = {name: c for name, c in comparisons.items() if c.posterior is not None}
         if sampled:
-            files["forest.png"] = _output.figure_writer(lambda: plot_forest_comparison(sampled))
+            beside = {name: s.posterior for name, s in sparse.items()}
+            files["forest.png"] = _output.figure_writer(
+                lambda: plot_forest_comparison(sampled, beside=beside)
+            )
         _output.write_run(args.out, files)
     # The sparse prior has no verdict (no MAP): its sampler's health is flagged, not judged.
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
