@@ -1,8 +1,10 @@
 """``regprior compare --sparse``: a sparse prior without a twin beside the Lasso (issue 22)."""
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from numpy.testing import assert_allclose
@@ -145,3 +147,48 @@ def test_a_dataframe_names_the_features_by_its_columns():
         tune=20,
     )
     assert list(result.summary.index[:10]) == list(frame.data.columns)
+
+
+def test_prior_horseshoe_in_compare_is_the_seed_families_with_the_horseshoe_beside(capsys):
+    from regprior.cli import compare as command
+
+    args = _parse(["compare", "--prior", "horseshoe", "--alpha", "0.2", "--noise-sigma", "54"])
+    job = command.prepare(args)
+    runs = job.runs
+    assert list(runs) == ["ridge", "lasso", "horseshoe"]
+    assert isinstance(runs["horseshoe"], command.SparseRun)
+    assert runs["horseshoe"].spec.kind == "horseshoe"
+
+
+@pytest.mark.slow
+def test_prior_horseshoe_in_loo_sets_it_beside_the_seed_families(tmp_path, capsys):
+    status = main(
+        [
+            "loo",
+            "--prior",
+            "horseshoe",
+            "--no-cv",
+            "--draws",
+            "300",
+            "--tune",
+            "300",
+            "--chains",
+            "2",
+            "--format",
+            "csv",
+        ]
+    )
+    assert status in (0, 1)  # 1: a flag (2 x 300 draws may leave a Pareto k or ESS flagged)
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert sorted(table["model"]) == [
+        "horseshoe",
+        "laplace at the CV alpha",
+        "normal at the CV alpha",
+    ]
+    assert np.isfinite(table["elpd_loo"]).all()
+
+
+def _parse(argv):
+    from regprior.cli._main import build_parser
+
+    return build_parser().parse_args(argv)

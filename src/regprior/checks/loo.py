@@ -186,7 +186,7 @@ def loo_for_data(
     likelihood,
     *,
     families=None,
-    hierarchical: bool = True,
+    hierarchical=True,
     fit_intercept: bool = True,
     cv: bool = True,
     draws: int = 1000,
@@ -197,6 +197,9 @@ def loo_for_data(
     weights: str = "row",
 ) -> LOOComparison:
     """Fit every prior to ``data`` and compare them by PSIS-LOO (the ``regprior loo`` job).
+
+    ``hierarchical``: True for every catalogued full-Bayes model, False for none, or the names
+    of those to fit (e.g. ``("horseshoe",)``).
 
     Fixed priors: each family of the likelihood at its sklearn counterpart's CV strength
     (:func:`regprior.checks.sklearn.prior_by_cross_validation`), raw model form, NUTS. Full-Bayes
@@ -244,9 +247,18 @@ def loo_for_data(
 
     specs = {}
     if hierarchical:
+        catalogue = full_bayes_models()
+        if hierarchical is not True:
+            unknown = sorted(set(hierarchical) - set(catalogue))
+            if unknown:
+                raise ValueError(
+                    f"hierarchical names models not in the catalogue: {unknown}; it has "
+                    f"{sorted(catalogue)}."
+                )
+            catalogue = {name: catalogue[name] for name in hierarchical}
         specs = {
             name: spec
-            for name, spec in full_bayes_models().items()
+            for name, spec in catalogue.items()
             if spec.likelihood == likelihood.family
             and (data.sample_weight is None or (spec.supports_weights and weights == "row"))
         }

@@ -30,8 +30,14 @@ def add_debug_option(parser, *, default=False) -> None:
     )
 
 
-def add_data_options(command, *, prior_default: str = "both") -> None:
-    """Options shared by compare, path and loo: data, likelihood, prior, sampler, output."""
+def add_data_options(
+    command, *, prior_default: str = "both", sparse_help: str | None = None
+) -> None:
+    """Options shared by compare, path and loo: data, likelihood, prior, sampler, output.
+
+    ``sparse_help``: ``--prior`` also takes the sparse priors' kinds (:func:`sparse_kinds`),
+    which the command reads as ``sparse_help`` says.
+    """
     command.add_argument(
         "--data",
         help="an embedded data set (diabetes, breast_cancer: bundled with sklearn; "
@@ -47,12 +53,15 @@ def add_data_options(command, *, prior_default: str = "both") -> None:
     )
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
+    sparse = tuple(sparse_kinds()) if sparse_help else ()
     command.add_argument(
         "--prior",
-        choices=(*registry.prior_families(), "both", "all"),
+        choices=(*registry.prior_families(), "both", "all", *sparse),
         default=prior_default,
         help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, "
-        f"'all' = every family of the likelihood (default: {prior_default})",
+        f"'all' = every family of the likelihood"
+        + (f"; {', '.join(sparse)}: {sparse_help}" if sparse else "")
+        + f" (default: {prior_default})",
     )
     command.add_argument(
         "--l1-ratio",
@@ -171,10 +180,20 @@ def check_out(out) -> None:
 
 
 def families(args, likelihood: str) -> tuple[str, ...]:
-    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one)."""
+    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one);
+    a sparse prior's kind names the seed families (``both``), which it is set beside."""
     available = registry.prior_families(likelihood)
     both = tuple(f for f in registry.SEED_FAMILIES if f in available)
+    if args.prior in sparse_kinds():
+        return both
     return {"both": both, "all": available}.get(args.prior, (args.prior,))
+
+
+def sparse_kinds() -> tuple[str, ...]:
+    """The sparse priors ``--prior`` and ``--sparse`` take (full-Bayes kinds with kappa)."""
+    from regprior.checks.sparse import sparse_kinds as kinds
+
+    return tuple(kinds())
 
 
 def load(args, likelihood_family: str, fit_intercept: bool):

@@ -37,7 +37,9 @@ def add_parser(commands) -> None:
         ),
     )
     _options.add_debug_option(command, default=argparse.SUPPRESS)
-    _options.add_data_options(command)
+    _options.add_data_options(
+        command, sparse_help="that sparse prior beside the 'both' families (as --sparse)"
+    )
     command.add_argument(
         "--model",
         action="append",
@@ -166,6 +168,10 @@ def prepare(args) -> Job:
     if len(ways) != len(set(ways)) or "" in ways:
         raise ValueError(f"--alpha lists each way once, separated by commas; got {args.alpha!r}.")
     specs, likelihood_family = _specs(args)
+    if args.prior in _options.sparse_kinds() and not args.model:
+        if args.sparse not in (None, args.prior):
+            raise ValueError(f"--prior {args.prior} and --sparse {args.sparse}: give one.")
+        args.sparse = args.prior
     sparse = None if args.sparse is None else _sparse_run(args, likelihood_family)
     strengths = [_strength(args, way) for way in ways]
     fit_intercept = not args.no_intercept
@@ -510,5 +516,6 @@ def may_use_processes(args) -> bool:
     wanted = _processes.cpus() if args.jobs is None else args.jobs
     # --model overrides --prior.
     several = len(args.model) > 1 if args.model else args.prior in ("both", "all")
-    several = several or args.sparse is not None  # the sparse prior samples in a group of its own
+    # The sparse prior samples in a group of its own.
+    several = several or args.sparse is not None or args.prior in _options.sparse_kinds()
     return several and not args.no_sample and wanted > 1

@@ -27,7 +27,11 @@ def add_parser(commands) -> None:
         ),
     )
     _options.add_debug_option(command, default=argparse.SUPPRESS)
-    _options.add_data_options(command, prior_default="all")
+    _options.add_data_options(
+        command,
+        prior_default="all",
+        sparse_help="that full-Bayes model beside the 'both' families at their CV strength",
+    )
     command.add_argument(
         "--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)"
     )
@@ -51,6 +55,7 @@ class Job:
     likelihood: object
     families: tuple
     settings: dict
+    full_bayes: object = True
 
 
 def prepare(args) -> Job:
@@ -73,7 +78,17 @@ def prepare(args) -> Job:
                 "--frequency-weights reads the --weights column as counts; give --weights."
             )
         check_frequency_weights(data)
-    return Job(args, data, likelihood, _options.families(args, likelihood_family), settings)
+    families = _options.families(args, likelihood_family)
+    return Job(args, data, likelihood, families, settings, _full_bayes(args))
+
+
+def _full_bayes(args):
+    """The full-Bayes models: none (``--no-full-bayes``), the sparse ``--prior``, or all."""
+    if args.prior in _options.sparse_kinds():
+        if args.no_full_bayes:
+            raise ValueError(f"--prior {args.prior} is a full-Bayes model: drop --no-full-bayes.")
+        return (args.prior,)
+    return not args.no_full_bayes
 
 
 def run(job: Job) -> int:
@@ -88,7 +103,7 @@ def run(job: Job) -> int:
         job.data,
         job.likelihood,
         families=job.families,
-        hierarchical=not args.no_full_bayes,
+        hierarchical=job.full_bayes,
         cv=not args.no_cv,
         fit_intercept=not args.no_intercept,
         weights="frequency" if args.frequency_weights else "row",
