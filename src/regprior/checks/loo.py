@@ -92,8 +92,9 @@ def gaussian_log_likelihood(datatree, data):
     constant data.
 
     Computed when asked (LOO), not with every posterior: it is ``chains x draws x n_samples``
-    numbers (4000 draws on diabetes' 442 rows: 14 MB; on 10^6 rows: 32 GB), where the Gibbs
-    sweeps themselves cost nothing in ``n`` (sufficient statistics).
+    numbers, and the array is the whole peak (updated in place). Measured for 4000 draws:
+    diabetes' 442 rows 14 MB in 0.14 s; 20,000 rows 640 MB in 5 s, after 0.6 s of sampling; 10^6
+    rows would be 32 GB, where a Gibbs sweep on sufficient statistics costs nothing in ``n``.
 
     Parameters
     ----------
@@ -138,7 +139,9 @@ def gaussian_log_likelihood(datatree, data):
     np.square(values, out=values)
     variance = variance[..., None] if variance.ndim else variance
     values *= data.weights / variance
-    values += np.log(2.0 * np.pi * variance / data.weights)
+    # log(2 pi sigma^2 / w_i) as a per-draw and a per-row term: no log over the whole array.
+    values += np.log(2.0 * np.pi * variance)
+    values -= np.log(data.weights)
     values *= -0.5
     dim = f"{OBSERVED}_dim_0"
     return xr.Dataset(

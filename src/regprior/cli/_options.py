@@ -116,9 +116,10 @@ def add_engine_option(command, *, where: str) -> None:
         default="nuts",
         help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
         "sampler (gaussian likelihood, a normal scale-mixture prior: normal and laplace at a "
-        "known noise sigma, the learnt-scale models, Park & Casella's; other models are refused, "
-        "exit 2), or auto: Gibbs where the model allows it, NUTS elsewhere (the elastic net, the "
-        f"sparse priors, the bernoulli and poisson likelihoods); {where} (default: nuts)",
+        "fixed noise sigma, given or estimated, the learnt-scale models, Park & Casella's; other "
+        "models are refused, exit 2), or auto: Gibbs where the model allows it, NUTS elsewhere "
+        "(the elastic net, the sparse priors, the bernoulli and poisson likelihoods); "
+        f"{where} (default: nuts)",
     )
 
 
