@@ -49,11 +49,16 @@ def lasso_prior(alpha, n=442):
 
 # -- the pointwise log likelihood of Gibbs draws -------------------------------------------------
 @pytest.mark.parametrize(
-    "spec",
-    [rp.Laplace(scale=5.0), rp.BayesianLasso(lam=0.237), rp.LearnedScale()],
-    ids=["known sigma", "sigma2 drawn", "sigma drawn"],
+    ("spec", "fit_intercept"),
+    [
+        (rp.Laplace(scale=5.0), True),
+        (rp.Laplace(scale=5.0), False),
+        (rp.BayesianLasso(lam=0.237), True),
+        (rp.LearnedScale(), True),
+    ],
+    ids=["known sigma", "no intercept", "sigma2 drawn", "sigma drawn"],
 )
-def test_gibbs_log_likelihood_is_the_gaussian_density_of_each_draw(spec, diabetes):
+def test_gibbs_log_likelihood_is_the_gaussian_density_of_each_draw(spec, fit_intercept, diabetes):
     rng = np.random.default_rng(0)
     weights = rng.uniform(0.5, 2.0, diabetes.n_samples)
     if not getattr(spec, "supports_weights", True):  # Park & Casella: unweighted data only
@@ -66,6 +71,7 @@ def test_gibbs_log_likelihood_is_the_gaussian_density_of_each_draw(spec, diabete
         noise_sigma=noise,
         sample_weight=weights,
         engine="gibbs",
+        fit_intercept=fit_intercept,
         **FEW,
     )
     data = RegressionData(diabetes.X, diabetes.y, weights)
@@ -79,7 +85,10 @@ def test_gibbs_log_likelihood_is_the_gaussian_density_of_each_draw(spec, diabete
         sigma = np.sqrt(post["sigma2"].to_numpy())
     else:
         sigma = np.full((FEW["chains"], FEW["draws"]), SIGMA)
-    mean = post["intercept"].to_numpy()[..., None] + post["beta"].to_numpy() @ diabetes.X.T
+    mean = post["beta"].to_numpy() @ diabetes.X.T
+    assert ("intercept" in post) == fit_intercept
+    if fit_intercept:
+        mean += post["intercept"].to_numpy()[..., None]
     w = np.ones(diabetes.n_samples) if weights is None else weights
     expected = scipy.stats.norm.logpdf(diabetes.y, mean, sigma[..., None] / np.sqrt(w))
     # The same formula in another order of operations: last-bit rounding only.
