@@ -371,7 +371,9 @@ def test_cli_loo_by_gibbs_names_the_engine_in_json_and_files(tmp_path, capsys):
     assert set(table.index) == {"normal at the CV alpha", "laplace at the CV alpha"}
     assert set(table["engine"]) == {"gibbs"}
     assert set(pd.read_csv(out / "loo.csv")["engine"]) == {"gibbs"}
-    assert "engine" in (out / "report.html").read_text()
+    page = (out / "report.html").read_text()
+    assert re.search(r"<th[^>]*>engine</th>", page)  # regprior report's table has the column
+    assert page.count(">gibbs</td>") == 2
 
 
 def test_cli_loo_terminal_table_has_the_engine_column(capsys):
