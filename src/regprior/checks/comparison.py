@@ -355,13 +355,9 @@ def _check_raw_data(data) -> None:
 
 def check_engine(engine: str, prior, likelihood) -> None:
     """ValueError unless ``engine`` is one of the posterior engines and, if ``"gibbs"``, applies."""
-    from regprior.inference.gibbs import ENGINES, gibbs_unavailable
+    from regprior.inference.engines import choose_engine
 
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}; got {engine!r}.")
-    reason = gibbs_unavailable(prior, likelihood) if engine == "gibbs" else None
-    if reason is not None:
-        raise ValueError(f"engine='gibbs': no Gibbs sampler for {reason}.")
+    choose_engine(engine, prior, likelihood)
 
 
 def _compare_checked(

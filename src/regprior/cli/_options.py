@@ -117,6 +117,21 @@ def add_sampler_options(command, *, defaults: dict | None) -> None:
             )
 
 
+def add_engine_option(command, *, where: str) -> None:
+    """``--engine nuts|gibbs|auto``: the posterior engine; ``where`` says where it is named."""
+    command.add_argument(
+        "--engine",
+        choices=("nuts", "gibbs", "auto"),
+        default="nuts",
+        help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
+        "sampler (gaussian likelihood, a normal scale-mixture prior: normal and laplace at a "
+        "fixed noise sigma, given or estimated, the learnt-scale models, Park & Casella's; other "
+        "models are refused, exit 2), or auto: Gibbs where the model allows it, NUTS elsewhere "
+        "(the elastic net, the sparse priors, the bernoulli and poisson likelihoods); "
+        f"{where} (default: nuts)",
+    )
+
+
 def add_format_option(command) -> None:
     command.add_argument(
         "--format", choices=FORMATS, default="table", help="what to print (default: table)"

@@ -83,14 +83,7 @@ def add_parser(commands) -> None:
         action="store_true",
         help="skip NUTS: point estimates (and the exact posterior) only",
     )
-    command.add_argument(
-        "--engine",
-        choices=("nuts", "gibbs", "auto"),
-        default="nuts",
-        help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
-        "sampler, or auto (Gibbs where the prior allows it, NUTS elsewhere; the sampler line "
-        "names the engine) (default: nuts)",
-    )
+    _options.add_engine_option(command, where="the sampler line names the engine that sampled")
     command.add_argument(
         "--sparse",
         metavar="KIND",

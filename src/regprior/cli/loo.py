@@ -19,7 +19,8 @@ def add_parser(commands) -> None:
             "Fit each prior family at its sklearn counterpart's CV strength and, for the gaussian "
             "likelihood, the learnt-scale Normal and Laplace and Park & Casella's Bayesian lasso "
             "(where that leaves one model, as for the poisson likelihood, the prior at 0.1, 1 and "
-            "10 times its CV penalty); compare them by ArviZ's PSIS-LOO (stacking weights, "
+            "10 times its CV penalty); sample each by --engine (NUTS, Gibbs, or auto: Gibbs "
+            "where the model allows it); compare them by ArviZ's PSIS-LOO (stacking weights, "
             "Pareto-k flagged), with each "
             "counterpart's exact leave-one-out log predictive density. Exit status: 0 no flags, "
             "1 a Pareto k above its threshold (0.7 from 2154 draws on) or an unhealthy sampler "
@@ -44,6 +45,11 @@ def add_parser(commands) -> None:
         help="with --weights: the weights count repeated observations (integers), and LOO leaves "
         "one observation out at a time (default: each weighted row is left out whole; the "
         "table's loo_unit column says which)",
+    )
+    _options.add_engine_option(
+        command,
+        where="the table's engine column names the engine of each model, and a note says why "
+        "auto took NUTS",
     )
     command.add_argument("--out", type=Path, help="folder for loo.{md,csv} and loo_compare.png")
 
@@ -78,8 +84,24 @@ def prepare(args) -> Job:
                 "--frequency-weights reads the --weights column as counts; give --weights."
             )
         check_frequency_weights(data)
-    families = _options.families(args, likelihood_family)
-    return Job(args, data, likelihood, families, settings, _full_bayes(args))
+    from regprior.checks.loo import loo_engines, loo_models
+
+    full_bayes = _full_bayes(args)
+    families, specs = loo_models(
+        data,
+        likelihood,
+        families=_options.families(args, likelihood_family),
+        hierarchical=full_bayes,
+        weights="frequency" if args.frequency_weights else "row",
+    )
+    try:  # checked here, before anything is fitted: a model Gibbs cannot sample is bad input
+        loo_engines(args.engine, data, likelihood, families, specs)
+    except ValueError as error:
+        raise ValueError(
+            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS, or leave it "
+            "out (--prior, --no-full-bayes)."
+        ) from None
+    return Job(args, data, likelihood, families, settings, full_bayes)
 
 
 def _full_bayes(args):
@@ -107,6 +129,7 @@ def run(job: Job) -> int:
         cv=not args.no_cv,
         fit_intercept=not args.no_intercept,
         weights="frequency" if args.frequency_weights else "row",
+        engine=args.engine,
         **job.settings,
     )
     table = comparison.table.reset_index()

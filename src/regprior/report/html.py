@@ -390,8 +390,9 @@ def render_report(run_dir, *, name: str | None = None) -> str:
     if (run_dir / "loo.csv").is_file():
         sections.append("<h2>Predictive comparison (PSIS-LOO)</h2>")
         loo = pd.read_csv(run_dir / "loo.csv")
-        if "flags" in loo:
-            loo["flags"] = loo["flags"].fillna("").astype(str)  # empty flags read back as NaN
+        for column in ("flags", "engine_note"):
+            if column in loo:  # empty text reads back as NaN (a float column when all empty)
+                loo[column] = loo[column].astype(object).fillna("").astype(str)
         sections.append(styled_table(loo, index=False))
         if "loo_compare.png" in figures:
             sections.append(f'<img alt="LOO comparison" src="{figures["loo_compare.png"]}">')

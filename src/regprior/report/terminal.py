@@ -79,6 +79,7 @@ LOO_COLUMNS = {
     "dse": "dse",
     "weight": "weight",
     "pareto_k_max": "max k",
+    "engine": "engine",
     "elpd_cv_sklearn": "sklearn LOO-CV",
 }
 #: Columns of ``choose``'s table shown by default.
@@ -89,7 +90,7 @@ CHOOSE_COLUMNS = {
     "interval": "94% interval",
 }
 #: Text columns written beneath a table, one line per row that has one, not in a cell.
-NOTE_COLUMNS = {"flags": "flags", "sampler": "sampler"}
+NOTE_COLUMNS = {"flags": "flags", "sampler": "sampler", "engine_note": "engine"}
 
 
 def make_console(*, stderr: bool = False, width: int | None = None):
