@@ -87,13 +87,38 @@ def test_sparse_summaries_are_those_of_the_written_draws(run):
         assert ("r_hat" in r["flags"]) == (r["r_hat"] > 1.01)
 
 
+def test_sparse_prior_is_compared_by_loo_beside_the_twins(run):
+    import arviz as az
+    from scipy.stats import norm
+
+    _, out, document = run
+    [sparse] = document["sparse"]
+    loo = {row["model"]: row for row in sparse["loo"]}
+    assert sorted(loo) == ["horseshoe", "lasso", "lasso_1se"]
+    assert max(row["elpd_diff"] for row in loo.values()) == 0.0
+    # The horseshoe's elpd_loo from its written draws, the log likelihood by scipy (1e-9: the
+    # same draws and PSIS; only summation order differs).
+    tree = xr.open_datatree(out / "posterior_horseshoe.nc")
+    diabetes = load_diabetes()
+    post = tree.posterior
+    mean = post["intercept"].values[..., None] + np.einsum(
+        "cdf,nf->cdn", post["beta"].transpose("chain", "draw", "feature").values, diabetes.data
+    )
+    pointwise = norm.logpdf(diabetes.target, mean, post["sigma"].values[..., None])
+    tree["log_likelihood"] = xr.Dataset({"y": (("chain", "draw", "y_dim_0"), pointwise)})
+    assert_allclose(loo["horseshoe"]["elpd_loo"], float(az.loo(tree).elpd), rtol=1e-9)
+
+
 def test_sparse_section_in_every_output(run):
     _, out, _ = run
     html = (out / "report.html").read_text()
     assert "horseshoe: a sparse prior without a penalty twin" in html
     assert 'alt="kappa of horseshoe' in html
     assert (out / "shrinkage_horseshoe.png").stat().st_size > 10_000
-    assert "no posterior mode: no sklearn twin, no verdict" in (out / "comparison.md").read_text()
+    markdown = (out / "comparison.md").read_text()
+    assert "no posterior mode: no sklearn twin, no verdict" in markdown
+    assert "Beside the twins' posteriors by PSIS-LOO" in markdown
+    assert "prediction is what can be compared" in html
     header = (out / "sparse_horseshoe.csv").read_text().splitlines()[0]
     assert header.startswith("coefficient,lasso,lasso_1se,median,hdi_low,hdi_high,kappa")
 
@@ -192,3 +217,24 @@ def _parse(argv):
     from regprior.cli._main import build_parser
 
     return build_parser().parse_args(argv)
+
+
+@pytest.mark.slow
+def test_loo_of_a_nuts_posterior_from_its_draws_equals_pymcs():
+    """A NUTS posterior of the sufficient-statistics form has no observed variable: its log
+    likelihood from the draws (SampledData) equals PyMC's on the raw model (1e-12: one formula)."""
+    import regprior as rp
+    from regprior.checks.loo import SampledData, with_log_likelihood
+    from regprior.spec.data import RegressionData
+
+    frame = load_diabetes(as_frame=True)
+    comparison = rp.compare(
+        frame.data, frame.target, rp.Laplace(scale=35.5), noise_sigma=54.0, draws=100, tune=100
+    )
+    raw = rp.make_model(
+        frame.data, frame.target, rp.Laplace(scale=35.5), noise_sigma=54.0, form="raw"
+    )
+    data = RegressionData(frame.data, frame.target)
+    drawn = with_log_likelihood(SampledData(data), comparison.posterior)["log_likelihood"]["y"]
+    pymc = with_log_likelihood(raw, comparison.posterior)["log_likelihood"]["y"]
+    assert_allclose(drawn.values, pymc.values, rtol=1e-12)

@@ -48,7 +48,9 @@ class SampledData:
 
     :func:`loo_compare` takes it where it takes a built model: ``data`` (the rows) and
     ``likelihood`` (the Gaussian with its known noise sigma for a fixed prior; None for a
-    full-Bayes specification, which draws its noise).
+    full-Bayes specification, which draws its noise). A Gaussian posterior NUTS sampled from a
+    model LOO cannot read (the sufficient-statistics form has no observed variable) may be
+    passed with it too: its log likelihood is then computed from the draws, as for Gibbs.
     """
 
     data: object
@@ -63,7 +65,7 @@ def with_log_likelihood(model, posterior):
     :func:`gaussian_log_likelihood` on ``model.data`` (a built model or a :class:`SampledData`),
     the same values in the same group and names.
     """
-    if getattr(posterior, "engine", "nuts") == "gibbs":
+    if getattr(posterior, "engine", "nuts") == "gibbs" or isinstance(model, SampledData):
         tree = posterior.datatree.copy()
         tree["log_likelihood"] = gaussian_log_likelihood(posterior.datatree, model.data)
         return tree

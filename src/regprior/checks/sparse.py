@@ -66,6 +66,11 @@ class SparseComparison:
     lasso_support : dict
         Per sparse fit (label: its model's name, e.g. ``lasso``, ``lasso_1se``), its number of
         non-zero coefficients.
+    loo : pandas.DataFrame or None
+        PSIS-LOO of the sparse prior's posterior beside the twins' posteriors
+        (:func:`regprior.checks.loo.loo_compare`'s table: ``elpd_loo``, ``se``, ``elpd_diff``,
+        ``dse``, ``pareto_k_max``, ``flags``, ...); None without twins' posteriors. Where a
+        prior has no twin, prediction is what can be compared.
     """
 
     name: str
@@ -74,6 +79,7 @@ class SparseComparison:
     table: pd.DataFrame
     m_eff: dict
     lasso_support: dict
+    loo: pd.DataFrame | None = None
 
     def diagnostics(self) -> dict:
         return self.posterior.diagnostics()
@@ -91,19 +97,15 @@ class SparseComparison:
 
     def to_dict(self) -> dict:
         """JSON-ready record (``comparison.json``'s ``sparse`` entry)."""
-        table = self.table.reset_index()
-        records = [
-            {key: (None if isinstance(v, float) and np.isnan(v) else v) for key, v in row.items()}
-            for row in table.to_dict(orient="records")
-        ]
         return {
             "name": self.name,
             "spec": repr(self.spec),
-            "coefficients": records,
+            "coefficients": _records(self.table.reset_index()),
             "m_eff": self.m_eff,
             "lasso_support": self.lasso_support,
             "diagnostics": self.diagnostics(),
             "summary": self.summary_line(),
+            "loo": None if self.loo is None else _records(self.loo.reset_index()),
         }
 
 
@@ -122,7 +124,16 @@ def sample_sparse(data, spec, *, fit_intercept=True, engine="nuts", **settings):
     return sample_nuts(model, target_accept=spec.target_accept, **settings)
 
 
-def compare_sparse(name: str, spec, data, posterior, lasso: dict) -> SparseComparison:
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {key: (None if isinstance(v, float) and np.isnan(v) else v) for key, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def compare_sparse(
+    name: str, spec, data, posterior, lasso: dict, twins: dict | None = None
+) -> SparseComparison:
     """The shrinkage of ``posterior`` (a sparse prior's, on ``data``) beside Lasso fits.
 
     Parameters
@@ -137,6 +148,11 @@ def compare_sparse(name: str, spec, data, posterior, lasso: dict) -> SparseCompa
     lasso : dict of str -> array of shape (p,)
         Coefficients of fits with exact zeros (Lasso, ElasticNet) by label, e.g.
         ``{"lasso": ..., "lasso_1se": ...}``; each becomes a column of the table.
+
+    twins : dict of str -> PosteriorResult, optional
+        The twins' posteriors under the Gaussian likelihood with a known noise sigma, on the
+        same rows: compared with ``posterior`` by PSIS-LOO (each log likelihood computed from
+        the draws, :func:`regprior.checks.loo.gaussian_log_likelihood`).
 
     Raises
     ------
@@ -173,7 +189,15 @@ def compare_sparse(name: str, spec, data, posterior, lasso: dict) -> SparseCompa
         for key in ("median", "low", "high", "prior_median", "prior_low", "prior_high")
     }
     support = {label: int(np.count_nonzero(coef)) for label, coef in lasso.items()}
-    return SparseComparison(name, spec, posterior, table, m_eff, support)
+    loo = None
+    if twins:
+        from regprior.checks.loo import SampledData, loo_compare
+
+        fits = {label: (SampledData(data), twin) for label, twin in twins.items()}
+        fits[name] = (SampledData(data), posterior)
+        columns = ["elpd_loo", "se", "p_loo", "elpd_diff", "dse", "weight", "pareto_k_max"]
+        loo = loo_compare(fits).table[[*columns, "flags"]]
+    return SparseComparison(name, spec, posterior, table, m_eff, support, loo)
 
 
 def _flags(r_hat: float, ess_bulk: float) -> str:

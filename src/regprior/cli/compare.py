@@ -421,7 +421,14 @@ def _sparse_comparisons(data, runs: dict, comparisons: dict) -> dict:
     for name, run in runs.items():
         if isinstance(run, SparseRun):
             posterior = comparisons.pop(name)
-            sparse[name] = compare_sparse(name, run.spec, data, posterior, lasso)
+            # Prediction is what a prior without a twin can be compared by: PSIS-LOO beside the
+            # twins' posteriors (Gaussian likelihood, on the same rows).
+            twins = {
+                twin: c.posterior
+                for twin, c in comparisons.items()
+                if c.posterior is not None and c.likelihood.family == run.spec.likelihood
+            }
+            sparse[name] = compare_sparse(name, run.spec, data, posterior, lasso, twins)
     return sparse
 
 

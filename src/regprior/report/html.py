@@ -183,6 +183,15 @@ def _sparse_section(record: dict, figures: dict) -> str:
         parts.append(
             f'<img alt="kappa of {html.escape(name)} beside the Lasso\'s zeros" src="{figure}">'
         )
+    if record.get("loo"):
+        loo = pd.DataFrame(record["loo"]).set_index("model")
+        loo["flags"] = loo["flags"].fillna("").astype(str)
+        parts += [
+            "<p>Without a twin, prediction is what can be compared: PSIS-LOO of its posterior "
+            "beside the twins' (each pointwise log likelihood from the draws; flagged: a Pareto "
+            "k above its threshold or an unhealthy sampler).</p>",
+            styled_table(loo),
+        ]
     return "\n".join(parts)
 
 

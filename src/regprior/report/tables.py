@@ -141,10 +141,16 @@ def sparse_markdown(sparse) -> str:
     """A ``compare --sparse`` section: what it is, its sampler and m_eff lines, its table."""
     from regprior.report.lines import sampler_line
 
+    loo = (
+        ""
+        if sparse.loo is None
+        else "\nBeside the twins' posteriors by PSIS-LOO:\n\n"
+        f"{sparse.loo.to_markdown(floatfmt='.4g')}\n"
+    )
     return (
         f"### {sparse.name}: {sparse.spec!r} (no posterior mode: no sklearn twin, no verdict)\n\n"
         f"- {sampler_line(sparse.diagnostics())}\n- {sparse.summary_line()}\n\n"
-        f"{sparse.table.to_markdown(floatfmt='.4g')}\n"
+        f"{sparse.table.to_markdown(floatfmt='.4g')}\n{loo}"
     )
 
 

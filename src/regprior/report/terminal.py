@@ -331,6 +331,11 @@ def print_sparse(sparse: dict, console, *, verbosity: int = 1) -> None:
             }
         styles = ["yellow" if flags else None for flags in frame["flags"]]
         print_frame(frame, console, columns=columns, name_width=NAME_WIDTH, styles=styles)
+        if s.loo is not None:
+            console.print(Text(f"{name} beside the twins' posteriors by PSIS-LOO:", style="dim"))
+            loo = s.loo.reset_index()
+            styles = ["yellow" if flags else None for flags in loo["flags"]]
+            print_frame(loo, console, columns=None if verbosity > 1 else LOO_COLUMNS, styles=styles)
         console.print()
 
 
