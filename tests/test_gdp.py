@@ -377,3 +377,48 @@ def test_nuts_posterior_of_one_weight_matches_quadrature():
     assert posterior.divergences == 0
     assert abs(row["mean"] - mean) <= 4.0 * row["mcse_mean"]
     assert_allclose(row["sd"], sd, rtol=0.10)
+
+
+# -- the comparison and its verdict ----------------------------------------------------------
+
+
+def test_compare_passes_on_the_same_stationary_point_and_says_not_convex(diabetes):
+    pytest.importorskip("skglm")
+    prior = GDP(scale=100.0, shape=3.0)
+    comparison = rp.compare(
+        diabetes.X, diabetes.y, prior, noise_sigma=DIABETES_NOISE_SIGMA, sample=False
+    )
+    verdict = comparison.verdict
+    assert comparison.estimator_name == "LogSumPenalty" and verdict.reference == "skglm"
+    assert verdict.passed and verdict.support_match
+    assert verdict.max_abs_diff <= 1e-8 * max(
+        1.0, float(np.max(np.abs(comparison.map_result.coef)))
+    )
+    assert "not convex" in verdict.non_convex_note and "same stationary point" in (
+        verdict.non_convex_note
+    )
+    assert "not convex" in comparison.to_text()
+    # The strength in skglm's terms: alpha = sigma^2 (a + 1) / N, eps = a xi.
+    assert_allclose(
+        list(comparison.strength.values()),
+        [DIABETES_NOISE_SIGMA**2 * 4.0 / diabetes.weight_sum, 300.0],
+        rtol=1e-15,
+    )
+
+
+def test_compare_is_undecided_at_two_stationary_points(diabetes):
+    pytest.importorskip("skglm")
+    comparison = rp.compare(
+        diabetes.X,
+        diabetes.y,
+        GDP(scale=10.0, shape=1.0),
+        noise_sigma=DIABETES_NOISE_SIGMA,
+        sample=False,
+    )
+    verdict = comparison.verdict
+    assert verdict.status == "UNDECIDED" and not verdict.problems
+    assert "different stationary points" in verdict.undecided_reason
+    assert "the MAP's is lower" in verdict.undecided_reason
+    assert verdict.to_dict()["non_convex"] == verdict.undecided_reason
+    # Neither side's flags call a coefficient wrong: both points are stationary.
+    assert not comparison.table["flags"].str.contains("map!=sklearn").any()

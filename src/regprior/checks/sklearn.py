@@ -214,9 +214,12 @@ def fit_counterpart(
 
     sklearn has no prior centre, so the estimator is fitted on ``y - X @ mu`` (the
     substitution ``theta = mu + w``) and ``mu`` is added back to ``coef_``. The intercept is
-    unchanged by that substitution.
+    unchanged by that substitution. A twin outside scikit-learn (a row of
+    :data:`regprior.registry.SKGLM_PAIRINGS`) is fitted by skglm (:func:`fit_log_sum_reference`).
     """
     row = registry.pairing(prior, likelihood.family)
+    if row.package == "skglm":
+        return _SKGLM_FITS[row.estimator](data, prior, likelihood, fit_intercept=fit_intercept)
     strength = registry.sklearn_strength(prior, likelihood, data.weight_sum)
     estimator = sklearn_estimator(row, strength, fit_intercept=fit_intercept)
     centre = prior.centre(data.n_features)
@@ -350,6 +353,12 @@ def fit_log_sum_reference(
 
     alpha, eps = prior.log_sum_strength(likelihood.noise_sigma, data.weight_sum)
     centre = prior.centre(data.n_features)
+    import scipy.sparse
+
+    if scipy.sparse.issparse(data.X):  # centring makes it dense anyway
+        data = RegressionData(
+            data.X.toarray(), data.y, data.sample_weight, feature_names=data.feature_names
+        )
     x_mean, y_mean, X, y = weighted_centring(data, fit_intercept=fit_intercept)
     root = np.sqrt(data.weights * data.n_samples / data.weight_sum)
     X, y = np.asfortranarray(X * root[:, None]), (y - X @ centre) * root
@@ -376,6 +385,10 @@ def fit_log_sum_reference(
         strength={"alpha": alpha, "eps": eps},
         estimator=estimator,
     )
+
+
+#: skglm's fit of each twin outside scikit-learn, by the registry row's ``estimator``.
+_SKGLM_FITS = {"LogSumPenalty": fit_log_sum_reference}
 
 
 def sklearn_loo_cv(

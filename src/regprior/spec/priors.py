@@ -716,9 +716,9 @@ class GeneralizedDoublePareto(Prior):
         units, and no default scale fits every data set.
     shape : float, default=1.0
         Shape ``a > 0``: small values give heavy tails and strong shrinkage of small weights,
-        large ones approach the Laplace prior. Default 1, Armagan, Dunson & Lee's own default
-        (their ``alpha = eta = 1``): Cauchy-like tails ``|theta|^-2``, so that large weights are
-        barely shrunk, while the density still has the Laplace prior's kink at the centre.
+        large ones approach the Laplace prior. Default 1: the Cauchy's tail ``|theta|^-2``, so
+        that large weights are barely shrunk, while the density keeps the Laplace prior's kink
+        at the centre (a sparse MAP).
 
     Notes
     -----
