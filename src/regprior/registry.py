@@ -45,6 +45,7 @@ __all__ = [
     "pairing",
     "pairing_for_estimator",
     "prior_families",
+    "skglm_families",
     "likelihood_families",
     "sklearn_strength",
     "prior_from_sklearn_strength",
@@ -333,8 +334,8 @@ SKGLM_PAIRINGS = (
         to_penalty=_not_elastic_net_form,
         from_penalty=_not_elastic_net_form,
         cv_options=lambda fixed: {},
-        cv_description="none (skglm has no cross-validated LogSumPenalty estimator)",
-        model_name="",
+        cv_description="skglm has no cross-validated LogSumPenalty estimator",
+        model_name="gdp",
         package="skglm",
         strength_of=lambda prior, likelihood, weight_sum: dict(
             zip(
@@ -381,6 +382,12 @@ def takes_prior_centre(likelihood: str) -> bool:
     return likelihood == DEFAULT_LIKELIHOOD
 
 
+def skglm_families(likelihood: str = "gaussian") -> tuple[str, ...]:
+    """Prior families whose twin is skglm's (:data:`SKGLM_PAIRINGS`), in table order: compared
+    at a strength given as the prior's parameters (no CV estimator)."""
+    return tuple(p.family for p in SKGLM_PAIRINGS if p.likelihood == likelihood)
+
+
 def likelihood_families() -> tuple[str, ...]:
     """Likelihood families that have at least one sklearn counterpart, in table order."""
     return tuple(dict.fromkeys(p.likelihood for p in PAIRINGS))
@@ -416,8 +423,7 @@ def has_twin(prior, likelihood: str = "gaussian") -> bool:
     """Whether a prior (instance, class or family name) has a counterpart (sklearn or skglm)."""
     family = prior if isinstance(prior, str) else getattr(prior, "family", None)
     return any(
-        row.likelihood == likelihood and row.family == family
-        for row in PAIRINGS + SKGLM_PAIRINGS
+        row.likelihood == likelihood and row.family == family for row in PAIRINGS + SKGLM_PAIRINGS
     )
 
 

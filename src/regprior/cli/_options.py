@@ -49,7 +49,7 @@ def add_data_options(command, *, prior_default: str = "both") -> None:
     command.add_argument("--weights", help="sample-weight column of the CSV")
     command.add_argument(
         "--prior",
-        choices=(*registry.prior_families(), "both", "all"),
+        choices=(*registry.prior_families(), *registry.skglm_families(), "both", "all"),
         default=prior_default,
         help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, "
         f"'all' = every family of the likelihood (default: {prior_default})",
@@ -170,10 +170,22 @@ def check_out(out) -> None:
             ) from None
 
 
-def families(args, likelihood: str) -> tuple[str, ...]:
-    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one)."""
+def families(args, likelihood: str, *, command: str = "compare") -> tuple[str, ...]:
+    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one).
+
+    A family whose twin is skglm's (the generalized double Pareto) is compared at a given
+    strength only: a command other than ``compare`` (CV strength, paths, LOO at the CV strength)
+    refuses it with a ValueError.
+    """
     available = registry.prior_families(likelihood)
     both = tuple(f for f in registry.SEED_FAMILIES if f in available)
+    if command != "compare" and args.prior in registry.skglm_families(likelihood):
+        raise ValueError(
+            f"--prior {args.prior}: regprior {command} needs a scikit-learn counterpart with a "
+            f"CV estimator and a path; the {args.prior} prior's twin is skglm's, compared at a "
+            f"given strength by regprior compare --prior {args.prior} --prior-scale ... "
+            "--prior-shape ..."
+        )
     return {"both": both, "all": available}.get(args.prior, (args.prior,))
 
 

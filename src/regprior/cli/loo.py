@@ -73,7 +73,9 @@ def prepare(args) -> Job:
                 "--frequency-weights reads the --weights column as counts; give --weights."
             )
         check_frequency_weights(data)
-    return Job(args, data, likelihood, _options.families(args, likelihood_family), settings)
+    return Job(
+        args, data, likelihood, _options.families(args, likelihood_family, command="loo"), settings
+    )
 
 
 def run(job: Job) -> int:

@@ -359,9 +359,10 @@ def solve_nonconvex_quadratic(
     the largest move is below ``tol`` (gradient units), Newton's method on the support the sweeps
     found (the signs fixed there, where ``-log p`` is smooth) takes the point to rounding level,
     and it is accepted when the support's Hessian is positive definite (a strict local minimum on
-    the support), no sign changed and every weight at the centre satisfies the first-order
-    condition ``|g_j| <= kink_slope``. If it is not accepted the sweeps continue at a 1000x
-    tighter tolerance. Returns ``(x, n_sweeps, certified)`` (``x`` a new array).
+    the support), no sign changed, the gradient on the support is within ``tol`` and every
+    weight at the centre satisfies the first-order condition ``|g_j| <= kink_slope``. If it is
+    not accepted the sweeps continue at a 1000x tighter tolerance. Returns ``(x, n_sweeps,
+    certified)`` (``x`` a new array).
     """
     hessian = np.asarray(hessian, dtype=np.float64)
     linear = np.asarray(linear, dtype=np.float64)
@@ -372,7 +373,7 @@ def solve_nonconvex_quadratic(
     diagonal = np.diagonal(hessian).copy()
     steps = np.divide(1.0, diagonal, out=np.full_like(diagonal, np.inf), where=diagonal > 0)
     gradient = hessian @ x - linear
-    done = 0
+    target, done = tol, 0
     while done < max_sweeps:
         done += 1
         largest = 0.0
@@ -392,7 +393,9 @@ def solve_nonconvex_quadratic(
                 gradient += delta * hessian[j]
                 largest = max(largest, abs(delta) * diagonal[j])
         if largest <= tol:
-            polished = _polish_nonconvex(hessian, linear, x, n_smooth=n_smooth, prior=prior)
+            polished = _polish_nonconvex(
+                hessian, linear, x, n_smooth=n_smooth, prior=prior, tol=target
+            )
             if polished is not None:
                 return polished, done, True
             tol *= 1e-3
@@ -401,9 +404,9 @@ def solve_nonconvex_quadratic(
     return x, done, False
 
 
-def _polish_nonconvex(hessian, linear, x, *, n_smooth, prior):
+def _polish_nonconvex(hessian, linear, x, *, n_smooth, prior, tol):
     """Newton's method on the support of ``x`` (signs fixed), or None if it is not a strict local
-    minimum there with the first-order conditions met off it."""
+    minimum there (gradient within ``tol``) with the first-order conditions met off it."""
     centre = prior.centre(len(x) - n_smooth)
     shift = x[n_smooth:] - centre
     free = np.concatenate([np.ones(n_smooth, dtype=bool), shift != 0.0])
@@ -437,8 +440,11 @@ def _polish_nonconvex(hessian, linear, x, *, n_smooth, prior):
         new_shift = polished[n_smooth:] - centre
         if np.any(free[n_smooth:] & (np.sign(new_shift) != signs)):
             return None
-    gradient = gradient_of(polished)[~free]
+    gradient = gradient_of(polished)
+    if free.any() and not np.max(np.abs(gradient[free])) <= tol:
+        return None
+    off = np.abs(gradient[~free])
     # Slack of a few ulps, as in _optimal_on_support.
-    if np.any(np.abs(gradient) - kink > 1e-9 * np.abs(gradient)):
+    if np.any(off - kink > 1e-9 * off):
         return None
     return polished

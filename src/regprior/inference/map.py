@@ -265,7 +265,8 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
             )
             n_iter += inner
         x = candidate if quadratic else _line_search(penalised, x, candidate, value, gradient)
-    # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result
+    # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result, and so is
+    # that of a prior that is not convex (its curvature depends on the point).
     return _result(
         model,
         prior,
@@ -276,7 +277,6 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         tol=tol,
         n_iter=n_iter,
         n_newton=n_newton,
-        # (a prior that is not convex has a curvature that depends on the point).
         hessian=hessian if quadratic and prior.convex else penalised.hessian(x),
     )
 
