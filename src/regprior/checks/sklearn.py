@@ -9,9 +9,11 @@ module only fits them, at tolerances tight enough to compare with an exact MAP.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 
 from regprior import registry
 from regprior.spec.data import RegressionData, weighted_centring
@@ -349,12 +351,8 @@ def fit_log_sum_reference(
         raise ImportError(
             "skglm is needed for the log-sum reference: pip install regprior[checks]"
         ) from error
-    import warnings
-
     alpha, eps = prior.log_sum_strength(likelihood.noise_sigma, data.weight_sum)
     centre = prior.centre(data.n_features)
-    import scipy.sparse
-
     if scipy.sparse.issparse(data.X):  # centring makes it dense anyway
         data = RegressionData(
             data.X.toarray(), data.y, data.sample_weight, feature_names=data.feature_names

@@ -735,9 +735,10 @@ class GeneralizedDoublePareto(Prior):
     from the prior centre (skglm starts from zero too), certified as stationary, not as the
     global mode. For the engine ``-log p`` is split into the kink ``(a + 1) / (a xi) |theta -
     mu|`` (the slope of ``-log p`` at the centre) and a smooth, concave remainder
-    ``(a + 1) (log(1 + z) - z)``, ``z = |theta - mu| / (a xi)``, whose gradient and curvature
-    vanish and are continuous at the centre; :meth:`penalty_prox` is the exact proximal
-    operator of the whole penalty.
+    ``(a + 1) (log(1 + z) - z)``, ``z = |theta - mu| / (a xi)``, whose gradient vanishes at the
+    centre (it is continuously differentiable there) and whose curvature ``-(a + 1) / (a xi +
+    |theta - mu|)**2`` is negative; :meth:`penalty_prox` is the exact proximal operator of the
+    whole penalty.
     """
 
     family = "gdp"
