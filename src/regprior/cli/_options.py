@@ -56,7 +56,7 @@ def add_data_options(
     sparse = tuple(sparse_kinds()) if sparse_help else ()
     command.add_argument(
         "--prior",
-        choices=(*registry.prior_families(), "both", "all", *sparse),
+        choices=(*registry.prior_families(), *registry.skglm_families(), "both", "all", *sparse),
         default=prior_default,
         help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, "
         f"'all' = every family of the likelihood"
@@ -194,13 +194,25 @@ def check_out(out) -> None:
             ) from None
 
 
-def families(args, likelihood: str) -> tuple[str, ...]:
-    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one);
-    a sparse prior's kind names the seed families (``both``), which it is set beside."""
+def families(args, likelihood: str, *, command: str = "compare") -> tuple[str, ...]:
+    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one).
+
+    A sparse prior's kind names the seed families (``both``), which it is set beside. A family
+    whose twin is skglm's (the generalized double Pareto) is compared at a given strength only:
+    a command other than ``compare`` (CV strength, paths, LOO at the CV strength) refuses it
+    with a ValueError.
+    """
     available = registry.prior_families(likelihood)
     both = tuple(f for f in registry.SEED_FAMILIES if f in available)
     if args.prior in sparse_kinds():
         return both
+    if command != "compare" and args.prior in registry.skglm_families(likelihood):
+        raise ValueError(
+            f"--prior {args.prior}: regprior {command} needs a scikit-learn counterpart with a "
+            f"CV estimator and a path; the {args.prior} prior's twin is skglm's, compared at a "
+            f"given strength by regprior compare --prior {args.prior} --prior-scale ... "
+            "--prior-shape ..."
+        )
     return {"both": both, "all": available}.get(args.prior, (args.prior,))
 
 

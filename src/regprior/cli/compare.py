@@ -20,7 +20,7 @@ LEARNT_WAYS = ("eb", "bayes")
 #: The strength flags of each of the registry's ways of stating a strength.
 STRENGTH_FLAGS = {
     "sklearn": "--alpha/--C",
-    "parameters": "--prior-scale/--prior-sigma",
+    "parameters": "--prior-scale/--prior-sigma/--prior-shape",
     "blog": "--lambda/--rate",
 }
 
@@ -68,6 +68,12 @@ def add_parser(commands) -> None:
         "--prior-sigma",
         type=float,
         help="sd of the elastic net's Normal factor (with --prior-scale)",
+    )
+    command.add_argument(
+        "--prior-shape",
+        type=float,
+        help="shape a of the generalized double Pareto (gdp, with --prior-scale xi): compared "
+        "with skglm's LogSumPenalty(alpha = sigma^2 (a + 1) / N, eps = a xi)",
     )
     command.add_argument(
         "--lambda",
@@ -287,7 +293,11 @@ def _strength(args, way: str) -> dict | None:
     alpha = None if way in WAYS else _options.number(way, "--alpha", ALPHA_EXPECTED)
     stated = {
         "sklearn": {"alpha": alpha, "C": args.C},
-        "parameters": {"scale": args.prior_scale, "sigma": args.prior_sigma},
+        "parameters": {
+            "scale": args.prior_scale,
+            "sigma": args.prior_sigma,
+            "shape": args.prior_shape,
+        },
         "blog": {"lam": args.lam, "rate": args.rate},
     }
     given = {}

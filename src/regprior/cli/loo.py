@@ -90,7 +90,7 @@ def prepare(args) -> Job:
     families, specs = loo_models(
         data,
         likelihood,
-        families=_options.families(args, likelihood_family),
+        families=_options.families(args, likelihood_family, command="loo"),
         hierarchical=full_bayes,
         weights="frequency" if args.frequency_weights else "row",
     )

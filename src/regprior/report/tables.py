@@ -74,7 +74,7 @@ def comparison_header(comparison) -> list[str]:
     lines = [
         f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} "
         f"[{c.pairing.path_parameter}: {c.alpha_source}]",
-        f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
+        f"mapping: prior {parameters}{f' (blog {blog})' if blog else ''}, n = {c.n_samples}, "
         f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, "
         f"intercept: {'flat prior' if c.fit_intercept else 'none'}",
         "verdict: " + verdict_line(c.verdict.to_dict()),
