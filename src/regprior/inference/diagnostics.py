@@ -37,12 +37,32 @@ def _split_chains(ary: np.ndarray) -> np.ndarray:
     return np.vstack((ary[:, :half], ary[:, -half:]))
 
 
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of the flattened ``values``, ties given their mean rank (no NaN).
+
+    SciPy's ``rankdata(method="average")``, whose ranks are whole or half integers, exact in
+    floating point whatever the sort: NumPy's default (SIMD) sort is several times faster than
+    the stable one ``rankdata`` uses.
+    """
+    values = values.ravel()
+    n = values.size
+    order = np.argsort(values)
+    ordered = values[order]
+    starts_run = np.empty(n, dtype=bool)
+    starts_run[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_run[1:])
+    starts = np.flatnonzero(starts_run)  # each run of ties: positions starts .. ends - 1
+    ends = np.append(starts[1:], n)
+    ranks = np.empty(n)
+    ranks[order] = ((starts + ends + 1) / 2)[np.cumsum(starts_run) - 1]
+    return ranks
+
+
 def _z_scale(ary: np.ndarray) -> np.ndarray:
     """Rank-normalised values: ``Phi^-1((rank - 3/8) / (size + 1/4))`` (Blom 1958)."""
     from scipy.special import ndtri
-    from scipy.stats import rankdata
 
-    rank = rankdata(ary, method="average", nan_policy="omit")
+    rank = _average_ranks(ary)
     rank = (rank - 3 / 8) / (rank.size - 2 * (3 / 8) + 1)
     return ndtri(rank).reshape(ary.shape)
 
@@ -89,8 +109,8 @@ def _ess(ary: np.ndarray) -> float:
     # same pairwise sum as the mean of one strided column.
     lag_mean = np.mean(np.ascontiguousarray(acov.T), axis=1)
     rho = (1.0 - (mean_var - lag_mean) / var_plus).tolist()
-
-    rho_hat_t = np.zeros(n_draw)
+    # Python floats (the same IEEE arithmetic as NumPy's scalars, a tenth of the time per step).
+    rho_hat_t = [0.0] * n_draw
     rho_hat_even = 1.0
     rho_hat_t[0] = rho_hat_even
     rho_hat_odd = rho[1]
@@ -115,6 +135,7 @@ def _ess(ary: np.ndarray) -> float:
             rho_hat_t[t + 2] = rho_hat_t[t + 1]
         t += 2
     ess = n_chain * n_draw
+    rho_hat_t = np.array(rho_hat_t[: max_t + 3])  # the rest is never set: zeros
     tau_hat = -1.0 + 2.0 * np.sum(rho_hat_t[: max_t + 1]) + np.sum(rho_hat_t[max_t + 1 : max_t + 2])
     tau_hat = max(tau_hat, 1 / np.log10(ess))
     ess = ess / tau_hat
