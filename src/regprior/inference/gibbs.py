@@ -220,7 +220,7 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
     if "sigma2" in state:
         sigma2 = state.pop("sigma2")
     beta = np.empty((chains, draws, p))
-    noise = np.empty((chains, draws))
+    kept_sigma2 = np.empty((chains, draws))
     scalars: dict[str, np.ndarray] = {}
     # A learnt global scale, or a learnt noise the prior is not scaled by: partially collapsed
     # (ScaleConditionals' docstring); otherwise the plain blocked sweep.
@@ -243,15 +243,16 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
         if kept < 0:
             continue
         beta[:, kept] = gamma
-        noise[:, kept] = sigma2
+        kept_sigma2[:, kept] = sigma2
         for name, values in record(sigma2, state, weight_sum).items():
             scalars.setdefault(name, np.empty((chains, draws)))[:, kept] = values
     if problem.column_scales is not None:
         beta *= problem.column_scales
-    beta += conditionals.centre
+    if np.any(conditionals.centre):
+        beta += conditionals.centre
     intercept = None
     if fit_intercept:
-        centred = rngs.normal(draws) * np.sqrt(noise / weight_sum)
+        centred = rngs.normal(draws) * np.sqrt(kept_sigma2 / weight_sum)
         intercept = problem.y_mean - beta @ problem.x_mean + centred
     return {"beta": beta, "intercept": intercept, "scalars": scalars}
 
