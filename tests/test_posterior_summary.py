@@ -2,9 +2,9 @@
 
 ``_summarise`` used to call ``az.mcse``, ``az.ess``, ``az.rhat`` and ``az.hdi``; it now computes
 them in NumPy (regprior.inference.diagnostics). The old route is kept here, verbatim, as the
-reference: same DataFrame within a relative 1e-12 (in practice bit for bit), on Gibbs draws at a
-fixed seed and on hand-made edge cases (one chain, an odd number of draws, a constant quantity,
-NaN draws, three draws, a Fortran-ordered array).
+reference: same DataFrame within a relative 1e-12 (bit for bit on C-ordered draws), on Gibbs
+draws at a fixed seed and on hand-made edge cases (one chain, an odd number of draws, a constant
+quantity, NaN draws, three draws, a Fortran-ordered array, ties).
 """
 
 import subprocess
@@ -18,6 +18,7 @@ import xarray as xr
 import regprior as rp
 from conftest import DIABETES_NOISE_SIGMA
 from regprior.backend.names import WEIGHTS
+from regprior.inference import diagnostics
 from regprior.inference.nuts import HDI_PROB, _summarise
 
 
@@ -129,6 +130,32 @@ def test_summary_edge_cases_equal_arviz(case):
         assert summary["r_hat"].isna().all()
     if case == "constant":
         assert summary.loc["b", "ess_bulk"] == chains * 2 * (draws // 2)  # split, middle dropped
+
+
+def test_all_quantities_at_once_equal_one_by_one_bit_for_bit():
+    """summary_statistics (the stack of all quantities) against the one-quantity functions."""
+    rng = np.random.default_rng(6)
+    draws = rng.standard_normal((4, 400, 7))
+    draws[:, 1:] += 0.6 * draws[:, :-1]
+    draws[..., 3] = np.round(draws[..., 3], 1)  # ties
+    draws[..., 4] = -1.5  # constant
+    draws[1, 5, 5] = np.nan
+    quantities = [draws[..., j] for j in range(7)]
+    stacked = diagnostics.summary_statistics(quantities, HDI_PROB)
+    one_by_one = {
+        "mcse_mean": diagnostics.mcse_mean,
+        "mcse_sd": diagnostics.mcse_sd,
+        "ess_bulk": diagnostics.ess_bulk,
+        "ess_tail": diagnostics.ess_tail,
+        "r_hat": diagnostics.rhat_rank,
+    }
+    for name, function in one_by_one.items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = [function(q) for q in quantities]
+        np.testing.assert_array_equal(stacked[name], expected, err_msg=name)
+    bounds = np.array([diagnostics.hdi_nearest(q, HDI_PROB) for q in quantities])
+    np.testing.assert_array_equal(stacked["hdi_low"], bounds[:, 0])
+    np.testing.assert_array_equal(stacked["hdi_high"], bounds[:, 1])
 
 
 def test_a_gibbs_posterior_imports_neither_arviz_nor_pymc():

@@ -136,18 +136,8 @@ def _summarise(datatree, var_names: list[str], feature_names) -> pd.DataFrame:
         rows[column] = np.concatenate(
             [np.atleast_1d(np.asarray(values[name])) for name in var_names]
         )
-    per_draws = {
-        "mcse_mean": diagnostics.mcse_mean,
-        "mcse_sd": diagnostics.mcse_sd,
-        "ess_bulk": diagnostics.ess_bulk,
-        "ess_tail": diagnostics.ess_tail,
-        "r_hat": diagnostics.rhat_rank,
-    }
     quantities = [draws for name in var_names for draws in _chain_draw_arrays(posterior, name)]
-    for column, function in per_draws.items():
-        rows[column] = np.array([function(draws) for draws in quantities], dtype=float)
-    bounds = np.array([diagnostics.hdi_nearest(draws, HDI_PROB) for draws in quantities])
-    rows["hdi_low"], rows["hdi_high"] = bounds[:, 0], bounds[:, 1]
+    rows.update(diagnostics.summary_statistics(quantities, HDI_PROB))
     index = []
     for name in var_names:
         index += list(feature_names) if name == WEIGHTS else [name]
