@@ -132,8 +132,11 @@ def test_summary_edge_cases_equal_arviz(case):
         assert summary.loc["b", "ess_bulk"] == chains * 2 * (draws // 2)  # split, middle dropped
 
 
-def test_all_quantities_at_once_equal_one_by_one_bit_for_bit():
-    """summary_statistics (the stack of all quantities) against the one-quantity functions."""
+@pytest.mark.parametrize("chunk", [256, 3])
+def test_all_quantities_at_once_equal_one_by_one_bit_for_bit(chunk, monkeypatch):
+    """summary_statistics (stacks of quantities, 7 in one chunk or in chunks of 3) against the
+    one-quantity functions."""
+    monkeypatch.setattr(diagnostics, "CHUNK", chunk)
     rng = np.random.default_rng(6)
     draws = rng.standard_normal((4, 400, 7))
     draws[:, 1:] += 0.6 * draws[:, :-1]
