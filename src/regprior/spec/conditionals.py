@@ -19,6 +19,7 @@ __all__ = [
     "ScaleConditionals",
     "FixedScales",
     "LaplaceScales",
+    "GeneralizedDoubleParetoScales",
     "known_noise_variance",
     "inverse_gaussian",
     "laplace_variances",
@@ -339,3 +340,31 @@ class LaplaceScales(ScaleConditionals):
 
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         state["d"] = laplace_variances(gamma, self.scale, streams)
+
+
+class GeneralizedDoubleParetoScales(ScaleConditionals):
+    """A generalized double Pareto prior (scale ``xi``, shape ``a``) as a normal scale mixture.
+
+    Armagan, Dunson & Lee (2013): ``theta_j ~ N(0, d_j)``, ``d_j ~ Exp(rate l_j^2 / 2)``,
+    ``l_j ~ Gamma(a, rate a xi)``. Given the weight, ``d_j`` integrated out leaves
+    ``theta_j | l_j ~ Laplace(rate l_j)``, so ``l_j | theta_j ~ Gamma(a + 1, rate |theta_j| + a
+    xi)``; then ``1 / d_j | theta_j, l_j ~ InverseGaussian(mean l_j / |theta_j|, shape
+    l_j^2)``. Drawing ``l_j`` with ``d_j`` integrated out and then ``d_j`` is one joint draw of
+    ``(l_j, d_j)`` given the weight.
+    """
+
+    def __init__(self, scale: float, shape: float, n_features, **kwargs):
+        super().__init__(n_features, **kwargs)
+        self.scale, self.shape = float(scale), float(shape)
+
+    def start(self, streams, noise_guess):
+        p = self.n_features
+        laplace_rate = streams.gamma(self.shape, p) / (self.shape * self.scale)
+        return {"d": 2.0 * streams.exponential(p) / laplace_rate**2}
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        magnitude = np.abs(gamma)
+        laplace_rate = streams.gamma(self.shape + 1.0, self.n_features) / (
+            magnitude + self.shape * self.scale
+        )
+        state["d"] = 1.0 / inverse_gaussian(laplace_rate / magnitude, laplace_rate**2, streams)
