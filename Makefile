@@ -20,7 +20,7 @@ $(BIN)/regprior: pyproject.toml
 setup: $(BIN)/regprior
 
 compare: setup
-	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --engine $(ENGINE) --out $(OUT)
+	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --sparse horseshoe --engine $(ENGINE) --out $(OUT)
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q

@@ -133,7 +133,8 @@ def test_loo_help_states_its_prior_default(capsys):
         main(["loo", "--help"])
     assert exit_.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "'all' = every family of the likelihood (default: all)" in text
+    assert "'all' = every family of the likelihood;" in text
+    assert "beside the 'both' families at their CV strength (default: all)" in text
     assert "(default: both)" not in text
 
 

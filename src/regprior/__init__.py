@@ -50,12 +50,21 @@ from regprior.spec.likelihoods import (
 from regprior.spec.mapping import (
     elastic_net_alpha,
     elastic_net_scales_from_alpha,
+    gdp_parameters_from_log_sum,
     laplace_scale_from_lasso_alpha,
     lasso_alpha,
+    log_sum_strength,
     normal_sigma_from_ridge_alpha,
     ridge_alpha,
 )
-from regprior.spec.priors import ElasticNetFormPrior, ElasticNetPrior, Laplace, Normal, Prior
+from regprior.spec.priors import (
+    ElasticNetFormPrior,
+    ElasticNetPrior,
+    GeneralizedDoublePareto,
+    Laplace,
+    Normal,
+    Prior,
+)
 from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
 from regprior.spec.statistics import SufficientStatistics
 
@@ -64,6 +73,7 @@ __all__ = [
     "BayesianRegressor",
     "ElasticNetFormPrior",
     "FullBayes",
+    "GeneralizedDoublePareto",
     "Horseshoe",
     "R2D2",
     "RegularizedHorseshoe",
@@ -94,6 +104,8 @@ __all__ = [
     "fit_map",
     "lasso_alpha",
     "laplace_scale_from_lasso_alpha",
+    "log_sum_strength",
+    "gdp_parameters_from_log_sum",
     "LogisticPriorClassifier",
     "Poisson",
     "PoissonPriorRegressor",

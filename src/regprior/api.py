@@ -283,10 +283,10 @@ def sample_posterior(
         with the full-Bayes scalars (noise variance, lambda, implied sklearn alpha) summarised
         beside the weights.
     """
-    from regprior.inference.gibbs import ENGINES, gibbs_posterior, gibbs_unavailable
+    from regprior.inference.engines import check_engine_name, choose_engine
+    from regprior.inference.gibbs import gibbs_posterior
 
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}; got {engine!r}.")
+    check_engine_name(engine)
     if engine == "gibbs" and target_accept is not None:
         raise ValueError("target_accept is a NUTS setting; engine='gibbs' takes none.")
     if target_accept is None:
@@ -297,21 +297,17 @@ def sample_posterior(
     data, resolved = _checked_inputs(
         X, y, prior, noise_sigma, sample_weight, fit_intercept, None, likelihood
     )
-    if engine != "nuts":
-        reason = gibbs_unavailable(prior, resolved)
-        if reason is None:
-            return gibbs_posterior(
-                data,
-                prior,
-                resolved,
-                fit_intercept=fit_intercept,
-                draws=draws,
-                tune=tune,
-                chains=chains,
-                random_seed=random_seed,
-            )
-        if engine == "gibbs":
-            raise ValueError(f"engine='gibbs': no Gibbs sampler for {reason}.")
+    if choose_engine(engine, prior, resolved).engine == "gibbs":
+        return gibbs_posterior(
+            data,
+            prior,
+            resolved,
+            fit_intercept=fit_intercept,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=random_seed,
+        )
     model = _build(data, prior, resolved, fit_intercept=fit_intercept)
     return sample_nuts(
         model,
@@ -396,11 +392,15 @@ def compare_loo(
     chains=4,
     random_seed=0,
     weights="row",
+    engine="nuts",
 ):
     """Sample every specification on the same data and compare them by PSIS-LOO (ArviZ).
 
-    Each model is built on the raw data (the pointwise log likelihood needs it) and sampled
-    by NUTS at its own default ``target_accept``; a specification needs no scikit-learn twin.
+    Each model is sampled by ``engine``: by NUTS on the PyMC model built on the raw data (the
+    pointwise log likelihood needs it) at the specification's own default ``target_accept``,
+    or by Gibbs, whose pointwise Gaussian log likelihood is computed from its draws
+    (:func:`regprior.checks.loo.gaussian_log_likelihood`). A specification needs no
+    scikit-learn twin.
 
     Parameters
     ----------
@@ -415,21 +415,30 @@ def compare_loo(
         With sample weights, what is left out: a weighted row whole, or one of the repeated
         observations an integer (frequency) weight counts
         (:func:`regprior.checks.loo.loo_compare`).
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        The posterior engine of every model (:func:`sample_posterior`): ``"gibbs"`` needs every
+        specification to have Gibbs conditionals (Gaussian likelihood, a normal scale-mixture
+        prior); ``"auto"`` samples each by Gibbs where it has them and by NUTS elsewhere (a
+        non-Gaussian likelihood, the elastic-net prior, the sparse priors), the table's
+        ``engine_note`` saying why NUTS. The ``engine`` column names the engine of each row.
 
     Returns
     -------
     LOOComparison
         elpd_loo, its SE, p_loo, differences, stacking weights, Pareto-k and sampler flags
-        per model (:class:`regprior.checks.loo.LOOComparison`).
+        per model, and the engine that sampled it (:class:`regprior.checks.loo.LOOComparison`).
 
     Raises
     ------
     TypeError, ValueError
-        Fewer than two models, a model that is not a specification, or bad input, before any
-        model is built.
+        Fewer than two models, a model that is not a specification, bad input, or a model
+        ``engine="gibbs"`` cannot sample (named), before any model is built or sampled.
     """
-    from regprior.checks.loo import LOO_WEIGHTS, loo_compare
+    from regprior.checks.loo import LOO_WEIGHTS, SampledData, loo_compare
+    from regprior.inference.engines import check_engine_name, choose_engine
+    from regprior.inference.gibbs import gibbs_posterior
 
+    check_engine_name(engine)
     if weights not in LOO_WEIGHTS:
         raise ValueError(f"weights must be one of {list(LOO_WEIGHTS)}; got {weights!r}.")
     if not isinstance(models, dict) or len(models) < 2:
@@ -438,7 +447,7 @@ def compare_loo(
             f"{type(models).__name__} of {len(models) if hasattr(models, '__len__') else '?'}."
         )
     check_nuts_settings(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
-    checked = {}
+    checked, choices = {}, {}
     for name, spec in models.items():
         check_specification(spec, f"models[{name!r}]")
         is_full_bayes = isinstance(spec, FullBayes)
@@ -452,17 +461,24 @@ def compare_loo(
             None,
             None if is_full_bayes else likelihood,
         )
+        try:
+            choices[name] = choose_engine(engine, spec, checked[name][1])
+        except ValueError as error:
+            raise ValueError(f"models[{name!r}]: {error}") from None
+    settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
     fits = {}
     for name, spec in models.items():
         data, resolved = checked[name]
+        if choices[name].engine == "gibbs":
+            posterior = gibbs_posterior(
+                data, spec, resolved, fit_intercept=fit_intercept, **settings
+            )
+            fits[name] = (SampledData(data, resolved), posterior)
+            continue
         model = _build(data, spec, resolved, fit_intercept=fit_intercept, form="raw")
         posterior = sample_nuts(
-            model,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            random_seed=random_seed,
-            target_accept=getattr(spec, "target_accept", 0.8),
+            model, **settings, target_accept=getattr(spec, "target_accept", 0.8)
         )
         fits[name] = (model, posterior)
-    return loo_compare(fits, weights=weights)
+    notes = {name: choice.note for name, choice in choices.items()}
+    return loo_compare(fits, weights=weights, engine_notes=notes)

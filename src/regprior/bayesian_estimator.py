@@ -1,4 +1,4 @@
-"""A scikit-learn regressor for any model specification, fitted by its full posterior (NUTS)."""
+"""A scikit-learn regressor for any model specification, fitted by its full posterior."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
 
     Samples the posterior of ``prior`` (a fixed-scale prior such as ``Normal`` or ``Laplace``,
     a prior without a scikit-learn twin, or a full-Bayes specification such as
-    ``BayesianLasso``) with NUTS (:func:`regprior.sample_posterior`). ``coef_`` and
-    ``intercept_`` are posterior means; ``predict(X, return_std=True)`` returns the posterior
-    predictive mean and sd, as :class:`sklearn.linear_model.BayesianRidge` does:
+    ``BayesianLasso``) with NUTS or Gibbs (``engine``, :func:`regprior.sample_posterior`).
+    ``coef_`` and ``intercept_`` are posterior means; ``predict(X, return_std=True)`` returns
+    the posterior predictive mean and sd, as :class:`sklearn.linear_model.BayesianRidge` does:
 
     .. math::
 
@@ -46,7 +46,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Flat-prior intercept.
     draws, tune, chains : int, default=1000, 1000, 4
-        NUTS draws and tuning steps per chain, number of chains.
+        Draws and tuning steps (Gibbs: discarded warm-up sweeps) per chain, number of chains.
     random_seed : int, default=0
         Same seed, same draws.
     target_accept : float, default=None
@@ -55,7 +55,9 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     engine : {"nuts", "gibbs", "auto"}, default="nuts"
         The posterior engine (:func:`regprior.sample_posterior`): NUTS on the PyMC model, the
         conditionally conjugate Gibbs sampler (Gaussian likelihood, specifications with
-        conjugate conditionals; a ValueError says why otherwise), or Gibbs where it applies.
+        conjugate conditionals; a ValueError at ``fit`` says why otherwise, before anything is
+        sampled), or ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere.
+        ``diagnostics_["engine"]`` names the engine that sampled.
 
     Attributes
     ----------
@@ -68,8 +70,9 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     summary_ : pandas.DataFrame
         Posterior summary (mean, median, sd, 94% HDI, MCSE, ESS, r_hat) per weight and scalar.
     diagnostics_ : dict
-        ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``healthy``, ``problems``. An unhealthy
-        sampler also raises a ``UserWarning`` naming the problems at fit time.
+        ``engine``, ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``healthy``,
+        ``problems``. An unhealthy sampler also raises a ``UserWarning`` naming the problems at
+        fit time.
     noise_sigma_ : float
         Posterior mean of the noise sd (full Bayes), the known or estimated one (fixed
         Gaussian prior), NaN for the Poisson.
@@ -250,12 +253,16 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
 
 def warn_if_unhealthy(estimator, posterior) -> None:
     """A ``UserWarning`` naming the sampler's problems (divergences, r_hat, ESS), as PyMC warns."""
+    from regprior.inference.nuts import ENGINE_LABELS
+
+    engine = posterior.engine
     if not posterior.healthy:
         warnings.warn(
-            f"{type(estimator).__name__}: the NUTS sampler is unhealthy ("
+            f"{type(estimator).__name__}: the {ENGINE_LABELS.get(engine, engine)} sampler is "
+            "unhealthy ("
             + "; ".join(posterior.problems)
-            + "): the posterior summaries may be wrong. See diagnostics_; raise tune, draws or "
-            "target_accept.",
+            + "): the posterior summaries may be wrong. See diagnostics_; raise tune, draws"
+            + (" or target_accept." if posterior.engine == "nuts" else "."),
             UserWarning,
             stacklevel=3,
         )

@@ -104,7 +104,9 @@ def _parse(document: dict, source: str) -> ModelSpec:
             f"model spec {source}: likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; "
             f"got {document['likelihood']!r}."
         )
-    families = registry.prior_families(document["likelihood"])
+    families = registry.prior_families(document["likelihood"]) + registry.skglm_families(
+        document["likelihood"]
+    )
     if document["prior"] not in families:
         raise ValueError(
             f"model spec {source}: prior must be one of {list(families)}; "
@@ -116,7 +118,9 @@ def _parse(document: dict, source: str) -> ModelSpec:
             f"model spec {source}: a {document['prior']} prior's sklearn counterpart is "
             f"{row.estimator}; got {document['sklearn']!r}."
         )
-    allowed = {**DEFAULT_TYPES, **{name: float for name in row.strength[1:]}}
+    # A twin outside sklearn (skglm) has no fixed strength parameter a model could default.
+    fixed_names = row.strength[1:] if row.package == "sklearn" else ()
+    allowed = {**DEFAULT_TYPES, **{name: float for name in fixed_names}}
     defaults = document.get("defaults", {})
     if not isinstance(defaults, dict):
         raise ValueError(f"model spec {source}: [defaults] must be a table.")
@@ -130,9 +134,10 @@ def _parse(document: dict, source: str) -> ModelSpec:
                 f"model spec {source}: default {key!r} must be {allowed[key].__name__}; "
                 f"got {value!r}."
             )
-    fixed = {k: v for k, v in defaults.items() if k in row.strength}
+    fixed = {k: v for k, v in defaults.items() if k in fixed_names}
     try:
-        row.check_strength({row.path_parameter: 1.0, **fixed})
+        if row.package == "sklearn":
+            row.check_strength({row.path_parameter: 1.0, **fixed})
     except (TypeError, ValueError) as error:
         raise ValueError(f"model spec {source}: {error}") from None
     return ModelSpec(

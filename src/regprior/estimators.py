@@ -1,4 +1,4 @@
-"""scikit-learn estimators whose fit is the MAP (or NUTS posterior) of a prior on the weights."""
+"""scikit-learn estimators whose fit is the MAP (or the posterior) of a prior on the weights."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ DEFAULT_MAX_ITER = 100_000
 
 #: Ridge's solvers (and Lasso's "auto"): accepted, so that a copied pipeline runs, with no effect.
 SKLEARN_SOLVERS = {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}
+
+#: ``inference``: the exact MAP, or the posterior sampled by ``engine``; ``"nuts"`` is the
+#: posterior by NUTS (the name from before the Gibbs engine, kept: it takes ``engine="nuts"`` only).
+INFERENCES = ("map", "posterior", "nuts")
 
 #: Sparse ``X`` the Gaussian estimators take (through sufficient statistics; the GLMs need it
 #: dense).
@@ -99,9 +103,66 @@ def _check_one_strength(estimator, *scales: str) -> None:
         )
 
 
+def _check_inference(estimator) -> None:
+    """ValueError when ``inference`` and ``engine`` contradict (checked by ``fit`` before any work).
+
+    ``engine`` chooses how a posterior is sampled: ``inference="map"`` samples none, and
+    ``inference="nuts"`` names its engine already.
+    """
+    name = type(estimator).__name__
+    if estimator.engine == "nuts":
+        return
+    if estimator.inference == "map":
+        raise ValueError(
+            f"{name}: engine={estimator.engine!r} chooses how a posterior is sampled, and "
+            "inference='map' samples none; use inference='posterior' (or engine='nuts')."
+        )
+    if estimator.inference == "nuts":
+        raise ValueError(
+            f"{name}: inference='nuts' samples by NUTS, and engine={estimator.engine!r} asks for "
+            f"another engine; use inference='posterior' with engine={estimator.engine!r}."
+        )
+
+
 def _solve(estimator, data, prior, likelihood) -> None:
-    """MAP or NUTS on the cached compiled model; sets ``coef_``, ``intercept_`` and the mode's
-    attributes."""
+    """MAP on the cached compiled model, or the posterior by the estimator's engine; sets
+    ``coef_``, ``intercept_`` and the mode's attributes.
+
+    The engine is chosen (``"gibbs"`` refused with the reason, ``"auto"`` resolved) before any
+    model is built: the Gibbs engine builds none.
+    """
+    settings = {
+        "draws": estimator.draws,
+        "tune": estimator.tune,
+        "chains": estimator.chains,
+        "random_seed": estimator.random_seed,
+    }
+    if estimator.inference != "map":
+        from regprior.inference.engines import choose_engine
+
+        # The rows are needed: a SciPy sparse X arrives as sufficient statistics.
+        rows = isinstance(data, RegressionData)
+        engine = estimator.engine
+        if not rows and engine != "nuts":
+            if engine == "gibbs":
+                raise ValueError(
+                    f"{type(estimator).__name__}: engine='gibbs' takes a dense X (the Gibbs "
+                    "engine samples from the rows); got a SciPy sparse X. Use engine='nuts' or "
+                    "'auto', or a dense X."
+                )
+            engine = "nuts"
+        try:
+            choice = choose_engine(engine, prior, likelihood)
+        except ValueError as error:
+            raise ValueError(f"{type(estimator).__name__}: {error}") from None
+        if choice.engine == "gibbs":
+            from regprior.inference.gibbs import gibbs_posterior
+
+            posterior = gibbs_posterior(
+                data, prior, likelihood, fit_intercept=estimator.fit_intercept, **settings
+            )
+            _set_posterior(estimator, posterior)
+            return
     with reusable_model(data, prior, likelihood, fit_intercept=estimator.fit_intercept) as model:
         if estimator.inference == "map":
             result = map_estimate(
@@ -125,22 +186,18 @@ def _solve(estimator, data, prior, likelihood) -> None:
             estimator._predictive = estimator._map_predictive(model)
         else:
             # The sampler settings are validated by fit (_parameter_constraints).
-            posterior = sample_nuts(
-                model,
-                draws=estimator.draws,
-                tune=estimator.tune,
-                chains=estimator.chains,
-                random_seed=estimator.random_seed,
-            )
-            estimator.posterior_ = posterior.datatree
-            estimator.diagnostics_ = posterior.diagnostics()
-            warn_if_unhealthy(estimator, posterior)
-            draws = posterior.datatree.posterior
-            estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
-            estimator.intercept_ = (
-                float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
-            )
-            estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
+            _set_posterior(estimator, sample_nuts(model, **settings))
+
+
+def _set_posterior(estimator, posterior) -> None:
+    """The posterior's draws, diagnostics (the engine among them), means and predictive draws."""
+    estimator.posterior_ = posterior.datatree
+    estimator.diagnostics_ = posterior.diagnostics()
+    warn_if_unhealthy(estimator, posterior)
+    draws = posterior.datatree.posterior
+    estimator.coef_ = draws[WEIGHTS].mean(("chain", "draw")).to_numpy()
+    estimator.intercept_ = float(draws[INTERCEPT].mean()) if estimator.fit_intercept else 0.0
+    estimator._predictive = _posterior_draws(draws, estimator.fit_intercept)
 
 
 def _warm_start(estimator, n_features: int):
@@ -182,11 +239,19 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
     positive : bool, default=False
         sklearn's parameter, kept so that a swapped-in estimator says why: ``True`` is refused
         (the truncated prior it stands for is not built).
-    inference : {"map", "nuts"}, default="map"
+    inference : {"map", "posterior", "nuts"}, default="map"
         ``"map"``: ``coef_`` is the exact posterior mode (= sklearn's solution).
-        ``"nuts"``: ``coef_`` is the posterior mean, the draws are in ``posterior_``.
+        ``"posterior"``: ``coef_`` is the posterior mean, sampled by ``engine``; the draws are
+        in ``posterior_``. ``"nuts"``: the same by NUTS (``engine="nuts"`` only).
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        The posterior engine (:func:`regprior.sample_posterior`), with ``inference="posterior"``:
+        NUTS on the PyMC model; the conditionally conjugate Gibbs sampler (Normal and Laplace
+        priors; the elastic-net prior has none: a ``ValueError`` at ``fit`` says why, before
+        anything is sampled); or ``"auto"``: Gibbs where the prior allows it, NUTS elsewhere.
+        ``diagnostics_["engine"]`` names the engine that sampled. Gibbs takes a dense ``X``
+        (``"auto"`` samples a sparse one by NUTS).
     draws, tune, chains, random_seed : int
-        NUTS settings (``inference="nuts"`` only).
+        Sampler settings (a posterior only; for Gibbs ``tune`` is its discarded warm-up).
     tol : float, default=1e-10
         The MAP's relative KKT tolerance (:attr:`regprior.inference.MAPResult.kkt_residual`),
         not sklearn's duality gap or coefficient change: a ``tol`` copied from ``Lasso``
@@ -236,10 +301,11 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         sklearn's ``Lasso`` / ``ElasticNet`` objective, computed as sklearn computes its own
         (:func:`regprior.checks.sklearn.enet_dual_gap`); ~0 at the exact MAP.
     posterior_ : xarray.DataTree
-        NUTS draws (``inference="nuts"`` only).
+        The posterior draws (a posterior only).
     diagnostics_ : dict
-        The sampler's health (``inference="nuts"`` only): ``r_hat_max``, ``ess_bulk_min``,
-        ``divergences``, ``healthy``, ``problems``; an unhealthy sampler also raises a
+        The sampler's health (a posterior only): ``engine`` (``"nuts"`` or ``"gibbs"``),
+        ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``healthy``, ``problems``; an
+        unhealthy sampler also raises a
         ``UserWarning`` naming the problems at fit time.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -262,7 +328,8 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         "noise_sigma": [Interval(Real, 0, None, closed="neither"), None],
         "fit_intercept": ["boolean"],
         "positive": ["boolean"],
-        "inference": [StrOptions({"map", "nuts"})],
+        "inference": [StrOptions(set(INFERENCES))],
+        "engine": [StrOptions({"nuts", "gibbs", "auto"})],
         "draws": [Interval(Integral, 1, None, closed="left")],
         "tune": [Interval(Integral, 0, None, closed="left")],
         "chains": [Interval(Integral, 1, None, closed="left")],
@@ -287,6 +354,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         fit_intercept=True,
         positive=False,
         inference="map",
+        engine="nuts",
         draws=1000,
         tune=1000,
         chains=4,
@@ -307,6 +375,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
         self.positive = positive
         self.inference = inference
+        self.engine = engine
         self.draws = draws
         self.tune = tune
         self.chains = chains
@@ -329,6 +398,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         ``noise_sigma=None`` and ``n_samples <= n_features + 1``, see ``_likelihood``.
         """
         _check_one_strength(self, "prior_scale", "prior_sigma")
+        _check_inference(self)
         if not isinstance(self.precompute, (bool, str)):
             raise ValueError(
                 f"The 'precompute' parameter of {type(self).__name__} must be a bool or 'auto'; "
@@ -441,7 +511,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         self.coef_ = self.coef_.astype(X.dtype)
         self.intercept_ = self.intercept_.astype(X.dtype)
         self.prior_ = [fit.prior_ for fit in self.estimators_]
-        if self.inference == "nuts":
+        if self.inference != "map":
             self.posterior_ = [fit.posterior_ for fit in self.estimators_]
         return self
 
@@ -481,11 +551,12 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         """Predicted mean ``X @ coef_ + intercept_``; with ``return_std`` also the predictive sd.
 
         The predictive sd is ``sqrt(Var[c + x @ beta | data] + noise_sigma_**2)``. With
-        ``inference="nuts"`` the variance is taken over the posterior draws; with
+        a posterior (``inference="posterior"`` or ``"nuts"``) the variance is taken over the
+        posterior draws; with
         ``inference="map"`` and a Normal prior it is exact (the posterior is Gaussian, as in
         sklearn's ``BayesianRidge``); with ``inference="map"`` and a Laplace prior the MAP is
         a point estimate with no posterior attached, so only the noise term ``noise_sigma_``
-        is returned: use ``inference="nuts"`` for parameter uncertainty.
+        is returned: use ``inference="posterior"`` for parameter uncertainty.
         """
         check_is_fitted(self)
         X = validate_data(
@@ -542,7 +613,7 @@ class LaplacePriorRegressor(_PriorRegressor):
         alpha = noise_sigma**2 / (N * prior_scale)
 
     with ``N = sum(sample_weight)``. The MAP has exact zeros (weights exactly at ``mu``);
-    the posterior mean (``inference="nuts"``) does not.
+    the posterior mean (``inference="posterior"``) does not.
     """
 
     _family = "laplace"
@@ -569,7 +640,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         alpha = noise_sigma**2 / N * (1/prior_scale + 1/prior_sigma**2)
         l1_ratio = (1/prior_scale) / (1/prior_scale + 1/prior_sigma**2)
 
-    The MAP has exact zeros; the posterior mean (``inference="nuts"``) does not.
+    The MAP has exact zeros; the posterior mean (``inference="posterior"``) does not.
 
     Parameters
     ----------
@@ -584,7 +655,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         Standard deviation of the Normal factor.
     **others
         As for :class:`NormalPriorRegressor` (``prior_mu``, ``noise_sigma``,
-        ``fit_intercept``, ``inference``, NUTS settings).
+        ``fit_intercept``, ``inference``, ``engine``, sampler settings).
 
     Attributes
     ----------
@@ -613,6 +684,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
         fit_intercept=True,
         positive=False,
         inference="map",
+        engine="nuts",
         draws=1000,
         tune=1000,
         chains=4,
@@ -634,6 +706,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
             fit_intercept=fit_intercept,
             positive=positive,
             inference=inference,
+            engine=engine,
             draws=draws,
             tune=tune,
             chains=chains,
@@ -683,7 +756,8 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 
 _GLM_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
-    "inference": [StrOptions({"map", "nuts"})],
+    "inference": [StrOptions(set(INFERENCES))],
+    "engine": [StrOptions({"nuts", "gibbs", "auto"})],
     "draws": [Interval(Integral, 1, None, closed="left")],
     "tune": [Interval(Integral, 0, None, closed="left")],
     "chains": [Interval(Integral, 1, None, closed="left")],
@@ -708,6 +782,7 @@ class _GLMPriorEstimator(BaseEstimator):
         return None
 
     def _fit_glm(self, X, y, sample_weight):
+        _check_inference(self)
         data = _weighted_data(
             X,
             y,
@@ -755,9 +830,13 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
     l1_ratio : float, default=0.0
         sklearn's mixing parameter in [0, 1]; picks the prior family.
     fit_intercept : bool, default=True
-    inference : {"map", "nuts"}, default="map"
-        ``"nuts"``: ``coef_`` is the posterior mean and ``predict_proba`` the posterior
-        predictive probability (averaged over the draws).
+    inference : {"map", "posterior", "nuts"}, default="map"
+        ``"posterior"`` (or ``"nuts"``): ``coef_`` is the posterior mean and ``predict_proba``
+        the posterior predictive probability (averaged over the draws).
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        As for :class:`NormalPriorRegressor`. The Bernoulli (and Poisson) likelihood has no
+        Gibbs sampler: ``"gibbs"`` is refused at ``fit`` with the reason, ``"auto"`` samples by
+        NUTS.
     draws, tune, chains, random_seed : int
         NUTS settings.
     tol, max_iter, warm_start
@@ -774,7 +853,9 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
     n_iter_ : int
         Newton steps plus coordinate-descent sweeps (``inference="map"`` only).
     posterior_ : xarray.DataTree
-        ``inference="nuts"`` only.
+        A posterior only.
+    diagnostics_ : dict
+        A posterior only: the sampler's health and ``engine``.
     """
 
     _likelihood_class = Bernoulli
@@ -791,6 +872,7 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         l1_ratio=0.0,
         fit_intercept=True,
         inference="map",
+        engine="nuts",
         draws=1000,
         tune=1000,
         chains=4,
@@ -803,6 +885,7 @@ class LogisticPriorClassifier(ClassifierMixin, _GLMPriorEstimator):
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.inference = inference
+        self.engine = engine
         self.draws = draws
         self.tune = tune
         self.chains = chains
@@ -885,7 +968,8 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         default. Give ``alpha`` or ``prior_scale``, not both.
     prior_scale : float, default=None
         The Normal prior's sd, the other way to set the strength.
-    fit_intercept, inference, draws, tune, chains, random_seed, tol, max_iter, warm_start
+    fit_intercept, inference, engine, draws, tune, chains, random_seed, tol, max_iter, \
+warm_start
         As for :class:`LogisticPriorClassifier`.
     """
 
@@ -903,6 +987,7 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         prior_scale=None,
         fit_intercept=True,
         inference="map",
+        engine="nuts",
         draws=1000,
         tune=1000,
         chains=4,
@@ -915,6 +1000,7 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         self.prior_scale = prior_scale
         self.fit_intercept = fit_intercept
         self.inference = inference
+        self.engine = engine
         self.draws = draws
         self.tune = tune
         self.chains = chains

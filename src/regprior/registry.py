@@ -41,9 +41,11 @@ __all__ = [
     "SEED_FAMILIES",
     "Pairing",
     "PAIRINGS",
+    "SKGLM_PAIRINGS",
     "pairing",
     "pairing_for_estimator",
     "prior_families",
+    "skglm_families",
     "likelihood_families",
     "sklearn_strength",
     "prior_from_sklearn_strength",
@@ -97,6 +99,13 @@ class Pairing:
         Where sklearn's solver cannot reach the optimum, the exact solver the MAP is judged
         against instead (``"skglm"``: :func:`regprior.checks.sklearn.fit_second_reference`),
         sklearn's own answer reported beside it; None when sklearn's is exact.
+    package : {"sklearn", "skglm"}
+        Where the twin lives: ``sklearn.linear_model``, or skglm for a penalty scikit-learn
+        does not have (the rows of :data:`SKGLM_PAIRINGS`, which
+        :func:`regprior.checks.sklearn.fit_counterpart` fits with skglm).
+    strength_of : callable or None
+        ``(prior, likelihood, weight_sum) -> strength`` for a twin whose penalty is not of the
+        elastic-net form (None: the ``(a1, a2)`` identity above, through ``penalty_weights``).
     """
 
     likelihood: str
@@ -116,6 +125,8 @@ class Pairing:
     path_scaling: int = 1
     exact_reference: bool = True
     second_reference: str | None = None
+    package: str = "sklearn"
+    strength_of: Callable | None = None
 
     @property
     def family(self) -> str:
@@ -298,6 +309,45 @@ PAIRINGS = (
 )
 
 
+def _not_elastic_net_form(*_):
+    raise ValueError("the log-sum penalty is not of the elastic-net form a1 |w| + a2/2 w^2.")
+
+
+#: Twins outside scikit-learn: a penalty sklearn lacks, solved by skglm. They are found by
+#: :func:`pairing` (so :func:`regprior.compare` takes them) but are not among
+#: :func:`prior_families`, whose flows (CV strength choice, paths, the CLI's ``--prior``, the
+#: agreement suite, LOO at the CV strength) need an sklearn CV estimator that skglm lacks.
+#:
+#: The generalized double Pareto's MAP problem, multiplied by ``sigma**2 / N``, is skglm's
+#: ``GeneralizedLinearEstimator(Quadratic(), LogSumPenalty(alpha, eps))`` at
+#: ``alpha = sigma**2 (a + 1) / N``, ``eps = a xi``
+#: (:func:`regprior.spec.mapping.log_sum_strength`). Not convex: compared as stationary points
+#: reached from zero.
+SKGLM_PAIRINGS = (
+    Pairing(
+        likelihood="gaussian",
+        prior=PRIOR_FAMILIES["gdp"],
+        estimator="LogSumPenalty",
+        cv_estimator="",
+        strength=("alpha", "eps"),
+        data_term="mean",
+        to_penalty=_not_elastic_net_form,
+        from_penalty=_not_elastic_net_form,
+        cv_options=lambda fixed: {},
+        cv_description="skglm has no cross-validated LogSumPenalty estimator",
+        model_name="gdp",
+        package="skglm",
+        strength_of=lambda prior, likelihood, weight_sum: dict(
+            zip(
+                ("alpha", "eps"),
+                prior.log_sum_strength(likelihood.noise_sigma, weight_sum),
+                strict=True,
+            )
+        ),
+    ),
+)
+
+
 def _only_l2(estimator, a1):
     if a1 != 0.0:
         raise ValueError(f"{estimator} has no l1 penalty.")
@@ -332,6 +382,12 @@ def takes_prior_centre(likelihood: str) -> bool:
     return likelihood == DEFAULT_LIKELIHOOD
 
 
+def skglm_families(likelihood: str = "gaussian") -> tuple[str, ...]:
+    """Prior families whose twin is skglm's (:data:`SKGLM_PAIRINGS`), in table order: compared
+    at a strength given as the prior's parameters (no CV estimator)."""
+    return tuple(p.family for p in SKGLM_PAIRINGS if p.likelihood == likelihood)
+
+
 def likelihood_families() -> tuple[str, ...]:
     """Likelihood families that have at least one sklearn counterpart, in table order."""
     return tuple(dict.fromkeys(p.likelihood for p in PAIRINGS))
@@ -353,7 +409,7 @@ def pairing(prior, likelihood: str = "gaussian") -> Pairing:
         raise ValueError(
             f"likelihood must be one of {sorted(LIKELIHOOD_FAMILIES)}; got {likelihood!r}."
         )
-    for row in PAIRINGS:
+    for row in PAIRINGS + SKGLM_PAIRINGS:
         if row.likelihood == likelihood and row.family == family:
             return row
     raise ValueError(
@@ -364,9 +420,11 @@ def pairing(prior, likelihood: str = "gaussian") -> Pairing:
 
 
 def has_twin(prior, likelihood: str = "gaussian") -> bool:
-    """Whether a prior (instance, class or family name) has a scikit-learn counterpart."""
+    """Whether a prior (instance, class or family name) has a counterpart (sklearn or skglm)."""
     family = prior if isinstance(prior, str) else getattr(prior, "family", None)
-    return any(row.likelihood == likelihood and row.family == family for row in PAIRINGS)
+    return any(
+        row.likelihood == likelihood and row.family == family for row in PAIRINGS + SKGLM_PAIRINGS
+    )
 
 
 def is_conjugate(prior, likelihood: str = "gaussian") -> bool:
@@ -415,6 +473,8 @@ def sklearn_strength(prior: Prior, likelihood, weight_sum: float) -> dict:
     ``weight_sum`` is ``N = sum(sample_weight)``, which the ``"mean"`` data terms divide by.
     """
     row = pairing(prior, likelihood.family)
+    if row.strength_of is not None:
+        return row.strength_of(prior, likelihood, weight_sum)
     with _representable("the sklearn strength of " + repr(prior)):
         factor = likelihood.sklearn_loss_factor(row.data_term, weight_sum)
         l1, l2 = prior.penalty_weights

@@ -355,13 +355,9 @@ def _check_raw_data(data) -> None:
 
 def check_engine(engine: str, prior, likelihood) -> None:
     """ValueError unless ``engine`` is one of the posterior engines and, if ``"gibbs"``, applies."""
-    from regprior.inference.gibbs import ENGINES, gibbs_unavailable
+    from regprior.inference.engines import choose_engine
 
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}; got {engine!r}.")
-    reason = gibbs_unavailable(prior, likelihood) if engine == "gibbs" else None
-    if reason is not None:
-        raise ValueError(f"engine='gibbs': no Gibbs sampler for {reason}.")
+    choose_engine(engine, prior, likelihood)
 
 
 def _compare_checked(
@@ -425,7 +421,14 @@ def _compare_checked(
     sklearn_certificate = certificate(model, sklearn_fit.coef, sklearn_fit.intercept)
     bound = objectives = reference = reference_certificate = sklearn_bound = None
     non_unique = False
-    if not row.exact_reference:
+    if not prior.convex:
+        # Not convex: the two are compared as stationary points, by their objectives too (a
+        # unique optimum cannot be claimed).
+        objectives = (
+            objective_value(model, map_result.coef, map_result.intercept),
+            objective_value(model, sklearn_fit.coef, sklearn_fit.intercept),
+        )
+    elif not row.exact_reference:
         at = (map_result.coef, map_result.intercept)
         bound = error_bound(model, sklearn_fit.coef, sklearn_fit.intercept, at=at)
         start = time.perf_counter()
@@ -474,6 +477,8 @@ def _compare_checked(
         reference_name=None if reference is None else SECOND_REFERENCE_NAMES[row.second_reference],
         reference_certificate=reference_certificate,
         sklearn_error_bound=sklearn_bound,
+        counterpart=row.package,
+        non_convex=not prior.convex,
     )
     table["tolerance"] = row_tolerances(table.index, verdict)
     table["flags"] = flags

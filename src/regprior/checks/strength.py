@@ -93,6 +93,12 @@ def check_way(family, likelihood, way, *, mu=0.0) -> str:
             f"dict with one of {list(GIVEN_KINDS)}; got {way!r}."
         )
     described = f"the {row.family} prior with a {likelihood.family} likelihood"
+    if way in ("cv", "1se") and not row.cv_estimator:
+        raise ValueError(
+            f"{described} has no cross-validated counterpart ({row.cv_description}): give its "
+            "strength as the prior's parameters (regprior compare: --prior-scale and "
+            "--prior-shape)"
+        )
     if way == "1se" and row.cv_estimator not in ONE_SE_ESTIMATORS:
         raise ValueError(
             f"the 1-SE rule ('1se') needs per-fold errors ({', '.join(ONE_SE_ESTIMATORS)}); "

@@ -25,6 +25,7 @@ __all__ = [
     "support_agreement",
     "AGREEMENT_RTOL",
     "CERTIFICATE_TOL",
+    "STATIONARY_OBJECTIVE_RTOL",
     "MCSE_FACTOR",
     "SD_RTOL",
     "GOOD_RHAT",
@@ -54,6 +55,12 @@ SD_RTOL = 0.10
 #: When sklearn's solver cannot reach ~1e-12 (saga), the MAP's negative log posterior must not
 #: exceed sklearn's by more than this (relative): the exact optimum is never worse.
 OBJECTIVE_RTOL = 1e-12
+#: A prior that is not convex (the generalized double Pareto): the MAP and its twin (skglm) are
+#: the same stationary point when their weights agree at the 1e-8 bar, their exact zeros match
+#: and their negative log posteriors agree to this (relative). Both are solved to rounding level;
+#: the objective is flat at a stationary point, so its difference is second order in the weights'
+#: and 1e-10 leaves room for the rounding of its sums only.
+STATIONARY_OBJECTIVE_RTOL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,11 @@ class Verdict:
     whether they are the fixed bar or the error bound that the reference's certificate allows.
     ``undecided`` (with ``undecided_reason``): that bound exceeds ``UNDECIDED_FRACTION`` of the
     coefficients, so no difference the check could see would be a failure.
+
+    ``counterpart`` names the twin (``"sklearn"``, or ``"skglm"`` for a penalty scikit-learn
+    lacks). ``non_convex_note``: the prior is not convex, and this says whether the MAP and its
+    twin are the same stationary point (passed) or two different ones (undecided: both are
+    stationary, neither a certified global mode), with the objectives.
     """
 
     max_abs_diff: float
@@ -92,6 +104,8 @@ class Verdict:
     sklearn_max_abs_diff: float | None = None
     sklearn_error_bound: float | None = None
     undecided_reason: str | None = None
+    counterpart: str = "sklearn"
+    non_convex_note: str | None = None
 
     @property
     def undecided(self) -> bool:
@@ -138,6 +152,8 @@ class Verdict:
             "passed": self.passed,
             "undecided": self.undecided,
             "undecided_reason": self.undecided_reason,
+            "counterpart": self.counterpart,
+            "non_convex": self.non_convex_note,
             "status": self.status,
             "problems": list(self.problems),
         }
@@ -252,6 +268,8 @@ def judge(
     reference_name: str | None = None,
     reference_certificate: float | None = None,
     sklearn_error_bound: float | None = None,
+    counterpart: str = "sklearn",
+    non_convex: bool = False,
 ) -> tuple[pd.Series, Verdict]:
     """Judge a comparison table: per-row flags and the verdict, from the same checks.
 
@@ -295,6 +313,15 @@ def judge(
         A second, exact reference (skglm's proximal Newton for saga's pairings), judged instead
         of sklearn; ``reference_name`` names it and ``reference_certificate`` is its KKT
         residual. sklearn's answer is then reported beside it, with ``sklearn_error_bound``.
+    counterpart : str, default="sklearn"
+        Who the twin is (``"skglm"`` for a twin outside scikit-learn): named in the messages.
+    non_convex : bool, default=False
+        The prior is not convex, so both sides are stationary points reached from the same
+        start, neither a certified global mode. With ``objectives``: the same stationary point
+        (weights at the bar, the same exact zeros, objectives within
+        ``STATIONARY_OBJECTIVE_RTOL``) passes with that said in ``non_convex_note``; different
+        ones make the verdict undecided, with both objectives and which is lower (a coefficient
+        difference is then no failure: both points are stationary).
 
     Returns
     -------
@@ -303,7 +330,7 @@ def judge(
     verdict : Verdict
     """
     judged = sklearn_fit if reference is None else reference
-    name = "sklearn" if reference is None else (reference_name or "reference")
+    name = counterpart if reference is None else (reference_name or "reference")
     judged_certificate = sklearn_certificate if reference is None else reference_certificate
     intercept = INTERCEPT in table.index
     judged_coef = np.asarray(judged.coef, dtype=float)
@@ -342,6 +369,14 @@ def judge(
             "MAP and sklearn judged by their objectives"
         )
         checks["map!=sklearn"] = (pd.Series(False, index=table.index), "")
+    non_convex_note = stationary_reason = None
+    if non_convex and objectives is not None:
+        stationary_reason, non_convex_note = _stationary_points(
+            table, checks, map_result, judged_coef, objectives, name
+        )
+        if stationary_reason is not None:
+            # Two stationary points: a coefficient that differs is no failure of either.
+            checks["map!=sklearn"] = (pd.Series(False, index=table.index), "")
     failing = pd.DataFrame({key: bad for key, (bad, _) in checks.items()}, index=table.index)
     flags = failing.apply(lambda row: ",".join(key for key, bad in row.items() if bad), axis=1)
     support_match = support_agreement(
@@ -362,7 +397,7 @@ def judge(
                 f"MAP {at_map:.15g}, sklearn {at_sklearn:.15g}"
             )
         support_match = support_match or None  # which weights are zero is not unique either
-    elif not support_match and decidable:
+    elif not support_match and decidable and stationary_reason is None:
         problems.append(f"the MAP's exact zeros differ from {name}'s")
     if support_match is False and not decidable:
         # the reference is too loose to say which weights are exactly zero
@@ -376,7 +411,7 @@ def judge(
             )
     if not map_result.kkt_residual <= CERTIFICATE_TOL:
         problems.append(f"KKT residual {map_result.kkt_residual:.1e} > {CERTIFICATE_TOL:.0e}")
-    undecided_reason = None
+    undecided_reason = stationary_reason
     if widened and not judged_by_objective:
         undecided_reason = _undecided_reason(
             table,
@@ -415,8 +450,36 @@ def judge(
         sklearn_max_abs_diff=float(table["abs_diff"].max()),
         sklearn_error_bound=error_bound if reference is None else sklearn_error_bound,
         undecided_reason=undecided_reason,
+        counterpart=counterpart,
+        non_convex_note=non_convex_note,
     )
     return flags, verdict
+
+
+def _stationary_points(table, checks, map_result, judged_coef, objectives, name):
+    """``(undecided reason or None, note)`` for a prior that is not convex: one stationary point
+    or two, from the coefficients' check, the exact zeros and the two objectives."""
+    at_map, at_other = objectives
+    relative = (at_map - at_other) / max(abs(at_other), np.finfo(float).tiny)
+    same = (
+        not checks["map!=sklearn"][0].any()
+        and np.array_equal(map_result.coef == map_result.centre, judged_coef == map_result.centre)
+        and abs(relative) <= STATIONARY_OBJECTIVE_RTOL
+    )
+    if same:
+        return None, (
+            f"the penalty is not convex: the MAP and {name} are the same stationary point "
+            f"reached from the prior centre (objectives within {abs(relative):.1e} relative), "
+            "not a certified global mode"
+        )
+    lower = "the MAP's" if relative < 0 else f"{name}'s"
+    reason = (
+        f"the penalty is not convex: from the same start the MAP and {name} stopped at "
+        f"different stationary points (negative log posterior: MAP {at_map:.12g}, {name} "
+        f"{at_other:.12g}; {lower} is lower by {abs(relative):.1e} relative); neither is a "
+        "certified global mode"
+    )
+    return reason, reason
 
 
 def _undecided_reason(

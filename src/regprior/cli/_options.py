@@ -30,8 +30,14 @@ def add_debug_option(parser, *, default=False) -> None:
     )
 
 
-def add_data_options(command, *, prior_default: str = "both") -> None:
-    """Options shared by compare, path and loo: data, likelihood, prior, sampler, output."""
+def add_data_options(
+    command, *, prior_default: str = "both", sparse_help: str | None = None
+) -> None:
+    """Options shared by compare, path and loo: data, likelihood, prior, sampler, output.
+
+    ``sparse_help``: ``--prior`` also takes the sparse priors' kinds (:func:`sparse_kinds`),
+    which the command reads as ``sparse_help`` says.
+    """
     command.add_argument(
         "--data",
         help="an embedded data set (diabetes, breast_cancer: bundled with sklearn; "
@@ -47,12 +53,15 @@ def add_data_options(command, *, prior_default: str = "both") -> None:
     )
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
+    sparse = tuple(sparse_kinds()) if sparse_help else ()
     command.add_argument(
         "--prior",
-        choices=(*registry.prior_families(), "both", "all"),
+        choices=(*registry.prior_families(), *registry.skglm_families(), "both", "all", *sparse),
         default=prior_default,
         help=f"prior family; 'both' = {' and '.join(registry.SEED_FAMILIES)}, "
-        f"'all' = every family of the likelihood (default: {prior_default})",
+        f"'all' = every family of the likelihood"
+        + (f"; {', '.join(sparse)}: {sparse_help}" if sparse else "")
+        + f" (default: {prior_default})",
     )
     command.add_argument(
         "--l1-ratio",
@@ -106,6 +115,21 @@ def add_sampler_options(command, *, defaults: dict | None) -> None:
             command.add_argument(
                 flag, type=int, default=defaults[key], help=f"{what} (default: {defaults[key]})"
             )
+
+
+def add_engine_option(command, *, where: str) -> None:
+    """``--engine nuts|gibbs|auto``: the posterior engine; ``where`` says where it is named."""
+    command.add_argument(
+        "--engine",
+        choices=("nuts", "gibbs", "auto"),
+        default="nuts",
+        help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
+        "sampler (gaussian likelihood, a normal scale-mixture prior: normal and laplace at a "
+        "fixed noise sigma, given or estimated, the learnt-scale models, Park & Casella's; other "
+        "models are refused, exit 2), or auto: Gibbs where the model allows it, NUTS elsewhere "
+        "(the elastic net, the sparse priors, the bernoulli and poisson likelihoods); "
+        f"{where} (default: nuts)",
+    )
 
 
 def add_format_option(command) -> None:
@@ -170,11 +194,33 @@ def check_out(out) -> None:
             ) from None
 
 
-def families(args, likelihood: str) -> tuple[str, ...]:
-    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one)."""
+def families(args, likelihood: str, *, command: str = "compare") -> tuple[str, ...]:
+    """The prior families ``--prior`` names under ``likelihood`` (``both``, ``all`` or one).
+
+    A sparse prior's kind names the seed families (``both``), which it is set beside. A family
+    whose twin is skglm's (the generalized double Pareto) is compared at a given strength only:
+    a command other than ``compare`` (CV strength, paths, LOO at the CV strength) refuses it
+    with a ValueError.
+    """
     available = registry.prior_families(likelihood)
     both = tuple(f for f in registry.SEED_FAMILIES if f in available)
+    if args.prior in sparse_kinds():
+        return both
+    if command != "compare" and args.prior in registry.skglm_families(likelihood):
+        raise ValueError(
+            f"--prior {args.prior}: regprior {command} needs a scikit-learn counterpart with a "
+            f"CV estimator and a path; the {args.prior} prior's twin is skglm's, compared at a "
+            f"given strength by regprior compare --prior {args.prior} --prior-scale ... "
+            "--prior-shape ..."
+        )
     return {"both": both, "all": available}.get(args.prior, (args.prior,))
+
+
+def sparse_kinds() -> tuple[str, ...]:
+    """The sparse priors ``--prior`` and ``--sparse`` take (full-Bayes kinds with kappa)."""
+    from regprior.checks.sparse import sparse_kinds as kinds
+
+    return tuple(kinds())
 
 
 def load(args, likelihood_family: str, fit_intercept: bool):

@@ -20,7 +20,7 @@ LEARNT_WAYS = ("eb", "bayes")
 #: The strength flags of each of the registry's ways of stating a strength.
 STRENGTH_FLAGS = {
     "sklearn": "--alpha/--C",
-    "parameters": "--prior-scale/--prior-sigma",
+    "parameters": "--prior-scale/--prior-sigma/--prior-shape",
     "blog": "--lambda/--rate",
 }
 
@@ -37,7 +37,9 @@ def add_parser(commands) -> None:
         ),
     )
     _options.add_debug_option(command, default=argparse.SUPPRESS)
-    _options.add_data_options(command)
+    _options.add_data_options(
+        command, sparse_help="that sparse prior beside the 'both' families (as --sparse)"
+    )
     command.add_argument(
         "--model",
         action="append",
@@ -68,6 +70,12 @@ def add_parser(commands) -> None:
         help="sd of the elastic net's Normal factor (with --prior-scale)",
     )
     command.add_argument(
+        "--prior-shape",
+        type=float,
+        help="shape a of the generalized double Pareto (gdp, with --prior-scale xi): compared "
+        "with skglm's LogSumPenalty(alpha = sigma^2 (a + 1) / N, eps = a xi)",
+    )
+    command.add_argument(
         "--lambda",
         dest="lam",
         type=float,
@@ -81,13 +89,15 @@ def add_parser(commands) -> None:
         action="store_true",
         help="skip NUTS: point estimates (and the exact posterior) only",
     )
+    _options.add_engine_option(command, where="the sampler line names the engine that sampled")
     command.add_argument(
-        "--engine",
-        choices=("nuts", "gibbs", "auto"),
-        default="nuts",
-        help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
-        "sampler, or auto (Gibbs where the prior allows it, NUTS elsewhere; the sampler line "
-        "names the engine) (default: nuts)",
+        "--sparse",
+        metavar="KIND",
+        help="also sample a sparse prior without a penalty twin (horseshoe, "
+        "regularized_horseshoe or r2d2, as the catalogue states it; gaussian likelihood): no "
+        "MAP and no verdict, but each weight's shrinkage factor kappa beside the Lasso's exact "
+        "zeros and m_eff beside the Lasso's support size, in the table, the report and "
+        "shrinkage_<kind>.png; its sampler's health is flagged like the others'",
     )
     command.add_argument(
         "--jobs",
@@ -113,6 +123,19 @@ class Run:
     source: str
     settings: dict
     way: str = "given"
+
+
+@dataclass
+class SparseRun:
+    """``--sparse``: a sparse prior sampled beside the twins (no MAP, no sklearn fit)."""
+
+    kind: str
+    spec: object
+    settings: dict
+
+    @property
+    def family(self) -> str:  # its own worker group: it compiles a model of its own
+        return f"sparse:{self.kind}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,11 @@ def prepare(args) -> Job:
     if len(ways) != len(set(ways)) or "" in ways:
         raise ValueError(f"--alpha lists each way once, separated by commas; got {args.alpha!r}.")
     specs, likelihood_family = _specs(args)
+    if args.prior in _options.sparse_kinds() and not args.model:
+        if args.sparse not in (None, args.prior):
+            raise ValueError(f"--prior {args.prior} and --sparse {args.sparse}: give one.")
+        args.sparse = args.prior
+    sparse = None if args.sparse is None else _sparse_run(args, likelihood_family)
     strengths = [_strength(args, way) for way in ways]
     fit_intercept = not args.no_intercept
     data, likelihood = _load(args, likelihood_family, fit_intercept, ways)
@@ -199,7 +227,43 @@ def prepare(args) -> Job:
         runs[name] = Run(
             spec.prior, choice.prior, choice.likelihood, choice.source, run_settings, choice.way
         )
+    if sparse is not None:
+        if sparse.kind in runs:
+            raise ValueError(f"--sparse {sparse.kind}: a compared model has that name already.")
+        if data.sample_weight is not None and not sparse.spec.supports_weights:
+            raise ValueError(f"--sparse {sparse.kind} takes no sample weights; drop --weights.")
+        runs[sparse.kind] = sparse
     return Job(args, data, runs)
+
+
+def _sparse_run(args, likelihood_family: str) -> SparseRun:
+    """``--sparse KIND``, checked: a catalogued sparse prior the flags allow (before any fit)."""
+    from regprior.catalogue import load_full_bayes_model
+    from regprior.checks.comparison import check_engine
+    from regprior.checks.sparse import sparse_kinds
+
+    kinds = sparse_kinds()
+    if args.sparse not in kinds:
+        raise ValueError(f"--sparse must be one of {sorted(kinds)}; got {args.sparse!r}.")
+    if args.no_sample:
+        raise ValueError(f"--sparse {args.sparse} is a posterior only: drop --no-sample.")
+    spec = load_full_bayes_model(args.sparse)
+    if likelihood_family != spec.likelihood:
+        raise ValueError(
+            f"--sparse {args.sparse} has a {spec.likelihood} likelihood; the comparison's is "
+            f"{likelihood_family}."
+        )
+    try:
+        check_engine(args.engine, spec, None)
+    except ValueError as error:
+        raise ValueError(f"--engine {args.engine}: {error}") from None
+    settings = {
+        **_options.sampler_settings(args, {}),
+        "fit_intercept": not args.no_intercept,
+        "engine": args.engine,
+    }
+    _options.check_sampler(settings)
+    return SparseRun(args.sparse, spec, settings)
 
 
 def _specs(args):
@@ -229,7 +293,11 @@ def _strength(args, way: str) -> dict | None:
     alpha = None if way in WAYS else _options.number(way, "--alpha", ALPHA_EXPECTED)
     stated = {
         "sklearn": {"alpha": alpha, "C": args.C},
-        "parameters": {"scale": args.prior_scale, "sigma": args.prior_sigma},
+        "parameters": {
+            "scale": args.prior_scale,
+            "sigma": args.prior_sigma,
+            "shape": args.prior_shape,
+        },
         "blog": {"lam": args.lam, "rate": args.rate},
     }
     given = {}
@@ -279,13 +347,13 @@ def _check_learnt_noise(args, way: str) -> None:
 
 def run(job: Job) -> int:
     """Compare every run (in worker processes when several families sample), print and write."""
-    from regprior.report.plots import plot_forest_comparison
+    from regprior.report.plots import plot_forest_comparison, plot_sparse_beside
     from regprior.report.tables import (
         comparisons_to_csv,
         comparisons_to_json,
         comparisons_to_markdown,
     )
-    from regprior.report.terminal import make_console, print_comparisons, progress
+    from regprior.report.terminal import make_console, print_comparisons, print_sparse, progress
 
     args, data, runs = job.args, job.data, job.runs
     groups = groups_by_family(runs)
@@ -312,35 +380,73 @@ def run(job: Job) -> int:
                 comparisons.update(group_comparisons)
                 posterior_files.update(group_files)
             comparisons = {name: comparisons[name] for name in runs}
+    sparse = _sparse_comparisons(data, runs, comparisons)
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
     if args.format == "table":
-        print_comparisons(
-            comparisons, make_console(), verbosity=0 if args.quiet else 2 if args.verbose else 1
-        )
+        console = make_console()
+        print_comparisons(comparisons, console, verbosity=verbosity)
+        print_sparse(sparse, console, verbosity=verbosity)
     else:
         printers = {
-            "markdown": lambda: comparisons_to_markdown(comparisons),
+            "markdown": lambda: comparisons_to_markdown(comparisons, sparse),
             "csv": lambda: comparisons_to_csv(comparisons),
-            "json": lambda: comparisons_to_json(comparisons, data=data),
+            "json": lambda: comparisons_to_json(comparisons, data=data, sparse=sparse),
         }
         print(printers[args.format]())
     if args.out is not None:
         files = {
-            "comparison.md": comparisons_to_markdown(comparisons),
+            "comparison.md": comparisons_to_markdown(comparisons, sparse),
             "comparison.csv": comparisons_to_csv(comparisons),
-            "comparison.json": comparisons_to_json(comparisons, data=data),
+            "comparison.json": comparisons_to_json(comparisons, data=data, sparse=sparse),
             **posterior_files,
         }
+        for name, beside in sparse.items():
+            files[f"sparse_{name}.csv"] = beside.table.to_csv()
+            files[f"shrinkage_{name}.png"] = _output.figure_bytes(
+                lambda beside=beside: plot_sparse_beside(beside)
+            )
         sampled = {name: c for name, c in comparisons.items() if c.posterior is not None}
         if sampled:
-            files["forest.png"] = _output.figure_writer(lambda: plot_forest_comparison(sampled))
+            beside = {name: s.posterior for name, s in sparse.items()}
+            files["forest.png"] = _output.figure_writer(
+                lambda: plot_forest_comparison(sampled, beside=beside)
+            )
         _output.write_run(args.out, files)
+    # The sparse prior has no verdict (no MAP): its sampler's health is flagged, not judged.
     return 0 if all(c.verdict.passed for c in comparisons.values()) else 1
+
+
+def _sparse_comparisons(data, runs: dict, comparisons: dict) -> dict:
+    """The ``--sparse`` posteriors (taken out of ``comparisons``) beside the sklearn fits with
+    exact zeros, each under its model's name."""
+    from regprior.checks.sparse import compare_sparse
+
+    # The twins whose sklearn fit has exact zeros (a kink in the prior: Lasso, ElasticNet).
+    lasso = {
+        name: c.sklearn_fit.coef
+        for name, c in comparisons.items()
+        if isinstance(runs[name], Run) and getattr(c.prior, "kink_slope", 0.0) > 0
+    }
+    sparse = {}
+    for name, run in runs.items():
+        if isinstance(run, SparseRun):
+            posterior = comparisons.pop(name)
+            # Prediction is what a prior without a twin can be compared by: PSIS-LOO beside the
+            # twins' posteriors (Gaussian likelihood, on the same rows).
+            twins = {
+                twin: c.posterior
+                for twin, c in comparisons.items()
+                if c.posterior is not None and c.likelihood.family == run.spec.likelihood
+            }
+            sparse[name] = compare_sparse(name, run.spec, data, posterior, lasso, twins)
+    return sparse
 
 
 def compare_runs(data, runs: dict, *, sample: bool, render: bool, status=None) -> tuple[dict, dict]:
     """Compare each run in order, in this process (models of one structure share one compile).
 
-    Returns the comparisons by name and, if ``render``, each posterior's files
+    Returns the comparisons by name (for a :class:`SparseRun`, its posterior: it has nothing to
+    compare until the Lasso fits are back) and, if ``render``, each posterior's files
     (``posterior_<name>.nc`` and ``.png``, as bytes), made where the posterior is.
     """
     from regprior.checks.comparison import compare_data
@@ -349,6 +455,18 @@ def compare_runs(data, runs: dict, *, sample: bool, render: bool, status=None) -
     status = status or (lambda text: None)
     comparisons, files = {}, {}
     for name, run in runs.items():
+        if isinstance(run, SparseRun):
+            from regprior.checks.sparse import sample_sparse
+
+            settings = dict(run.settings)
+            engine, fit_intercept = settings.pop("engine"), settings.pop("fit_intercept")
+            status(f"{name}: sampling the sparse prior (no MAP, no sklearn twin)")
+            posterior = comparisons[name] = sample_sparse(
+                data, run.spec, fit_intercept=fit_intercept, engine=engine, **settings
+            )
+            if render:
+                files[f"posterior_{name}.nc"] = bytes(posterior.datatree.to_netcdf())
+            continue
         if run.way == "bayes":
             status(f"{name}: full-Bayes alpha (learnt-scale model, NUTS)")
             sampler = {key: run.settings[key] for key in _options.SAMPLER_DEFAULTS}
@@ -408,4 +526,6 @@ def may_use_processes(args) -> bool:
     wanted = _processes.cpus() if args.jobs is None else args.jobs
     # --model overrides --prior.
     several = len(args.model) > 1 if args.model else args.prior in ("both", "all")
+    # The sparse prior samples in a group of its own.
+    several = several or args.sparse is not None or args.prior in _options.sparse_kinds()
     return several and not args.no_sample and wanted > 1

@@ -19,7 +19,8 @@ def add_parser(commands) -> None:
             "Fit each prior family at its sklearn counterpart's CV strength and, for the gaussian "
             "likelihood, the learnt-scale Normal and Laplace and Park & Casella's Bayesian lasso "
             "(where that leaves one model, as for the poisson likelihood, the prior at 0.1, 1 and "
-            "10 times its CV penalty); compare them by ArviZ's PSIS-LOO (stacking weights, "
+            "10 times its CV penalty); sample each by --engine (NUTS, Gibbs, or auto: Gibbs "
+            "where the model allows it); compare them by ArviZ's PSIS-LOO (stacking weights, "
             "Pareto-k flagged), with each "
             "counterpart's exact leave-one-out log predictive density. Exit status: 0 no flags, "
             "1 a Pareto k above its threshold (0.7 from 2154 draws on) or an unhealthy sampler "
@@ -27,7 +28,11 @@ def add_parser(commands) -> None:
         ),
     )
     _options.add_debug_option(command, default=argparse.SUPPRESS)
-    _options.add_data_options(command, prior_default="all")
+    _options.add_data_options(
+        command,
+        prior_default="all",
+        sparse_help="that full-Bayes model beside the 'both' families at their CV strength",
+    )
     command.add_argument(
         "--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)"
     )
@@ -41,6 +46,11 @@ def add_parser(commands) -> None:
         "one observation out at a time (default: each weighted row is left out whole; the "
         "table's loo_unit column says which)",
     )
+    _options.add_engine_option(
+        command,
+        where="the table's engine column names the engine of each model, and a note says why "
+        "auto took NUTS",
+    )
     command.add_argument("--out", type=Path, help="folder for loo.{md,csv} and loo_compare.png")
 
 
@@ -51,6 +61,7 @@ class Job:
     likelihood: object
     families: tuple
     settings: dict
+    full_bayes: object = True
 
 
 def prepare(args) -> Job:
@@ -73,7 +84,33 @@ def prepare(args) -> Job:
                 "--frequency-weights reads the --weights column as counts; give --weights."
             )
         check_frequency_weights(data)
-    return Job(args, data, likelihood, _options.families(args, likelihood_family), settings)
+    from regprior.checks.loo import loo_engines, loo_models
+
+    full_bayes = _full_bayes(args)
+    families, specs = loo_models(
+        data,
+        likelihood,
+        families=_options.families(args, likelihood_family, command="loo"),
+        hierarchical=full_bayes,
+        weights="frequency" if args.frequency_weights else "row",
+    )
+    try:  # checked here, before anything is fitted: a model Gibbs cannot sample is bad input
+        loo_engines(args.engine, data, likelihood, families, specs)
+    except ValueError as error:
+        raise ValueError(
+            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS, or leave it "
+            "out (--prior, --no-full-bayes)."
+        ) from None
+    return Job(args, data, likelihood, families, settings, full_bayes)
+
+
+def _full_bayes(args):
+    """The full-Bayes models: none (``--no-full-bayes``), the sparse ``--prior``, or all."""
+    if args.prior in _options.sparse_kinds():
+        if args.no_full_bayes:
+            raise ValueError(f"--prior {args.prior} is a full-Bayes model: drop --no-full-bayes.")
+        return (args.prior,)
+    return not args.no_full_bayes
 
 
 def run(job: Job) -> int:
@@ -88,10 +125,11 @@ def run(job: Job) -> int:
         job.data,
         job.likelihood,
         families=job.families,
-        hierarchical=not args.no_full_bayes,
+        hierarchical=job.full_bayes,
         cv=not args.no_cv,
         fit_intercept=not args.no_intercept,
         weights="frequency" if args.frequency_weights else "row",
+        engine=args.engine,
         **job.settings,
     )
     table = comparison.table.reset_index()

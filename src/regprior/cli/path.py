@@ -68,7 +68,7 @@ def prepare(args) -> Job:
     data, likelihood = _options.load(args, likelihood_family, fit_intercept)
     rows = {
         family: registry.pairing(family, likelihood.family)
-        for family in _options.families(args, likelihood_family)
+        for family in _options.families(args, likelihood_family, command="path")
     }
     fixed = {
         family: _options.fixed_strength(args, row, row.defaults) for family, row in rows.items()

@@ -19,9 +19,9 @@ def add_parser(commands) -> None:
         help="which variables? projection predictive selection (projpred's method) from a "
         "reference posterior, beside LassoCV's and the 1-SE Lasso's supports",
         description=(
-            "Fit a reference posterior (default: a full-Bayes learnt-scale model; for the "
-            "bernoulli and poisson likelihoods the first prior of the likelihood at its sklearn "
-            "CV strength), order the features by the L1 path of its mean fit or by forward "
+            "Fit a reference posterior by --engine (default: a full-Bayes learnt-scale model; "
+            "for the bernoulli and poisson likelihoods the first prior of the likelihood at its "
+            "sklearn CV strength), order the features by the L1 path of its mean fit or by forward "
             "search, score every submodel size by PSIS-LOO and by K-fold cross-validation of the "
             "whole search, suggest the smallest size whose elpd difference to the reference has "
             "its upper one-SE bound above 0, and set the Lasso's supports on the same folds "
@@ -71,6 +71,11 @@ def add_parser(commands) -> None:
         "positives)",
     )
     _options.add_sampler_options(command, defaults=_options.SAMPLER_DEFAULTS)
+    _options.add_engine_option(
+        command,
+        where="for the reference and every fold's refit; selection.json's settings name the "
+        "engine that sampled the reference",
+    )
     for flag, default in (("--cv-draws", 300), ("--cv-tune", 300), ("--cv-chains", 2)):
         command.add_argument(
             flag, type=int, default=default, help=f"each fold's refit (default: {default})"
@@ -138,6 +143,17 @@ def prepare(args) -> Job:
         likelihood = cls()
         family = registry.prior_families(args.likelihood)[0]
         reference, _ = prior_by_cross_validation(data, family, likelihood)
+    from regprior.inference.engines import choose_engine
+    from regprior.spec.hierarchical import FullBayes
+
+    try:  # before anything is sampled: a reference Gibbs cannot sample is bad input
+        choose_engine(
+            args.engine, reference, None if isinstance(reference, FullBayes) else cls.nominal()
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS."
+        ) from None
     options = {
         "method": args.method,
         "cv": args.cv or None,
@@ -147,6 +163,7 @@ def prepare(args) -> Job:
         "cv_draws": args.cv_draws,
         "cv_tune": args.cv_tune,
         "cv_chains": args.cv_chains,
+        "engine": args.engine,
         **settings,
     }
     if args.max_size is not None and not 1 <= args.max_size <= data.n_features:

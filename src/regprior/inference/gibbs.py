@@ -21,6 +21,7 @@ learnt noise has ``n - 1`` residual degrees of freedom (``n`` without an interce
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -119,14 +120,27 @@ def _lapack():
     return get_lapack_funcs(("potrf", "trtrs", "potrs"), (np.empty((1, 1)),))
 
 
+@functools.cache
+def _banded_lapack():
+    """``dpbtrf``, ``dpbtrs`` and ``dtbmv``: the stacked weight draw (:class:`_StackedSystems`)."""
+    from scipy.linalg import get_blas_funcs, get_lapack_funcs
+
+    like = (np.empty((1, 1)),)
+    return (*get_lapack_funcs(("pbtrf", "pbtrs"), like), get_blas_funcs("tbmv", like))
+
+
 def _cholesky(potrf, matrix) -> np.ndarray:
     factor, info = potrf(matrix, lower=1, overwrite_a=1, clean=1)
+    _check_factor(info)
+    return factor
+
+
+def _check_factor(info: int) -> None:
     if info != 0:
         raise np.linalg.LinAlgError(
             f"the Gibbs engine's Cholesky factor failed (LAPACK info {info}): a prior variance "
             "underflowed or overflowed; rescale X and y."
         )
-    return factor
 
 
 def gibbs_posterior(
@@ -257,7 +271,12 @@ def gibbs_posterior(
 
 
 def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
-    """The sweeps of every chain; returns the kept draws (chains first)."""
+    """The sweeps of every chain; returns the kept draws (chains first).
+
+    The centred intercept is ``N(0, sigma^2 / N)`` given the noise and independent of
+    everything else, so it is drawn once after the sweeps for every kept ``sigma^2``; the prior
+    centre and per-column scales are applied to all kept weights at once as well.
+    """
     chains, p = len(rngs), problem.p
     noise_guess = problem.yty / max(problem.dof, 1)
     state = conditionals.start(rngs, noise_guess)
@@ -266,7 +285,7 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
     if "sigma2" in state:
         sigma2 = state.pop("sigma2")
     beta = np.empty((chains, draws, p))
-    intercept = np.empty((chains, draws))
+    kept_sigma2 = np.empty((chains, draws))
     scalars: dict[str, np.ndarray] = {}
     # A learnt global scale, or a learnt noise the prior is not scaled by: partially collapsed
     # (ScaleConditionals' docstring); otherwise the plain blocked sweep.
@@ -277,24 +296,30 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
         step = _collapsed_step
     else:
         step = _wide_step if problem.wide else _rue_step
+    redraw_noise = conditionals.learns_noise and not conditionals.noise_scaled and not collapsed
+    update, weight_sum = conditionals.update, problem.weight_sum
     lapack = _lapack()
     for sweep in range(tune + draws):
         gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
-        if conditionals.learns_noise and not conditionals.noise_scaled and not collapsed:
+        if redraw_noise:
             sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
-        conditionals.update(gamma, sigma2, state, rngs, global_drawn=collapsed)
+        update(gamma, sigma2, state, rngs, global_drawn=collapsed)
         kept = sweep - tune
         if kept < 0:
             continue
-        theta = gamma if problem.column_scales is None else gamma * problem.column_scales
-        theta = theta + conditionals.centre
-        beta[:, kept] = theta
-        if fit_intercept:
-            centred = rngs.normal(1)[:, 0] * np.sqrt(sigma2 / problem.weight_sum)
-            intercept[:, kept] = problem.y_mean - theta @ problem.x_mean + centred
+        beta[:, kept] = gamma
+        kept_sigma2[:, kept] = sigma2
         for name, values in _records(problem, conditionals, sigma2, state).items():
             scalars.setdefault(name, np.empty((chains, draws) + values.shape[1:]))[:, kept] = values
-    return {"beta": beta, "intercept": intercept if fit_intercept else None, "scalars": scalars}
+    if problem.column_scales is not None:
+        beta *= problem.column_scales
+    if np.any(conditionals.centre):
+        beta += conditionals.centre
+    intercept = None
+    if fit_intercept:
+        centred = rngs.normal(draws) * np.sqrt(kept_sigma2 / weight_sum)
+        intercept = problem.y_mean - beta @ problem.x_mean + centred
+    return {"beta": beta, "intercept": intercept, "scalars": scalars}
 
 
 def _records(problem: _Problem, conditionals, sigma2, state) -> dict:
@@ -323,50 +348,114 @@ def _rss(problem: _Problem, gamma) -> np.ndarray:
     return problem.yty - 2.0 * gamma @ problem.xty + np.einsum("cp,cp->c", fitted, gamma)
 
 
-#: Up to this many features the chains' p x p systems are solved as one stacked NumPy call (the
-#: Python overhead of a LAPACK call per chain dominates there); above it, one LAPACK call each.
+#: Up to this many features the chains' p x p systems are factored and solved together, as the
+#: blocks of one banded matrix (the Python overhead of a LAPACK call per chain dominates there);
+#: above it, one LAPACK call each.
 STACKED_MAX_FEATURES = 64
+
+
+class _StackedSystems:
+    """The chains' ``p x p`` precision matrices as the blocks of one block-diagonal band matrix.
+
+    Block-diagonal with ``p x p`` blocks, the ``chains p x chains p`` matrix has ``p - 1``
+    subdiagonals: LAPACK's banded Cholesky (``dpbtrf``) factors every chain's matrix in one call,
+    and ``dtbmv`` and ``dpbtrs`` multiply and solve with all the factors in one call each. The
+    band is stored as LAPACK wants it (``band[k, j] = A[j + k, j]``, Fortran order), as the view
+    of a ``(chains, p, p)`` array whose block ``c`` holds chain ``c``'s columns, so that a chain's
+    diagonal is ``blocks[c, :, 0]``. Made once per run: only the diagonal (``X'WX / s + 1 / d``)
+    changes from sweep to sweep when the divisor ``s`` is fixed (1 for a noise-scaled prior, the
+    known ``sigma^2`` otherwise); with a learnt noise the prior is not scaled by, the blocks are
+    ``X'WX / sigma^2`` anew every sweep (:meth:`divide`).
+    """
+
+    def __init__(self, problem: _Problem, chains: int, conditionals):
+        p = problem.p
+        self.key = (chains, conditionals)
+        if conditionals.noise_scaled:
+            divisor = 1.0
+        elif conditionals.learns_noise:
+            divisor = None  # sigma^2, drawn every sweep: divide()
+        else:
+            divisor = float(conditionals.noise_variance)
+        self.divisor = divisor
+        # lower[j, k] = X'WX[j + k, j]: column j of the lower band, zero below the block.
+        self.lower = np.zeros((p, p))
+        for k in range(p):
+            self.lower[: p - k, k] = np.diagonal(problem.xtx, -k)
+        self.blocks = np.empty((chains, p, p))
+        self.band = self.blocks.reshape(chains * p, p).T  # (p, chains p), Fortran order
+        self.diagonal = self.blocks[:, :, 0]
+        if divisor is not None:
+            np.divide(self.lower, divisor, out=self.blocks)
+            self.base = self.diagonal.copy()
+            self.rhs = np.tile(problem.xty / divisor, chains)
+
+    def divide(self, problem: _Problem, sigma2) -> None:
+        np.divide(self.lower, sigma2[:, None, None], out=self.blocks)
+        self.base = self.diagonal.copy()
+        self.rhs = (problem.xty / sigma2[:, None]).ravel()
 
 
 def _rue_step(problem, conditionals, state, sigma2, rngs, lapack):
     """Weights given the variances (p <= n): Cholesky of ``A = X'WX / s + D^-1`` (Rue 2001).
 
     Noise-scaled (prior variances ``sigma^2 d``): ``A = X'WX + D^-1``, mean ``A^-1 X'Wy``,
-    covariance ``sigma^2 A^-1``, and ``y'(I + XDX')^-1 y = y'Wy - |L^-1 X'Wy|^2`` gives the
-    noise with the weights integrated out. Otherwise ``A = X'WX / sigma^2 + D^-1``, mean
-    ``A^-1 X'Wy / sigma^2``, covariance ``A^-1``. With ``A = LL'`` and ``b = L^-1 rhs`` the draw
-    is ``L'^-1 (b + s z)`` (``s = sigma`` noise-scaled, else 1): two triangular solves.
+    covariance ``sigma^2 A^-1``, and ``y'(I + XDX')^-1 y = y'Wy - b'A^-1 b`` (``b = X'Wy``)
+    gives the noise with the weights integrated out. Otherwise ``A = X'WX / sigma^2 + D^-1``,
+    mean ``A^-1 b`` with ``b = X'Wy / sigma^2``, covariance ``A^-1``. With ``A = LL'``:
+
+    * up to :data:`STACKED_MAX_FEATURES` features, all chains at once
+      (:class:`_StackedSystems`): the draw is ``A^-1 (b + s L z)`` (``s = sigma`` noise-scaled,
+      else 1), whose mean is ``A^-1 b`` and covariance ``s^2 A^-1 L L' A^-1 = s^2 A^-1``: one
+      banded factorisation, one banded product, one banded solve (with ``b`` as a second
+      right-hand side when the noise needs ``b'A^-1 b``);
+    * above it, chain by chain: ``L'^-1 (L^-1 b + s z)``, two triangular solves.
     """
     d = state["d"]
     chains, p = d.shape
     scaled = conditionals.noise_scaled
-    divisor = np.ones(chains) if scaled else sigma2
+    quadratic_needed = scaled and conditionals.learns_noise
     if p <= STACKED_MAX_FEATURES:
-        matrix = problem.xtx[None] / divisor[:, None, None]
-        matrix[:, np.arange(p), np.arange(p)] += 1.0 / d
-        inverse = np.linalg.inv(np.linalg.cholesky(matrix))  # L^-1, lower triangular
-        projections = inverse @ (problem.xty[None, :, None] / divisor[:, None, None])
-        projections = projections[..., 0]
-    else:
-        potrf, trtrs, _ = lapack
-        factors, projections = [], np.empty((chains, p))
-        for c in range(chains):
-            matrix = problem.xtx / divisor[c]
-            matrix.flat[:: p + 1] += 1.0 / d[c]
-            factors.append(_cholesky(potrf, matrix))
-            projections[c], _ = trtrs(factors[c], problem.xty / divisor[c], lower=1)
-    if scaled and conditionals.learns_noise:
+        systems = getattr(problem, "stacked_systems", None)
+        if systems is None or systems.key != (chains, conditionals):
+            systems = _StackedSystems(problem, chains, conditionals)
+            problem.stacked_systems = systems
+        if systems.divisor is None:
+            systems.divide(problem, sigma2)
+        pbtrf, pbtrs, tbmv = _banded_lapack()
+        np.add(systems.base, 1.0 / d, out=systems.diagonal)
+        factor, info = pbtrf(systems.band, lower=1)
+        _check_factor(info)
+        z = rngs.normal(p)
+        if scaled and not quadratic_needed:
+            z = z * np.sqrt(sigma2)[:, None]
+        noise = tbmv(p - 1, factor, z.ravel(), lower=1)  # L z, every chain
+        if not quadratic_needed:
+            noise += systems.rhs
+            gamma, info = pbtrs(factor, noise, lower=1, overwrite_b=1)
+            return gamma.reshape(chains, p), sigma2
+        both, info = pbtrs(factor, np.column_stack((systems.rhs, noise)), lower=1)
+        mean = both[:, 0].reshape(chains, p)
+        quadratic = problem.yty - np.einsum("cp,cp->c", systems.rhs.reshape(chains, p), mean)
+        sigma2 = conditionals.noise(np.maximum(quadratic, 0.0), problem.dof, state, rngs)
+        return mean + np.sqrt(sigma2)[:, None] * both[:, 1].reshape(chains, p), sigma2
+    potrf, trtrs, _ = lapack
+    divisor = np.ones(chains) if scaled else sigma2
+    factors, projections = [], np.empty((chains, p))
+    for c in range(chains):
+        matrix = problem.xtx / divisor[c]
+        matrix.flat[:: p + 1] += 1.0 / d[c]
+        factors.append(_cholesky(potrf, matrix))
+        projections[c], _ = trtrs(factors[c], problem.xty / divisor[c], lower=1)
+    if quadratic_needed:
         quadratic = problem.yty - np.einsum("cp,cp->c", projections, projections)
         sigma2 = conditionals.noise(np.maximum(quadratic, 0.0), problem.dof, state, rngs)
     z = rngs.normal(p)
     if scaled:
         z = z * np.sqrt(sigma2)[:, None]
-    if p <= STACKED_MAX_FEATURES:
-        gamma = np.einsum("cji,cj->ci", inverse, projections + z)  # L'^-1 (b + s z)
-    else:
-        gamma = np.empty((chains, p))
-        for c in range(chains):
-            gamma[c], _ = trtrs(factors[c], projections[c] + z[c], lower=1, trans=1)
+    gamma = np.empty((chains, p))
+    for c in range(chains):
+        gamma[c], _ = trtrs(factors[c], projections[c] + z[c], lower=1, trans=1)
     return gamma, sigma2
 
 

@@ -82,10 +82,13 @@ class MAPResult:
         (:func:`regprior.inference.certificates.error_bound`; exact for a Gaussian likelihood,
         local otherwise; ``inf`` when that eigenvalue is not positive). A tiny ``kkt_residual``
         with a large ``error_bound`` means an ill-conditioned problem (p > n with a vanishing
-        prior): the gradient cannot see the error.
-        Computed on first access.
+        prior): the gradient cannot see the error. For a prior that is not convex
+        (``prior.convex`` False) the point is a stationary point and the bound is local: the
+        distance to the stationary point on the same face (weights at the centre held there),
+        from the curvature of the whole objective on that face. Computed on first access.
     solve : {"newton", "svd"}
-        How the point was found: ``"newton"``, proximal Newton steps on the Hessian;
+        How the point was found: ``"newton"``, proximal Newton steps on the Hessian (for a
+        prior that is not convex, coordinate descent with its exact prox inside each step);
         ``"svd"``, the closed form of a Gaussian likelihood with a Normal prior through the
         singular value decomposition of the weighted, centred data (sklearn's ``Ridge``
         ``solver="svd"``), used where the Hessian is ill-conditioned (``p >= n``, or a prior
@@ -229,6 +232,24 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         hessian = penalised.hessian(x)
         if prior.smooth:
             candidate = x - _newton_direction(hessian, gradient)
+        elif not prior.convex:
+            from regprior.inference.coordinate_descent import solve_nonconvex_quadratic
+
+            # The likelihood's quadratic model with the prior whole (its exact prox per weight):
+            # the prior's smooth part is concave, so its Hessian must not enter the model.
+            likelihood_hessian = objective.hessian(x)
+            likelihood_gradient = gradient.copy()
+            likelihood_gradient[n_smooth:] -= prior.smooth_gradient(x[n_smooth:])
+            candidate, inner, _ = solve_nonconvex_quadratic(
+                likelihood_hessian,
+                likelihood_hessian @ x - likelihood_gradient,
+                x,
+                n_smooth=n_smooth,
+                prior=prior,
+                tol=tol * reference,
+                max_sweeps=max_iter,
+            )
+            n_iter += inner
         else:
             from regprior.inference.coordinate_descent import solve_penalised_quadratic
 
@@ -244,7 +265,8 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
             )
             n_iter += inner
         x = candidate if quadratic else _line_search(penalised, x, candidate, value, gradient)
-    # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result.
+    # A quadratic's Hessian is the same everywhere; a GLM's is taken at the result, and so is
+    # that of a prior that is not convex (its curvature depends on the point).
     return _result(
         model,
         prior,
@@ -255,7 +277,7 @@ def _map_estimate(model: RegressionModel, *, start, tol, max_iter, max_newton) -
         tol=tol,
         n_iter=n_iter,
         n_newton=n_newton,
-        hessian=hessian if quadratic else penalised.hessian(x),
+        hessian=hessian if quadratic and prior.convex else penalised.hessian(x),
     )
 
 
@@ -271,6 +293,11 @@ def _result(
     coef = x[n_smooth:].copy()
     intercept = model.y_mean + x[0] - float(model.x_mean @ coef) if model.fit_intercept else 0.0
     relative = float(np.max(distances)) / reference
+    if not prior.convex:
+        # A stationary point of a non-convex objective: the bound is local, on the face of the
+        # support (the weights at the centre held there), with the prior's (negative) curvature.
+        face = np.concatenate([np.ones(n_smooth, dtype=bool), coef != prior.centre(len(coef))])
+        hessian, distances = hessian[np.ix_(face, face)], distances[face]
     likelihood_value = value - prior.smooth_value(coef)
     return MAPResult(
         coef=coef,
@@ -312,7 +339,7 @@ def map_path_estimates(
     with one_blas_thread():
         if not priors:
             return []
-        if not (model.likelihood.quadratic and not priors[0].smooth):
+        if not (model.likelihood.quadratic and not priors[0].smooth and priors[0].convex):
             results, previous = [], None
             for prior in priors:
                 model.set_prior(prior)

@@ -116,29 +116,28 @@ class PosteriorResult:
 
 
 def _summarise(datatree, var_names: list[str], feature_names) -> pd.DataFrame:
-    import arviz as az
+    """The summary table: one row per weight and scalar of ``var_names``.
+
+    The diagnostics are ArviZ's (rank-normalised split-R-hat, bulk and tail ESS, MCSE of the
+    mean and sd, 94% HDI) computed by :mod:`regprior.inference.diagnostics` with the same
+    arithmetic, without importing ArviZ (its plotting half alone loads matplotlib).
+    """
+    from regprior.inference import diagnostics
 
     posterior = datatree.posterior
     stats = {
         "mean": posterior.mean(("chain", "draw")),
         "median": posterior.median(("chain", "draw")),
         "sd": posterior.std(("chain", "draw"), ddof=1),
-        "mcse_mean": az.mcse(datatree, var_names=var_names, method="mean"),
-        "mcse_sd": az.mcse(datatree, var_names=var_names, method="sd"),
-        "ess_bulk": az.ess(datatree, var_names=var_names, method="bulk"),
-        "ess_tail": az.ess(datatree, var_names=var_names, method="tail"),
-        "r_hat": az.rhat(datatree, var_names=var_names),
     }
-    hdi = az.hdi(datatree, prob=HDI_PROB, var_names=var_names)
     rows = {}
     for column, values in stats.items():
         values = getattr(values, "dataset", values)  # DataTree node -> Dataset
         rows[column] = np.concatenate(
             [np.atleast_1d(np.asarray(values[name])) for name in var_names]
         )
-    hdi = getattr(hdi, "dataset", hdi)
-    bounds = np.concatenate([np.atleast_2d(np.asarray(hdi[name])) for name in var_names])
-    rows["hdi_low"], rows["hdi_high"] = bounds[:, 0], bounds[:, 1]
+    quantities = [draws for name in var_names for draws in _chain_draw_arrays(posterior, name)]
+    rows.update(diagnostics.summary_statistics(quantities, HDI_PROB))
     index = []
     for name in var_names:
         index += list(feature_names) if name == WEIGHTS else [name]
@@ -155,6 +154,19 @@ def _summarise(datatree, var_names: list[str], feature_names) -> pd.DataFrame:
         "r_hat",
     ]
     return pd.DataFrame(rows, index=pd.Index(index, name="coefficient"))[columns]
+
+
+def _chain_draw_arrays(posterior, name) -> list[np.ndarray]:
+    """The ``(chain, draw)`` draws of each element of variable ``name``, in its order.
+
+    Views of the variable with chain and draw moved last, indexed element by element: the
+    arrays ArviZ's ``apply_ufunc`` hands its array functions, so that reductions over them add
+    in the same order.
+    """
+    variable = posterior[name].variable
+    other = [dim for dim in variable.dims if dim not in ("chain", "draw")]
+    values = np.asarray(variable.transpose(*other, "chain", "draw").values)
+    return [values[index] for index in np.ndindex(values.shape[:-2])]
 
 
 def compile_sampler(model: RegressionModel):

@@ -7,7 +7,7 @@ import pandas as pd
 
 from regprior.backend.names import KAPPA, M_EFF, SIGMA
 
-__all__ = ["shrinkage_summary", "kappa_draws"]
+__all__ = ["shrinkage_summary", "shrinkage_table", "kappa_draws"]
 
 #: Central interval of the kappa summary (the posterior summary's HDI mass is not used: kappa
 #: piles up at 0 and 1, where an equal-tailed interval reads more plainly).
@@ -33,8 +33,10 @@ def shrinkage_summary(model, posterior, *, prior_draws: int = 4000, random_seed:
     Parameters
     ----------
     model : HierarchicalModel
-        A normal scale mixture's model (its posterior holds ``kappa`` and ``m_eff``).
+        A normal scale mixture's model (its posterior holds ``kappa`` and ``m_eff``); anything
+        with its ``spec`` and ``data`` will do (:func:`shrinkage_table` takes them apart).
     posterior : PosteriorResult
+        NUTS or Gibbs draws of that model.
 
     Returns
     -------
@@ -43,6 +45,18 @@ def shrinkage_summary(model, posterior, *, prior_draws: int = 4000, random_seed:
         ``low``/``high`` (3% and 97% quantiles), and for ``m_eff`` the prior's ``prior_median``,
         ``prior_low``, ``prior_high``. Per weight, ``selected``: the posterior median of
         ``1 - kappa_j`` is above 1/2 (more signal than shrinkage).
+    """
+    return shrinkage_table(
+        model.spec, model.data, posterior, prior_draws=prior_draws, random_seed=random_seed
+    )
+
+
+def shrinkage_table(spec, data, posterior, *, prior_draws: int = 4000, random_seed: int = 0):
+    """:func:`shrinkage_summary` of ``posterior`` from the specification and the checked data.
+
+    For a posterior that no PyMC model sampled (``engine="gibbs"``): ``spec`` is the
+    :class:`~regprior.spec.sparse.ScaleMixture`, ``data`` the
+    :class:`~regprior.spec.data.RegressionData` it was sampled on.
     """
     tree = posterior.datatree.posterior
     if KAPPA not in tree:
@@ -60,11 +74,11 @@ def shrinkage_summary(model, posterior, *, prior_draws: int = 4000, random_seed:
             "high": np.quantile(kappa, INTERVAL[1], axis=0),
             "selected": np.median(kappa, axis=0) < 0.5,
         },
-        index=pd.Index(list(model.data.feature_names), name="coefficient"),
+        index=pd.Index(list(data.feature_names), name="coefficient"),
     )
     sigma = float(np.median(np.asarray(tree[SIGMA])))
-    prior = model.spec.prior_m_eff(
-        model.data.X, y=model.data.y, sigma=sigma, draws=prior_draws, random_seed=random_seed
+    prior = spec.prior_m_eff(
+        data.X, y=data.y, sigma=sigma, draws=prior_draws, random_seed=random_seed
     )
     effective = pd.DataFrame(
         {

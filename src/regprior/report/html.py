@@ -141,6 +141,60 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     return "\n".join(parts)
 
 
+def _sparse_section(record: dict, figures: dict) -> str:
+    """A ``compare --sparse`` entry of ``comparison.json``: no verdict, its shrinkage instead."""
+    name = record["name"]
+    diagnostics = record["diagnostics"]
+    frame = pd.DataFrame(record["coefficients"]).set_index("coefficient")
+    frame["94% HDI"] = [
+        f"[{_digits(lo)}, {_digits(hi)}]"
+        for lo, hi in zip(frame.pop("hdi_low"), frame.pop("hdi_high"), strict=True)
+    ]
+    frame["kappa 3%-97%"] = [
+        f"[{_digits(lo)}, {_digits(hi)}]"
+        for lo, hi in zip(frame.pop("kappa_low"), frame.pop("kappa_high"), strict=True)
+    ]
+    frame = frame.rename(columns={"median": "posterior median", "kappa": "kappa median"})
+    order = list(record["lasso_support"]) + [
+        "posterior median",
+        "94% HDI",
+        "kappa median",
+        "kappa 3%-97%",
+        "kept",
+        "r_hat",
+        "ess_bulk",
+        "flags",
+    ]
+    parts = [
+        f"<h2>{html.escape(name)}: a sparse prior without a penalty twin</h2>",
+        f'<p class="meta">{html.escape(record["spec"])}</p>',
+        "<p>Its density is infinite at zero: no posterior mode, so no sklearn twin and no "
+        "verdict. Its answer to &ldquo;which weights matter?&rdquo; is each weight's shrinkage "
+        "factor kappa<sub>j</sub> (1: pulled to zero; kept: posterior median below 1/2), set "
+        "beside the Lasso's exact zeros at the strengths compared above, and m<sub>eff</sub> = "
+        "&sum;(1 &minus; kappa<sub>j</sub>) beside the Lasso's support size "
+        "(docs/specification.md, &ldquo;Horseshoe&rdquo;).</p>",
+        verdict_banner(diagnostics["healthy"], _sampler_text(diagnostics)),
+        f"<p>{html.escape(record['summary'])}</p>",
+        styled_table(frame[[c for c in order if c in frame]]),
+    ]
+    figure = figures.get(f"shrinkage_{name}.png")
+    if figure:
+        parts.append(
+            f'<img alt="kappa of {html.escape(name)} beside the Lasso\'s zeros" src="{figure}">'
+        )
+    if record.get("loo"):
+        loo = pd.DataFrame(record["loo"]).set_index("model")
+        loo["flags"] = loo["flags"].fillna("").astype(str)
+        parts += [
+            "<p>Without a twin, prediction is what can be compared: PSIS-LOO of its posterior "
+            "beside the twins' (each pointwise log likelihood from the draws; flagged: a Pareto "
+            "k above its threshold or an unhealthy sampler).</p>",
+            styled_table(loo),
+        ]
+    return "\n".join(parts)
+
+
 #: The columns shown (the CSV and JSON files keep every column), in order, with their headers.
 COMPACT_COLUMNS = {
     "sklearn": "sklearn",
@@ -260,11 +314,12 @@ def render_report(run_dir, *, name: str | None = None) -> str:
             f"{str(run_dir)!r} has no comparison.json, path_*.csv, alpha_choice.csv or loo.csv: "
             "it is not the output folder of a regprior command."
         )
-    records, data = [], {"name": name or run_dir.name}
+    records, sparse, data = [], [], {"name": name or run_dir.name}
     if source.is_file():
         try:
             document = json.loads(source.read_text())
             records, data = document["comparisons"], document.get("data", data)
+            sparse = document.get("sparse", [])
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(
                 f"{str(source)!r} is not a regprior comparison.json ({error})."
@@ -305,6 +360,8 @@ def render_report(run_dir, *, name: str | None = None) -> str:
         ]
     for record in records:
         sections.append(_record_section(record["model"], record, figures))
+    for record in sparse:
+        sections.append(_sparse_section(record, figures))
     if "forest.png" in figures:
         sections.append(
             f'<h2>All priors side by side</h2><img alt="forest plot" src="{figures["forest.png"]}">'
@@ -342,8 +399,9 @@ def render_report(run_dir, *, name: str | None = None) -> str:
     if (run_dir / "loo.csv").is_file():
         sections.append("<h2>Predictive comparison (PSIS-LOO)</h2>")
         loo = pd.read_csv(run_dir / "loo.csv")
-        if "flags" in loo:
-            loo["flags"] = loo["flags"].fillna("").astype(str)  # empty flags read back as NaN
+        for column in ("flags", "engine_note"):
+            if column in loo:  # empty text reads back as NaN (a float column when all empty)
+                loo[column] = loo[column].astype(object).fillna("").astype(str)
         sections.append(styled_table(loo, index=False))
         if "loo_compare.png" in figures:
             sections.append(f'<img alt="LOO comparison" src="{figures["loo_compare.png"]}">')

@@ -52,21 +52,22 @@ def verdict_line(verdict: dict, name: str | None = None) -> str:
         f"KKT {_number(verdict['certificate'], '.1e')}",
     ]
     sklearn_certificate = verdict.get("sklearn_certificate")
+    counterpart = verdict.get("counterpart") or "sklearn"
     bar = verdict.get("certificate_tolerance", 1e-8)
     short = (
-        reference != "sklearn"
+        reference != counterpart
         or verdict.get("sklearn_error_bound") is not None
         or (sklearn_certificate is not None and sklearn_certificate > bar)
     )
     if sklearn_certificate is not None and short:
-        sklearn = f"sklearn's KKT {_number(sklearn_certificate, '.1e')}"
-        if reference != "sklearn" and verdict.get("sklearn_max_abs_diff") is not None:
+        sklearn = f"{counterpart}'s KKT {_number(sklearn_certificate, '.1e')}"
+        if reference != counterpart and verdict.get("sklearn_max_abs_diff") is not None:
             sklearn += f", {_number(verdict['sklearn_max_abs_diff'], '.1e')} from the MAP"
         if verdict.get("sklearn_error_bound") is not None:
             bound = _number(verdict["sklearn_error_bound"], ".1e")
             sklearn += f", up to {bound} from the optimum"
         if verdict.get("less_exact") == "sklearn":
-            sklearn += ": sklearn is the less exact side"
+            sklearn += f": {counterpart} is the less exact side"
         parts.append(sklearn)
     line = f"{status} {name}: " if name else f"{status} | "
     line += ", ".join(parts)
@@ -74,6 +75,8 @@ def verdict_line(verdict: dict, name: str | None = None) -> str:
         line += " | " + "; ".join(verdict["problems"])
     if verdict.get("undecided_reason"):
         line += " | undecided: " + verdict["undecided_reason"]
+    elif verdict.get("non_convex"):
+        line += " | " + verdict["non_convex"]
     return line
 
 

@@ -14,6 +14,8 @@ __all__ = [
     "plot_path",
     "plot_forest_comparison",
     "plot_alpha_choice",
+    "plot_shrinkage",
+    "plot_sparse_beside",
     "PRIOR_COLOURS",
     "prior_colours",
 ]
@@ -24,6 +26,8 @@ REFERENCE_STYLE = {"MAP": ("black", "-"), "sklearn": ("red", "--")}
 #: One colour per prior family in every figure (the registry names them); a second model of
 #: the same family (another strength) takes the second shade.
 PRIOR_COLOURS = registry.PRIOR_COLOURS
+#: Posteriors drawn beside the twins without point estimates (a sparse prior's).
+BESIDE_COLOURS = ("tab:green", "tab:olive")
 
 
 def prior_colours(comparisons: dict) -> list[str]:
@@ -203,10 +207,14 @@ def plot_path(
     return figure
 
 
-def _estimates_by_model(comparisons: dict, attribute: str) -> xr.Dataset:
-    names = list(comparisons)
+def _estimates_by_model(comparisons: dict, attribute: str, beside=()) -> xr.Dataset:
+    """Each comparison's point estimate (``attribute``), NaN (nothing drawn) for ``beside``."""
+    names = list(comparisons) + list(beside)
     features = list(next(iter(comparisons.values())).table.index.drop("intercept", errors="ignore"))
-    values = np.stack([getattr(comparisons[name], attribute).coef for name in names])
+    values = np.stack(
+        [getattr(comparisons[name], attribute).coef for name in comparisons]
+        + [np.full(len(features), np.nan) for _ in beside]
+    )
     return xr.Dataset(
         {
             WEIGHTS: xr.DataArray(
@@ -216,7 +224,9 @@ def _estimates_by_model(comparisons: dict, attribute: str) -> xr.Dataset:
     )
 
 
-def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
+def plot_forest_comparison(
+    comparisons: dict, *, beside: dict | None = None, backend: str = "matplotlib"
+):
     """Forest plot of several posteriors (e.g. Normal vs Laplace) with both point estimates.
 
     Per weight and model: the 94% HDI (thin), the 50% interval (thick) and the posterior mean
@@ -227,6 +237,9 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
     ----------
     comparisons : dict of str -> Comparison
         Sampled comparisons on the same features, keyed by the label to show.
+    beside : dict of str -> PosteriorResult, optional
+        Posteriors without a MAP or sklearn twin (a sparse prior's), drawn below the others
+        in :data:`BESIDE_COLOURS`, with no point-estimate markers.
     backend : str, default="matplotlib"
         ``"none"`` to inspect what would be drawn.
     """
@@ -237,7 +250,12 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
         raise ValueError(
             f"comparisons {missing} have no posterior to plot: run them with sample=True."
         )
+    beside = beside or {}
     trees = {name: c.posterior.datatree for name, c in comparisons.items()}
+    trees.update({name: posterior.datatree for name, posterior in beside.items()})
+    colours = prior_colours(comparisons) + [
+        BESIDE_COLOURS[index % len(BESIDE_COLOURS)] for index in range(len(beside))
+    ]
     plot = azp.plot_forest(
         trees,
         var_names=[WEIGHTS],
@@ -245,7 +263,7 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
         backend=backend,
         point_estimate="mean",
         aes={"color": ["model"]},
-        color=prior_colours(comparisons),
+        color=colours,
     )
     for visual, attribute, style in (
         ("map_estimate", "map_result", {"marker": "x", "color": "black", "size": 40}),
@@ -258,7 +276,7 @@ def plot_forest_comparison(comparisons: dict, *, backend: str = "matplotlib"):
         plot.map(
             azp.visuals.scatter_x,
             visual,
-            data=_estimates_by_model(comparisons, attribute),
+            data=_estimates_by_model(comparisons, attribute, beside),
             coords={"column": "forest"},
             **style,
         )
@@ -444,3 +462,19 @@ def plot_shrinkage(kappa, feature_names, lasso_coefs: dict, *, truth=None, title
     if title:
         ax.set_title(title, fontsize="medium")
     return figure
+
+
+def plot_sparse_beside(sparse):
+    """``compare --sparse``'s figure: :func:`plot_shrinkage` of a
+    :class:`~regprior.checks.sparse.SparseComparison` (every weight; the Lasso fits it holds)."""
+    from regprior.inference.shrinkage import kappa_draws
+
+    lasso = {label: sparse.table[label].to_numpy() for label in sparse.lasso_support}
+    m = sparse.m_eff
+    return plot_shrinkage(
+        kappa_draws(sparse.posterior),
+        list(sparse.table.index),
+        lasso,
+        title=f"{sparse.name}: kappa per weight, m_eff {m['median']:.3g} "
+        f"[{m['low']:.3g}, {m['high']:.3g}]",
+    )

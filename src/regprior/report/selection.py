@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regprior.report.html import _CSS, _environment, styled_table, verdict_banner
+from regprior.report.lines import ENGINE_NAMES
 
 __all__ = [
     "plot_selection",
@@ -117,7 +118,8 @@ def selection_section(selection, figure_uri: str | None = None) -> str:
         "<h2>Which variables? Projection predictive selection beside the Lasso</h2>",
         verdict_banner(selection.suggested_size is not None, selection_line(selection)),
         f'<p class="meta">rule: {html.escape(selection.rule)}; reference: '
-        f"{html.escape(str(selection.settings.get('reference')))}; projection: "
+        f"{html.escape(str(selection.settings.get('reference')))}"
+        f" (sampled by {html.escape(_engine_label(selection.settings))}); projection: "
         f"{html.escape(str(selection.settings.get('projection')))}; "
         f"{selection.settings.get('n_projection_draws')} projected draws"
         + (
@@ -144,6 +146,12 @@ def selection_section(selection, figure_uri: str | None = None) -> str:
         + "</p>"
     )
     return "\n".join(parts)
+
+
+def _engine_label(settings: dict) -> str:
+    """``NUTS`` or ``Gibbs``: the engine that sampled the reference (NUTS in older records)."""
+    engine = settings.get("engine") or "nuts"
+    return ENGINE_NAMES.get(engine, engine)
 
 
 def selection_html(selection) -> str:

@@ -74,7 +74,7 @@ def comparison_header(comparison) -> list[str]:
     lines = [
         f"{c.data_name}: {m['prior']} prior <-> {c.pairing.describe(c.strength)} "
         f"[{c.pairing.path_parameter}: {c.alpha_source}]",
-        f"mapping: prior {parameters} (blog {blog}), n = {c.n_samples}, "
+        f"mapping: prior {parameters}{f' (blog {blog})' if blog else ''}, n = {c.n_samples}, "
         f"N = sum(w) = {c.weight_sum:.6g}, {c.likelihood.describe()}, "
         f"intercept: {'flat prior' if c.fit_intercept else 'none'}",
         "verdict: " + verdict_line(c.verdict.to_dict()),
@@ -97,14 +97,17 @@ def comparison_markdown(comparison) -> str:
     return f"### {title}\n\n{head}\n\n{comparison.table.to_markdown(floatfmt='.6g')}\n"
 
 
-def comparisons_to_json(comparisons: dict, *, data) -> str:
-    """``{"regprior_version", "data", "comparisons": [...]}``; non-finite numbers become null."""
+def comparisons_to_json(comparisons: dict, *, data, sparse: dict | None = None) -> str:
+    """``{"regprior_version", "data", "comparisons": [...], "sparse": [...]}``; non-finite
+    numbers become null. ``sparse``: the :class:`~regprior.checks.sparse.SparseComparison`
+    records of ``compare --sparse`` (an empty list without)."""
     from regprior._version import __version__
 
     document = {
         "regprior_version": __version__,
         "data": {"name": data.name, "n_samples": data.n_samples, "n_features": data.n_features},
         "comparisons": [{"model": name, **c.to_dict()} for name, c in comparisons.items()],
+        "sparse": [s.to_dict() for s in (sparse or {}).values()],
     }
     return json.dumps(json_safe(document), indent=2, allow_nan=False)
 
@@ -128,8 +131,27 @@ def comparisons_to_csv(comparisons: dict) -> str:
     return pd.concat(frames, ignore_index=True).to_csv(index=False)
 
 
-def comparisons_to_markdown(comparisons: dict) -> str:
-    return "\n".join(c.to_markdown() for c in comparisons.values())
+def comparisons_to_markdown(comparisons: dict, sparse: dict | None = None) -> str:
+    sections = [c.to_markdown() for c in comparisons.values()]
+    sections += [sparse_markdown(s) for s in (sparse or {}).values()]
+    return "\n".join(sections)
+
+
+def sparse_markdown(sparse) -> str:
+    """A ``compare --sparse`` section: what it is, its sampler and m_eff lines, its table."""
+    from regprior.report.lines import sampler_line
+
+    loo = (
+        ""
+        if sparse.loo is None
+        else "\nBeside the twins' posteriors by PSIS-LOO:\n\n"
+        f"{sparse.loo.to_markdown(floatfmt='.4g')}\n"
+    )
+    return (
+        f"### {sparse.name}: {sparse.spec!r} (no posterior mode: no sklearn twin, no verdict)\n\n"
+        f"- {sampler_line(sparse.diagnostics())}\n- {sparse.summary_line()}\n\n"
+        f"{sparse.table.to_markdown(floatfmt='.4g')}\n{loo}"
+    )
 
 
 def path_summary_line(comparison) -> str:

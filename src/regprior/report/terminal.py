@@ -29,6 +29,7 @@ __all__ = [
     "print_frame",
     "print_loo",
     "print_paths",
+    "print_sparse",
     "progress",
 ]
 
@@ -78,6 +79,7 @@ LOO_COLUMNS = {
     "dse": "dse",
     "weight": "weight",
     "pareto_k_max": "max k",
+    "engine": "engine",
     "elpd_cv_sklearn": "sklearn LOO-CV",
 }
 #: Columns of ``choose``'s table shown by default.
@@ -88,7 +90,7 @@ CHOOSE_COLUMNS = {
     "interval": "94% interval",
 }
 #: Text columns written beneath a table, one line per row that has one, not in a cell.
-NOTE_COLUMNS = {"flags": "flags", "sampler": "sampler"}
+NOTE_COLUMNS = {"flags": "flags", "sampler": "sampler", "engine_note": "engine"}
 
 
 def make_console(*, stderr: bool = False, width: int | None = None):
@@ -283,6 +285,58 @@ def print_comparisons(comparisons: dict, console, *, verbosity: int = 1) -> None
             ]
             print_frame(frame, console, columns=columns, name_width=NAME_WIDTH, styles=styles)
             console.print()
+
+
+def print_sparse(sparse: dict, console, *, verbosity: int = 1) -> None:
+    """``compare --sparse``: per sparse prior a rule, its sampler and m_eff lines, its table.
+
+    The table: the Lasso's coefficient at each compared strength (0: an exact zero), the
+    posterior median and 94% HDI of the weight, the posterior median and 3%-97% interval of
+    ``kappa_j``; ``verbosity`` as for :func:`print_comparisons`.
+    """
+    from rich.rule import Rule
+    from rich.text import Text
+
+    for name, s in sparse.items():
+        healthy = s.posterior.healthy
+        if verbosity > 0:
+            console.print(Rule(f"{name}: {s.spec!r}", style="dim"))
+            console.print(
+                Text(
+                    "no posterior mode: no sklearn twin and no verdict; kappa_j (1: shrunk to 0) "
+                    "beside the Lasso's exact zeros",
+                    style="dim",
+                )
+            )
+        console.print(
+            Text(sampler_line(s.diagnostics(), name), style="green" if healthy else "bold yellow")
+        )
+        console.print(Text(f"{name}: {s.summary_line()}"))
+        if verbosity == 0:
+            continue
+        frame = s.table.reset_index()
+        if verbosity > 1:
+            columns = None
+        else:
+            frame["hdi"] = interval_cells(frame["hdi_low"], frame["hdi_high"])
+            frame["kappa 3-97%"] = interval_cells(frame["kappa_low"], frame["kappa_high"])
+            columns = {
+                "coefficient": "coefficient",
+                **{label: label for label in s.lasso_support},
+                "median": "post. median",
+                "hdi": "94% HDI",
+                "kappa": "kappa",
+                "kappa 3-97%": "kappa 3-97%",
+                "flags": "flags",
+            }
+        styles = ["yellow" if flags else None for flags in frame["flags"]]
+        print_frame(frame, console, columns=columns, name_width=NAME_WIDTH, styles=styles)
+        if s.loo is not None:
+            console.print(Text(f"{name} beside the twins' posteriors by PSIS-LOO:", style="dim"))
+            loo = s.loo.reset_index()
+            styles = ["yellow" if flags else None for flags in loo["flags"]]
+            print_frame(loo, console, columns=None if verbosity > 1 else LOO_COLUMNS, styles=styles)
+        console.print()
 
 
 def print_paths(comparisons: dict, console, *, verbose: bool = False) -> None:

@@ -90,7 +90,7 @@ def _check_int(value, name, low, high=None):
 
 def _draws_of(posterior, likelihood, n_features, *, noise_known=True) -> ReferenceDraws:
     """The reference's draws (weights, intercept, noise sd) from its DataTree."""
-    from regprior.backend.names import INTERCEPT, NOISE_SIGMA, SIGMA, WEIGHTS
+    from regprior.backend.names import INTERCEPT, NOISE_SIGMA, SIGMA, SIGMA2, WEIGHTS
 
     tree = posterior.datatree
     post = tree.posterior
@@ -109,6 +109,8 @@ def _draws_of(posterior, likelihood, n_features, *, noise_known=True) -> Referen
     if has_noise_scale(likelihood):
         if SIGMA in post:
             noise = np.asarray(post[SIGMA], dtype=float).reshape(-1)
+        elif SIGMA2 in post:  # the Gibbs engine draws the noise variance
+            noise = np.sqrt(np.asarray(post[SIGMA2], dtype=float).reshape(-1))
         elif "constant_data" in tree and NOISE_SIGMA in tree["constant_data"]:
             noise = np.full(len(intercept), float(np.asarray(tree["constant_data"][NOISE_SIGMA])))
         elif noise_known:
@@ -121,29 +123,41 @@ def _draws_of(posterior, likelihood, n_features, *, noise_known=True) -> Referen
     return ReferenceDraws(coef, intercept, noise, likelihood)
 
 
-def _fit(X, y, spec, *, likelihood, noise_sigma, sample_weight, feature_names, sampler, seed):
-    """Fit ``spec`` by NUTS; returns ``(draws, posterior, seconds)``."""
-    from regprior.api import make_model
+def _fit(
+    X, y, spec, *, likelihood, noise_sigma, sample_weight, feature_names, sampler, seed, engine
+):
+    """Fit ``spec`` by ``engine``; returns ``(draws, posterior, seconds)``.
+
+    NUTS samples the PyMC model on the raw data; Gibbs builds none.
+    """
+    from regprior.api import _build, _checked_inputs
+    from regprior.inference.engines import choose_engine
+    from regprior.inference.gibbs import gibbs_posterior
     from regprior.inference.nuts import sample_nuts
     from regprior.spec.hierarchical import FullBayes
     from regprior.spec.likelihoods import likelihood_class
 
     full_bayes = isinstance(spec, FullBayes)
     start = time.perf_counter()
-    model = make_model(
+    data, resolved = _checked_inputs(
         X,
         y,
         spec,
-        noise_sigma=None if full_bayes else noise_sigma,
-        sample_weight=sample_weight,
-        feature_names=feature_names,
-        likelihood=None if full_bayes else likelihood,
-        form="raw",
+        None if full_bayes else noise_sigma,
+        sample_weight,
+        True,
+        feature_names,
+        None if full_bayes else likelihood,
     )
-    posterior = sample_nuts(
-        model, **sampler, random_seed=seed, target_accept=getattr(spec, "target_accept", 0.8)
-    )
-    resolved = likelihood_class(spec.likelihood).nominal() if full_bayes else model.likelihood
+    if choose_engine(engine, spec, resolved).engine == "gibbs":
+        posterior = gibbs_posterior(data, spec, resolved, **sampler, random_seed=seed)
+    else:
+        model = _build(data, spec, resolved, fit_intercept=True, form="raw")
+        posterior = sample_nuts(
+            model, **sampler, random_seed=seed, target_accept=getattr(spec, "target_accept", 0.8)
+        )
+    if full_bayes:
+        resolved = likelihood_class(spec.likelihood).nominal()
     draws = _draws_of(posterior, resolved, np.shape(X)[1])
     return draws, posterior, time.perf_counter() - start
 
@@ -233,6 +247,7 @@ def select_variables(
     cv_tune: int = CV_SAMPLER["tune"],
     cv_chains: int = CV_SAMPLER["chains"],
     random_seed: int = 0,
+    engine: str = "nuts",
 ) -> VariableSelection:
     """Projection predictive variable selection, with the Lasso's supports beside it.
 
@@ -241,8 +256,8 @@ def select_variables(
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     reference : PosteriorResult, Prior, FullBayes or None
-        A fitted posterior of ``(X, y)`` (with an intercept), or a specification to fit by NUTS
-        (``draws``, ``tune``, ``chains``); None fits :func:`default_reference`
+        A fitted posterior of ``(X, y)`` (with an intercept), or a specification to fit by
+        ``engine`` (``draws``, ``tune``, ``chains``); None fits :func:`default_reference`
         (``LearnedScale()`` now; the regularized horseshoe once it is in the package).
     method : {"l1", "forward"}, default="l1"
         The search (:mod:`regprior.selection.search`).
@@ -271,7 +286,15 @@ def select_variables(
     lasso : bool, default=True
         Fit the likelihood's L1 counterpart's CV and 1-SE supports on the same folds.
     random_seed : int, default=0
-        Seeds NUTS, the folds and the k-means clusters.
+        Seeds the sampler, the folds and the k-means clusters.
+    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+        The posterior engine of the reference and of every fold's refit
+        (:func:`regprior.sample_posterior`): ``"gibbs"`` needs a specification with Gibbs
+        conditionals (Gaussian likelihood: ``LearnedScale``, ``BayesianLasso``, ``Normal`` and
+        ``Laplace`` at a known or estimated noise sigma; a ValueError says why otherwise, before
+        anything is sampled); ``"auto"`` takes Gibbs where the specification allows it and
+        NUTS elsewhere, saying so in ``notes``. ``settings["engine"]`` names the engine that
+        sampled the reference (a fitted reference: its own).
 
     Returns
     -------
@@ -280,6 +303,7 @@ def select_variables(
     from regprior._validation import check_sampling_args
     from regprior.api import check_specification
     from regprior.inference import PosteriorResult
+    from regprior.inference.engines import check_engine_name, choose_engine
     from regprior.spec.data import RegressionData
     from regprior.spec.hierarchical import FullBayes
     from regprior.spec.likelihoods import Likelihood, likelihood_class
@@ -312,6 +336,7 @@ def select_variables(
             "likelihood must be a regprior likelihood instance such as Bernoulli(); "
             f"got {likelihood!r}."
         )
+    check_engine_name(engine)
     sampler = {"draws": draws, "tune": tune, "chains": chains}
     fit_options = {
         "likelihood": likelihood,
@@ -321,6 +346,21 @@ def select_variables(
     }
     if reference is None:
         reference = default_reference()
+    fitted = isinstance(reference, PosteriorResult)
+    spec = specification if fitted else reference
+    choice = None
+    if spec is not None and (not fitted or cv is not None):
+        check_specification(spec, "specification" if fitted else "reference")
+        # Before anything is sampled: the engine of the reference and of the folds' refits (a
+        # fixed prior's noise sigma, given or estimated, does not change which engine applies).
+        nominal = None
+        if not isinstance(spec, FullBayes):
+            nominal = (
+                likelihood
+                if likelihood is not None
+                else likelihood_class(_default_family()).nominal()
+            )
+        choice = choose_engine(engine, spec, nominal)
     if isinstance(reference, PosteriorResult):
         if specification is not None:
             check_specification(specification, "specification")
@@ -351,7 +391,7 @@ def select_variables(
         check_specification(reference, "reference")
         spec = reference
         ref_draws, posterior, reference_seconds = _fit(
-            data.X, data.y, spec, **fit_options, sampler=sampler, seed=random_seed
+            data.X, data.y, spec, **fit_options, sampler=sampler, seed=random_seed, engine=engine
         )
         check_projectable(ref_draws.likelihood)
     lik = ref_draws.likelihood
@@ -406,6 +446,7 @@ def select_variables(
                 feature_names=data.feature_names,
                 sampler=cv_sampler,
                 seed=random_seed + fold + 1,
+                engine=engine,
             )
             refit_seconds += seconds
             fold_ranking = _search(
@@ -486,6 +527,8 @@ def select_variables(
         ]
         lasso_frame["false_negatives"] = [len(truth_set - set(s)) for s in lasso_frame["support"]]
     timings["after_reference"] = time.perf_counter() - total_start - reference_seconds
+    if choice is not None and choice.note:
+        notes.append(f"reference engine {choice.note}")
     threshold = _pareto_threshold(len(thinned.intercept))
     diagnostics = {
         "sampler_problems": tuple(getattr(posterior, "problems", ())),
@@ -507,6 +550,7 @@ def select_variables(
         if cv is None
         else {"draws": cv_draws, "tune": cv_tune, "chains": cv_chains},
         "random_seed": random_seed,
+        "engine": getattr(posterior, "engine", "nuts"),
         "projection": "weighted least squares, sigma projected"
         if has_noise_scale(lik)
         else "maximum likelihood by Newton (IRLS) on the mean response",

@@ -19,8 +19,10 @@ __all__ = [
     "ScaleConditionals",
     "FixedScales",
     "LaplaceScales",
+    "GeneralizedDoubleParetoScales",
     "known_noise_variance",
     "inverse_gaussian",
+    "laplace_variances",
     "inverse_gamma",
     "generalized_inverse_gaussian",
     "NOT_GAUSSIAN",
@@ -90,22 +92,87 @@ class ChainStreams:
             ("gamma", float(shape)), k, lambda rng, size: rng.standard_gamma(shape, size)
         )
 
+    def normal_squared(self, k: int, factor: float = 1.0) -> np.ndarray:
+        """``factor * z^2`` for standard normal ``z`` (``factor`` times a chi-square with one
+        degree of freedom), shape ``(chains, k)``: squared and scaled a block at a time."""
+        factor = float(factor)
 
-def inverse_gaussian(mean, shape, streams: ChainStreams) -> np.ndarray:
+        def fill(rng, size):
+            z = rng.standard_normal(size)
+            z *= z
+            z *= factor
+            return z
+
+        return self._take(("normal_squared", factor), k, fill)
+
+    def uniform_odds(self, k: int) -> np.ndarray:
+        """``u / (1 - u)`` for uniform ``u`` on [0, 1), shape ``(chains, k)``: ``u <= q`` exactly
+        when the odds are ``<= q / (1 - q)``, one comparison where ``u`` would need three."""
+
+        def fill(rng, size):
+            u = rng.random(size)
+            return u / (1.0 - u)
+
+        return self._take("uniform_odds", k, fill)
+
+
+def _larger_root_ratio(a: np.ndarray) -> np.ndarray:
+    """``t = 1 + a + sqrt(a (2 + a))`` (a new array): Michael, Schucany & Haas's two roots of an
+    inverse Gaussian draw are ``mean / t`` and ``mean t``, with ``a = mean z^2 / (2 shape)``.
+
+    A sum of non-negative terms: nothing cancels, so every digit survives when ``mean`` is huge
+    (NumPy's ``wald`` subtracts two nearly equal numbers there, and loses them all).
+    """
+    t = a + 2.0
+    t *= a
+    np.sqrt(t, out=t)
+    t += a
+    t += 1.0
+    return t
+
+
+def inverse_gaussian(mean, shape, streams: ChainStreams, *, reciprocal: bool = False):
     """Inverse Gaussian draws (Michael, Schucany & Haas 1976), one row per chain.
 
-    ``mean`` and ``shape`` broadcast to ``(chains, k)``. The root is written
-    ``mean / (1 + a + sqrt(a (2 + a)))`` with ``a = mean z^2 / (2 shape)``: NumPy's ``wald``
-    subtracts two nearly equal numbers there and loses every digit when ``mean`` is large (a
-    weight near zero under a Laplace prior gives ``mean ~ 1/|theta|``).
+    ``mean`` and ``shape`` broadcast to ``(chains, k)``. With ``a = mean z^2 / (2 shape)`` and
+    ``t = 1 + a + sqrt(a (2 + a))``, the draw is the smaller root ``mean / t`` with probability
+    ``mean / (mean + mean / t) = t / (1 + t)``, else ``mean t``: ``u <= t / (1 + t)`` is
+    ``u / (1 - u) <= t`` (:meth:`ChainStreams.uniform_odds`). ``reciprocal``: return ``1 / X``
+    (``t / mean`` or ``1 / (mean t)``), the variance a normal scale mixture needs, without a
+    division more.
     """
-    mean, shape = np.broadcast_arrays(np.asarray(mean, float), np.asarray(shape, float))
-    k = mean.shape[1]
-    z = streams.normal(k)
-    u = streams.uniform(k)
-    a = mean * z * z / (2.0 * shape)
-    root = mean / (1.0 + a + np.sqrt(a * (2.0 + a)))
-    return np.where(u * (mean + root) <= mean, root, mean * (mean / root))
+    mean, shape = np.asarray(mean, float), np.asarray(shape, float)
+    k = np.broadcast_shapes(mean.shape, shape.shape)[1]
+    a = streams.normal_squared(k, 0.5) * mean
+    a /= shape
+    t = _larger_root_ratio(a)
+    odds = streams.uniform_odds(k)
+    if reciprocal:
+        np.reciprocal(t, out=t, where=odds > t)  # t where the smaller root is drawn, else 1 / t
+        t /= mean
+        return t
+    np.reciprocal(t, out=t, where=odds <= t)  # 1 / t where the smaller root is drawn, else t
+    t *= mean
+    return t
+
+
+def laplace_variances(gamma, scale: float, streams: ChainStreams) -> np.ndarray:
+    """The variances ``d_j`` of a Laplace(0, ``scale``) scale mixture given the weights, per chain.
+
+    ``1 / d_j ~ InverseGaussian(mean 1 / (s |gamma_j|), shape 1 / s^2)`` (Park & Casella 2008),
+    drawn as :func:`inverse_gaussian` draws it, with ``mean`` and ``shape`` substituted:
+    ``a = mean z^2 / (2 shape) = (s^2 / 2) z^2 / (s |gamma_j|)`` and
+    ``d_j = s |gamma_j| t`` (the smaller root of ``1 / d_j``) or ``s |gamma_j| / t``.
+    """
+    s = float(scale)
+    k = gamma.shape[1]
+    spread = np.abs(gamma)
+    spread *= s
+    t = _larger_root_ratio(streams.normal_squared(k, 0.5 * s * s) / spread)
+    # The larger root of 1 / d (probability 1 / (1 + t)) is drawn: d = s |gamma| / t.
+    np.reciprocal(t, out=t, where=streams.uniform_odds(k) > t)
+    t *= spread
+    return t
 
 
 def inverse_gamma(shape: float, rate, streams: ChainStreams) -> np.ndarray:
@@ -282,8 +349,35 @@ class LaplaceScales(ScaleConditionals):
         return {"d": 2.0 * self.scale**2 * streams.exponential(p)}
 
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
-        s = self.scale
-        state["d"] = 1.0 / inverse_gaussian(1.0 / (s * np.abs(gamma)), 1.0 / s**2, streams)
+        state["d"] = laplace_variances(gamma, self.scale, streams)
+
+
+class GeneralizedDoubleParetoScales(ScaleConditionals):
+    """A generalized double Pareto prior (scale ``xi``, shape ``a``) as a normal scale mixture.
+
+    Armagan, Dunson & Lee (2013): ``theta_j ~ N(0, d_j)``, ``d_j ~ Exp(rate l_j^2 / 2)``,
+    ``l_j ~ Gamma(a, rate a xi)``. Given the weight, ``d_j`` integrated out leaves
+    ``theta_j | l_j ~ Laplace(rate l_j)``, so ``l_j | theta_j ~ Gamma(a + 1, rate |theta_j| + a
+    xi)``; then ``1 / d_j | theta_j, l_j ~ InverseGaussian(mean l_j / |theta_j|, shape
+    l_j^2)``. Drawing ``l_j`` with ``d_j`` integrated out and then ``d_j`` is one joint draw of
+    ``(l_j, d_j)`` given the weight.
+    """
+
+    def __init__(self, scale: float, shape: float, n_features, **kwargs):
+        super().__init__(n_features, **kwargs)
+        self.scale, self.shape = float(scale), float(shape)
+
+    def start(self, streams, noise_guess):
+        p = self.n_features
+        laplace_rate = streams.gamma(self.shape, p) / (self.shape * self.scale)
+        return {"d": 2.0 * streams.exponential(p) / laplace_rate**2}
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        magnitude = np.abs(gamma)
+        laplace_rate = streams.gamma(self.shape + 1.0, self.n_features) / (
+            magnitude + self.shape * self.scale
+        )
+        state["d"] = 1.0 / inverse_gaussian(laplace_rate / magnitude, laplace_rate**2, streams)
 
 
 def slice_step(log_density, x0, streams, width: float = 1.0, max_steps: int = 50):

@@ -41,6 +41,8 @@ class RegressionData:
         They enter Ridge unnormalised and Lasso normalised by ``N = sum(w)``, exactly as in
         scikit-learn.
     feature_names : sequence of str, optional
+        Default: the columns of a pandas DataFrame ``X`` (as scikit-learn's
+        ``feature_names_in_``), else ``x0, x1, ...``.
     name : str
     """
 
@@ -51,6 +53,9 @@ class RegressionData:
     name: str = "data"
 
     def __post_init__(self):
+        columns = getattr(self.X, "columns", None)
+        if self.feature_names is None and columns is not None:
+            object.__setattr__(self, "feature_names", tuple(str(c) for c in columns))
         X, y, sample_weight = check_regression_arrays(self.X, self.y, self.sample_weight)
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)

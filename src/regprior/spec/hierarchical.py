@@ -357,7 +357,7 @@ class BayesianLassoScales(ScaleConditionals):
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         lambda2 = 1.0 / state["g"][:, None]
         mean = np.sqrt(lambda2 * sigma2[:, None]) / np.abs(gamma)
-        state["d"] = 1.0 / inverse_gaussian(mean, lambda2, streams)
+        state["d"] = inverse_gaussian(mean, lambda2, streams, reciprocal=True)
         if self.spec.learns_lambda and not global_drawn:
             shape = self.n_features + self.spec.gamma_shape
             rate = 0.5 * state["d"].sum(axis=1) + self.spec.gamma_rate
@@ -483,7 +483,7 @@ class LearnedScaleConditionals(NoisePriorConditionals):
             state["d"] = np.tile(tau2[:, None], (1, p))
         else:
             mean = 1.0 / (np.sqrt(tau2)[:, None] * np.abs(gamma))
-            state["d"] = 1.0 / inverse_gaussian(mean, 1.0 / tau2[:, None], streams)
+            state["d"] = inverse_gaussian(mean, 1.0 / tau2[:, None], streams, reciprocal=True)
             if not global_drawn:
                 tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
         state["tau2"] = tau2

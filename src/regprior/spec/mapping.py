@@ -29,6 +29,8 @@ __all__ = [
     "weight_sum",
     "elastic_net_alpha",
     "elastic_net_scales_from_alpha",
+    "log_sum_strength",
+    "gdp_parameters_from_log_sum",
 ]
 
 
@@ -213,3 +215,62 @@ def elastic_net_scales_from_alpha(
             "elastic_net_scales_from_alpha (prior_sigma)",
         ),
     )
+
+
+def log_sum_strength(
+    noise_sigma: float, scale: float, shape: float, n_samples: float
+) -> tuple[float, float]:
+    """skglm ``LogSumPenalty(alpha, eps)`` whose problem is the MAP's under a generalized double
+    Pareto prior ``GeneralizedDoublePareto(mu, scale=xi, shape=a)``.
+
+    skglm's ``GeneralizedLinearEstimator(Quadratic(), LogSumPenalty(alpha, eps))`` minimises::
+
+        1 / (2N) sum_i s_i r_i**2 + alpha sum_j log(1 + |w_j| / eps)
+
+    (its ``Quadratic`` divides by ``n_samples``; with sample weights, fold ``sqrt(s_i n / N)``
+    into the rows, or use ``WeightedQuadratic``). The prior term of the negative log posterior is
+    ``(a + 1) sum_j log(1 + |theta_j - mu_j| / (a xi))``; multiplying by ``noise_sigma**2 / N``::
+
+        alpha = noise_sigma**2 (a + 1) / N,    eps = a xi
+
+    The penalty is not convex: the two problems have the same stationary points, and a solver
+    started from the same point (zero) can be compared with regprior's MAP engine.
+
+    Examples
+    --------
+    >>> from regprior import log_sum_strength
+    >>> log_sum_strength(noise_sigma=2.0, scale=0.5, shape=3.0, n_samples=100)
+    (0.16, 1.5)
+    """
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "log_sum_strength")
+    scale = check_positive_float(scale, "scale", "log_sum_strength")
+    shape = check_positive_float(shape, "shape", "log_sum_strength")
+    n_samples = check_positive_float(n_samples, "n_samples", "log_sum_strength")
+    alpha = _representable(
+        lambda: np.float64(noise_sigma) ** 2 * (shape + 1.0) / n_samples, "log_sum_strength"
+    )
+    return alpha, _representable(lambda: np.float64(shape) * scale, "log_sum_strength (eps)")
+
+
+def gdp_parameters_from_log_sum(
+    alpha: float, eps: float, noise_sigma: float, n_samples: float
+) -> tuple[float, float]:
+    """Inverse of :func:`log_sum_strength`: ``(scale, shape)`` of the generalized double Pareto.
+
+    ``shape = N alpha / noise_sigma**2 - 1`` and ``scale = eps / shape``; ValueError when
+    ``N alpha <= noise_sigma**2`` (no positive shape has that penalty: a log-sum weight
+    ``a + 1`` of 1 or less is not a generalized double Pareto density).
+    """
+    alpha = check_positive_float(alpha, "alpha", "LogSumPenalty (mapped to a GDP prior)")
+    eps = check_positive_float(eps, "eps", "LogSumPenalty (mapped to a GDP prior)")
+    noise_sigma = check_positive_float(noise_sigma, "noise_sigma", "gdp_parameters_from_log_sum")
+    n_samples = check_positive_float(n_samples, "n_samples", "gdp_parameters_from_log_sum")
+    with np.errstate(all="ignore"):
+        shape = np.float64(n_samples) * alpha / np.float64(noise_sigma) ** 2 - 1.0
+    if not (np.isfinite(shape) and shape > 0):
+        raise ValueError(
+            "The 'alpha' parameter of LogSumPenalty (mapped to a GDP prior) must exceed "
+            f"noise_sigma**2 / N = {noise_sigma**2 / n_samples!r}, so that the shape "
+            f"N alpha / noise_sigma**2 - 1 is positive. Got {alpha!r} instead."
+        )
+    return _representable(lambda: eps / shape, "gdp_parameters_from_log_sum (scale)"), float(shape)

@@ -32,10 +32,12 @@ from regprior._validation import (
 from regprior.spec.conditionals import (
     NOT_GAUSSIAN,
     FixedScales,
+    GeneralizedDoubleParetoScales,
     LaplaceScales,
     ScaleConditionals,
     known_noise_variance,
 )
+from regprior.spec.mapping import log_sum_strength
 
 __all__ = [
     "Prior",
@@ -43,6 +45,7 @@ __all__ = [
     "Normal",
     "Laplace",
     "ElasticNetPrior",
+    "GeneralizedDoublePareto",
     "as_centre",
     "PRIOR_FAMILIES",
 ]
@@ -118,6 +121,13 @@ class Prior(ABC):
         Constructor parameters besides ``mu``.
     smooth : bool
         True when ``-log p`` has no kink (no non-smooth part).
+    convex : bool
+        True when ``-log p`` is convex, so that a stationary point of the negative log posterior
+        (Gaussian likelihood, or any log-concave one) is its global minimum. A family with
+        ``convex = False`` (the generalized double Pareto) writes ``-log p`` as its kink
+        ``l1 |theta - mu|`` plus a smooth part that is not convex, and provides
+        :meth:`penalty_prox`; the MAP engine then returns a certified *stationary point*
+        reached from the prior centre, not a certified global maximum.
     no_mode_reason : str or None
         Why the posterior under this prior has no mode the MAP engine can find (None: it has).
     gibbs_reason : str or None
@@ -128,6 +138,7 @@ class Prior(ABC):
     parameter_names: ClassVar[tuple[str, ...]] = ()
     blog_parameter_names: ClassVar[tuple[str, ...]] = ()
     smooth: ClassVar[bool] = True
+    convex: ClassVar[bool] = True
     no_mode_reason: ClassVar[str | None] = None
     gibbs_reason: ClassVar[str | None] = (
         "it declares no Gibbs conditionals (a normal scale mixture defines scale_conditionals)"
@@ -246,6 +257,16 @@ class Prior(ABC):
             return values.copy()
         shifted = values - self.mu
         return self.mu + np.sign(shifted) * np.maximum(np.abs(shifted) - step * l1, 0.0)
+
+    def penalty_prox(self, values, step) -> np.ndarray:
+        """Proximal operator of ``step * (-log p)`` per weight, the whole penalty (smooth part too).
+
+        ``argmin_t (t - v)**2 / 2 + step * (-log p(t))`` for each value ``v``, with ``step`` a
+        scalar or one step per weight. Coordinate descent on a prior that is not convex needs it
+        (each coordinate's exact minimiser); a convex family solves its smooth part by Newton
+        and need not define it.
+        """
+        raise NotImplementedError(self._no_map_message("penalty_prox"))
 
     def generalized_support(self, theta) -> np.ndarray:
         """Weights where the non-smooth part is differentiable: off the centre (all, if smooth)."""
@@ -669,6 +690,156 @@ class ElasticNetPrior(ElasticNetFormPrior):
         l1 = check_positive_float(l1, "l1", "ElasticNetPrior.from_penalty_weights")
         l2 = check_positive_float(l2, "l2", "ElasticNetPrior.from_penalty_weights")
         return cls(mu=mu, scale=1.0 / l1, sigma=1.0 / np.sqrt(l2))
+
+
+class GeneralizedDoublePareto(Prior):
+    r"""Generalized double Pareto prior on each weight (Armagan, Dunson & Lee 2013).
+
+    .. math::
+
+        p(\theta_j) = \frac{1}{2\xi}
+                      \left(1 + \frac{|\theta_j - \mu_j|}{a\xi}\right)^{-(a + 1)}
+
+    Support: the real line. Median and mode ``mu``; the mean is ``mu`` when ``a > 1`` and the
+    variance ``2 xi**2 a**2 / ((a - 1)(a - 2))`` when ``a > 2`` (tails like ``|theta|^-(a+1)``).
+    As ``a -> inf`` it tends to ``Laplace(mu, xi)``. A normal scale mixture:
+    ``theta_j - mu_j ~ N(0, t_j)``, ``t_j ~ Exp(rate l_j**2 / 2)``,
+    ``l_j ~ Gamma(a, rate a xi)`` (``theta_j`` given ``l_j`` is Laplace with rate ``l_j``).
+
+    Parameters
+    ----------
+    mu : float or array-like of shape (n_features,), default=0.0
+        Prior centre.
+    scale : float, default=1.0
+        Scale ``xi > 0``: the density at the centre is ``1 / (2 xi)``, as a Laplace prior of
+        scale ``xi`` has. Default 1, as ``Laplace``'s: the prior acts on the weights in the data's
+        units, and no default scale fits every data set.
+    shape : float, default=1.0
+        Shape ``a > 0``: small values give heavy tails and strong shrinkage of small weights,
+        large ones approach the Laplace prior. Default 1: the Cauchy's tail ``|theta|^-2``, so
+        that large weights are barely shrunk, while the density keeps the Laplace prior's kink
+        at the centre (a sparse MAP).
+
+    Notes
+    -----
+    ``-log p(theta_j) = (a + 1) log(1 + |theta_j - mu_j| / (a xi)) + log(2 xi)``: a log-sum
+    penalty. With Gaussian noise ``noise_sigma``, a flat intercept prior and
+    ``N = sum(sample_weight)``, multiplying the negative log posterior by ``noise_sigma**2 / N``
+    gives skglm's ``GeneralizedLinearEstimator(Quadratic(), LogSumPenalty(alpha, eps))``
+    objective ``1/(2N) sum_i w_i r_i**2 + alpha sum_j log(1 + |w_j| / eps)`` at::
+
+        alpha = noise_sigma**2 (a + 1) / N,    eps = a xi
+
+    (:func:`regprior.spec.mapping.log_sum_strength`; docs/specification.md, "Generalized double
+    Pareto"). The penalty is **not convex**: the MAP engine returns a stationary point reached
+    from the prior centre (skglm starts from zero too), certified as stationary, not as the
+    global mode. For the engine ``-log p`` is split into the kink ``(a + 1) / (a xi) |theta -
+    mu|`` (the slope of ``-log p`` at the centre) and a smooth, concave remainder
+    ``(a + 1) (log(1 + z) - z)``, ``z = |theta - mu| / (a xi)``, whose gradient vanishes at the
+    centre (it is continuously differentiable there) and whose curvature ``-(a + 1) / (a xi +
+    |theta - mu|)**2`` is negative; :meth:`penalty_prox` is the exact proximal operator of the
+    whole penalty.
+    """
+
+    family = "gdp"
+    parameter_names = ("scale", "shape")
+    smooth = False
+    convex = False
+    gibbs_reason = None
+
+    def __init__(self, mu=0.0, scale=1.0, shape=1.0):
+        super().__init__(mu=mu, scale=scale, shape=shape)
+
+    @property
+    def scale(self) -> float:
+        """Scale ``xi``."""
+        return self._parameters["scale"]
+
+    @property
+    def shape(self) -> float:
+        """Shape ``a``."""
+        return self._parameters["shape"]
+
+    @property
+    def eps(self) -> float:
+        """``a xi``: the log-sum penalty's ``eps`` (skglm's ``LogSumPenalty(alpha, eps)``)."""
+        return self.shape * self.scale
+
+    @property
+    def log_sum_weight(self) -> float:
+        """``a + 1``: the weight of ``log(1 + |theta - mu| / eps)`` in ``-log p``."""
+        return self.shape + 1.0
+
+    def log_sum_strength(self, noise_sigma: float, weight_sum: float) -> tuple[float, float]:
+        """skglm's ``LogSumPenalty(alpha, eps)`` of this prior's MAP problem.
+
+        ``alpha = noise_sigma**2 (a + 1) / N``, ``eps = a xi``
+        (:func:`regprior.spec.mapping.log_sum_strength`).
+        """
+        return log_sum_strength(noise_sigma, self.scale, self.shape, weight_sum)
+
+    def with_scale(self, scale: float) -> GeneralizedDoublePareto:
+        return GeneralizedDoublePareto(mu=self.mu, scale=scale, shape=self.shape)
+
+    def blog_parameters(self) -> dict:
+        """The blog post has no generalized double Pareto: no parameters in its terms."""
+        return {}
+
+    def neg_logpdf(self, theta):
+        z = np.abs(np.asarray(theta, dtype=float) - self.mu) / self.eps
+        return self.log_sum_weight * np.log1p(z) + np.log(2.0 * self.scale)
+
+    # -- the penalty: kink (a + 1) / eps at the centre plus a concave smooth remainder ----------
+    @property
+    def kink_slope(self) -> float:
+        """``(a + 1) / (a xi)``: the slope of ``-log p`` on each side of the centre."""
+        return self.log_sum_weight / self.eps
+
+    def smooth_value(self, theta) -> float:
+        """``(a + 1) sum_j (log(1 + z_j) - z_j)``, ``z_j = |theta_j - mu_j| / eps`` (no const)."""
+        z = np.abs(self._shift(theta)) / self.eps
+        return self.log_sum_weight * float(np.sum(np.log1p(z) - z))
+
+    def smooth_gradient(self, theta) -> np.ndarray:
+        """``-(a + 1) u / (eps (eps + |u|))`` with ``u = theta - mu``: 0 at the centre."""
+        u = self._shift(theta)
+        return -self.log_sum_weight * u / (self.eps * (self.eps + np.abs(u)))
+
+    def smooth_hessian_diagonal(self, theta) -> np.ndarray:
+        """``-(a + 1) / (eps + |u|)**2``: negative (concave), the curvature of ``-log p`` off the
+        centre."""
+        u = self._shift(theta)
+        return -self.log_sum_weight / (self.eps + np.abs(u)) ** 2
+
+    def penalty_prox(self, values, step) -> np.ndarray:
+        """Exact proximal operator of ``step (a + 1) log(1 + |t - mu| / eps)``.
+
+        With ``v = |value - mu|`` and ``c = step (a + 1)``, a non-zero minimiser ``t > 0`` of
+        ``(t - v)**2 / 2 + c log(1 + t / eps)`` solves ``t**2 + (eps - v) t + c - v eps = 0``;
+        its larger root ``r = (v - eps + sqrt((v + eps)**2 - 4 c)) / 2`` is a local minimum
+        (the product ``(eps + r)(eps + r') = c`` of the two roots' ``eps + t`` puts
+        ``(eps + r)**2 >= c``, the second derivative's sign). The prox is ``r`` (with the sign of
+        the shift) when it is real, positive and its objective ``r (r / 2 - v) + c log(1 + r /
+        eps)`` is below the value 0 at ``t = 0``; otherwise the centre (ties go to the centre,
+        as skglm's ``prox_log_sum`` does).
+        """
+        values = np.asarray(values, dtype=float)
+        shift = values - self.mu
+        v = np.abs(shift)
+        c = np.asarray(step, dtype=float) * self.log_sum_weight
+        eps = self.eps
+        discriminant = (v + eps) ** 2 - 4.0 * c
+        with np.errstate(invalid="ignore"):
+            root = 0.5 * (v - eps + np.sqrt(np.maximum(discriminant, 0.0)))
+            gain = root * (0.5 * root - v) + c * np.log1p(root / eps)
+        moved = (discriminant >= 0.0) & (root > 0.0) & (gain < 0.0)
+        return self.mu + np.where(moved, np.sign(shift) * root, 0.0)
+
+    def scale_conditionals(self, n_features, *, noise_variance, centre):
+        """The scale mixture's conditionals (:class:`GeneralizedDoubleParetoScales`)."""
+        return GeneralizedDoubleParetoScales(
+            self.scale, self.shape, n_features, noise_variance=noise_variance, centre=centre
+        )
 
 
 #: Every prior family by its registry key.

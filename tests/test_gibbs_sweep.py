@@ -1,0 +1,156 @@
+"""The Gibbs sweep's draws against their closed forms: the stacked weight draw, the noise with the
+weights integrated out, the inverse Gaussian scale draws (issue 23's speed work kept them exact).
+
+Monte Carlo tolerances as in test_gibbs.py: a mean within 4 standard errors, a covariance from
+6000 draws within 8% (its relative error on the diagonal is ~sqrt(2 / 6000) ~ 2%); a whole law by
+a Kolmogorov-Smirnov test at level 1e-3 (a false alarm once in a thousand runs).
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import make_sparse_problem
+from regprior.inference.gibbs import STACKED_MAX_FEATURES, _lapack, _Problem, _rue_step
+from regprior.spec.conditionals import (
+    ChainStreams,
+    FixedScales,
+    inverse_gaussian,
+    laplace_variances,
+)
+
+
+def streams(chains, seed=7):
+    return ChainStreams(np.random.default_rng([seed, c]) for c in range(chains))
+
+
+def centred(data):
+    w = data.weights
+    return data.X - w @ data.X / w.sum(), data.y - w @ data.y / w.sum(), w
+
+
+def assert_moments(draws, mean, cov):
+    """Sample mean within 4 standard errors, sample covariance within 8% of ``cov``."""
+    standard_error = np.sqrt(np.diag(cov) / len(draws))
+    np.testing.assert_array_less(np.abs(draws.mean(0) - mean), 4 * standard_error)
+    np.testing.assert_allclose(np.cov(draws.T), cov, rtol=0.08, atol=0.08 * np.abs(cov).max())
+
+
+# -- the stacked (banded) weight draw -------------------------------------------------------------
+@pytest.mark.parametrize("p", [1, 5, STACKED_MAX_FEATURES])
+def test_stacked_weight_draw_has_the_exact_conditional_at_every_width(p):
+    """One weight, a few, and the widest stacked system; 6000 draws from 8 chains x 750 sweeps."""
+    data = make_sparse_problem(p + 20, p, seed=3, n_informative=1, weighted=True)
+    variances, sigma2 = np.linspace(0.2, 3.0, p), 0.8
+    conditionals = FixedScales(variances, p, noise_variance=sigma2)
+    problem = _Problem(data, conditionals.centre, fit_intercept=True)
+    chains, rngs, lapack = 8, streams(8), _lapack()
+    state = {"d": np.tile(variances, (chains, 1))}
+    draws = np.concatenate(
+        [
+            _rue_step(problem, conditionals, state, np.full(chains, sigma2), rngs, lapack)[0]
+            for _ in range(750)
+        ]
+    )
+    X, y, w = centred(data)
+    cov = np.linalg.inv((X.T * w) @ X / sigma2 + np.diag(1.0 / variances))
+    assert_moments(draws, cov @ (X.T @ (w * y)) / sigma2, cov)
+
+
+def test_noise_with_the_weights_integrated_out_then_the_weights():
+    """Noise-scaled prior, learnt noise (Jeffreys): sigma^2 | d ~ InvGamma(dof/2, q/2) with
+    q = y'(I + B B')^-1 y computed here on the n x n side, then the weights given sigma^2."""
+    data = make_sparse_problem(30, 4, seed=3, n_informative=2, weighted=True)
+    variances = np.linspace(0.2, 3.0, 4)
+    conditionals = FixedScales(variances, 4)  # noise_variance None: learnt
+    conditionals.noise_scaled = True
+    problem = _Problem(data, conditionals.centre, fit_intercept=True)
+    chains = 6000
+    state = {"d": np.tile(variances, (chains, 1))}
+    gamma, sigma2 = _rue_step(
+        problem, conditionals, state, np.ones(chains), streams(chains), _lapack()
+    )
+    X, y, w = centred(data)
+    root_w = np.sqrt(w)
+    B = root_w[:, None] * X * np.sqrt(variances)
+    q = (root_w * y) @ np.linalg.solve(np.eye(len(y)) + B @ B.T, root_w * y)
+    shape, dof = 0.5 * problem.dof, problem.dof
+    assert dof == len(y) - 1
+    law = stats.invgamma(shape, scale=0.5 * q)
+    assert stats.kstest(sigma2, law.cdf).pvalue > 1e-3
+    precision = (X.T * w) @ X + np.diag(1.0 / variances)
+    cov = np.linalg.inv(precision)
+    assert_moments(gamma, cov @ (X.T @ (w * y)), law.mean() * cov)
+
+
+def test_learnt_noise_not_scaling_the_prior_refactors_every_sweep():
+    """The varying divisor (X'WX / sigma^2 each sweep): a second call with another sigma^2 must
+    not reuse the first one's matrices."""
+    data = make_sparse_problem(30, 4, seed=3, n_informative=2, weighted=True)
+    variances = np.linspace(0.2, 3.0, 4)
+    conditionals = FixedScales(variances, 4)  # learnt noise, not noise-scaled
+    problem = _Problem(data, conditionals.centre, fit_intercept=True)
+    chains, rngs, lapack = 6000, streams(6000), _lapack()
+    state = {"d": np.tile(variances, (chains, 1))}
+    X, y, w = centred(data)
+    for sigma2 in (0.3, 2.5):
+        gamma, returned = _rue_step(
+            problem, conditionals, state, np.full(chains, sigma2), rngs, lapack
+        )
+        assert np.all(returned == sigma2)
+        cov = np.linalg.inv((X.T * w) @ X / sigma2 + np.diag(1.0 / variances))
+        assert_moments(gamma, cov @ (X.T @ (w * y)) / sigma2, cov)
+
+
+def test_an_indefinite_system_says_so():
+    data = make_sparse_problem(30, 4, seed=3, n_informative=2)
+    conditionals = FixedScales(1.0, 4, noise_variance=1.0)
+    problem = _Problem(data, conditionals.centre, fit_intercept=True)
+    state = {"d": np.array([[1.0, 1.0, -1e-3, 1.0]])}  # a negative prior variance
+    with pytest.raises(np.linalg.LinAlgError, match="Cholesky factor failed"):
+        _rue_step(problem, conditionals, state, np.ones(1), streams(1), _lapack())
+
+
+# -- the inverse Gaussian scale draws -------------------------------------------------------------
+def test_laplace_variances_have_the_inverse_gaussian_law():
+    """1 / d_j ~ InverseGaussian(1 / (s |gamma_j|), 1 / s^2): Kolmogorov-Smirnov against SciPy's
+    invgauss, and E[d_j] = s |gamma_j| + s^2, for a weight near zero, a moderate and a large one."""
+    scale = 0.5
+    gamma = np.array([[1e-9, 0.3, -40.0]])
+    rngs = streams(4, seed=11)
+    draws = np.concatenate([laplace_variances(gamma, scale, rngs) for _ in range(5000)])
+    mean, shape = 1.0 / (scale * np.abs(gamma[0])), 1.0 / scale**2
+    for j in range(3):
+        law = stats.invgauss(mean[j] / shape, scale=shape)  # SciPy's IG(mu, lambda)
+        assert stats.kstest(1.0 / draws[:, j], law.cdf).pvalue > 1e-3, j
+    expected = scale * np.abs(gamma[0]) + scale**2
+    standard_error = draws.std(0) / np.sqrt(len(draws))
+    np.testing.assert_array_less(np.abs(draws.mean(0) - expected), 4 * standard_error)
+
+
+@pytest.mark.parametrize("reciprocal", [False, True])
+def test_inverse_gaussian_draws_follow_their_law(reciprocal):
+    rngs = streams(4, seed=12)
+    mean, shape = np.array([[0.5, 3.0]]), np.array([[2.0, 0.7]])
+    draws = np.concatenate(
+        [inverse_gaussian(mean, shape, rngs, reciprocal=reciprocal) for _ in range(5000)]
+    )
+    if reciprocal:
+        draws = 1.0 / draws
+    for j in range(2):
+        law = stats.invgauss(mean[0, j] / shape[0, j], scale=shape[0, j])
+        assert stats.kstest(draws[:, j], law.cdf).pvalue > 1e-3, j
+
+
+def test_derived_streams_are_per_chain_and_seeded():
+    """normal_squared and uniform_odds come from each chain's own generator, a block at a time."""
+    first, again = streams(3, seed=5), streams(3, seed=5)
+    a = np.concatenate([first.normal_squared(7, 0.5) for _ in range(1000)], axis=1)
+    b = np.concatenate([again.normal_squared(7, 0.5) for _ in range(1000)], axis=1)
+    np.testing.assert_array_equal(a, b)
+    # Chain 1's first block: 585 takes of 7 (the 586th starts a new block).
+    reference = 0.5 * np.random.default_rng([5, 1]).standard_normal(ChainStreams.BLOCK) ** 2
+    np.testing.assert_array_equal(a[1, : 585 * 7], reference[: 585 * 7])
+    odds = np.concatenate([first.uniform_odds(7) for _ in range(1000)], axis=1)
+    u = odds / (1.0 + odds)  # back to the uniforms
+    assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
