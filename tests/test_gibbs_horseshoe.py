@@ -93,6 +93,20 @@ def test_local_draw_has_the_marginal_conditional_of_lambda(m):
     assert stats.kstest(eta, cdf).pvalue > 1e-3
 
 
+def test_local_draw_survives_extreme_rates():
+    # A weight over a sigma^2 tau^2 that underflowed (an interpolating fit at tau0 = 1 on p > n)
+    # gives m = inf: the draw once looped forever there (0 * inf in its acceptance ratio). Every
+    # rate from 0 to inf must give a positive finite lambda^2, ordered as the rates.
+    from regprior.spec.conditionals import ChainStreams
+    from regprior.spec.sparse import horseshoe_local_draw
+
+    streams = ChainStreams(np.random.default_rng([6, c]) for c in range(2))
+    m = np.tile([0.0, 1e-320, 1e-8, 1.0, 1e8, 1e300, 1e308, np.inf], (2, 1))
+    lambda2 = np.median([horseshoe_local_draw(m, streams) for _ in range(200)], axis=0)
+    assert np.all(np.isfinite(lambda2)) and np.all(lambda2 > 0)
+    assert np.all(np.diff(lambda2[0, 1:6]) > 0)  # larger rate, larger local scale
+
+
 def test_horseshoe_declares_gibbs_conditionals_for_every_noise_prior(diabetes):
     for noise_prior in ("jeffreys", "halfnormal", "halfstudentt"):
         spec = rp.Horseshoe(p0=3, noise_prior=noise_prior)

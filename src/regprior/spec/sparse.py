@@ -558,7 +558,7 @@ def horseshoe_local_draw(m, streams) -> np.ndarray:
     Parameters
     ----------
     m : ndarray of shape (chains, p)
-        Non-negative rates (a zero is treated as the smallest positive float).
+        Non-negative rates, kept within ``[smallest positive float, 1e300]``.
     streams : ChainStreams
 
     Returns
@@ -566,12 +566,20 @@ def horseshoe_local_draw(m, streams) -> np.ndarray:
     ndarray of shape (chains, p)
         ``lambda^2 = 1 / eta``.
     """
-    m = np.maximum(np.asarray(m, dtype=float), np.finfo(float).tiny)
+    # Kept within [tiny, 1e300]: an infinite rate (a weight over a sigma^2 tau^2 that
+    # underflowed, as on an interpolating p > n fit) would give 0 * inf in the acceptance
+    # ratio and never accept; at 1e300 the draw is lambda^2 ~ 1e300, clipped by the caller.
+    m = np.nan_to_num(np.asarray(m, dtype=float), posinf=1e300)
+    m = np.clip(m, np.finfo(float).tiny, 1e300)
     out = np.empty_like(m)
     with np.errstate(over="ignore", divide="ignore"):  # exp(w) -> inf: rejected, or eta -> inf
         for c, rng in enumerate(streams.generators):
             out[c] = _local_draw(m[c], rng)
     return out
+
+
+#: Rounds of the local-scale rejection sampler before it gives up (each accepts >= ~1/2).
+MAX_REJECTION_ROUNDS = 200
 
 
 def _local_draw(rate, rng) -> np.ndarray:
@@ -580,7 +588,9 @@ def _local_draw(rate, rng) -> np.ndarray:
     flat = corner / (corner + np.exp(-1.0) / (1.0 + rate))  # P(first piece)
     w = np.empty_like(rate)
     pending = np.arange(rate.size)
-    while pending.size:
+    for _ in range(MAX_REJECTION_ROUNDS):
+        if not pending.size:
+            break
         r, k, f = rate[pending], corner[pending], flat[pending]
         u, v = rng.random(pending.size), rng.random(pending.size)
         first = u < f
@@ -591,7 +601,12 @@ def _local_draw(rate, rng) -> np.ndarray:
         accept = np.log(rng.random(pending.size)) < log_ratio
         w[pending[accept]] = proposal[accept]
         pending = pending[~accept]
-    return 1.0 / np.expm1(w)
+    if not pending.size:
+        return 1.0 / np.expm1(w)
+    raise RuntimeError(
+        f"the horseshoe's local-scale draw accepted nothing in {MAX_REJECTION_ROUNDS} rounds "
+        f"(each accepts with probability >= ~1/2) at rates {rate[pending][:5]}: a bug."
+    )
 
 
 def shrinkage_factors(relative_variance, n_samples: float, column_scales) -> np.ndarray:
