@@ -3,7 +3,8 @@
 Rows, 4 chains x 1000 draws after 1000 warm-up, BLAS on one thread:
 
 * diabetes (``tau0 = 1``) and the 60 x 120 set with 5 true effects of ``sparse_priors.py`` (same
-  generator, seed 0), at ``tau0 = 1`` and ``p0 = 5``, two seeds each: r_hat max and bulk ESS min
+  generator, seed 0), at ``tau0 = 1`` and ``p0 = 5``, two seeds each, at one sweep a draw and
+  at the horseshoe's default (four) on 60 x 120: r_hat max and bulk ESS min
   over the weights and tau (the targets: r_hat <= 1.01, ESS >= 400), bulk ESS of tau, sampling
   wall time;
 * 100 x 2000 and 200 x 1000 (10 effects ``linspace(3, -3, 10)``, unit noise), ``p0 = 5``: the
@@ -53,15 +54,28 @@ def health(result, p):
     }
 
 
-def run(data, spec, *, seed=0, threshold=None):
+def run(data, spec, *, seed=0, threshold=None, thin=None):
     start = time.perf_counter()
     result = gibbs_posterior(
-        data, spec, draws=DRAWS, tune=TUNE, chains=4, random_seed=seed, threshold=threshold
+        data,
+        spec,
+        draws=DRAWS,
+        tune=TUNE,
+        chains=4,
+        random_seed=seed,
+        threshold=threshold,
+        thin=thin,
     )
     whole = time.perf_counter() - start
-    note = result.datatree.posterior.attrs.get("approximation", "")
+    attrs = result.datatree.posterior.attrs
+    note = attrs.get("approximation", "")
     kept = float(note.split("mean |S| ")[1].split()[0]) if note else float(data.n_features)
-    return result, {"sampling_s": result.seconds, "whole_call_s": whole, "mean_S": kept}
+    return result, {
+        "sweeps_per_draw": attrs["sweeps_per_draw"],
+        "sampling_s": result.seconds,
+        "whole_call_s": whole,
+        "mean_S": kept,
+    }
 
 
 def synthetic(n, p, seed):
@@ -101,12 +115,12 @@ coef[:10] = np.linspace(3, -3, 10)
 y = X @ coef + rng.standard_normal(n)
 start = time.perf_counter()
 result = gibbs_posterior(rp.RegressionData(X, y), rp.Horseshoe(p0=5), draws={draws},
-                         tune={draws}, chains=4, random_seed=0, threshold={threshold})
+                         tune={draws}, chains=4, random_seed=0, threshold={threshold}, thin=1)
 whole = time.perf_counter() - start
 s = result.summary
 names = list(s.index[:p]) + ["tau"]
 note = result.datatree.posterior.attrs["approximation"]
-print(json.dumps({{"sampling_s": result.seconds, "whole_call_s": whole,
+print(json.dumps({{"sweeps_per_draw": 1, "sampling_s": result.seconds, "whole_call_s": whole,
     "r_hat_max": float(s.loc[names, "r_hat"].max()),
     "ess_bulk_min": float(s.loc[names, "ess_bulk"].min()),
     "ess_tau": float(s.loc["tau", "ess_bulk"]), "tau_median": float(s.loc["tau", "median"]),
@@ -141,14 +155,15 @@ def main():
     X, y, _ = sparse_truth(60, 120, 5, seed=0)
     sixty = rp.RegressionData(X, y)
     for spec, name in ((rp.Horseshoe(), "tau0 1"), (rp.Horseshoe(p0=5), "p0 5")):
-        for seed in (0, 1):
-            result, timing = run(sixty, spec, seed=seed)
-            add("60x120", name, "exact", seed, timing, result, 120)
+        for thin in (1, None):  # one sweep a draw, and the default
+            for seed in (0, 1):
+                result, timing = run(sixty, spec, seed=seed, thin=thin)
+                add("60x120", name, "exact", seed, timing, result, 120)
     for n, p, seed in ((100, 2000, 2), (200, 1000, 2)):
         data = synthetic(n, p, seed)
-        exact, timing = run(data, rp.Horseshoe(p0=5))
+        exact, timing = run(data, rp.Horseshoe(p0=5), thin=1)
         add(f"{n}x{p}", "p0 5", "exact", 0, timing, exact, p)
-        approximate, timing = run(data, rp.Horseshoe(p0=5), threshold=THRESHOLD)
+        approximate, timing = run(data, rp.Horseshoe(p0=5), threshold=THRESHOLD, thin=1)
         gap = median_gap(approximate, exact)
         add(f"{n}x{p}", "p0 5", f"threshold {THRESHOLD:g}", 0, timing, approximate, p,
             median_gap_vs_exact=gap)  # fmt: skip
@@ -166,8 +181,10 @@ def main():
         "horseshoe_gibbs",
         title="The horseshoe on the Gibbs engine: health at defaults, the thresholded sweep",
         notes=[
-            "4 chains x 1000 draws after 1000 warm-up; BLAS on one thread (the engine pins it); "
-            "sampling_s: the engine's own wall time; whole_call_s adds ArviZ's summary",
+            "4 chains x 1000 draws after 1000 warm-up sweeps, each draw the last of "
+            "sweeps_per_draw sweeps (the horseshoe's default 4; 1 for the comparisons of the "
+            "thresholded sweep); BLAS on one thread (the engine pins it); sampling_s: the "
+            "engine's own wall time; whole_call_s adds the summary",
             f"r_hat_max, ess_bulk_min: over the {WEIGHTS_AND_TAU} (targets r_hat <= 1.01, bulk "
             "ESS >= 400); mean_S: mean number of columns the thresholded sweep kept",
             "median_gap_vs_exact: largest |median difference| between the thresholded and the "

@@ -131,7 +131,8 @@ def test_gibbs_horseshoe_matches_makalic_schmidt(n, p, p0):
     X, y = small_problem(n=n, p=p)
     spec = rp.Horseshoe(p0=p0)
     tau0 = spec.global_scale(n, p)
-    result = rp.sample_posterior(X, y, spec, engine="gibbs", draws=2500, tune=500, random_seed=3)
+    # 4 x 1000 draws, each the last of the horseshoe's 4 sweeps, after 500 warm-up sweeps.
+    result = rp.sample_posterior(X, y, spec, engine="gibbs", draws=1000, tune=500, random_seed=3)
     burn, sweeps = 1_000, 8_000
     chains = [horseshoe_gibbs(X, y, tau0, n_iter=sweeps, seed=10 + s) for s in range(4)]
     reference_beta = np.stack([c[0][burn:] for c in chains])
@@ -146,7 +147,7 @@ def test_both_weight_routes_sample_the_same_horseshoe_posterior():
     data = RegressionData(*small_problem(n=30, p=6, seed=5))
     spec = rp.Horseshoe(p0=2, noise_prior="halfstudentt")
     results = [
-        gibbs_posterior(data, spec, draws=2000, random_seed=4, route=route)
+        gibbs_posterior(data, spec, draws=2000, random_seed=4, route=route, thin=1)
         for route in ("rue", "bhattacharya")
     ]
     names = ["beta", "tau", "sigma"]
@@ -154,6 +155,23 @@ def test_both_weight_routes_sample_the_same_horseshoe_posterior():
     b = [draws_of(results[1], name) for name in names]
     pairs = [(a[0][..., j], b[0][..., j]) for j in range(6)] + [(a[1], b[1]), (a[2], b[2])]
     assert_medians_agree(pairs, [f"x{j}" for j in range(6)] + ["tau", "sigma"])
+
+
+def test_thin_keeps_the_last_sweep_of_each_block(diabetes):
+    # Same seed: thin=2 keeps sweeps 2, 4, ... after the warm-up, the weights of every second
+    # draw of a thin=1 run twice as long (the intercept is drawn after the sweeps: not compared).
+    spec = rp.BayesianLasso()
+    one = gibbs_posterior(diabetes, spec, draws=40, tune=10, chains=2, random_seed=5, thin=1)
+    two = gibbs_posterior(diabetes, spec, draws=20, tune=10, chains=2, random_seed=5, thin=2)
+    np.testing.assert_array_equal(draws_of(two, "beta"), draws_of(one, "beta")[:, 1::2])
+    assert two.datatree.posterior.attrs["sweeps_per_draw"] == 2
+    # The horseshoe's default is its sweeps_per_draw (4); every other specification's is 1.
+    horseshoe = gibbs_posterior(diabetes, rp.Horseshoe(), draws=5, tune=5, chains=2)
+    assert horseshoe.datatree.posterior.attrs["sweeps_per_draw"] == 4
+    assert one.datatree.posterior.attrs["sweeps_per_draw"] == 1
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="thin must be an integer >= 1 or None"):
+            gibbs_posterior(diabetes, spec, thin=bad)
 
 
 # -- the result: the names, kappa and m_eff of the NUTS result --------------------------------
@@ -231,9 +249,11 @@ def test_thresholded_sweep_with_every_column_kept_is_exact(n, p, route, exact_ro
     # collapsed sweep, through its |S| > n branch (n x n) or its |S| <= n branch (|S| x |S|).
     data = RegressionData(*small_problem(n=n, p=p, seed=6))
     spec = rp.Horseshoe(p0=2)
-    kept = gibbs_posterior(data, spec, draws=2000, random_seed=2, route=route, threshold=1e-300)
+    kept = gibbs_posterior(
+        data, spec, draws=2000, random_seed=2, route=route, threshold=1e-300, thin=1
+    )
     assert f"mean |S| {p}.0 of {p}" in kept.datatree.posterior.attrs["approximation"]
-    exact = gibbs_posterior(data, spec, draws=2000, random_seed=3, route=exact_route)
+    exact = gibbs_posterior(data, spec, draws=2000, random_seed=3, route=exact_route, thin=1)
     assert "approximation" not in exact.datatree.posterior.attrs
     assert_medians_agree(*_draw_pairs(kept, exact, min(p, 8)))
 
@@ -251,8 +271,8 @@ def test_thresholded_sweep_approximates_the_exact_posterior():
     y = X[:, :3] @ np.array([3.0, -2.5, 2.0]) + rng.standard_normal(60)
     data = RegressionData(X, y)
     spec = rp.Horseshoe(p0=3)
-    approximate = gibbs_posterior(data, spec, draws=1500, random_seed=1, threshold=1e-3)
-    exact = gibbs_posterior(data, spec, draws=1500, random_seed=2)
+    approximate = gibbs_posterior(data, spec, draws=1500, random_seed=1, threshold=1e-3, thin=1)
+    exact = gibbs_posterior(data, spec, draws=1500, random_seed=2, thin=1)
     mean_kept = float(
         approximate.datatree.posterior.attrs["approximation"].split("mean |S| ")[1].split()[0]
     )

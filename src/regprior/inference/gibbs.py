@@ -155,6 +155,7 @@ def gibbs_posterior(
     random_seed: int = 0,
     route: str = "auto",
     threshold: float | None = None,
+    thin: int | None = None,
 ) -> PosteriorResult:
     """Sample the posterior of ``spec`` on ``data`` by Gibbs, with the result NUTS gives.
 
@@ -182,6 +183,10 @@ def gibbs_posterior(
         How the weights are drawn: Rue's ``p x p`` Cholesky, Bhattacharya et al.'s ``n x n``
         system (partially collapsed when a global scale or a non-scaling noise is learnt), or
         ``"auto"``: Rue when ``p <= n``. Both are exact at any shape; the tests compare them.
+    thin : int, optional
+        Sweeps per kept draw (the last of each ``thin`` is kept): default the specification's
+        :attr:`~regprior.spec.conditionals.ScaleConditionals.sweeps_per_draw` (1 but for the
+        horseshoe). ``tune`` counts sweeps.
     threshold : float, optional
         Opt in to the approximate sweep of Johndrow, Orenstein & Bhattacharya (2020, JMLR 21:73,
         "Scalable approximate MCMC algorithms for the horseshoe prior") on the ``n x n`` route
@@ -227,8 +232,11 @@ def gibbs_posterior(
         or not 0 < threshold < np.inf
     ):  # fmt: skip
         raise ValueError(f"threshold must be a positive float or None; got {threshold!r}.")
+    if thin is not None and (isinstance(thin, bool) or not isinstance(thin, int) or thin < 1):
+        raise ValueError(f"thin must be an integer >= 1 or None; got {thin!r}.")
     start = time.perf_counter()
     conditionals = gibbs_conditionals(spec, likelihood, data)
+    thin = conditionals.sweeps_per_draw if thin is None else thin
     problem = _Problem(
         data,
         conditionals.centre,
@@ -255,10 +263,17 @@ def gibbs_posterior(
     )
     with one_blas_thread():
         samples = _run(
-            problem, conditionals, rngs, draws=draws, tune=tune, fit_intercept=fit_intercept
+            problem,
+            conditionals,
+            rngs,
+            draws=draws,
+            tune=tune,
+            fit_intercept=fit_intercept,
+            thin=thin,
         )
     seconds = time.perf_counter() - start
     datatree = _datatree(samples, data, conditionals, likelihood, seconds, tune)
+    datatree["posterior"].attrs["sweeps_per_draw"] = thin
     if threshold is not None:
         datatree["posterior"].attrs["approximation"] = (
             f"Johndrow, Orenstein & Bhattacharya (2020) thresholded sweep: columns with "
@@ -271,7 +286,7 @@ def gibbs_posterior(
     return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
 
 
-def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
+def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept, thin=1):
     """The sweeps of every chain; returns the kept draws (chains first).
 
     The centred intercept is ``N(0, sigma^2 / N)`` given the noise and independent of
@@ -300,14 +315,15 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept):
     redraw_noise = conditionals.learns_noise and not conditionals.noise_scaled and not collapsed
     update, weight_sum = conditionals.update, problem.weight_sum
     lapack = _lapack()
-    for sweep in range(tune + draws):
+    for sweep in range(tune + draws * thin):
         gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
         if redraw_noise:
             sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
         update(gamma, sigma2, state, rngs, global_drawn=collapsed)
-        kept = sweep - tune
-        if kept < 0:
+        kept, skipped = divmod(sweep - tune + 1, thin)
+        if sweep < tune or skipped:
             continue
+        kept -= 1
         beta[:, kept] = gamma
         kept_sigma2[:, kept] = sigma2
         for name, values in _records(problem, conditionals, sigma2, state).items():

@@ -260,12 +260,16 @@ class ScaleConditionals:
         The engine records each draw's shrinkage factors ``kappa_j = 1 / (1 + x_j'Wx_j v_j /
         sigma^2)`` (centred columns) and ``m_eff = sum_j (1 - kappa_j)``, as the PyMC model of
         a sparse prior does (``docs/specification.md``, "Horseshoe").
+    sweeps_per_draw : int
+        Sweeps per kept draw by default (the engine's ``thin``): more than 1 where one sweep
+        moves too little for the diagnostics' targets at 1000 draws a chain.
     """
 
     noise_scaled: bool = False
     global_key: str | None = None
     jeffreys_noise: bool = True
     reports_shrinkage: bool = False
+    sweeps_per_draw: int = 1
 
     def __init__(self, n_features: int, *, noise_variance=None, centre=None, column_scales=None):
         self.n_features = int(n_features)
