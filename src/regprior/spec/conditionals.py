@@ -32,8 +32,8 @@ __all__ = [
 #: Why a specification under a likelihood other than the Gaussian with a known noise has no
 #: Gibbs conditionals here (Polya-Gamma augmentation would give the Bernoulli one: not done).
 NOT_GAUSSIAN = (
-    "the Gibbs engine needs the Gaussian likelihood (conditionally conjugate weights); "
-    "got the {family} likelihood"
+    "the {family} likelihood (the Gibbs engine needs the Gaussian likelihood: conditionally "
+    "conjugate weights)"
 )
 
 
