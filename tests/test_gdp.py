@@ -458,6 +458,30 @@ def test_compare_is_undecided_at_two_stationary_points(diabetes):
     assert not comparison.table["flags"].str.contains("map!=sklearn").any()
 
 
+def test_compare_fails_when_the_reference_stops_at_a_lower_stationary_point(diabetes, monkeypatch):
+    """Whichever point is the global mode, it is not the MAP's when the reference's negative log
+    posterior is lower: FAILED, not UNDECIDED (the two objectives of the case above, swapped)."""
+    pytest.importorskip("skglm")
+    from regprior.checks import comparison as module
+
+    judge = module.judge
+
+    def swapped(*args, objectives=None, **kwargs):
+        return judge(*args, objectives=objectives[::-1], **kwargs)
+
+    monkeypatch.setattr(module, "judge", swapped)
+    comparison = rp.compare(
+        diabetes.X,
+        diabetes.y,
+        GDP(scale=10.0, shape=1.0),
+        noise_sigma=DIABETES_NOISE_SIGMA,
+        sample=False,
+    )
+    verdict = comparison.verdict
+    assert verdict.status == "FAILED"
+    assert any("the MAP is not the posterior mode" in p for p in verdict.problems)
+
+
 # -- the command line -------------------------------------------------------------------------
 
 
