@@ -157,7 +157,10 @@ def test_compare_loo_refuses_before_sampling(diabetes, no_sampling):
     with pytest.raises(ValueError, match=r"models\['elastic'\]: engine='gibbs': no Gibbs .*gamma"):
         rp.compare_loo(X, y, models, noise_sigma=SIGMA, engine="gibbs")
     binary = (y > np.median(y)).astype(float)
-    with pytest.raises(ValueError, match=r"models\['laplace'\]: .*Gaussian likelihood.*bernoulli"):
+    with pytest.raises(
+        ValueError,
+        match=r"models\[.laplace.\]: .*bernoulli likelihood .the Gibbs engine needs the Gaussian",
+    ):
         rp.compare_loo(X, binary, models, likelihood=rp.Bernoulli(), engine="gibbs")
 
 
@@ -296,7 +299,10 @@ def test_estimators_refuse_an_engine_before_sampling(diabetes, no_sampling):
         rp.LaplacePriorRegressor(inference="nuts", engine="auto").fit(X, y)
     with pytest.raises(ValueError, match="ElasticNetPriorRegressor: engine='gibbs': no Gibbs"):
         rp.ElasticNetPriorRegressor(inference="posterior", engine="gibbs").fit(X, y)
-    with pytest.raises(ValueError, match="PoissonPriorRegressor: .*Gaussian likelihood.*poisson"):
+    with pytest.raises(
+        ValueError,
+        match="PoissonPriorRegressor: .*poisson likelihood .the Gibbs engine needs the Gaussian",
+    ):
         rp.PoissonPriorRegressor(inference="posterior", engine="gibbs").fit(X, np.round(y / 10))
     binary = (y > np.median(y)).astype(int)
     with pytest.raises(ValueError, match="LogisticPriorClassifier: .*bernoulli"):
@@ -394,7 +400,10 @@ def test_cli_loo_terminal_table_has_the_engine_column(capsys):
             "elasticnet prior .* Use --engine auto",
         ),  # fmt: skip
         (["--engine", "gibbs", "--prior", "normal"], "no Gibbs sampler for (Horseshoe|R2D2|Reg)"),
-        (["--engine", "gibbs", "--likelihood", "poisson"], "Gaussian likelihood.*poisson"),
+        (
+            ["--engine", "gibbs", "--likelihood", "poisson"],
+            "poisson likelihood .the Gibbs engine needs the Gaussian",
+        ),
     ],
 )
 def test_cli_loo_refuses_what_gibbs_cannot_sample_with_exit_2(flags, message, tmp_path, capsys,
@@ -432,3 +441,29 @@ def test_cli_select_by_gibbs_records_the_engine(tmp_path, capsys):
     capsys.readouterr()
     assert main(["select", "--likelihood", "bernoulli", "--engine", "gibbs", "--cv", "0"]) == 2
     assert "--engine gibbs: engine='gibbs': no Gibbs sampler" in capsys.readouterr().err
+
+
+def test_frequency_loo_refuses_a_full_bayes_model_before_sampling(monkeypatch):
+    """It sampled every model, then refused (1.2 s Gibbs, 6.3 s NUTS at 2 x 200 draws)."""
+    import regprior as rp
+    from regprior.inference import gibbs, nuts
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sampled before the refusal")
+
+    monkeypatch.setattr(gibbs, "gibbs_posterior", refuse)
+    monkeypatch.setattr(nuts, "sample_nuts", refuse)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = X @ [1.0, 0.0, -1.0] + rng.standard_normal(40)
+    counts = rng.integers(1, 4, 40).astype(float)
+    with pytest.raises(ValueError, match=r"models\['ls'\]: weights='frequency' needs"):
+        rp.compare_loo(
+            X,
+            y,
+            {"lap": rp.Laplace(scale=1.0), "ls": rp.LearnedScale()},
+            sample_weight=counts,
+            noise_sigma=1.0,
+            weights="frequency",
+            engine="gibbs",
+        )

@@ -252,7 +252,10 @@ def test_bad_engine_and_settings_are_refused(diabetes):
     with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler.*truncated gamma"):
         rp.sample_posterior(X, y, rp.ElasticNetPrior(), noise_sigma=54.0, engine="gibbs")
     binary = (y > np.median(y)).astype(float)
-    with pytest.raises(ValueError, match="needs the Gaussian likelihood.*bernoulli"):
+    with pytest.raises(
+        ValueError,
+        match="for the bernoulli likelihood .the Gibbs engine needs the Gaussian likelihood",
+    ):
         rp.sample_posterior(X, binary, rp.Laplace(), likelihood=rp.Bernoulli(), engine="gibbs")
     with pytest.raises(ValueError, match="draws must be an integer >= 1"):
         rp.sample_posterior(X, y, rp.Laplace(), noise_sigma=54.0, engine="gibbs", draws=0)

@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Lasso
 
+import regprior as rp
 from regprior.cli import main
 
 SETTINGS = ["--draws", "1000", "--tune", "500", "--chains", "2", "--jobs", "1"]
@@ -80,7 +81,10 @@ def test_sparse_summaries_are_those_of_the_written_draws(run):
     assert_allclose(m_eff, np.sum(1 - kappa, axis=1).reshape(m_eff.shape), rtol=1e-10)
     # Diagnostics and flags as every other table's.
     diagnostics = sparse["diagnostics"]
-    assert diagnostics["engine"] in ("nuts", "gibbs") and diagnostics["chains"] == 2
+    from regprior.inference.engines import choose_engine
+
+    expected = choose_engine("auto", rp.Horseshoe()).engine  # --engine auto: Gibbs where it can
+    assert diagnostics["engine"] == expected and diagnostics["chains"] == 2
     assert diagnostics["healthy"] == (not diagnostics["problems"])
     for r in rows:
         assert ("ESS" in r["flags"]) == (r["ess_bulk"] < 400)
@@ -95,7 +99,6 @@ def test_sparse_prior_is_compared_by_loo_beside_the_twins(run):
     [sparse] = document["sparse"]
     loo = {row["model"]: row for row in sparse["loo"]}
     assert sorted(loo) == ["horseshoe", "lasso", "lasso_1se"]
-    assert max(row["elpd_diff"] for row in loo.values()) == 0.0
     # The horseshoe's elpd_loo from its written draws, the log likelihood by scipy (1e-9: the
     # same draws and PSIS; only summation order differs).
     tree = xr.open_datatree(out / "posterior_horseshoe.nc")
@@ -138,7 +141,6 @@ def test_bad_sparse_flags_exit_2_before_any_work(flags, message, capsys):
 
 
 def test_forest_draws_the_sparse_posterior_beside_the_twins_without_estimates():
-    import regprior as rp
     from regprior.report.plots import plot_forest_comparison
 
     frame = load_diabetes(as_frame=True)
@@ -159,7 +161,6 @@ def test_forest_draws_the_sparse_posterior_beside_the_twins_without_estimates():
 
 
 def test_a_dataframe_names_the_features_by_its_columns():
-    import regprior as rp
 
     frame = load_diabetes(as_frame=True)
     result = rp.sample_posterior(
@@ -203,8 +204,9 @@ def test_prior_horseshoe_in_loo_sets_it_beside_the_seed_families(tmp_path, capsy
             "csv",
         ]
     )
-    assert status in (0, 1)  # 1: a flag (2 x 300 draws may leave a Pareto k or ESS flagged)
     table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    # 1 exactly when a row is flagged (2 x 300 draws may leave a Pareto k or an ESS short).
+    assert status == int(table["flags"].fillna("").astype(bool).any())
     assert sorted(table["model"]) == [
         "horseshoe",
         "laplace at the CV alpha",
@@ -223,7 +225,6 @@ def _parse(argv):
 def test_loo_of_a_nuts_posterior_from_its_draws_equals_pymcs():
     """A NUTS posterior of the sufficient-statistics form has no observed variable: its log
     likelihood from the draws (SampledData) equals PyMC's on the raw model (1e-12: one formula)."""
-    import regprior as rp
     from regprior.checks.loo import SampledData, with_log_likelihood
     from regprior.spec.data import RegressionData
 

@@ -434,7 +434,12 @@ def compare_loo(
         Fewer than two models, a model that is not a specification, bad input, or a model
         ``engine="gibbs"`` cannot sample (named), before any model is built or sampled.
     """
-    from regprior.checks.loo import LOO_WEIGHTS, SampledData, loo_compare
+    from regprior.checks.loo import (
+        LOO_WEIGHTS,
+        SampledData,
+        check_frequency_weights,
+        loo_compare,
+    )
     from regprior.inference.engines import check_engine_name, choose_engine
     from regprior.inference.gibbs import gibbs_posterior
 
@@ -461,6 +466,15 @@ def compare_loo(
             None,
             None if is_full_bayes else likelihood,
         )
+        if weights == "frequency" and sample_weight is not None:
+            if is_full_bayes:
+                raise ValueError(
+                    f"models[{name!r}]: weights='frequency' needs the posterior of repeated "
+                    "rows; a full-Bayes model learns its noise sigma under precision weights, "
+                    "which is not that posterior: use weights='row', or fit it to the rows "
+                    "repeated."
+                )
+            check_frequency_weights(checked[name][0])
         try:
             choices[name] = choose_engine(engine, spec, checked[name][1])
         except ValueError as error:

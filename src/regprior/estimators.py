@@ -968,8 +968,9 @@ class PoissonPriorRegressor(RegressorMixin, _GLMPriorEstimator):
         default. Give ``alpha`` or ``prior_scale``, not both.
     prior_scale : float, default=None
         The Normal prior's sd, the other way to set the strength.
-    fit_intercept, inference, engine, draws, tune, chains, random_seed, tol, max_iter, \
-warm_start
+    fit_intercept, inference, engine, draws, tune, chains, random_seed, tol, max_iter
+        As for :class:`LogisticPriorClassifier`.
+    warm_start
         As for :class:`LogisticPriorClassifier`.
     """
 

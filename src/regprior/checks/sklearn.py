@@ -217,7 +217,7 @@ def fit_counterpart(
     sklearn has no prior centre, so the estimator is fitted on ``y - X @ mu`` (the
     substitution ``theta = mu + w``) and ``mu`` is added back to ``coef_``. The intercept is
     unchanged by that substitution. A twin outside scikit-learn (a row of
-    :data:`regprior.registry.SKGLM_PAIRINGS`) is fitted by skglm (:func:`fit_log_sum_reference`).
+    ``regprior.registry.SKGLM_PAIRINGS``) is fitted by skglm (``fit_log_sum_reference``).
     """
     row = registry.pairing(prior, likelihood.family)
     if row.package == "skglm":

@@ -113,13 +113,12 @@ def sample_sparse(data, spec, *, fit_intercept=True, engine="nuts", **settings):
     """The posterior of ``spec`` on checked ``data`` by ``engine`` (NUTS or Gibbs, as
     :func:`regprior.sample_posterior` chooses)."""
     from regprior.api import _build
-    from regprior.inference.gibbs import gibbs_posterior, gibbs_unavailable
+    from regprior.inference.engines import choose_engine
+    from regprior.inference.gibbs import gibbs_posterior
     from regprior.inference.nuts import sample_nuts
 
-    if engine != "nuts" and gibbs_unavailable(spec) is None:
+    if choose_engine(engine, spec).engine == "gibbs":
         return gibbs_posterior(data, spec, None, fit_intercept=fit_intercept, **settings)
-    if engine == "gibbs":
-        raise ValueError(f"engine='gibbs': no Gibbs sampler for {gibbs_unavailable(spec)}.")
     model = _build(data, spec, None, fit_intercept=fit_intercept)
     return sample_nuts(model, target_accept=spec.target_accept, **settings)
 

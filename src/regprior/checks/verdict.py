@@ -409,6 +409,15 @@ def judge(
                 f"the MAP's negative log posterior {at_map:.12g} "
                 f"exceeds sklearn's {at_sklearn:.12g}"
             )
+    if stationary_reason is not None:
+        at_map, at_other = objectives
+        if at_map > at_other + STATIONARY_OBJECTIVE_RTOL * max(abs(at_other), 1.0):
+            # Whichever point the global mode is, it is not the MAP's: the reference's is lower.
+            problems.append(
+                f"the MAP is not the posterior mode: {name}'s stationary point, from the same "
+                f"start, has the lower negative log posterior ({at_other:.12g} against "
+                f"{at_map:.12g})"
+            )
     if not map_result.kkt_residual <= CERTIFICATE_TOL:
         problems.append(f"KKT residual {map_result.kkt_residual:.1e} > {CERTIFICATE_TOL:.0e}")
     undecided_reason = stationary_reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -387,6 +388,12 @@ def run(job: Job) -> int:
         print_comparisons(comparisons, console, verbosity=verbosity)
         print_sparse(sparse, console, verbosity=verbosity)
     else:
+        if sparse and args.format == "csv":
+            print(
+                "the CSV holds the twins' rows; the sparse prior's table is in --format "
+                "markdown or json, and in sparse_<kind>.csv with --out",
+                file=sys.stderr,
+            )
         printers = {
             "markdown": lambda: comparisons_to_markdown(comparisons, sparse),
             "csv": lambda: comparisons_to_csv(comparisons),

@@ -138,10 +138,15 @@ def prepare(args) -> Job:
                 f"--reference: the catalogued full-Bayes models have a "
                 f"{registry.DEFAULT_LIKELIHOOD} likelihood; got --likelihood {args.likelihood}."
             )
+        from regprior.checks.loo import loo_engines
         from regprior.checks.sklearn import prior_by_cross_validation
 
         likelihood = cls()
         family = registry.prior_families(args.likelihood)[0]
+        try:  # before the CV fit: a reference Gibbs cannot sample is bad input
+            loo_engines(args.engine, data, likelihood, (family,), {})
+        except ValueError as error:
+            raise ValueError(f"--engine {args.engine}: {error} Use --engine auto.") from None
         reference, _ = prior_by_cross_validation(data, family, likelihood)
     from regprior.inference.engines import choose_engine
     from regprior.spec.hierarchical import FullBayes

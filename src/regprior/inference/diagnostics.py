@@ -4,7 +4,7 @@ The same arithmetic as ArviZ 1.x's array functions (``arviz_stats.base``: ``rhat
 ``method="rank"``, ``ess`` ``"bulk"`` and ``"tail"``, ``mcse`` ``"mean"`` and ``"sd"``, ``hdi``
 ``"nearest"``), step for step on the same array layout, so a summary computed here equals
 ArviZ's bit for bit on C-ordered draws (``tests/test_posterior_summary.py`` holds them to 1e-12,
-:func:`summary_statistics` says where the last bits may differ), without
+``summary_statistics`` says where the last bits may differ), without
 importing ArviZ: ``import arviz`` loads ``arviz_plots`` and matplotlib (~0.5 s, more on a
 loaded machine or an empty font cache), ``arviz_stats`` alone its LOO and signal modules (~0.2 s),
 several times what a Gibbs posterior on a small data set costs. The methods are those of Vehtari,
@@ -13,7 +13,7 @@ improved R-hat for assessing convergence of MCMC".
 
 Every function takes one quantity's draws as a ``(chain, draw)`` array. The tail ESS uses
 ArviZ's default probability, ``rcParams["stats.ci_prob"] = 0.89``: the 0.11 and 0.89
-quantiles (:data:`TAIL_PROB`).
+quantiles (``TAIL_PROB``).
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def summary_statistics(quantities: list, hdi_prob: float) -> dict[str, np.ndarra
 
 _COLUMNS = ("hdi_low", "hdi_high", "mcse_mean", "mcse_sd", "ess_bulk", "ess_tail", "r_hat")
 
-#: Quantities summarised together by :func:`summary_statistics`: the stacked copies (draws, split
+#: Quantities summarised together by ``summary_statistics``: the stacked copies (draws, split
 #: chains, ranks, FFTs) of 256 quantities of 4 x 1000 draws take ~100 MB, not the gigabytes
 #: 10,000 weights at once would.
 CHUNK = 256

@@ -34,7 +34,7 @@ def shrinkage_summary(model, posterior, *, prior_draws: int = 4000, random_seed:
     ----------
     model : HierarchicalModel
         A normal scale mixture's model (its posterior holds ``kappa`` and ``m_eff``); anything
-        with its ``spec`` and ``data`` will do (:func:`shrinkage_table` takes them apart).
+        with its ``spec`` and ``data`` will do (``shrinkage_table`` takes them apart).
     posterior : PosteriorResult
         NUTS or Gibbs draws of that model.
 

@@ -33,8 +33,8 @@ __all__ = [
 #: Why a specification under a likelihood other than the Gaussian with a known noise has no
 #: Gibbs conditionals here (Polya-Gamma augmentation would give the Bernoulli one: not done).
 NOT_GAUSSIAN = (
-    "the Gibbs engine needs the Gaussian likelihood (conditionally conjugate weights); "
-    "got the {family} likelihood"
+    "the {family} likelihood (the Gibbs engine needs the Gaussian likelihood: conditionally "
+    "conjugate weights)"
 )
 
 
@@ -121,11 +121,13 @@ def _larger_root_ratio(a: np.ndarray) -> np.ndarray:
     inverse Gaussian draw are ``mean / t`` and ``mean t``, with ``a = mean z^2 / (2 shape)``.
 
     A sum of non-negative terms: nothing cancels, so every digit survives when ``mean`` is huge
-    (NumPy's ``wald`` subtracts two nearly equal numbers there, and loses them all).
+    (NumPy's ``wald`` subtracts two nearly equal numbers there, and loses them all). The root is
+    taken as ``sqrt(a) sqrt(2 + a)``, which cannot overflow where ``a (2 + a)`` would (a weight
+    below ~1e-154 in magnitude).
     """
     t = a + 2.0
-    t *= a
     np.sqrt(t, out=t)
+    t *= np.sqrt(a)
     t += a
     t += 1.0
     return t
@@ -372,9 +374,9 @@ class GeneralizedDoubleParetoScales(ScaleConditionals):
         self.scale, self.shape = float(scale), float(shape)
 
     def start(self, streams, noise_guess):
-        p = self.n_features
-        laplace_rate = streams.gamma(self.shape, p) / (self.shape * self.scale)
-        return {"d": 2.0 * streams.exponential(p) / laplace_rate**2}
+        # The Laplace(scale) mixture, not the GDP's own: a Gamma(a) draw near 0 (a < 1) gives
+        # variances of 1e13-1e17 that make the p > n system indefinite in floating point.
+        return {"d": 2.0 * self.scale**2 * streams.exponential(self.n_features)}
 
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         magnitude = np.abs(gamma)

@@ -836,7 +836,8 @@ class GeneralizedDoublePareto(Prior):
         return self.mu + np.where(moved, np.sign(shift) * root, 0.0)
 
     def scale_conditionals(self, n_features, *, noise_variance, centre):
-        """The scale mixture's conditionals (:class:`GeneralizedDoubleParetoScales`)."""
+        """The scale mixture's conditionals (``GeneralizedDoubleParetoScales`` of
+        :mod:`regprior.spec.conditionals`)."""
         return GeneralizedDoubleParetoScales(
             self.scale, self.shape, n_features, noise_variance=noise_variance, centre=centre
         )
