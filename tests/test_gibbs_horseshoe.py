@@ -217,15 +217,15 @@ def test_gibbs_horseshoe_matches_nuts_on_diabetes(diabetes):
     pairs = [(a["beta"][..., j], b["beta"][..., j]) for j in range(10)]
     pairs += [(a[name], b[name]) for name in names[1:]]
     assert_medians_agree(pairs, list(result.summary.index))
-    # sds: the weights' and the intercept's within 8% (two Monte Carlo estimates; at the weakest
-    # weight's bulk ESS of ~600-900 each sd estimate is ~3-4% off); every sd within 4 combined
-    # MCSE of the sd.
+    # sds: the weights' and the intercept's within 5% (the issue's bar; measured at most 1.8%,
+    # NUTS's bulk ESS 6,000-8,700 and Gibbs's ~3,000 put each estimate ~1-2% off); every sd,
+    # tau's heavy-tailed one too (7.6% apart), within 4 combined MCSE of the sd.
     gap = (result.summary["sd"] - nuts.summary["sd"]).abs()
     mcse = np.hypot(result.summary["mcse_sd"], nuts.summary["mcse_sd"])
     assert (gap <= 4 * mcse).all(), (gap / mcse).to_dict()
     coefficients = list(result.summary.index[:11])
     np.testing.assert_allclose(
-        result.summary.loc[coefficients, "sd"], nuts.summary.loc[coefficients, "sd"], rtol=0.08
+        result.summary.loc[coefficients, "sd"], nuts.summary.loc[coefficients, "sd"], rtol=0.05
     )
 
 
