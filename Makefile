@@ -5,8 +5,9 @@ PYTHON ?= $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= results/diabetes
-# The posterior engine of make compare: nuts (default), gibbs or auto.
-ENGINE ?= nuts
+# The posterior engine of make compare: nuts, gibbs or auto (default: each model's own, NUTS for
+# the twins, Gibbs for the horseshoe).
+ENGINE ?=
 
 .PHONY: setup compare test lint clean
 
@@ -20,7 +21,7 @@ $(BIN)/regprior: pyproject.toml
 setup: $(BIN)/regprior
 
 compare: setup
-	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --sparse horseshoe --engine $(ENGINE) --out $(OUT)
+	@MPLBACKEND=Agg $(BIN)/regprior compare --data diabetes --prior both --alpha cv,1se --sparse horseshoe $(if $(ENGINE),--engine $(ENGINE)) --out $(OUT)
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q

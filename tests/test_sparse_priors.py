@@ -282,7 +282,7 @@ def test_horseshoe_nuts_matches_gibbs():
     X, y = small_problem()
     spec = rp.Horseshoe(p0=2)
     tau0 = spec.global_scale(len(y), X.shape[1])
-    posterior = rp.sample_posterior(X, y, spec, draws=1000, chains=4, random_seed=1)
+    posterior = rp.sample_posterior(X, y, spec, draws=1000, chains=4, random_seed=1, engine="nuts")
     assert posterior.divergences == 0
     chains = [horseshoe_gibbs(X, y, tau0, n_iter=12_500, seed=s) for s in range(4)]
     burn = 2_500

@@ -253,7 +253,7 @@ def sample_posterior(
     random_seed=0,
     likelihood=None,
     target_accept=None,
-    engine="nuts",
+    engine=None,
 ) -> PosteriorResult:
     """Posterior draws of the weights and intercept, by NUTS (nutpie, compiled once) or Gibbs.
 
@@ -269,12 +269,14 @@ def sample_posterior(
     target_accept : float, optional
         NUTS target acceptance; default 0.8 for a fixed prior and the specification's own
         (0.95) for a full-Bayes one. Not a Gibbs setting.
-    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+    engine : {"nuts", "gibbs", "auto"} or None, default=None
         ``"gibbs"``: the conditionally conjugate Gibbs sampler
         (:func:`regprior.inference.gibbs.gibbs_posterior`; NumPy, nothing compiled), for a
         specification with Gibbs conditionals under the Gaussian likelihood (ValueError saying
         why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
-        specification allows it, NUTS elsewhere. The result's ``engine`` says which sampled.
+        specification allows it, NUTS elsewhere. None: the specification's own
+        (:func:`regprior.inference.engines.default_engine`): NUTS, except ``"auto"`` for the
+        horseshoe. The result's ``engine`` says which sampled.
 
     Returns
     -------
@@ -283,10 +285,13 @@ def sample_posterior(
         with the full-Bayes scalars (noise variance, lambda, implied sklearn alpha) summarised
         beside the weights.
     """
-    from regprior.inference.engines import check_engine_name, choose_engine
+    from regprior.inference.engines import check_engine_name, choose_engine, default_engine
     from regprior.inference.gibbs import gibbs_posterior
 
     check_engine_name(engine)
+    check_specification(prior)
+    if engine is None:
+        engine = default_engine(prior)
     if engine == "gibbs" and target_accept is not None:
         raise ValueError("target_accept is a NUTS setting; engine='gibbs' takes none.")
     if target_accept is None:
@@ -392,7 +397,7 @@ def compare_loo(
     chains=4,
     random_seed=0,
     weights="row",
-    engine="nuts",
+    engine=None,
 ):
     """Sample every specification on the same data and compare them by PSIS-LOO (ArviZ).
 
@@ -415,12 +420,13 @@ def compare_loo(
         With sample weights, what is left out: a weighted row whole, or one of the repeated
         observations an integer (frequency) weight counts
         (:func:`regprior.checks.loo.loo_compare`).
-    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+    engine : {"nuts", "gibbs", "auto"} or None, default=None
         The posterior engine of every model (:func:`sample_posterior`): ``"gibbs"`` needs every
         specification to have Gibbs conditionals (Gaussian likelihood, a normal scale-mixture
         prior); ``"auto"`` samples each by Gibbs where it has them and by NUTS elsewhere (a
-        non-Gaussian likelihood, the elastic-net prior, the sparse priors), the table's
-        ``engine_note`` saying why NUTS. The ``engine`` column names the engine of each row.
+        non-Gaussian likelihood, the elastic-net prior, the regularized horseshoe, R2-D2), the
+        table's ``engine_note`` saying why NUTS; None: each specification's own (NUTS, the
+        horseshoe by ``"auto"``). The ``engine`` column names the engine of each row.
 
     Returns
     -------

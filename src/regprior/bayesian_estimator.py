@@ -52,11 +52,12 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     target_accept : float, default=None
         NUTS target acceptance; None is 0.8 for a fixed prior and the specification's own
         (0.95) for a full-Bayes one.
-    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+    engine : {"nuts", "gibbs", "auto"} or None, default=None
         The posterior engine (:func:`regprior.sample_posterior`): NUTS on the PyMC model, the
         conditionally conjugate Gibbs sampler (Gaussian likelihood, specifications with
         conjugate conditionals; a ValueError at ``fit`` says why otherwise, before anything is
-        sampled), or ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere.
+        sampled), ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere, or
+        None: the specification's own (NUTS; ``"auto"`` for the horseshoe).
         ``diagnostics_["engine"]`` names the engine that sampled.
 
     Attributes
@@ -104,7 +105,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         "chains": [Interval(Integral, 1, None, closed="left")],
         "random_seed": [Interval(Integral, 0, None, closed="left")],
         "target_accept": [Interval(Real, 0, 1, closed="neither"), None],
-        "engine": [StrOptions({"nuts", "gibbs", "auto"})],
+        "engine": [StrOptions({"nuts", "gibbs", "auto"}), None],
     }
 
     def __init__(
@@ -119,7 +120,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         chains=4,
         random_seed=0,
         target_accept=None,
-        engine="nuts",
+        engine=None,
     ):
         self.prior = prior
         self.likelihood = likelihood

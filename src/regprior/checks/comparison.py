@@ -284,6 +284,10 @@ def compare_data(
         where the prior has conjugate conditionals, by NUTS elsewhere; the sampler line and the
         JSON diagnostics name the engine that sampled.
     """
+    if engine is None:  # the prior's own: NUTS on the PyMC model the comparison checks
+        from regprior.inference.engines import default_engine
+
+        engine = default_engine(prior)
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
         check_engine(engine, prior, likelihood)

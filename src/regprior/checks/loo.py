@@ -306,7 +306,7 @@ def loo_for_data(
     random_seed: int = 0,
     hierarchical_target_accept: float = 0.95,
     weights: str = "row",
-    engine: str = "nuts",
+    engine: str | None = None,
 ) -> LOOComparison:
     """Fit every prior to ``data`` and compare them by PSIS-LOO (the ``regprior loo`` job).
 

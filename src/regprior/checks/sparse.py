@@ -109,9 +109,9 @@ class SparseComparison:
         }
 
 
-def sample_sparse(data, spec, *, fit_intercept=True, engine="nuts", **settings):
+def sample_sparse(data, spec, *, fit_intercept=True, engine=None, **settings):
     """The posterior of ``spec`` on checked ``data`` by ``engine`` (NUTS or Gibbs, as
-    :func:`regprior.sample_posterior` chooses)."""
+    :func:`regprior.sample_posterior` chooses; None: the specification's own)."""
     from regprior.api import _build
     from regprior.inference.engines import choose_engine
     from regprior.inference.gibbs import gibbs_posterior

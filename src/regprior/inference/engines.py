@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from regprior.inference.gibbs import ENGINES, gibbs_unavailable
 
-__all__ = ["EngineChoice", "choose_engine", "check_engine_name", "ENGINES"]
+__all__ = ["EngineChoice", "choose_engine", "check_engine_name", "default_engine", "ENGINES"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,21 @@ class EngineChoice:
 
 
 def check_engine_name(engine, name: str = "engine") -> None:
-    """ValueError unless ``engine`` is one of :data:`ENGINES` (``name`` is the parameter's)."""
-    if not isinstance(engine, str) or engine not in ENGINES:
-        raise ValueError(f"{name} must be one of {ENGINES}; got {engine!r}.")
+    """ValueError unless ``engine`` is one of :data:`ENGINES` or None (``name`` is the
+    parameter's); None stands for the specification's own (:func:`default_engine`)."""
+    if engine is not None and (not isinstance(engine, str) or engine not in ENGINES):
+        raise ValueError(f"{name} must be one of {ENGINES} or None; got {engine!r}.")
+
+
+def default_engine(spec) -> str:
+    """The engine ``spec`` is sampled by when none is named (``engine=None``).
+
+    NUTS on the PyMC model (the model the twins' comparison checks), unless the specification
+    states otherwise in its ``default_engine``: the horseshoe's is ``"auto"`` (Gibbs), because
+    NUTS does not reach a healthy posterior at its defaults on p > n data
+    (:class:`regprior.Horseshoe`).
+    """
+    return getattr(spec, "default_engine", "nuts")
 
 
 def choose_engine(engine: str, spec, likelihood=None, *, name: str = "engine") -> EngineChoice:
@@ -46,6 +58,8 @@ def choose_engine(engine: str, spec, likelihood=None, *, name: str = "engine") -
     else NUTS with a note saying why.
     """
     check_engine_name(engine, name)
+    if engine is None:
+        engine = default_engine(spec)
     if engine == "nuts":
         return EngineChoice("nuts")
     reason = gibbs_unavailable(spec, likelihood)

@@ -247,7 +247,7 @@ def select_variables(
     cv_tune: int = CV_SAMPLER["tune"],
     cv_chains: int = CV_SAMPLER["chains"],
     random_seed: int = 0,
-    engine: str = "nuts",
+    engine: str | None = None,
 ) -> VariableSelection:
     """Projection predictive variable selection, with the Lasso's supports beside it.
 
@@ -287,7 +287,7 @@ def select_variables(
         Fit the likelihood's L1 counterpart's CV and 1-SE supports on the same folds.
     random_seed : int, default=0
         Seeds the sampler, the folds and the k-means clusters.
-    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+    engine : {"nuts", "gibbs", "auto"} or None, default=None
         The posterior engine of the reference and of every fold's refit
         (:func:`regprior.sample_posterior`): ``"gibbs"`` needs a specification with Gibbs
         conditionals (Gaussian likelihood: ``LearnedScale``, ``BayesianLasso``, ``Normal`` and
