@@ -232,9 +232,17 @@ def write(rows, stem):
         stem,
         title="Sparse priors beside the Laplace family and the Lasso",
         notes=[
-            "NUTS (nutpie), chains x draws as in the table after as many tuning steps, seed 0, "
-            "one BLAS thread, at each specification's own target_accept; defaults of every "
-            "prior (horseshoe tau0 = 1, no p0).",
+            "engine nuts: NUTS (nutpie), chains x draws as in the table after as many tuning "
+            "steps, seed 0, one BLAS thread, at each specification's own target_accept; "
+            "defaults of every prior (horseshoe tau0 = 1, no p0). engine gibbs: the Gibbs "
+            "engine (the priors with conditionals: horseshoe, Park & Casella, learnt-scale "
+            "Laplace), as many warm-up sweeps, each kept draw the last of the specification's "
+            "sweeps_per_draw (the horseshoe's 4, else 1), compile_s 0. The horseshoe's default "
+            "engine is Gibbs (engine=None); the others' NUTS.",
+            "NUTS on wide (100 x 1000) was not re-run: the n x n marginal costs ~0.9 ms a "
+            "gradient there, and the one NUTS row (horseshoe, p0 = 10, 4 x 300 draws) took "
+            "1530 s to reach r_hat 1.60; the regularized horseshoe and R2-D2 (no Gibbs "
+            "sampler) have no row on it.",
             "horseshoe, regularized horseshoe, R2-D2: the weights integrated out (Gaussian "
             "marginal likelihood, p x p form for p <= n, n x n for p > n), then drawn exactly per "
             "draw (included in sampling_s). The Laplace rows are sampled directly.",
@@ -244,7 +252,8 @@ def write(rows, stem):
             "m_eff: posterior median of sum_j (1 - kappa_j); m_eff_prior: its prior median by "
             "simulation. rmse_vs_truth: posterior means against the true weights.",
             "flags: divergences > 0, r_hat > 1.01, bulk ESS < 400. The 2-core machine was shared "
-            "with other jobs (load ~10): times are inflated and only comparable within a run.",
+            "with other jobs (load ~10 for the NUTS rows, ~3-4 for the Gibbs rows, two runs the "
+            "same day): times are inflated and only comparable within a run.",
             "lasso_*: LassoCV (5-fold, 100 alphas, tol 1e-10) and the 1-SE rule on its CV curve; "
             "support size and false positives (non-zero where the truth is 0).",
         ],
