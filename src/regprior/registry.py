@@ -315,8 +315,9 @@ def _not_elastic_net_form(*_):
 
 #: Twins outside scikit-learn: a penalty sklearn lacks, solved by skglm. They are found by
 #: :func:`pairing` (so :func:`regprior.compare` takes them) but are not among
-#: :func:`prior_families`, whose flows (CV strength choice, paths, the CLI's ``--prior``, the
-#: agreement suite, LOO at the CV strength) need an sklearn CV estimator that skglm lacks.
+#: :func:`prior_families`, whose flows (CV strength choice, paths, the agreement suite, LOO at
+#: the CV strength) need an sklearn CV estimator that skglm lacks; the CLI's ``--prior`` takes
+#: them for ``compare`` and refuses them elsewhere, saying why.
 #:
 #: The generalized double Pareto's MAP problem, multiplied by ``sigma**2 / N``, is skglm's
 #: ``GeneralizedLinearEstimator(Quadratic(), LogSumPenalty(alpha, eps))`` at
