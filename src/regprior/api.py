@@ -275,7 +275,7 @@ def sample_posterior(
         specification with Gibbs conditionals under the Gaussian likelihood (ValueError saying
         why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
         specification allows it, NUTS elsewhere. None: the specification's own
-        (:func:`regprior.inference.engines.default_engine`): NUTS, except ``"auto"`` for the
+        (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
         horseshoe. The result's ``engine`` says which sampled.
 
     Returns

@@ -236,7 +236,7 @@ class ScaleConditionals:
 
     A new specification adds one subclass and a ``scale_conditionals`` method on its own class
     (spec/ only; the engine is untouched). The horseshoe
-    (:class:`~regprior.spec.sparse.HorseshoeScales`), for instance: ``noise_scaled = True``,
+    (``HorseshoeScales`` in :mod:`regprior.spec.sparse`), for instance: ``noise_scaled = True``,
     ``global_key = "tau2"``, ``d_j = tau^2 lambda_j^2``; :meth:`update` draws ``lambda_j^2``
     (and, unless ``global_drawn``, ``tau^2`` and ``xi``) and sets ``state["d"]``;
     :meth:`log_global_prior` is that of ``log tau^2`` under ``tau ~ C+(0, tau0)``,

@@ -438,7 +438,7 @@ class LearnedScaleConditionals(NoisePriorConditionals):
       ``1/d_j | theta_j ~ InverseGaussian(1 / (tau |theta_j|), 1 / t)`` and
       ``t | d ~ GIG(1/2 - p, 1/s_tau^2, sum d_j)``.
 
-    The noise under every noise prior: :class:`NoisePriorConditionals`, with ``Q`` the residual
+    The noise under every noise prior: ``NoisePriorConditionals``, with ``Q`` the residual
     sum of squares. The prior variance is not scaled by the noise.
     """
 

@@ -200,8 +200,8 @@ class Horseshoe(ScaleMixture):
 
     kind = "horseshoe"
     no_mode_reason = HORSESHOE_NO_MODE
-    #: Sampled by Gibbs unless an engine is named (:func:`regprior.inference.engines.
-    #: default_engine`): on the 60 x 120 set at tau0 = 1, NUTS gave r_hat 1.049 and a bulk ESS
+    #: Sampled by Gibbs unless an engine is named (``regprior.inference.engines.default_engine``):
+    #: on the 60 x 120 set at tau0 = 1, NUTS gave r_hat 1.049 and a bulk ESS
     #: of tau of 96 (1.038 / 122 with 2000 tuning steps at target_accept 0.9), the Gibbs
     #: engine r_hat <= 1.0098 and ESS >= 476 in ~9 s (two seeds).
     default_engine = "auto"
@@ -231,7 +231,7 @@ class Horseshoe(ScaleMixture):
     gibbs_reason = None
 
     def scale_conditionals(self, data) -> HorseshoeScales:
-        """Makalic & Schmidt's conditionals (:class:`HorseshoeScales`), ``tau0`` from ``data``.
+        """Makalic & Schmidt's conditionals (``HorseshoeScales``), ``tau0`` from ``data``.
 
         ``tau0`` follows :meth:`global_scale` with ``n = sum w`` (as the PyMC model); with
         ``scale_columns`` the prior is on ``s_j theta_j``: the engine samples it against the
