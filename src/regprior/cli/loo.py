@@ -97,9 +97,11 @@ def prepare(args) -> Job:
     try:  # checked here, before anything is fitted: a model Gibbs cannot sample is bad input
         loo_engines(args.engine, data, likelihood, families, specs)
     except ValueError as error:
+        # A sparse --prior is the one full-Bayes model asked for: it cannot be left out.
+        leave_out = "" if full_bayes not in (True, False) else ", or leave it out (--prior, "
+        leave_out += "--no-full-bayes)" if leave_out else ""
         raise ValueError(
-            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS, or leave it "
-            "out (--prior, --no-full-bayes)."
+            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS{leave_out}."
         ) from None
     return Job(args, data, likelihood, families, settings, full_bayes)
 

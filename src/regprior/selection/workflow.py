@@ -47,8 +47,10 @@ CV_SAMPLER = {"draws": 300, "tune": 300, "chains": 2}
 def default_reference():
     """The default reference specification: a full-Bayes one, learnt scale and noise.
 
-    Switch the default here (one line) to the regularized horseshoe once it is in the package:
-    ``return RegularizedHorseshoe()``.
+    ``benchmarks/results/selection.md`` was measured with it. It is weak with many noise
+    columns (bp and s3 left out of diabetes + 90 noise columns); the horseshoe family is the
+    reference projpred recommends and the horseshoe now samples fast by Gibbs: switching here
+    (one line) needs that benchmark re-run.
     """
     from regprior.spec.hierarchical import LearnedScale
 
