@@ -147,16 +147,19 @@ def compare_sparse(
     lasso : dict of str -> array of shape (p,)
         Coefficients of fits with exact zeros (Lasso, ElasticNet) by label, e.g.
         ``{"lasso": ..., "lasso_1se": ...}``; each becomes a column of the table.
-
     twins : dict of str -> PosteriorResult, optional
         The twins' posteriors under the Gaussian likelihood with a known noise sigma, on the
         same rows: compared with ``posterior`` by PSIS-LOO (each log likelihood computed from
         the draws, :func:`regprior.checks.loo.gaussian_log_likelihood`).
 
+    Returns
+    -------
+    SparseComparison
+
     Raises
     ------
     ValueError
-        A coefficient vector of the wrong length.
+        A coefficient vector of the wrong length, or a label that is a column of the table.
     """
     from regprior.inference.shrinkage import shrinkage_table
 
