@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import regprior as rp  # noqa: E402
-from _common import write_table  # noqa: E402
+from _common import FRESH_PRELUDE, fresh_process, synthetic, write_table  # noqa: E402
 from regprior.inference.gibbs import gibbs_posterior  # noqa: E402
 from sparse_priors import sparse_truth  # noqa: E402
 
@@ -78,14 +77,6 @@ def run(data, spec, *, seed=0, threshold=None, thin=None):
     }
 
 
-def synthetic(n, p, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    coef = np.zeros(p)
-    coef[:10] = np.linspace(3, -3, 10)
-    return rp.RegressionData(X, X @ coef + rng.standard_normal(n), name=f"{n}x{p}")
-
-
 def median_gap(a, b):
     """Largest |median_a - median_b| / sqrt(MCSE_a^2 + MCSE_b^2) over effects, tau, sigma, m_eff."""
     import arviz as az
@@ -102,23 +93,16 @@ def median_gap(a, b):
     return float(max(gaps))
 
 
-LARGE = """
-import json, resource, time
-import numpy as np
-import regprior as rp
+LARGE = (
+    FRESH_PRELUDE
+    + """
 from regprior.inference.gibbs import gibbs_posterior
-rng = np.random.default_rng(3)
-n, p = 500, 10_000
-X = rng.standard_normal((n, p))
-coef = np.zeros(p)
-coef[:10] = np.linspace(3, -3, 10)
-y = X @ coef + rng.standard_normal(n)
 start = time.perf_counter()
-result = gibbs_posterior(rp.RegressionData(X, y), rp.Horseshoe(p0=5), draws={draws},
+result = gibbs_posterior(data, rp.Horseshoe(p0=5), draws={draws},
                          tune={draws}, chains=4, random_seed=0, threshold={threshold}, thin=1)
 whole = time.perf_counter() - start
 s = result.summary
-names = list(s.index[:p]) + ["tau"]
+names = list(s.index[:data.n_features]) + ["tau"]
 note = result.datatree.posterior.attrs["approximation"]
 print(json.dumps({{"sweeps_per_draw": 1, "sampling_s": result.seconds, "whole_call_s": whole,
     "r_hat_max": float(s.loc[names, "r_hat"].max()),
@@ -128,6 +112,7 @@ print(json.dumps({{"sweeps_per_draw": 1, "sampling_s": result.seconds, "whole_ca
     "mean_S": float(note.split("mean |S| ")[1].split()[0]),
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+)
 
 
 def load() -> str:
@@ -168,11 +153,8 @@ def main():
         add(f"{n}x{p}", "p0 5", f"threshold {THRESHOLD:g}", 0, timing, approximate, p,
             median_gap_vs_exact=gap)  # fmt: skip
     if not args.skip_large:
-        script = LARGE.format(draws=DRAWS, threshold=THRESHOLD)
-        done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True
-        )
-        large = json.loads(done.stdout.strip().splitlines()[-1])
+        script = LARGE.format(n=500, p=10_000, draws=DRAWS, threshold=THRESHOLD)
+        large = json.loads(fresh_process(script, empty_caches=False))
         add("500x10000", "p0 5", f"threshold {THRESHOLD:g}", 0, large)
     frame = pd.DataFrame(rows)
     write_table(

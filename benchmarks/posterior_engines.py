@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import regprior as rp  # noqa: E402
-from _common import write_table  # noqa: E402
+from _common import FRESH_PRELUDE, fresh_process, synthetic, write_table  # noqa: E402
 from regprior.checks.agreement import DATASETS  # noqa: E402
 from regprior.inference import nuts_posterior  # noqa: E402
 from regprior.inference.gibbs import gibbs_posterior  # noqa: E402
@@ -164,40 +162,27 @@ rp.sample_posterior(data.X, data.y, rp.Laplace(scale={scale!r}), noise_sigma={si
 print(time.perf_counter() - start)
 """
 
-LARGE = """
-import json, resource, time
-import numpy as np
-import regprior as rp
-rng = np.random.default_rng(3)
-n, p = {n}, {p}
-X = rng.standard_normal((n, p))
-coef = np.zeros(p)
-coef[:10] = np.linspace(3, -3, 10)
-y = X @ coef + rng.standard_normal(n)
+LARGE = (
+    FRESH_PRELUDE
+    + """
 start = time.perf_counter()
-result = rp.sample_posterior(X, y, rp.BayesianLasso(lam=None), engine="gibbs",
+result = rp.sample_posterior(data.X, data.y, rp.BayesianLasso(lam=None), engine="gibbs",
                              draws={draws}, tune={tune}, chains=4, random_seed=0)
 whole = time.perf_counter() - start
 print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess_bulk_min,
                   "r_hat": result.r_hat_max, "healthy": result.healthy,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+)
 
 #: The horseshoe on 500 x 10,000 by Johndrow et al.'s thresholded sweep, its peak memory (max
 #: RSS of the process) and the sampling wall time apart from the summary's.
-HORSESHOE_LARGE = """
-import json, resource, time
-import numpy as np
-import regprior as rp
+HORSESHOE_LARGE = (
+    FRESH_PRELUDE
+    + """
 from regprior.inference.gibbs import gibbs_posterior
-rng = np.random.default_rng(3)
-n, p = {n}, {p}
-X = rng.standard_normal((n, p))
-coef = np.zeros(p)
-coef[:10] = np.linspace(3, -3, 10)
-y = X @ coef + rng.standard_normal(n)
 start = time.perf_counter()
-result = gibbs_posterior(rp.RegressionData(X, y), rp.Horseshoe(p0={p0}), draws={draws},
+result = gibbs_posterior(data, rp.Horseshoe(p0={p0}), draws={draws},
                          tune={tune}, chains=4, random_seed=0, threshold={threshold}, thin=1)
 whole = time.perf_counter() - start
 summary = result.summary
@@ -208,31 +193,25 @@ print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess
                   "approximation": result.datatree.posterior.attrs["approximation"],
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+)
 
 
-def fresh_process(script: str) -> str:
-    """Run ``script`` in a new interpreter with empty caches: PyTensor's compiledir, numba's
-    cache, matplotlib's config and font cache (rebuilt on first import), the XDG cache."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(
-            os.environ,
-            NUMBA_CACHE_DIR=cache,
-            PYTENSOR_FLAGS=f"compiledir={cache}/pytensor",
-            MPLCONFIGDIR=f"{cache}/matplotlib",
-            XDG_CACHE_HOME=f"{cache}/xdg",
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-        )
-    return done.stdout.strip().splitlines()[-1]
-
-
-def synthetic(n, p, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    coef = np.zeros(p)
-    coef[:10] = np.linspace(3, -3, 10)
-    return rp.RegressionData(X, X @ coef + rng.standard_normal(n), name=f"{n}x{p}")
+def large_row(large: dict, model: str, engine: str, k: int) -> dict:
+    """The table row of a 500 x 10,000 run (the JSON its fresh process printed)."""
+    return {
+        "data": "500x10000",
+        "model": model,
+        "engine": engine,
+        "draws": f"4x{k}",
+        "whole_call_s": large["whole"],
+        "sampling_s": large["sampling"],
+        "ess_bulk_min": large["ess"],
+        "ess_per_s_sampling": large["ess"] / large["sampling"],
+        "ess_per_s_whole": large["ess"] / large["whole"],
+        "r_hat_max": large["r_hat"],
+        "divergences": 0,
+        "healthy": large["healthy"],
+    }
 
 
 def main():
@@ -321,22 +300,7 @@ def main():
     )
     k = args.large_draws
     large = json.loads(fresh_process(LARGE.format(n=500, p=10_000, draws=k, tune=k)))
-    rows.append(
-        {
-            "data": "500x10000",
-            "model": "Park & Casella, learnt lambda",
-            "engine": "gibbs",
-            "draws": f"4x{k}",
-            "whole_call_s": large["whole"],
-            "sampling_s": large["sampling"],
-            "ess_bulk_min": large["ess"],
-            "ess_per_s_sampling": large["ess"] / large["sampling"],
-            "ess_per_s_whole": large["ess"] / large["whole"],
-            "r_hat_max": large["r_hat"],
-            "divergences": 0,
-            "healthy": large["healthy"],
-        }
-    )
+    rows.append(large_row(large, "Park & Casella, learnt lambda", "gibbs", k))
     per_sweep = large["sampling"] / (2 * k)
     notes.append(
         f"500 x 10,000, 4 chains x {k} draws after {k} warm-up: {large['sampling']:.1f} s of "
@@ -348,22 +312,8 @@ def main():
         n=500, p=10_000, p0=5, draws=k, tune=k, threshold=HORSESHOE_THRESHOLD
     )
     large = json.loads(fresh_process(script))
-    rows.append(
-        {
-            "data": "500x10000",
-            "model": "horseshoe, p0 5",
-            "engine": f"gibbs, threshold {HORSESHOE_THRESHOLD:g}",
-            "draws": f"4x{k}",
-            "whole_call_s": large["whole"],
-            "sampling_s": large["sampling"],
-            "ess_bulk_min": large["ess"],
-            "ess_per_s_sampling": large["ess"] / large["sampling"],
-            "ess_per_s_whole": large["ess"] / large["whole"],
-            "r_hat_max": large["r_hat"],
-            "divergences": 0,
-            "healthy": large["healthy"],
-        }
-    )
+    engine = f"gibbs, threshold {HORSESHOE_THRESHOLD:g}"
+    rows.append(large_row(large, "horseshoe, p0 5", engine, k))
     notes.append(
         f"horseshoe (p0 5) on 500 x 10,000, 4 chains x {k} draws after {k} warm-up, one sweep "
         f"a draw, Johndrow et al.'s thresholded sweep: {large['sampling']:.1f} s of sampling, "

@@ -289,7 +289,6 @@ def sample_posterior(
     from regprior.inference.gibbs import gibbs_posterior
 
     check_engine_name(engine)
-    check_specification(prior)
     if engine is None:
         engine = default_engine(prior)
     if engine == "gibbs" and target_accept is not None:

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from regprior.backend.names import INTERCEPT, SIGMA, SIGMA2, WEIGHTS
+from regprior.inference.gibbs import ENGINES
 
 __all__ = ["BayesianRegressor"]
 
@@ -105,7 +106,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         "chains": [Interval(Integral, 1, None, closed="left")],
         "random_seed": [Interval(Integral, 0, None, closed="left")],
         "target_accept": [Interval(Real, 0, 1, closed="neither"), None],
-        "engine": [StrOptions({"nuts", "gibbs", "auto"}), None],
+        "engine": [StrOptions(set(ENGINES)), None],
     }
 
     def __init__(

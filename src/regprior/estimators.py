@@ -18,6 +18,7 @@ from regprior.backend.cache import cached_models, clear_model_cache, reusable_mo
 from regprior.backend.model import INTERCEPT, WEIGHTS
 from regprior.bayesian_estimator import warn_if_unhealthy
 from regprior.inference import exact_gaussian_posterior, map_estimate
+from regprior.inference.gibbs import ENGINES
 from regprior.inference.map import DEFAULT_TOL
 from regprior.inference.nuts import sample_nuts
 from regprior.spec.data import RegressionData, check_noise_scale, warn_degenerate_columns
@@ -329,7 +330,7 @@ class _PriorRegressor(RegressorMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "positive": ["boolean"],
         "inference": [StrOptions(set(INFERENCES))],
-        "engine": [StrOptions({"nuts", "gibbs", "auto"})],
+        "engine": [StrOptions(set(ENGINES))],
         "draws": [Interval(Integral, 1, None, closed="left")],
         "tune": [Interval(Integral, 0, None, closed="left")],
         "chains": [Interval(Integral, 1, None, closed="left")],
@@ -757,7 +758,7 @@ class ElasticNetPriorRegressor(_PriorRegressor):
 _GLM_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
     "inference": [StrOptions(set(INFERENCES))],
-    "engine": [StrOptions({"nuts", "gibbs", "auto"})],
+    "engine": [StrOptions(set(ENGINES))],
     "draws": [Interval(Integral, 1, None, closed="left")],
     "tune": [Interval(Integral, 0, None, closed="left")],
     "chains": [Interval(Integral, 1, None, closed="left")],

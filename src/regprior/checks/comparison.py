@@ -279,15 +279,11 @@ def compare_data(
     progress : callable, optional
         Called with a short description before each stage (build, sklearn, MAP, NUTS): the
         CLI's spinner text.
-    engine : {"nuts", "gibbs", "auto"}, default="nuts"
+    engine : {"nuts", "gibbs", "auto"} or None, default="nuts"
         The posterior engine (:func:`regprior.sample_posterior`): ``"auto"`` samples by Gibbs
         where the prior has conjugate conditionals, by NUTS elsewhere; the sampler line and the
         JSON diagnostics name the engine that sampled.
     """
-    if engine is None:  # the prior's own: NUTS on the PyMC model the comparison checks
-        from regprior.inference.engines import default_engine
-
-        engine = default_engine(prior)
     if sample:
         check_sampling_args(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
         check_engine(engine, prior, likelihood)
@@ -404,10 +400,11 @@ def _compare_checked(
 
     posterior = None
     if sample:
-        from regprior.inference.gibbs import gibbs_posterior, gibbs_unavailable
+        from regprior.inference.engines import choose_engine
+        from regprior.inference.gibbs import gibbs_posterior
 
         settings = {"draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed}
-        if engine != "nuts" and gibbs_unavailable(prior, likelihood) is None:
+        if choose_engine(engine, prior, likelihood).engine == "gibbs":
             progress(f"Gibbs: {chains} chains x ({tune} warm-up + {draws} draws)")
             posterior = gibbs_posterior(
                 data, prior, likelihood, fit_intercept=fit_intercept, **settings

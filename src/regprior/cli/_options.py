@@ -6,6 +6,7 @@ import argparse
 import os
 
 from regprior import registry
+from regprior.inference.gibbs import ENGINES
 
 #: What a command prints (``--format``).
 FORMATS = ("table", "markdown", "csv", "json")
@@ -121,7 +122,7 @@ def add_engine_option(command, *, where: str) -> None:
     """``--engine nuts|gibbs|auto``: the posterior engine; ``where`` says where it is named."""
     command.add_argument(
         "--engine",
-        choices=("nuts", "gibbs", "auto"),
+        choices=ENGINES,
         default=None,
         help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
         "sampler (gaussian likelihood, a normal scale-mixture prior: normal, laplace and gdp at "
