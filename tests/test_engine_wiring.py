@@ -467,3 +467,25 @@ def test_frequency_loo_refuses_a_full_bayes_model_before_sampling(monkeypatch):
             weights="frequency",
             engine="gibbs",
         )
+
+
+def test_large_pareto_k_is_flagged_in_the_table_not_warned_on_stderr():
+    """ArviZ warned once per model and call (six warnings for one compare --sparse run); the
+    table's flags already say it."""
+    import warnings
+
+    import regprior as rp
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((15, 3))
+    y = X @ [1.0, 0.0, -1.0] + 0.3 * rng.standard_normal(15)
+    y[0] += 8.0  # an outlier a noise sigma of 0.3 cannot explain: large k
+    models = {"a": rp.Laplace(scale=1.0), "b": rp.Normal(sigma=1.0)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = rp.compare_loo(
+            X, y, models, noise_sigma=0.3, engine="gibbs", draws=300, tune=100, chains=2
+        ).table
+    assert (table["n_bad_k"] > 0).all()
+    assert table["flags"].str.contains("Pareto k >").all()
+    assert not [w for w in caught if "Pareto distribution" in str(w.message)]

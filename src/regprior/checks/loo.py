@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,8 @@ LOO_WEIGHTS = ("row", "frequency")
 #: Pareto-k above this makes the PSIS estimate of that observation unreliable (Vehtari et al.
 #: 2024); with S draws the threshold is ``min(1 - 1/log10(S), 0.7)``: 0.7 from S = 2154 on.
 PARETO_K_BAD = 0.7
+#: ArviZ's warning about large Pareto k (the table flags them instead).
+PARETO_WARNING = "Estimated shape parameter of Pareto distribution"
 
 
 def pareto_k_threshold(n_draws: int) -> float:
@@ -247,8 +250,12 @@ def loo_compare(
             tree = _per_observation(name, model, tree)
             units[name] = "observation (frequency weights)"
         trees[name] = tree
-    compared = az.compare(trees)
-    loos = {name: az.loo(trees[name], pointwise=True) for name in compared.index}
+    with warnings.catch_warnings():
+        # Each observation's Pareto k is in the table and its flags: ArviZ's warning, once per
+        # model and call, would only repeat it on stderr.
+        warnings.filterwarnings("ignore", PARETO_WARNING, UserWarning)
+        compared = az.compare(trees)
+        loos = {name: az.loo(trees[name], pointwise=True) for name in compared.index}
     best = max(float(loo.elpd) for loo in loos.values())
     rows = []
     for name in compared.index:

@@ -206,7 +206,9 @@ def _flags(r_hat: float, ess_bulk: float) -> str:
     from regprior.inference.nuts import GOOD_RHAT, MIN_ESS_BULK
 
     flags = []
-    if not r_hat <= GOOD_RHAT:
+    if not np.isfinite(r_hat):
+        flags.append("r_hat n/a (one chain)")
+    elif not r_hat <= GOOD_RHAT:
         flags.append(f"r_hat {r_hat:.3f}")
     if not ess_bulk >= MIN_ESS_BULK:
         flags.append(f"ESS {ess_bulk:.0f}")
