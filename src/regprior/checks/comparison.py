@@ -353,11 +353,12 @@ def _check_raw_data(data) -> None:
         )
 
 
-def check_engine(engine: str, prior, likelihood) -> None:
-    """ValueError unless ``engine`` is one of the posterior engines and, if ``"gibbs"``, applies."""
+def check_engine(engine: str, prior, likelihood, *, name: str = "engine") -> None:
+    """ValueError unless ``engine`` is one of the posterior engines and, if ``"gibbs"``, applies
+    (``name``: the parameter or flag the message names)."""
     from regprior.inference.engines import choose_engine
 
-    choose_engine(engine, prior, likelihood)
+    choose_engine(engine, prior, likelihood, name=name)
 
 
 def _compare_checked(

@@ -453,18 +453,19 @@ def loo_models(data, likelihood, *, families=None, hierarchical=True, weights="r
     return families, specs
 
 
-def loo_engines(engine, data, likelihood, families, specs) -> dict:
+def loo_engines(engine, data, likelihood, families, specs, *, name: str = "engine") -> dict:
     """The engine of every model :func:`loo_for_data` fits, before anything is fitted.
 
     Returns ``{family or full-Bayes name: EngineChoice}``
     (:func:`regprior.inference.engines.choose_engine`); with ``engine="gibbs"``, a ValueError
     naming the first model without a Gibbs sampler. A family's engine does not depend on its
     strength: it is decided on the family at a nominal strength (sklearn's path parameter 1).
+    ``name`` is the parameter or flag the messages name.
     """
     from regprior import registry
     from regprior.inference.engines import check_engine_name, choose_engine
 
-    check_engine_name(engine)
+    check_engine_name(engine, name)
     choices = {}
     for family in families:
         row = registry.pairing(family, likelihood.family)
@@ -474,9 +475,9 @@ def loo_engines(engine, data, likelihood, families, specs) -> dict:
             weight_sum=data.weight_sum,
             sklearn={row.path_parameter: 1.0},
         )
-        choices[family] = choose_engine(engine, nominal, likelihood)
-    for name, spec in specs.items():
-        choices[name] = choose_engine(engine, spec)
+        choices[family] = choose_engine(engine, nominal, likelihood, name=name)
+    for model, spec in specs.items():
+        choices[model] = choose_engine(engine, spec, name=name)
     return choices
 
 

@@ -221,10 +221,7 @@ def prepare(args) -> Job:
                 raise
             raise ValueError(f"--alpha eb: {error}") from None
         if not args.no_sample:
-            try:
-                check_engine(args.engine, choice.prior, choice.likelihood)
-            except ValueError as error:
-                raise ValueError(f"--engine {args.engine}: {error}") from None
+            check_engine(args.engine, choice.prior, choice.likelihood, name="--engine")
         runs[name] = Run(
             spec.prior, choice.prior, choice.likelihood, choice.source, run_settings, choice.way
         )
@@ -254,10 +251,7 @@ def _sparse_run(args, likelihood_family: str) -> SparseRun:
             f"--sparse {args.sparse} has a {spec.likelihood} likelihood; the comparison's is "
             f"{likelihood_family}."
         )
-    try:
-        check_engine(args.engine, spec, None)
-    except ValueError as error:
-        raise ValueError(f"--engine {args.engine}: {error}") from None
+    check_engine(args.engine, spec, None, name="--engine")
     settings = {
         **_options.sampler_settings(args, {}),
         "fit_intercept": not args.no_intercept,

@@ -95,14 +95,12 @@ def prepare(args) -> Job:
         weights="frequency" if args.frequency_weights else "row",
     )
     try:  # checked here, before anything is fitted: a model Gibbs cannot sample is bad input
-        loo_engines(args.engine, data, likelihood, families, specs)
+        loo_engines(args.engine, data, likelihood, families, specs, name="--engine")
     except ValueError as error:
         # A sparse --prior is the one full-Bayes model asked for: it cannot be left out.
         leave_out = "" if full_bayes not in (True, False) else ", or leave it out (--prior, "
         leave_out += "--no-full-bayes)" if leave_out else ""
-        raise ValueError(
-            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS{leave_out}."
-        ) from None
+        raise ValueError(f"{error} Use --engine auto to sample it by NUTS{leave_out}.") from None
     return Job(args, data, likelihood, families, settings, full_bayes)
 
 

@@ -144,21 +144,22 @@ def prepare(args) -> Job:
         likelihood = cls()
         family = registry.prior_families(args.likelihood)[0]
         try:  # before the CV fit: a reference Gibbs cannot sample is bad input
-            loo_engines(args.engine, data, likelihood, (family,), {})
+            loo_engines(args.engine, data, likelihood, (family,), {}, name="--engine")
         except ValueError as error:
-            raise ValueError(f"--engine {args.engine}: {error} Use --engine auto.") from None
+            raise ValueError(f"{error} Use --engine auto.") from None
         reference, _ = prior_by_cross_validation(data, family, likelihood)
     from regprior.inference.engines import choose_engine
     from regprior.spec.hierarchical import FullBayes
 
     try:  # before anything is sampled: a reference Gibbs cannot sample is bad input
         choose_engine(
-            args.engine, reference, None if isinstance(reference, FullBayes) else cls.nominal()
+            args.engine,
+            reference,
+            None if isinstance(reference, FullBayes) else cls.nominal(),
+            name="--engine",
         )
     except ValueError as error:
-        raise ValueError(
-            f"--engine {args.engine}: {error} Use --engine auto to sample it by NUTS."
-        ) from None
+        raise ValueError(f"{error} Use --engine auto to sample it by NUTS.") from None
     options = {
         "method": args.method,
         "cv": args.cv or None,

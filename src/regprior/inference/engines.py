@@ -53,9 +53,11 @@ def choose_engine(engine: str, spec, likelihood=None, *, name: str = "engine") -
     """The engine ``engine`` stands for on ``spec`` (with ``likelihood``; None for full Bayes).
 
     ``"nuts"`` is NUTS; ``"gibbs"`` is Gibbs, or a ValueError naming ``name`` and why the
-    specification has no Gibbs sampler; ``"auto"`` is Gibbs where the specification has
-    conjugate conditionals (:func:`regprior.inference.gibbs.gibbs_unavailable` returns None),
-    else NUTS with a note saying why.
+    specification has no Gibbs sampler (``name`` a command-line flag such as ``"--engine"``
+    reads ``--engine gibbs: ...``, a parameter ``engine='gibbs': ...``); ``"auto"`` is Gibbs
+    where the specification has conjugate conditionals
+    (:func:`regprior.inference.gibbs.gibbs_unavailable` returns None), else NUTS with a note
+    saying why.
     """
     check_engine_name(engine, name)
     if engine is None:
@@ -66,5 +68,6 @@ def choose_engine(engine: str, spec, likelihood=None, *, name: str = "engine") -
     if reason is None:
         return EngineChoice("gibbs")
     if engine == "gibbs":
-        raise ValueError(f"{name}='gibbs': no Gibbs sampler for {reason}.")
+        label = f"{name} gibbs" if name.startswith("--") else f"{name}='gibbs'"
+        raise ValueError(f"{label}: no Gibbs sampler for {reason}.")
     return EngineChoice("nuts", f"auto: NUTS (no Gibbs sampler for {reason})")

@@ -523,6 +523,11 @@ class R2D2(ScaleMixture):
         "and at a concentration <= 1/2 the marginal prior density of each weight is infinite "
         "at 0. Use sample_posterior"
     )
+    gibbs_reason = (
+        "the conditional of its Dirichlet shares phi given the weights is not a standard "
+        "distribution under the normal kernel (the shares are tied by their sum; not built): "
+        "NUTS samples it"
+    )
 
     def __post_init__(self):
         owner = type(self).__name__
