@@ -501,6 +501,23 @@ def test_cli_compare_prior_gdp(capsys):
     assert "same stationary point" in record["verdict"]["non_convex"]
 
 
+def test_cli_compare_gdp_heads_the_twin_column_skglm(tmp_path, capsys):
+    # The twin is skglm's estimator: a column or timing headed "sklearn" would misname it.
+    pytest.importorskip("skglm")
+    from regprior.cli import main
+
+    out = tmp_path / "gdp"
+    argv = ["compare", "--prior", "gdp", "--prior-scale", "100", "--prior-shape", "3"]
+    assert main([*argv, "--noise-sigma", "54", "--no-sample", "--out", str(out)]) == 0
+    header = next(
+        line.split() for line in capsys.readouterr().out.splitlines() if "coefficient" in line
+    )
+    assert header[:3] == ["coefficient", "skglm", "MAP"]
+    page = (out / "report.html").read_text()
+    assert ">skglm</th>" in page and ">|MAP - skglm|</th>" in page and ">sklearn</th>" not in page
+    assert "timings (s): skglm " in (out / "comparison.md").read_text()
+
+
 @pytest.mark.parametrize(
     "argv, match",
     [

@@ -131,7 +131,8 @@ def _record_section(name: str, record: dict, figures: dict, *, level: int = 2) -
     if sampler:
         parts.append(verdict_banner(not unhealthy, sampler))
     rows = record["coefficients"] + ([record["intercept"]] if record.get("intercept") else [])
-    parts.append(styled_table(_compact(pd.DataFrame(rows).set_index("feature"))))
+    counterpart = verdict.get("counterpart") or "sklearn"
+    parts.append(styled_table(_compact(pd.DataFrame(rows).set_index("feature"), counterpart)))
     figure = figures.get(f"posterior_{name}.png")
     if figure:
         parts.append(
@@ -213,15 +214,21 @@ COMPACT_COLUMNS = {
 }
 
 
-def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+def _compact(frame: pd.DataFrame, counterpart: str = "sklearn") -> pd.DataFrame:
+    """The shown columns, the twin's headed by its library (``counterpart``: sklearn or skglm)."""
     frame = frame.copy()
     if "hdi_low" in frame:
         frame["hdi"] = [
             f"[{_digits(lo)}, {_digits(hi)}]"
             for lo, hi in zip(frame["hdi_low"], frame["hdi_high"], strict=True)
         ]
-    columns = [c for c in COMPACT_COLUMNS if c in frame]
-    return frame[columns].rename(columns=COMPACT_COLUMNS)
+    headers = {
+        **COMPACT_COLUMNS,
+        "sklearn": counterpart,
+        "abs_diff": f"|MAP - {counterpart}|",
+    }
+    columns = [c for c in headers if c in frame]
+    return frame[columns].rename(columns=headers)
 
 
 def comparison_html(comparison) -> str:

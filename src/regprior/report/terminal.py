@@ -237,6 +237,8 @@ def _comparison_frame(comparison, verbose: bool):
     if "hdi_low" in frame:
         frame["hdi"] = interval_cells(frame["hdi_low"], frame["hdi_high"])
     columns = dict(COMPACT_COLUMNS)
+    # The twin's column is headed by its library: "skglm" for a penalty sklearn has not.
+    columns["sklearn"] = comparison.verdict.counterpart
     if "reference" in frame:  # the MAP is judged against the second reference
         columns.pop("abs_diff")
     columns["flags"] = "flags"
