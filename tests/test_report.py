@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from regprior.cli import main
@@ -142,8 +143,6 @@ def _single_chain(comparison):
     """The comparison as if sampled with one chain: r_hat is undefined (NaN; null in JSON)."""
     import dataclasses
 
-    import pandas as pd
-
     from regprior.inference.nuts import PosteriorResult
 
     summary = pd.DataFrame({"r_hat": np.nan, "ess_bulk": 180.0}, index=list(comparison.table.index))
@@ -196,6 +195,10 @@ def test_a_real_single_chain_run_renders_everywhere(tmp_path, capsys):
     assert "sampler ridge: NUTS 1 chains x 100 draws, r_hat n/a (1 chain)" in terminal
     assert "r_hat n/a (1 chain)" in (out / "comparison.md").read_text()
     assert "r_hat n/a (1 chain)" in (out / "report.html").read_text()
+    # Each row's flag says the r_hat is undefined, not that it exceeds 1.01.
+    rows = pd.read_csv(out / "comparison.csv")
+    assert rows["flags"].str.contains("r_hat n/a").all()
+    assert not rows["flags"].str.contains("r_hat>", regex=False).any()
 
 
 @pytest.mark.slow

@@ -224,13 +224,16 @@ def _row_checks(table: pd.DataFrame, tolerance: pd.Series, reference: str) -> di
         )
     checks["map!=sklearn"] = (bad, message)
     if "r_hat" in table:
-        bad = ~(table["r_hat"] <= GOOD_RHAT)
-        worst = table["r_hat"].max()
+        r_hat = table["r_hat"]
+        # An undefined r_hat (one chain, or constant draws) is flagged as such, not as "> 1.01".
+        undefined = ~np.isfinite(r_hat)
         checks[f"r_hat>{GOOD_RHAT}"] = (
-            bad,
-            f"sampler: r_hat max {worst:.4f} > {GOOD_RHAT}"
-            if np.isfinite(worst)
-            else "sampler: r_hat undefined (one chain, or constant draws)",
+            ~undefined & ~(r_hat <= GOOD_RHAT),
+            f"sampler: r_hat max {r_hat.max():.4f} > {GOOD_RHAT}",
+        )
+        checks["r_hat n/a"] = (
+            undefined,
+            "sampler: r_hat undefined (one chain, or constant draws)",
         )
         bad = ~(table["ess_bulk"] >= MIN_ESS_BULK)
         checks[f"ess<{MIN_ESS_BULK}"] = (
