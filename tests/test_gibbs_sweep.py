@@ -154,3 +154,48 @@ def test_derived_streams_are_per_chain_and_seeded():
     odds = np.concatenate([first.uniform_odds(7) for _ in range(1000)], axis=1)
     u = odds / (1.0 + odds)  # back to the uniforms
     assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
+
+
+# -- the collapsed step's quadratic form y'(I + cK)^-1 y ----------------------------------------
+def _exact_quadratic(K, y, c):
+    """``y'(I + cK)^-1 y`` in exact rational arithmetic (Gauss-Jordan on Fractions)."""
+    from fractions import Fraction
+
+    n, c = len(y), Fraction(c)
+    rows = [
+        [Fraction(int(i == j)) + c * Fraction(K[i][j]) for j in range(n)] + [Fraction(y[i])]
+        for i in range(n)
+    ]
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        rows[col] = [v / rows[col][col] for v in rows[col]]
+        for r in range(n):
+            if r != col and rows[r][col] != 0:
+                rows[r] = [a - rows[r][col] * b for a, b in zip(rows[r], rows[col], strict=True)]
+    return float(sum(Fraction(y[i]) * rows[i][n] for i in range(n)))
+
+
+@pytest.mark.parametrize("wide", [True, False])
+def test_marginal_quadratic_is_exact_where_the_fit_interpolates(wide):
+    # At c k ~ 1e20 (an interpolating fit: large global scale, p > n) the form y'y - sum c a /
+    # (1 + c k) is rounding alone (~1e-16 y'y against a true ~1e-19 y'y); it once let a chain of
+    # the 100 x 1000 horseshoe drift to sigma 1e-151. Integer data make an exact reference;
+    # rtol 1e-8 allows the eigendecomposition's rounding, amplified by the spread of 1 / k.
+    from regprior.inference.gibbs import _spectra, marginal_quadratic
+    from regprior.spec.data import RegressionData
+
+    rng = np.random.default_rng(0)
+    n, p = (4, 7) if wide else (6, 3)
+    X = rng.integers(-3, 4, size=(n, p)).astype(float)
+    y = rng.integers(-5, 6, size=n).astype(float)
+    local = rng.integers(1, 4, size=p).astype(float)
+    data = RegressionData(X, y)
+    problem = _Problem(data, np.zeros(p), fit_intercept=False)
+    assert problem.wide is wide
+    values, weights, _ = _spectra(problem, local[None, :])
+    K = (X * local) @ X.T  # integer: X E X'
+    quadratic = marginal_quadratic(values, weights, problem.yty)
+    for c in (1e-3, 1.0, 1e6, 1e12, 1e20):
+        exact = _exact_quadratic(K.astype(int).tolist(), y.astype(int).tolist(), c)
+        np.testing.assert_allclose(quadratic(np.array([c]))[0], exact, rtol=1e-8)

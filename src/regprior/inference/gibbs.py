@@ -554,6 +554,40 @@ def _spectra(problem, local):
     return np.array(values), np.array(weights), bases
 
 
+#: Eigenvalues below this fraction of a spectrum's largest are rounding
+#: (:func:`marginal_quadratic`).
+EIGEN_FLOOR = 1e-12
+
+
+def marginal_quadratic(values, weights, yty: float):
+    """``c -> y'(I + c K)^-1 y`` per chain, from the spectrum of :func:`_spectra`.
+
+    ``values`` (``k``) and ``weights`` (``a``) of shape ``(chains, m)`` give
+    ``y'(I + cK)^-1 y = y'y - sum_i c a_i / (1 + c k_i)``. Evaluated so, the difference cancels
+    to rounding once ``c k`` nears ``1e16`` (an interpolating fit at p > n) and a slice step
+    climbs into the rounding error: a chain of the 100 x 1000 horseshoe at ``tau0 = 1`` reached
+    sigma ``1e-151`` and weights of ``1e68``. Here it is a sum of positive terms,
+    ``r0 + sum_i w_i / (1 + c k_i)``, with ``w_i = a_i / k_i`` (the squared projection of ``y``
+    on eigenvector ``i``) and ``r0 = y'y - sum_i w_i >= 0`` (the part of ``y`` no eigenvector
+    with ``k_i > 0`` reaches), exact at any ``c``; eigenvalues at rounding level
+    (below :data:`EIGEN_FLOOR` times the largest) keep the subtracted form, harmless there.
+    Floored at ``1e-300`` (the draws take its logarithm).
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    positive = values > EIGEN_FLOOR * np.max(values, axis=1, keepdims=True)
+    shares = np.where(positive, weights / np.where(positive, values, 1.0), 0.0)
+    residual = np.maximum(yty - np.sum(shares, axis=1), 0.0)
+    leftover = np.where(positive, 0.0, weights)
+
+    def quadratic(ratio):
+        spread = 1.0 + ratio[:, None] * values
+        kept = residual + np.sum(shares / spread, axis=1)
+        return np.maximum(kept - np.sum(ratio[:, None] * leftover / spread, axis=1), 1e-300)
+
+    return quadratic
+
+
 def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     """Partially collapsed sweep: global scale and noise with the weights integrated out.
 
@@ -579,12 +613,10 @@ def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     else:
         values, weights, bases = _spectra(problem, local)
 
+    quadratic = marginal_quadratic(values, weights, yty)
+
     def log_det(ratio):
         return np.sum(np.log1p(ratio[:, None] * values), axis=1)
-
-    def quadratic(ratio):
-        spread = 1.0 + ratio[:, None] * values
-        return np.maximum(yty - np.sum(ratio[:, None] * weights / spread, axis=1), 1e-300)
 
     def log_likelihood(log_g, log_s2):
         ratio = np.exp(log_g if scaled else log_g - log_s2)
