@@ -20,7 +20,11 @@ from numbers import Real
 import numpy as np
 
 from regprior._validation import check_open_unit_interval, check_positive_float
-from regprior.spec.conditionals import inverse_gamma, slice_step
+from regprior.spec.conditionals import (
+    generalized_inverse_gaussian_array,
+    inverse_gamma,
+    slice_step,
+)
 from regprior.spec.hierarchical import NOISE_PRIORS, FullBayes, NoisePriorConditionals
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "HorseshoeScales",
     "RegularizedHorseshoe",
     "R2D2",
+    "R2D2Scales",
     "piironen_vehtari_tau0",
     "shrinkage_factors",
     "horseshoe_local_draw",
@@ -523,11 +528,7 @@ class R2D2(ScaleMixture):
         "and at a concentration <= 1/2 the marginal prior density of each weight is infinite "
         "at 0. Use sample_posterior"
     )
-    gibbs_reason = (
-        "the conditional of its Dirichlet shares phi given the weights is not a standard "
-        "distribution under the normal kernel (the shares are tied by their sum; not built): "
-        "NUTS samples it"
-    )
+    gibbs_reason = None
 
     def __post_init__(self):
         owner = type(self).__name__
@@ -556,6 +557,182 @@ class R2D2(ScaleMixture):
     def relative_variances(self, draws, sigma):
         tau2 = draws["r2"] / (1.0 - draws["r2"])
         return draws["phi"] * tau2[:, None]
+
+    def scale_conditionals(self, data) -> R2D2Scales:
+        """The conditionals of :class:`R2D2Scales`: with ``scale_columns`` the prior is on
+        ``s_j theta_j``, and the engine samples it against the columns ``x_j / s_j``."""
+        return R2D2Scales(
+            data.n_features,
+            r2_shapes=self.beta_parameters,
+            concentration=self.concentration,
+            noise_prior=self.noise_prior,
+            noise_scale=self.noise_scale_for(data.y),
+            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+        )
+
+
+class R2D2Scales(NoisePriorConditionals):
+    r"""R2-D2's Gibbs conditionals (normal kernel): a collapsed global step and a block
+    Metropolis-Hastings step on the Dirichlet shares.
+
+    Noise-scaled, ``theta_j ~ N(0, sigma^2 W phi_j)`` (on ``s_j theta_j`` with
+    ``scale_columns``), ``W = tau^2 = R^2 / (1 - R^2)``. ``R^2 ~ Beta(alpha, beta)`` makes ``W``
+    beta-prime, and the density of ``log W`` is, up to a constant,
+
+    .. math:: p_{\log W}(x) \propto e^{\alpha x} (1 + e^x)^{-(\alpha + \beta)}.
+
+    The Dirichlet shares are normalised gammas (Devroye 1986, ch. XI): ``phi = T / S`` with
+    ``T_j ~ Gamma(a, 1)`` independent and ``S = sum_j T_j``, ``phi`` independent of ``S``.
+    The sampler's coordinates are ``g = W / S`` (the engine's global scale, :attr:`global_key`
+    ``"g"``) and ``T`` (the local scales), so that ``d_j = W phi_j = g T_j``. The map from
+    ``(log g, T)`` to ``(log W, T)`` adds ``log S(T)`` to the first coordinate: its Jacobian is
+    triangular with unit diagonal, determinant 1, and the prior in the new coordinates is
+
+    .. math:: p(\log g, T) = p_{\log W}(\log g + \log S) \prod_j \mathrm{Gamma}(T_j; a, 1).
+
+    A sweep:
+
+    1. **global**, the engine's collapsed slice step on ``log g`` given ``T``, with the weights
+       and (under Jeffreys' prior) sigma integrated out, times :meth:`log_scales_prior`:
+       ``p_log W(log g + log S)``, which depends on the state through ``S``;
+    2. the weights and the noise, by the engine;
+    3. **local**, given ``g``, the weights and sigma, ``T`` has the density
+       ``h(S) prod_j GIG(T_j; a - 1/2, 2, chi_j)``, ``chi_j = theta_j^2 / (sigma^2 g)``
+       (``GIG(lam, a, b)`` of density ``x^(lam - 1) exp(-(a x + b / x) / 2)``: the gamma
+       prior's ``T^(a - 1) e^(-T)`` times the normal kernel's ``T^(-1/2) exp(-chi / (2T))``),
+       with ``h(S) = (g S)^alpha / (1 + g S)^(alpha + beta)`` tying the shares through their
+       sum. Independence Metropolis-Hastings: every ``T'_j`` drawn from its GIG
+       (:func:`~regprior.spec.conditionals.generalized_inverse_gaussian_array`) and the
+       vector accepted with probability ``min(1, h(S') / h(S))``;
+    4. **the sum**, exact: ``S`` is independent of ``(W, phi)`` and of the data (the
+       likelihood sees ``d = W phi`` only), so ``S | rest ~ Gamma(p a, 1)``; the draw
+       ``S_new`` sets ``T <- T S_new / S`` and ``g <- g S / S_new``, keeping every ``d_j``.
+
+    Every step leaves the joint posterior invariant. Zhang, Naughton, Bondell & Reich (2022,
+    JASA 117:862) define the prior with a double-exponential kernel; brms's ``R2D2()`` and this
+    module use the normal one. ``T_j`` is kept within :attr:`LOCAL_BOUNDS`, so that ``1 / d_j``
+    stays finite (a share below ``1e-100`` of a sum ~``p a`` has negligible prior mass).
+
+    Parameters
+    ----------
+    n_features : int
+    r2_shapes : tuple of float
+        ``(alpha, beta) = (m k, (1 - m) k)``, the Beta prior of ``R^2``.
+    concentration : float
+        ``a``, the Dirichlet's.
+    noise_prior, noise_scale
+        As :class:`~regprior.spec.hierarchical.NoisePriorConditionals`.
+    column_scales : ndarray, optional
+        ``c_j``: the prior is on ``theta_j / c_j`` (``c_j = 1 / s_j`` for ``scale_columns``).
+    """
+
+    noise_scaled = True
+    global_key = "g"
+    reports_shrinkage = True
+    sweeps_per_draw = 1
+    #: The Metropolis-Hastings acceptance of each kept sweep, kept in the draws only.
+    draws_only = ("phi_accepted",)
+    LOCAL_BOUNDS = (1e-100, 1e100)
+
+    def __init__(
+        self,
+        n_features,
+        *,
+        r2_shapes,
+        concentration,
+        noise_prior="jeffreys",
+        noise_scale=1.0,
+        **kwargs,
+    ):
+        super().__init__(n_features, noise_prior=noise_prior, noise_scale=noise_scale, **kwargs)
+        self.r2_alpha, self.r2_beta = (float(value) for value in r2_shapes)
+        self.concentration = float(concentration)
+
+    def log_w_prior(self, w) -> np.ndarray:
+        """Density of ``log W`` (``W = R^2 / (1 - R^2)`` beta-prime), up to a constant."""
+        w = np.asarray(w, float)
+        return self.r2_alpha * np.log(w) - (self.r2_alpha + self.r2_beta) * np.log1p(w)
+
+    def log_scales_prior(self, g, sigma2, state):
+        """``p_log W(log g + log S) p(log sigma^2)``: the Jacobian of ``log g -> log W`` is 1."""
+        total = np.sum(state["T"], axis=1)
+        return self.log_w_prior(np.asarray(g, float) * total) + self.log_noise_prior(sigma2)
+
+    def start(self, streams, noise_guess):
+        """Overdispersed: ``R^2`` from its Beta prior (within ``[0.001, 0.999]``), ``T`` from
+        its Gamma prior."""
+        p = self.n_features
+        left = streams.gamma(self.r2_alpha, 1)[:, 0]
+        right = streams.gamma(self.r2_beta, 1)[:, 0]
+        r2 = np.clip(left / (left + right), 1e-3, 1.0 - 1e-3)
+        local = np.clip(streams.gamma(self.concentration, p), *self.LOCAL_BOUNDS)
+        g = r2 / (1.0 - r2) / local.sum(axis=1)
+        return {
+            "g": g,
+            "T": local,
+            "d": g[:, None] * local,
+            "accepted": np.zeros(len(streams)),
+            **self.noise_state(streams),
+        }
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        """Steps 3 and 4 of the sweep (and, unless ``global_drawn``, a slice step on ``log g``
+        given the weights first: :meth:`draw_global`)."""
+        if not global_drawn:
+            self.draw_global(gamma, sigma2, state, streams)
+        self.draw_local(gamma, sigma2, state, streams)
+        self.draw_total(state, streams)
+
+    def draw_local(self, gamma, sigma2, state, streams) -> None:
+        """Step 3: ``T`` given ``g``, the weights and sigma, by independence Metropolis-Hastings.
+
+        The proposal ``T'_j ~ GIG(a - 1/2, 2, chi_j)`` is the target without ``h(S)``, so the
+        acceptance ratio is ``h(S') / h(S)`` (``state["accepted"]``: 1 where accepted).
+        """
+        g, local = state["g"], state["T"]
+        chi = gamma**2 / (sigma2 * g)[:, None]
+        chi = np.clip(np.nan_to_num(chi, posinf=1e300), np.finfo(float).tiny, 1e300)
+        proposal = generalized_inverse_gaussian_array(self.concentration - 0.5, 2.0, chi, streams)
+        proposal = np.clip(proposal, *self.LOCAL_BOUNDS)
+        old, new = local.sum(axis=1), proposal.sum(axis=1)
+        log_ratio = self.log_w_prior(g * new) - self.log_w_prior(g * old)
+        accept = np.log(streams.uniform(1)[:, 0]) < log_ratio
+        state["T"] = np.where(accept[:, None], proposal, local)
+        state["accepted"] = accept.astype(float)
+        state["d"] = g[:, None] * state["T"]
+
+    def draw_total(self, state, streams) -> None:
+        """Step 4: ``S | rest ~ Gamma(p a, 1)``, ``W = g S`` and ``phi = T / S`` kept."""
+        local = state["T"]
+        factor = streams.gamma(self.n_features * self.concentration, 1)[:, 0] / local.sum(axis=1)
+        state["T"] = np.clip(local * factor[:, None], *self.LOCAL_BOUNDS)
+        state["g"] = state["g"] / factor
+        state["d"] = state["g"][:, None] * state["T"]
+
+    def draw_global(self, gamma, sigma2, state, streams) -> None:
+        """``log g`` given ``T``, the weights and sigma (uncollapsed), by a slice step."""
+        local, p = state["T"], self.n_features
+        spread = np.sum(gamma**2 / local, axis=1) / (2.0 * sigma2)
+
+        def target(x):
+            return (
+                -0.5 * p * x - spread * np.exp(-x) + self.log_scales_prior(np.exp(x), sigma2, state)
+            )
+
+        state["g"] = np.exp(slice_step(target, np.log(state["g"]), streams))
+        state["d"] = state["g"][:, None] * local
+
+    def record(self, sigma2, state, weight_sum):
+        """``sigma``, ``r2``, ``tau`` and ``phi`` (per weight), the NUTS model's names."""
+        total = state["T"].sum(axis=1)
+        w = state["g"] * total
+        return {
+            "sigma": np.sqrt(sigma2),
+            "r2": w / (1.0 + w),
+            "tau": np.sqrt(w),
+            "phi": state["T"] / total[:, None],
+            "phi_accepted": state["accepted"],
+        }
 
 
 def horseshoe_local_draw(m, streams) -> np.ndarray:
