@@ -174,7 +174,8 @@ def test_auto_takes_gibbs_where_it_can_and_says_why_not_elsewhere():
     assert fallback.engine == "nuts"
     assert fallback.note.startswith("auto: NUTS (no Gibbs sampler for the elasticnet prior")
     assert "bernoulli" in choose_engine("auto", rp.Laplace(), rp.Bernoulli()).note
-    assert "R2D2" in choose_engine("auto", rp.R2D2()).note
+    assert choose_engine("auto", rp.R2D2()).engine == "gibbs"  # R2D2Scales
+    assert "RegularizedHorseshoe" in choose_engine("auto", rp.RegularizedHorseshoe()).note
     assert choose_engine("auto", rp.Horseshoe()).engine == "gibbs"  # Makalic & Schmidt
     assert choose_engine("nuts", rp.ElasticNetPrior(), gaussian).engine == "nuts"
 
@@ -315,8 +316,8 @@ def test_estimators_refuse_an_engine_before_sampling(diabetes, no_sampling):
         rp.NormalPriorRegressor(inference="posterior", engine="metropolis").fit(X, y)
     with pytest.raises(InvalidParameterError, match="The 'engine' parameter of BayesianRegressor"):
         rp.BayesianRegressor(engine="metropolis").fit(X, y)
-    with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler for R2D2"):
-        rp.BayesianRegressor(rp.R2D2(), engine="gibbs").fit(X, y)
+    with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler for the elasticnet"):
+        rp.BayesianRegressor(rp.ElasticNetPrior(), engine="gibbs").fit(X, y)
 
 
 def test_bayesian_regressor_by_gibbs_says_so(diabetes):
@@ -350,8 +351,8 @@ def test_select_variables_refuses_an_engine_before_sampling(diabetes, no_samplin
     X, y = diabetes.X, diabetes.y
     with pytest.raises(ValueError, match="engine must be one of"):
         rp.select_variables(X, y, rp.LearnedScale(), engine="metropolis", cv=None)
-    with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler for R2D2"):
-        rp.select_variables(X, y, rp.R2D2(), engine="gibbs", cv=None)
+    with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler for the elasticnet"):
+        rp.select_variables(X, y, rp.ElasticNetPrior(), engine="gibbs", cv=None)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")

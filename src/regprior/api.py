@@ -423,9 +423,9 @@ def compare_loo(
         The posterior engine of every model (:func:`sample_posterior`): ``"gibbs"`` needs every
         specification to have Gibbs conditionals (Gaussian likelihood, a normal scale-mixture
         prior); ``"auto"`` samples each by Gibbs where it has them and by NUTS elsewhere (a
-        non-Gaussian likelihood, the elastic-net prior, the regularized horseshoe, R2-D2), the
+        non-Gaussian likelihood, the elastic-net prior, the regularized horseshoe), the
         table's ``engine_note`` saying why NUTS; None: each specification's own (NUTS, the
-        horseshoe by ``"auto"``). The ``engine`` column names the engine of each row.
+        horseshoe and R2-D2 by ``"auto"``). The ``engine`` column names the engine of each row.
 
     Returns
     -------

@@ -44,7 +44,8 @@ def default_engine(spec) -> str:
     NUTS on the PyMC model (the model the twins' comparison checks), unless the specification
     states otherwise in its ``default_engine``: the horseshoe's is ``"auto"`` (Gibbs), because
     NUTS does not reach a healthy posterior at its defaults on p > n data
-    (:class:`regprior.Horseshoe`).
+    (:class:`regprior.Horseshoe`), and R2-D2's, because NUTS on its n x n marginal is slow
+    there (:class:`regprior.R2D2`).
     """
     return getattr(spec, "default_engine", "nuts")
 
