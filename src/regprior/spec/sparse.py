@@ -527,7 +527,7 @@ class R2D2(ScaleMixture):
     #: both engines are healthy at the defaults where both ran, but NUTS on the n x n marginal is
     #: slow at p > n (``benchmarks/sparse_priors.py``, 4 x 1000 draws: 60 x 120, 147 s of
     #: sampling after 44 s of compiling; 100 x 1000, ~0.9 ms a gradient, not run) where Gibbs
-    #: took ~10 s and ~20-45 s (r_hat <= 1.007, bulk ESS >= 668, two seeds on 100 x 1000).
+    #: took ~10 s and 17-51 s (r_hat <= 1.007, bulk ESS >= 668, two seeds on 100 x 1000).
     default_engine = "auto"
 
     #: With a <= 1/2 the marginal density of a weight is infinite at 0 too: near 0, phi_j has
