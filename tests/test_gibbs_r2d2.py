@@ -255,22 +255,35 @@ def _compare_with_nuts(X, y, spec, settings, *, sd_tolerance):
 
 
 @pytest.mark.slow
-def test_gibbs_r2d2_matches_nuts_on_diabetes(diabetes):
-    # sds of the weights and the intercept within 5% (the horseshoe's bar; each estimate is
-    # ~1-2% off at these ESS).
-    _compare_with_nuts(
-        diabetes.X,
-        diabetes.y,
+@pytest.mark.parametrize(
+    "spec",
+    [
         rp.R2D2(),
-        dict(draws=2000, tune=1000, chains=4),
-        sd_tolerance=0.05,
+        # the other branches: a half-normal noise (drawn given the quadratic form, its prior in
+        # the collapsed step), the prior on the weights as given, a = 1 (GIG index 1/2)
+        rp.R2D2(
+            mean_r2=0.3,
+            prec_r2=3.0,
+            concentration=1.0,
+            noise_prior="halfnormal",
+            scale_columns=False,
+        ),  # fmt: skip
+    ],
+    ids=["defaults", "halfnormal-unscaled"],
+)
+def test_gibbs_r2d2_matches_nuts_on_diabetes(diabetes, spec):
+    # sds of the weights and the intercept within 5% (the horseshoe's bar; measured at most
+    # 3.1% at the defaults, each estimate ~1-2% off at these ESS).
+    _compare_with_nuts(
+        diabetes.X, diabetes.y, spec, dict(draws=2000, tune=1000, chains=4), sd_tolerance=0.05
     )
 
 
 @pytest.mark.slow
 def test_gibbs_r2d2_matches_nuts_at_p_above_n():
     # 25 x 40, three effects: the n x n route of both engines. sds within 10%: the weights of
-    # the null features have heavy-tailed, spiky posteriors whose sd estimates are noisier.
+    # the null features have heavy-tailed, spiky posteriors whose sd estimates are noisier
+    # (measured at most 4.9%, median 1.4%).
     X, y = small_problem(n=25, p=40, seed=4)
     _compare_with_nuts(
         X, y, rp.R2D2(), dict(draws=2000, tune=1000, chains=4, random_seed=1), sd_tolerance=0.10
