@@ -590,8 +590,9 @@ class R2D2Scales(NoisePriorConditionals):
 
     .. math:: p_{\log W}(x) \propto e^{\alpha x} (1 + e^x)^{-(\alpha + \beta)}.
 
-    The Dirichlet shares are normalised gammas (Devroye 1986, ch. XI): ``phi = T / S`` with
-    ``T_j ~ Gamma(a, 1)`` independent and ``S = sum_j T_j``, ``phi`` independent of ``S``.
+    The Dirichlet shares are normalised gammas (Devroye 1986, *Non-Uniform Random Variate
+    Generation*, ch. XI): ``phi = T / S`` with ``T_j ~ Gamma(a, 1)`` independent and
+    ``S = sum_j T_j``, ``phi`` independent of ``S``.
     The sampler's coordinates are ``g = W / S`` (the engine's global scale, :attr:`global_key`
     ``"g"``) and ``T`` (the local scales), so that ``d_j = W phi_j = g T_j``. The map from
     ``(log g, T)`` to ``(log W, T)`` adds ``log S(T)`` to the first coordinate: its Jacobian is
@@ -612,9 +613,13 @@ class R2D2Scales(NoisePriorConditionals):
        with ``h(S) = (g S)^alpha / (1 + g S)^(alpha + beta)`` tying the shares through their
        sum. Independence Metropolis-Hastings: every ``T'_j`` drawn from its GIG
        (:func:`~regprior.spec.conditionals.generalized_inverse_gaussian_array`) and the
-       vector accepted with probability ``min(1, h(S') / h(S))``;
+       vector accepted with probability ``min(1, h(S') / h(S))`` (92-99% on the data sets of
+       ``benchmarks/sparse_priors.py``: one round a sweep).
 
-    Every step leaves the joint posterior invariant. Zhang, Naughton, Bondell & Reich (2022,
+    Every step leaves the joint posterior invariant. (``S`` given everything else is
+    ``Gamma(p a, 1)``, the likelihood seeing ``d = W phi`` only; redrawing it, with ``g`` and
+    ``T`` rescaled to keep every ``d_j``, is exact too, but made no measurable difference to the
+    ESS on diabetes, 60 x 120 and 100 x 1000: not done.) Zhang, Naughton, Bondell & Reich (2022,
     JASA 117:862) define the prior with a double-exponential kernel; brms's ``R2D2()`` and this
     module use the normal one. ``T_j`` is kept within :attr:`LOCAL_BOUNDS`, so that ``1 / d_j``
     stays finite (a share below ``1e-100`` of a sum ~``p a`` has negligible prior mass).
