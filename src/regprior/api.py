@@ -276,7 +276,7 @@ def sample_posterior(
         why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
         specification allows it, NUTS elsewhere. None: the specification's own
         (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
-        horseshoe. The result's ``engine`` says which sampled.
+        horseshoe and R2-D2. The result's ``engine`` says which sampled.
 
     Returns
     -------
