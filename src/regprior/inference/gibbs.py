@@ -280,7 +280,11 @@ def gibbs_posterior(
             f"s_j^2 d_j > {threshold:g} kept, mean |S| {np.mean(problem.selected):.1f} of "
             f"{problem.p}"
         )
-    scalars = [name for name, values in samples["scalars"].items() if values.ndim == 2]
+    scalars = [
+        name
+        for name, values in samples["scalars"].items()
+        if values.ndim == 2 and name not in conditionals.draws_only
+    ]
     var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + scalars
     summary = _summarise(datatree, var_names, data.feature_names)
     return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
@@ -566,7 +570,10 @@ def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     with ``sigma^2`` integrated out as well: ``-sum log(1 + g k) / 2 - (dof/2) log q(g)``) and,
     for a learnt noise not scaling the prior, on ``log sigma^2`` and along ``(1, 1)`` in
     ``(log g, log sigma^2)`` (the likelihood sees ``g / sigma^2`` only: the ridge the single
-    coordinates crawl on). Then the weights (and a noise-scaled ``sigma^2``) as usual.
+    coordinates crawl on). Every target adds the specification's joint prior of ``(log g, log
+    sigma^2)``, :meth:`~regprior.spec.conditionals.ScaleConditionals.log_scales_prior` (given
+    the rest of ``state``, held fixed: the coordinates the specification chose for ``e``). Then
+    the weights (and a noise-scaled ``sigma^2``) as usual.
     """
     d = state["d"]
     chains, p = d.shape
@@ -594,34 +601,30 @@ def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
         ratio = np.exp(log_g)
         return -0.5 * (log_det(ratio) + dof * np.log(quadratic(ratio)))
 
-    prior_g, prior_s2 = conditionals.log_global_prior, conditionals.log_noise_prior
+    def prior(log_g, log_s2):  # the joint prior of (log g, log sigma^2): the spec's hook
+        return conditionals.log_scales_prior(np.exp(log_g), np.exp(log_s2), state)
+
     log_g, log_s2 = np.log(old), np.log(np.asarray(sigma2, dtype=float))
     if key is not None:
         if scaled and conditionals.learns_noise and conditionals.jeffreys_noise:
-            target = lambda x: log_evidence(x) + prior_g(np.exp(x))  # noqa: E731
+            target = lambda x: log_evidence(x) + prior(x, log_s2)  # noqa: E731
         else:
-            target = lambda x: log_likelihood(x, log_s2) + prior_g(np.exp(x))  # noqa: E731
+            target = lambda x: log_likelihood(x, log_s2) + prior(x, log_s2)  # noqa: E731
         log_g = _slice(target, log_g, rngs)
     # Two rounds: the pair can be bimodal (noise against signal at p > n), and a round costs
     # O(min(n, p)) per evaluation once the spectrum is known.
     for _ in range(2 if conditionals.learns_noise and not scaled else 0):
-        log_s2 = _slice(
-            lambda x, lg=log_g: log_likelihood(lg, x) + prior_s2(np.exp(x)), log_s2, rngs
-        )
+        log_s2 = _slice(lambda x, lg=log_g: log_likelihood(lg, x) + prior(lg, x), log_s2, rngs)
         if key is not None:
             shift = _slice(
                 lambda t, lg=log_g, ls=log_s2: (
-                    log_likelihood(lg + t, ls + t)
-                    + prior_g(np.exp(lg + t))
-                    + prior_s2(np.exp(ls + t))
+                    log_likelihood(lg + t, ls + t) + prior(lg + t, ls + t)
                 ),
                 np.zeros(chains),
                 rngs,
             )
             log_g, log_s2 = log_g + shift, log_s2 + shift
-            log_g = _slice(
-                lambda x, ls=log_s2: log_likelihood(x, ls) + prior_g(np.exp(x)), log_g, rngs
-            )
+            log_g = _slice(lambda x, ls=log_s2: log_likelihood(x, ls) + prior(x, ls), log_g, rngs)
     g, sigma2 = np.exp(log_g), np.exp(log_s2)
     if key is not None:
         state[key] = g

@@ -226,9 +226,10 @@ class ScaleConditionals:
     ``g = state[global_key]`` and local scales ``e``) or a learnt noise not scaling the prior is
     sampled partially collapsed (van Dyk & Park 2008), with the weights integrated out: the
     engine draws ``log g`` given ``e`` and ``sigma^2`` by a slice step on the Gaussian marginal
-    likelihood (docs/specification.md, "Integrating the weights out") times
-    :meth:`log_global_prior`, then ``log sigma^2`` likewise with :meth:`log_noise_prior` (or
-    :meth:`noise` when noise-scaled), rescales ``state["d"]``, draws the weights, and calls
+    likelihood (docs/specification.md, "Integrating the weights out") times the joint prior
+    :meth:`log_scales_prior` (by default :meth:`log_global_prior` times
+    :meth:`log_noise_prior`), then ``log sigma^2`` likewise (or :meth:`noise` when
+    noise-scaled), rescales ``state["d"]``, draws the weights, and calls
     :meth:`update` with ``global_drawn=True`` (redraw ``e`` only). Drawing the global scale
     given the local ones and the weights crawls at p > n (the 50 x 100 set of
     ``hierarchical_health.md``: bulk ESS ~15 in 4 x 1000 sweeps for sigma, tau and lambda) and
@@ -265,6 +266,9 @@ class ScaleConditionals:
     sweeps_per_draw : int
         Sweeps per kept draw by default (the engine's ``thin``): more than 1 where one sweep
         moves too little for the diagnostics' targets at 1000 draws a chain.
+    draws_only : tuple of str
+        Scalar records kept in the draws but not summarised, as the PyMC model keeps its free
+        variables beside its summary names (so that the two engines' tables line up).
     """
 
     noise_scaled: bool = False
@@ -272,6 +276,7 @@ class ScaleConditionals:
     jeffreys_noise: bool = True
     reports_shrinkage: bool = False
     sweeps_per_draw: int = 1
+    draws_only: tuple = ()
 
     def __init__(self, n_features: int, *, noise_variance=None, centre=None, column_scales=None):
         self.n_features = int(n_features)
@@ -302,6 +307,24 @@ class ScaleConditionals:
         """Log prior density of ``log g``, up to a constant (a learnt global scale)."""
         raise NotImplementedError
 
+    def log_scales_prior(self, g, sigma2, state: dict) -> np.ndarray:
+        """Log joint prior density of ``(log g, log sigma^2)`` given the rest of ``state``, up to
+        a constant: what the engine's collapsed step adds to the marginal likelihood.
+
+        ``g`` and ``sigma2`` have one value per chain; ``state`` holds the local scales ``e =
+        d / state[global_key]`` (and any hyperparameter) fixed while ``g`` and ``sigma^2``
+        move, in the coordinates the specification chose. Default: independent priors,
+        :meth:`log_global_prior` (with a :attr:`global_key`) plus :meth:`log_noise_prior`. A
+        specification whose global scale's prior involves sigma, or whose other scales move
+        with ``g`` in its chosen coordinates (a Jacobian, their prior at the moved values),
+        overrides this. Under a noise-scaled prior with Jeffreys' noise the engine integrates
+        sigma out: the density must then not depend on ``sigma2``.
+        """
+        noise = self.log_noise_prior(sigma2)
+        if self.global_key is None:
+            return noise
+        return self.log_global_prior(g) + noise
+
     def log_noise_prior(self, sigma2) -> np.ndarray:
         """Log prior density of ``log sigma^2``, up to a constant: Jeffreys' flat one here."""
         return np.zeros_like(np.asarray(sigma2, float))
@@ -319,8 +342,9 @@ class ScaleConditionals:
     def record(self, sigma2, state: dict, weight_sum: float) -> dict:
         """``{name: values}`` the posterior reports (none by default).
 
-        Values of shape ``(chains,)`` are scalars, summarised beside the weights; values of
-        shape ``(chains, p)`` are per weight (dims ``feature``), kept in the draws only.
+        Values of shape ``(chains,)`` are scalars, summarised beside the weights (but those in
+        :attr:`draws_only`); values of shape ``(chains, p)`` are per weight (dims ``feature``),
+        kept in the draws only.
         """
         return {}
 
