@@ -589,9 +589,21 @@ def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     def log_det(ratio):
         return np.sum(np.log1p(ratio[:, None] * values), axis=1)
 
+    # With the n x n spectrum (V a full basis, z = V'y, a = k z^2) the quadratic form is also
+    # sum z^2 / (1 + c k), without the subtraction: used where the subtraction has cancelled
+    # (c k >> 1, an interpolating fit at p > n, where y'y - sum c a / (1 + c k) keeps only the
+    # rounding of y'y; that error, over a sigma^2 near 0, once sent a chain's sigma^2 to 1e-26).
+    squares = []
+
     def quadratic(ratio):
         spread = 1.0 + ratio[:, None] * values
-        return np.maximum(yty - np.sum(ratio[:, None] * weights / spread, axis=1), 1e-300)
+        q = yty - np.sum(ratio[:, None] * weights / spread, axis=1)
+        lost = q < 1e-8 * yty
+        if problem.wide and problem.threshold is None and lost.any():
+            if not squares:
+                squares.append(np.array([(basis.T @ problem.target) ** 2 for basis in bases]))
+            q = np.where(lost, np.sum(squares[0] / spread, axis=1), q)
+        return np.maximum(q, 1e-300)
 
     def log_likelihood(log_g, log_s2):
         ratio = np.exp(log_g if scaled else log_g - log_s2)
