@@ -42,9 +42,9 @@ def default_engine(spec) -> str:
     """The engine ``spec`` is sampled by when none is named (``engine=None``).
 
     NUTS on the PyMC model (the model the twins' comparison checks), unless the specification
-    states otherwise in its ``default_engine``: the horseshoe's is ``"auto"`` (Gibbs), because
-    NUTS does not reach a healthy posterior at its defaults on p > n data
-    (:class:`regprior.Horseshoe`).
+    states otherwise in its ``default_engine``: the horseshoe's and the regularized horseshoe's
+    are ``"auto"`` (Gibbs), because NUTS does not reach a healthy posterior at their defaults
+    on p > n data (:class:`regprior.Horseshoe`, :class:`regprior.RegularizedHorseshoe`).
     """
     return getattr(spec, "default_engine", "nuts")
 
