@@ -558,6 +558,25 @@ def _spectra(problem, local):
     return np.array(values), np.array(weights), bases
 
 
+def _quadratic_form(ratio, values, weights, yty, squares=None) -> np.ndarray:
+    """``y'(I + c K)^-1 y`` per chain from the spectrum of :func:`_spectra`: ``y'y - sum c a /
+    (1 + c k)``.
+
+    ``squares``: with the ``n x n`` spectrum (``V`` a full basis, ``a = k z^2``, ``z = V'y``) a
+    callable giving ``z^2``; where the subtraction has cancelled (below ``1e-8 y'y``: an
+    interpolating fit at p > n, ``c k >> 1``, where it keeps only the rounding of ``y'y``) the
+    form is then ``sum z^2 / (1 + c k)``, a sum of positive terms. That rounding error, over a
+    sigma^2 near 0, once sent a chain's sigma^2 to 1e-26 (the regularized horseshoe on
+    100 x 1000).
+    """
+    spread = 1.0 + ratio[:, None] * values
+    q = yty - np.sum(ratio[:, None] * weights / spread, axis=1)
+    lost = q < 1e-8 * yty
+    if squares is not None and lost.any():
+        q = np.where(lost, np.sum(squares() / spread, axis=1), q)
+    return np.maximum(q, 1e-300)
+
+
 def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     """Partially collapsed sweep: global scale and noise with the weights integrated out.
 
@@ -589,21 +608,12 @@ def _collapsed_step(problem, conditionals, state, sigma2, rngs, lapack):
     def log_det(ratio):
         return np.sum(np.log1p(ratio[:, None] * values), axis=1)
 
-    # With the n x n spectrum (V a full basis, z = V'y, a = k z^2) the quadratic form is also
-    # sum z^2 / (1 + c k), without the subtraction: used where the subtraction has cancelled
-    # (c k >> 1, an interpolating fit at p > n, where y'y - sum c a / (1 + c k) keeps only the
-    # rounding of y'y; that error, over a sigma^2 near 0, once sent a chain's sigma^2 to 1e-26).
-    squares = []
+    squares = None
+    if problem.wide and problem.threshold is None:
+        squares = functools.cache(lambda: np.array([(v.T @ problem.target) ** 2 for v in bases]))
 
     def quadratic(ratio):
-        spread = 1.0 + ratio[:, None] * values
-        q = yty - np.sum(ratio[:, None] * weights / spread, axis=1)
-        lost = q < 1e-8 * yty
-        if problem.wide and problem.threshold is None and lost.any():
-            if not squares:
-                squares.append(np.array([(basis.T @ problem.target) ** 2 for basis in bases]))
-            q = np.where(lost, np.sum(squares[0] / spread, axis=1), q)
-        return np.maximum(q, 1e-300)
+        return _quadratic_form(ratio, values, weights, yty, squares)
 
     def log_likelihood(log_g, log_s2):
         ratio = np.exp(log_g if scaled else log_g - log_s2)
