@@ -555,9 +555,11 @@ class RegularizedHorseshoeScales(NoisePriorConditionals):
     :attr:`LOCAL_BOUNDS` as the horseshoe's. The noise under every noise prior of
     :class:`~regprior.spec.hierarchical.NoisePriorConditionals` (its density of ``log sigma^2``
     in the collapsed step). Sources: Piironen & Vehtari (2017, Electron. J. Statist. 11:5018)
-    for the prior; Makalic & Schmidt (2016, IEEE SPL 23:179) for the horseshoe's conditionals
-    the proposal comes from; van Dyk & Park (2008) for the partially collapsed sweep; Neal
-    (2003) for the slice steps.
+    for the prior; Makalic & Schmidt (2016, IEEE SPL 23:179) and Johndrow, Orenstein &
+    Bhattacharya (2020) for the horseshoe's local conditional, the first part of step 3's
+    envelope; van Dyk & Park (2008) for the partially collapsed sweep; Neal (2003) for the slice
+    steps. Without the collapsed step (``update(..., global_drawn=False)``) ``tau^2`` is drawn
+    given the weights, ``lambda``, ``psi`` and sigma by a slice step (:meth:`draw_global`).
 
     Parameters
     ----------
