@@ -235,14 +235,15 @@ def write(rows, stem):
             "engine nuts: NUTS (nutpie), chains x draws as in the table after as many tuning "
             "steps, seed 0, one BLAS thread, at each specification's own target_accept; "
             "defaults of every prior (horseshoe tau0 = 1, no p0). engine gibbs: the Gibbs "
-            "engine (the priors with conditionals: horseshoe, R2-D2, Park & Casella, learnt-scale "
-            "Laplace), as many warm-up sweeps, each kept draw the last of the specification's "
-            "sweeps_per_draw (the horseshoe's 4, R2-D2's 2, else 1), compile_s 0. The "
-            "horseshoe's and R2-D2's default engine is Gibbs (engine=None); the others' NUTS.",
+            "engine (the priors with conditionals: the horseshoe, the regularized horseshoe, "
+            "R2-D2, Park & Casella, learnt-scale Laplace), as many warm-up sweeps, each kept "
+            "draw the last of the specification's sweeps_per_draw (the horseshoes' 4, R2-D2's "
+            "2, else 1), compile_s 0. The sparse priors' default engine is Gibbs "
+            "(engine=None); the others' NUTS.",
             "NUTS on wide (100 x 1000) was not re-run: the n x n marginal costs ~0.9 ms a "
             "gradient there, and the one NUTS row (horseshoe, p0 = 10, 4 x 300 draws) took "
-            "1530 s to reach r_hat 1.60; the regularized horseshoe (no Gibbs sampler) has no "
-            "row on it.",
+            "1530 s to reach r_hat 1.60; the regularized horseshoe and R2-D2 have Gibbs rows "
+            "only there.",
             "horseshoe, regularized horseshoe, R2-D2: the weights integrated out (Gaussian "
             "marginal likelihood, p x p form for p <= n, n x n for p > n), then drawn exactly per "
             "draw (included in sampling_s). The Laplace rows are sampled directly.",

@@ -199,3 +199,51 @@ def test_marginal_quadratic_is_exact_where_the_fit_interpolates(wide):
     for c in (1e-3, 1.0, 1e6, 1e12, 1e20):
         exact = _exact_quadratic(K.astype(int).tolist(), y.astype(int).tolist(), c)
         np.testing.assert_allclose(quadratic(np.array([c]))[0], exact, rtol=1e-8)
+
+
+def test_quadratic_form_of_an_interpolating_fit_is_exact():
+    # y'(I + c K)^-1 y at p > n for c from 1 to 1e16, against Gaussian elimination in exact
+    # rational arithmetic (Fraction) on the same floating-point K and y: relative error below
+    # 1e-9 (the sum of positive terms loses a few ulps per eigenvalue, ~1e-13, and the
+    # eigendecomposition's own error relative to the smallest non-zero eigenvalue ~1e-12). The
+    # subtraction y'y - sum c a / (1 + c k) alone keeps only the rounding of y'y (~1e-15) there:
+    # at c = 1e14 it was 68% off, at c = 1e16 (true value ~1e-17 y'y) it is negative and
+    # clamped to 1e-300.
+    from fractions import Fraction
+
+    from regprior.inference.gibbs import _spectra, marginal_quadratic
+    from regprior.spec.data import RegressionData
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((8, 20)), rng.standard_normal(8)
+    problem = _Problem(RegressionData(X, y), np.zeros(20), fit_intercept=True)
+    values, weights, _ = _spectra(problem, np.ones((1, 20)))
+    gram = problem.rows @ problem.rows.T
+    target = problem.target
+
+    def exact(c):  # y'(I + c K)^-1 y by elimination on Fractions
+        n = len(target)
+        rows = [
+            [Fraction(float(c * gram[i, j])) + (i == j) for j in range(n)]
+            + [Fraction(float(target[i]))]
+            for i in range(n)
+        ]
+        for k in range(n):
+            pivot = max(range(k, n), key=lambda i: abs(rows[i][k]))
+            rows[k], rows[pivot] = rows[pivot], rows[k]
+            for i in range(k + 1, n):
+                factor = rows[i][k] / rows[k][k]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[k], strict=True)]
+        solution = [Fraction(0)] * n
+        for i in reversed(range(n)):
+            tail = sum(rows[i][j] * solution[j] for j in range(i + 1, n))
+            solution[i] = (rows[i][n] - tail) / rows[i][i]
+        return float(sum(Fraction(float(t)) * s for t, s in zip(target, solution, strict=True)))
+
+    quadratic = marginal_quadratic(values, weights, problem.yty)
+    for c in (1.0, 1e4, 1e8, 1e12, 1e16):
+        reference = exact(c)
+        got = quadratic(np.array([c]))[0]
+        assert got == pytest.approx(reference, rel=1e-9, abs=0), (c, got, reference)
+    plain = problem.yty - np.sum(1e16 * weights / (1.0 + 1e16 * values))  # the old form
+    assert abs(plain - reference) > 0.5 * reference

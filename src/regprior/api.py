@@ -276,7 +276,7 @@ def sample_posterior(
         why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
         specification allows it, NUTS elsewhere. None: the specification's own
         (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
-        horseshoe and R2-D2. The result's ``engine`` says which sampled.
+        two horseshoes and R2-D2. The result's ``engine`` says which sampled.
 
     Returns
     -------
@@ -423,9 +423,9 @@ def compare_loo(
         The posterior engine of every model (:func:`sample_posterior`): ``"gibbs"`` needs every
         specification to have Gibbs conditionals (Gaussian likelihood, a normal scale-mixture
         prior); ``"auto"`` samples each by Gibbs where it has them and by NUTS elsewhere (a
-        non-Gaussian likelihood, the elastic-net prior, the regularized horseshoe), the
-        table's ``engine_note`` saying why NUTS; None: each specification's own (NUTS, the
-        horseshoe and R2-D2 by ``"auto"``). The ``engine`` column names the engine of each row.
+        non-Gaussian likelihood, the elastic-net prior), the table's ``engine_note`` saying why
+        NUTS; None: each specification's own (NUTS, the two horseshoes and R2-D2 by ``"auto"``).
+        The ``engine`` column names the engine of each row.
 
     Returns
     -------

@@ -58,7 +58,7 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         conditionally conjugate Gibbs sampler (Gaussian likelihood, specifications with
         conjugate conditionals; a ValueError at ``fit`` says why otherwise, before anything is
         sampled), ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere, or
-        None: the specification's own (NUTS; ``"auto"`` for the horseshoe and R2-D2).
+        None: the specification's own (NUTS; ``"auto"`` for the two horseshoes and R2-D2).
         ``diagnostics_["engine"]`` names the engine that sampled.
 
     Attributes

@@ -42,10 +42,11 @@ def default_engine(spec) -> str:
     """The engine ``spec`` is sampled by when none is named (``engine=None``).
 
     NUTS on the PyMC model (the model the twins' comparison checks), unless the specification
-    states otherwise in its ``default_engine``: the horseshoe's is ``"auto"`` (Gibbs), because
-    NUTS does not reach a healthy posterior at its defaults on p > n data
-    (:class:`regprior.Horseshoe`), and R2-D2's, because NUTS on its n x n marginal is slow
-    there (:class:`regprior.R2D2`).
+    states otherwise in its ``default_engine``: the sparse priors' (the horseshoe, the
+    regularized horseshoe, R2-D2) are ``"auto"`` (Gibbs), because NUTS does not reach a healthy
+    posterior at the horseshoes' defaults on p > n data (:class:`regprior.Horseshoe`,
+    :class:`regprior.RegularizedHorseshoe`), and on R2-D2's n x n marginal it is slow there
+    (:class:`regprior.R2D2`).
     """
     return getattr(spec, "default_engine", "nuts")
 

@@ -32,11 +32,13 @@ __all__ = [
     "Horseshoe",
     "HorseshoeScales",
     "RegularizedHorseshoe",
+    "RegularizedHorseshoeScales",
     "R2D2",
     "R2D2Scales",
     "piironen_vehtari_tau0",
     "shrinkage_factors",
     "horseshoe_local_draw",
+    "regularized_local_draw",
     "draw_gaussian_weights",
 ]
 
@@ -413,7 +415,11 @@ class RegularizedHorseshoe(ScaleMixture):
     ``psi``). Small weights are shrunk as by the horseshoe; large ones are regularised as by a
     Student-``t_nu(0, s_slab)``, which keeps them finite when the data are separable or
     uninformative. No posterior mode (the density is infinite at 0). Sampled as
-    ``tau = sigma tau_unit``, ``tau_unit ~ C+(0, tau0)``.
+    ``tau = sigma tau_unit``, ``tau_unit ~ C+(0, tau0)``: by the Gibbs engine unless an engine
+    is named (``default_engine``; :class:`RegularizedHorseshoeScales`), or by NUTS with the
+    weights integrated out (``engine="nuts"``). At ``tau0 = 1`` on the 60 x 120 set of
+    ``benchmarks/sparse_priors.py`` NUTS falls short of a bulk ESS of 400 (379 of 4000 draws),
+    where the Gibbs engine meets r_hat <= 1.01 and ESS >= 400 in less time.
 
     Parameters
     ----------
@@ -439,10 +445,11 @@ class RegularizedHorseshoe(ScaleMixture):
 
     kind = "regularized_horseshoe"
     no_mode_reason = HORSESHOE_NO_MODE
-    gibbs_reason = (
-        "its slab makes the conditional of each local scale non-conjugate (a slice step on "
-        "log lambda_j would do; not built): sample it with NUTS"
-    )
+    #: Sampled by Gibbs unless an engine is named (``regprior.inference.engines.default_engine``):
+    #: on the 60 x 120 set at tau0 = 1 (4 x 1000 draws after 1000, seeds 0 and 1) NUTS gave a
+    #: bulk ESS of 379 in 51 s, the Gibbs engine r_hat <= 1.0097 and ESS >= 431 in ~19 s.
+    default_engine = "auto"
+    gibbs_reason = None
 
     def __post_init__(self):
         owner = type(self).__name__
@@ -466,6 +473,23 @@ class RegularizedHorseshoe(ScaleMixture):
             2.5 * y_sd if self.scale_columns else 2.5 * y_sd / float(np.mean(self.column_scales(X)))
         )
 
+    def scale_conditionals(self, data) -> RegularizedHorseshoeScales:
+        """The Gibbs conditionals (:class:`RegularizedHorseshoeScales`) on ``data``.
+
+        ``tau0``, ``s_slab`` and the noise scale as the PyMC model takes them (``n = sum w``
+        in the global-scale rule); with ``scale_columns`` the prior is on ``s_j theta_j``: the
+        engine samples it against the columns ``x_j / s_j``.
+        """
+        return RegularizedHorseshoeScales(
+            data.n_features,
+            tau0=self.global_scale(data.weight_sum, data.n_features),
+            slab_df=self.slab_df,
+            slab_scale=self.slab_scale_for(data.X, data.y),
+            noise_prior=self.noise_prior,
+            noise_scale=self.noise_scale_for(data.y),
+            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+        )
+
     def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
         draws = Horseshoe.prior_scale_draws(self, rng, size, n_samples, n_features)
         # The default slab scale is data-scaled: without y, the given one or 1.
@@ -482,6 +506,203 @@ class RegularizedHorseshoe(ScaleMixture):
         lam2 = draws["lambda_local"] ** 2
         slab2 = draws["slab2"][:, None]
         return tau2 * slab2 * lam2 / (slab2 + tau2 * lam2) / sigma**2
+
+
+class RegularizedHorseshoeScales(NoisePriorConditionals):
+    r"""The regularized horseshoe's Gibbs conditionals: exact draws and slice steps.
+
+    Prior variances on the weights' scale (not multiplied by the noise),
+    ``theta_j ~ N(0, d_j)``, ``d_j = psi^2 t_j / (psi^2 + t_j)``, ``t_j = tau^2 lambda_j^2``,
+    with ``lambda_j ~ C+(0, 1)``, ``tau = sigma tau_unit``, ``tau_unit ~ C+(0, tau0)``,
+    ``psi^2 ~ InvGamma(nu/2, nu s_slab^2/2)`` (Piironen & Vehtari 2017, eq. 2.8;
+    ``docs/specification.md``, "Regularized horseshoe, Gibbs"). Only the weights are
+    conjugate: the local scales are drawn exactly by rejection, the global scale, the noise
+    and the slab by slice steps on their exact conditionals. One sweep:
+
+    1. **The global scale and the noise, the weights integrated out** (the engine's collapsed
+       step, :attr:`global_key` ``"tau2"``, ``g = tau^2``). In the coordinates
+       ``(g, lambda, r = psi^2 / g)`` the variances are multiplicative,
+       ``d_j = g e_j`` with ``e_j = r lambda_j^2 / (r + lambda_j^2)``: the move holds the local
+       scales and ``r``, so ``psi^2 = g r`` moves with ``g``. From
+       ``(log g, log lambda^2, log psi^2)`` to ``(log g, log lambda^2, log r)`` the Jacobian is 1
+       (``log psi^2 = log r + log g``), and the prior of ``log g`` given the rest,
+       :meth:`log_scales_prior`, is
+
+       .. math::
+
+           \log p = \tfrac12\log\frac{g}{\sigma^2} - \log\Big(1 + \frac{g}{\tau_0^2\sigma^2}\Big)
+               - \frac\nu2\log(g r) - \frac{\nu s^2}{2 g r} + \log p(\log\sigma^2)
+
+       (the half-Cauchy of ``tau`` with ``d tau / d log g = tau / 2``; the inverse gamma of
+       ``psi^2`` in ``log psi^2``; the noise prior's density of ``log sigma^2``). ``O(1)`` per
+       evaluation. The scale of ``tau``'s prior carries sigma, which couples ``g`` and
+       ``sigma^2`` in the engine's slice steps on ``log sigma^2`` and along ``(1, 1)``.
+       (Holding ``lambda~_j^2 = d_j / g`` fixed instead would bound ``g`` above by
+       ``psi^2 / max_j lambda~_j^2``, which a weight in the slab pins near its current value.)
+    2. **The weights** given ``d`` and ``sigma^2``, exactly (the engine).
+    3. **Each** ``lambda_j^2`` given its weight, ``tau`` and ``psi``, exactly
+       (:func:`regularized_local_draw`: the horseshoe's conditional times
+       ``sqrt(1 + tau^2 lambda^2 / psi^2)``, by the product-of-normals identity, drawn by
+       rejection).
+    4. **The slab** ``psi^2`` given the weights, ``lambda`` and ``tau``: a slice step on
+       ``x = log psi^2`` of
+
+       .. math::
+
+           -\frac\nu2 x - \Big(\frac{\nu s^2}2 + \sum_j\frac{\theta_j^2}2\Big)e^{-x}
+               + \frac12\sum_j\log\big(t_j^{-1} + e^{-x}\big),
+
+       the inverse gamma ``InvGamma((nu + p)/2, (nu s^2 + sum theta^2)/2)`` times
+       ``prod_j sqrt(1 + psi^2 / t_j)`` (a shrunk weight's factor cancels its share of the
+       shape: only the large weights inform the slab).
+
+    ``tau`` is then ``sqrt(g)`` and ``tau_unit = tau / sigma``; ``lambda_j^2`` is kept within
+    :attr:`LOCAL_BOUNDS` as the horseshoe's. The noise under every noise prior of
+    :class:`~regprior.spec.hierarchical.NoisePriorConditionals` (its density of ``log sigma^2``
+    in the collapsed step). Sources: Piironen & Vehtari (2017, Electron. J. Statist. 11:5018)
+    for the prior; Makalic & Schmidt (2016, IEEE SPL 23:179) and Johndrow, Orenstein &
+    Bhattacharya (2020) for the horseshoe's local conditional, the first part of step 3's
+    envelope; van Dyk & Park (2008) for the partially collapsed sweep; Neal (2003) for the slice
+    steps. Without the collapsed step (``update(..., global_drawn=False)``) ``tau^2`` is drawn
+    given the weights, ``lambda``, ``psi`` and sigma by a slice step (:meth:`draw_global`).
+
+    Parameters
+    ----------
+    n_features : int
+    tau0 : float
+        ``tau_unit ~ C+(0, tau0)``.
+    slab_df, slab_scale : float
+        ``nu`` and ``s_slab`` of the slab's inverse gamma.
+    noise_prior, noise_scale
+        As :class:`~regprior.spec.hierarchical.NoisePriorConditionals`.
+    column_scales : ndarray, optional
+        ``c_j``: the prior is on ``theta_j / c_j`` (``c_j = 1 / s_j`` for ``scale_columns``).
+    """
+
+    noise_scaled = False
+    global_key = "tau2"
+    reports_shrinkage = True
+    #: Four sweeps per kept draw, as the horseshoe: on the 60 x 120 set of
+    #: ``benchmarks/sparse_priors.py`` at tau0 = 1 (4 x 1000 draws after 1000 sweeps, seeds 0
+    #: and 1) two sweeps a draw gave r_hat 1.025 / 1.018 and a bulk ESS of 261 / 188 (m_eff,
+    #: sigma, tau the slowest); four gave 1.0097 / 1.0069 and 586 / 431, in ~19 s.
+    sweeps_per_draw = 4
+    #: Kept in the draws, not summarised: the PyMC model's free ``tau_unit`` and ``slab2``.
+    draws_only = ("tau_unit", "slab2")
+    LOCAL_BOUNDS = HorseshoeScales.LOCAL_BOUNDS
+
+    def __init__(
+        self,
+        n_features,
+        *,
+        tau0,
+        slab_df,
+        slab_scale,
+        noise_prior="jeffreys",
+        noise_scale=1.0,
+        **kwargs,
+    ):
+        super().__init__(n_features, noise_prior=noise_prior, noise_scale=noise_scale, **kwargs)
+        self.tau0 = float(tau0)
+        self.slab_shape = 0.5 * float(slab_df)
+        self.slab_rate = 0.5 * float(slab_df) * float(slab_scale) ** 2
+
+    def start(self, streams, noise_guess):
+        """Overdispersed: ``sigma^2`` within a factor ~3 of ``noise_guess``; ``tau_unit`` and
+        ``lambda_j`` from their half-Cauchy priors (``tau_unit`` within ``10^(+-3) tau0``),
+        ``psi^2`` from its inverse gamma."""
+        p = self.n_features
+        sigma2 = noise_guess * np.exp(2.0 * streams.uniform(1)[:, 0] - 1.0)
+        tau_unit = self.tau0 * np.abs(np.tan(0.5 * np.pi * streams.uniform(1)[:, 0]))
+        tau_unit = np.clip(tau_unit, 1e-3 * self.tau0, 1e3 * self.tau0)
+        lambda2 = np.clip(np.tan(0.5 * np.pi * streams.uniform(p)) ** 2, *self.LOCAL_BOUNDS)
+        state = {
+            "sigma2": sigma2,
+            "tau2": sigma2 * tau_unit**2,
+            "lambda2": lambda2,
+            "slab2": self.slab_rate / streams.gamma(self.slab_shape, 1)[:, 0],
+            **self.noise_state(streams),
+        }
+        self._set_variances(state)
+        return state
+
+    def _set_variances(self, state) -> None:
+        """``d_j = 1 / (1 / (tau^2 lambda_j^2) + 1 / psi^2)`` and ``r = psi^2 / tau^2``."""
+        spread = state["tau2"][:, None] * state["lambda2"]
+        with np.errstate(divide="ignore"):
+            state["d"] = 1.0 / (1.0 / spread + 1.0 / state["slab2"][:, None])
+        state["slab_ratio"] = state["slab2"] / state["tau2"]
+
+    def log_scales_prior(self, g, sigma2, state):
+        """Prior of ``(log g, log sigma^2)`` with ``lambda`` and ``r = psi^2 / g`` held (step 1)."""
+        g, sigma2 = np.asarray(g, float), np.asarray(sigma2, float)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            log_slab2 = np.log(g) + np.log(state["slab_ratio"])
+            slab = -self.slab_shape * log_slab2 - self.slab_rate * np.exp(-log_slab2)
+            return self.log_global_prior(g, sigma2) + slab + self.log_noise_prior(sigma2)
+
+    def log_global_prior(self, g, sigma2=1.0):
+        """``tau ~ C+(0, tau0 sigma)``: the density of ``log tau^2`` is ``(tau / sigma) / (1 +
+        tau^2 / (tau0^2 sigma^2))`` (the half-Cauchy's, times ``d tau / d log tau^2 = tau / 2``)."""
+        g, sigma2 = np.asarray(g, float), np.asarray(sigma2, float)
+        return 0.5 * np.log(g / sigma2) - np.log1p(g / (self.tau0**2 * sigma2))
+
+    def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
+        """``psi^2 = g r`` after the collapsed step (else :meth:`draw_global`), then
+        ``lambda^2`` exactly and the slab's slice step."""
+        if global_drawn:
+            state["slab2"] = state["tau2"] * state["slab_ratio"]
+        else:
+            self.draw_global(gamma, sigma2, state, streams)
+        self.local_step(gamma, state, streams)
+        self.slab_step(gamma, state, streams)
+        self._set_variances(state)
+
+    def local_step(self, gamma, state, streams) -> None:
+        """``lambda^2`` given the weights, ``tau`` and ``psi`` (step 3)."""
+        tau2 = state["tau2"]
+        rate = gamma**2 / np.maximum(2.0 * tau2, np.finfo(float).tiny)[:, None]
+        lambda2 = regularized_local_draw(rate, tau2 / state["slab2"], streams)
+        state["lambda2"] = np.clip(lambda2, *self.LOCAL_BOUNDS)
+
+    def slab_step(self, gamma, state, streams) -> None:
+        """A slice step on ``log psi^2`` given the weights, ``lambda`` and ``tau`` (step 4)."""
+        log_spread = np.log(state["tau2"])[:, None] + np.log(state["lambda2"])
+        rate = self.slab_rate + 0.5 * np.sum(gamma**2, axis=1)
+
+        def target(x):
+            with np.errstate(over="ignore"):
+                weights = 0.5 * np.sum(np.logaddexp(-log_spread, -x[:, None]), axis=1)
+                return -self.slab_shape * x - rate * np.exp(-x) + weights
+
+        state["slab2"] = np.exp(slice_step(target, np.log(state["slab2"]), streams))
+
+    def draw_global(self, gamma, sigma2, state, streams) -> None:
+        """``tau^2`` given the weights, ``lambda``, ``psi`` and ``sigma``: a slice step on
+        ``log tau^2`` (the engine collapses it instead; this serves ``global_drawn=False``)."""
+        log_local = np.log(state["lambda2"])
+        log_slab2 = np.log(state["slab2"])[:, None]
+        scaled = 0.5 * np.sum(gamma**2 / state["lambda2"], axis=1)
+
+        def target(x):
+            with np.errstate(over="ignore"):
+                weights = 0.5 * np.sum(np.logaddexp(-x[:, None] - log_local, -log_slab2), axis=1)
+                return self.log_global_prior(np.exp(x), sigma2) + weights - scaled * np.exp(-x)
+
+        state["tau2"] = np.exp(slice_step(target, np.log(state["tau2"]), streams))
+
+    def record(self, sigma2, state, weight_sum):
+        """``sigma``, ``tau`` (absolute), ``slab`` (``psi``), and in the draws only
+        ``tau_unit``, ``slab2`` and ``lambda_local``: the PyMC model's names."""
+        sigma, tau = np.sqrt(sigma2), np.sqrt(state["tau2"])
+        return {
+            "sigma": sigma,
+            "tau": tau,
+            "slab": np.sqrt(state["slab2"]),
+            "tau_unit": tau / sigma,
+            "slab2": state["slab2"],
+            "lambda_local": np.sqrt(state["lambda2"]),
+        }
 
 
 @dataclass(frozen=True)
@@ -788,6 +1009,11 @@ MAX_REJECTION_ROUNDS = 200
 
 def _local_draw(rate, rng) -> np.ndarray:
     """One chain of :func:`horseshoe_local_draw`."""
+    return 1.0 / np.expm1(_local_draw_w(rate, rng))
+
+
+def _local_draw_w(rate, rng) -> np.ndarray:
+    """:func:`_local_draw` as ``w = log(1 + eta)``."""
     corner = np.log1p(1.0 / rate)  # w*
     flat = corner / (corner + np.exp(-1.0) / (1.0 + rate))  # P(first piece)
     w = np.empty_like(rate)
@@ -806,11 +1032,123 @@ def _local_draw(rate, rng) -> np.ndarray:
         w[pending[accept]] = proposal[accept]
         pending = pending[~accept]
     if not pending.size:
-        return 1.0 / np.expm1(w)
+        return w
     raise RuntimeError(
         f"the horseshoe's local-scale draw accepted nothing in {MAX_REJECTION_ROUNDS} rounds "
         f"(each accepts with probability >= ~1/2) at rates {rate[pending][:5]}: a bug."
     )
+
+
+def regularized_local_draw(m, b, streams) -> np.ndarray:
+    r"""Exact draws of the regularized horseshoe's ``lambda_j^2`` given ``m_j = theta_j^2 / (2
+    tau^2)`` and ``b = tau^2 / psi^2``.
+
+    By the product-of-normals identity ``N(theta; 0, d) = N(theta; 0, t) N(theta; 0, psi^2)
+    sqrt(2 pi (t + psi^2))`` (``1 / d = 1 / t + 1 / psi^2``, ``t = tau^2 lambda^2``), the
+    conditional of ``eta = 1 / lambda^2`` is the horseshoe's (:func:`horseshoe_local_draw`)
+    times ``sqrt(1 + b / eta)``:
+
+    .. math:: p(\eta) \propto \sqrt{1 + b/\eta}\;\frac{e^{-m\eta}}{1 + \eta}.
+
+    ``sqrt(1 + b / eta) <= 1 + sqrt(b / eta)``, so the density lies below the mixture
+    ``e^{-m eta} / (1 + eta) + sqrt(b) eta^{-1/2} e^{-m eta} / (1 + eta)``, whose parts have the
+    masses ``e^m E_1(m)`` and ``sqrt(b) pi e^m erfc(sqrt(m))``. The first part is the
+    horseshoe's conditional; in ``s = sqrt(eta)`` the second is ``e^{-m s^2} / (1 + s^2)``,
+    drawn by rejection from a half-normal (accepting ``1 / (1 + s^2)``) when ``m > 1/pi`` and
+    from a half-Cauchy (accepting ``e^{-m s^2}``) otherwise (each accepts >= ~0.58). A draw from
+    the mixture is accepted with probability ``sqrt(eta + b) / (sqrt(eta) + sqrt(b)) >=
+    1/sqrt(2)``. (An independence Metropolis step with the horseshoe's conditional as its
+    proposal targets the same law, but its acceptance ratio ``sqrt(1 + b / eta)`` is unbounded:
+    a weight in the slab keeps its local scale for long runs, and 30 steps from the proposal
+    were still off the law in a Kolmogorov-Smirnov test at 2e4 draws.)
+
+    Parameters
+    ----------
+    m : ndarray of shape (chains, p)
+        Non-negative rates, kept within ``[smallest positive float, 1e300]``.
+    b : ndarray of shape (chains,) or (chains, p)
+        ``tau^2 / psi^2`` (non-negative).
+    streams : ChainStreams
+
+    Returns
+    -------
+    ndarray of shape (chains, p)
+        ``lambda^2 = 1 / eta`` (``inf`` where ``eta`` is 0).
+    """
+    m = np.nan_to_num(np.asarray(m, dtype=float), posinf=1e300)
+    m = np.clip(m, np.finfo(float).tiny, 1e300)
+    b = np.broadcast_to(np.asarray(b, dtype=float).reshape(len(m), -1), m.shape)
+    out = np.empty_like(m)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for c, rng in enumerate(streams.generators):
+            out[c] = 1.0 / _regularized_local_draw(m[c], b[c], rng)
+    return out
+
+
+def _scaled_exp1(m) -> np.ndarray:
+    """``e^m E_1(m)`` (``E_1`` the exponential integral), finite for every ``m > 0``: SciPy's
+    ``exp1`` up to 700, beyond it the asymptotic series ``(1/m) sum_k (-1)^k k! / m^k`` (six
+    terms: a relative error below 1e-16 there)."""
+    from scipy.special import exp1
+
+    small = m <= 700.0
+    direct = np.exp(np.minimum(m, 700.0)) * exp1(np.minimum(m, 700.0))
+    inverse = 1.0 / np.maximum(m, 700.0)
+    series = inverse * (1 - inverse * (1 - 2 * inverse * (1 - 3 * inverse * (1 - 4 * inverse))))
+    return np.where(small, direct, series)
+
+
+def _regularized_local_draw(m, b, rng) -> np.ndarray:
+    """One chain of :func:`regularized_local_draw`: ``eta``."""
+    from scipy.special import erfcx
+
+    root_b = np.sqrt(b)
+    first_mass = _scaled_exp1(m)
+    share = first_mass / (first_mass + root_b * np.pi * erfcx(np.sqrt(m)))
+    eta = np.empty_like(m)
+    pending = np.arange(m.size)
+    for _ in range(MAX_REJECTION_ROUNDS):
+        if not pending.size:
+            return eta
+        rate, root = m[pending], root_b[pending]
+        first = rng.random(pending.size) < share[pending]
+        proposal = np.empty(pending.size)
+        proposal[first] = np.expm1(_local_draw_w(rate[first], rng))
+        proposal[~first] = _root_draw(rate[~first], rng) ** 2
+        spread = np.sqrt(proposal) + root
+        ratio = np.where(spread > 0, np.sqrt(proposal + root**2) / spread, 1.0)
+        accept = rng.random(pending.size) < ratio
+        eta[pending[accept]] = proposal[accept]
+        pending = pending[~accept]
+    if not pending.size:
+        return eta
+    raise RuntimeError(
+        f"the regularized horseshoe's local-scale draw accepted nothing in "
+        f"{MAX_REJECTION_ROUNDS} rounds (each accepts with probability >= ~0.4) at rates "
+        f"{m[pending][:5]}: a bug."
+    )
+
+
+def _root_draw(rate, rng) -> np.ndarray:
+    """``s > 0`` with density ``exp(-rate s^2) / (1 + s^2)``, by rejection (see
+    :func:`regularized_local_draw`)."""
+    out = np.empty_like(rate)
+    pending = np.arange(rate.size)
+    normal = rate > 1.0 / np.pi
+    for _ in range(MAX_REJECTION_ROUNDS):
+        if not pending.size:
+            return out
+        r, use_normal = rate[pending], normal[pending]
+        gaussian = np.abs(rng.standard_normal(pending.size)) / np.sqrt(2.0 * r)
+        cauchy = np.tan(0.5 * np.pi * rng.random(pending.size))
+        proposal = np.where(use_normal, gaussian, cauchy)
+        log_accept = np.where(use_normal, -np.log1p(proposal**2), -r * proposal**2)
+        accept = np.log(rng.random(pending.size)) < log_accept
+        out[pending[accept]] = proposal[accept]
+        pending = pending[~accept]
+    if not pending.size:
+        return out
+    raise RuntimeError(f"no draw accepted in {MAX_REJECTION_ROUNDS} rounds at rates {rate[:5]}.")
 
 
 def shrinkage_factors(relative_variance, n_samples: float, column_scales) -> np.ndarray:
