@@ -43,8 +43,8 @@ plt.show()
 # One strength: the MAP against Lasso and the posterior
 # -----------------------------------------------------
 # At Lasso alpha 0.187 (the 1-SE rule of ``LassoCV`` on this data) four weights of the MAP are
-# exactly zero, as in ``Lasso``. ``p_near_centre`` is the posterior mass within 1% of the
-# largest weight of zero.
+# exactly zero, as in ``Lasso``. ``p_near_centre`` is the posterior mass within a quarter of
+# each weight's own posterior sd of zero (0.20 for a normal posterior centred at 0).
 alpha = 0.187
 n = data.X.shape[0]
 prior = rp.Laplace(scale=rp.laplace_scale_from_lasso_alpha(alpha, noise_sigma, n))
