@@ -200,6 +200,51 @@ def test_non_centred_noise_move_leaves_its_target_invariant(noise_prior):
     np.testing.assert_allclose(site.weights, np.sqrt(sigma2[:, None] * d) * z, rtol=1e-10)
 
 
+# -- the local scales' Metropolis step, alone ------------------------------------------------
+@pytest.mark.parametrize("local_step", [True, False])
+def test_local_step_alone_samples_one_laplace_weight(local_step):
+    # One weight, Laplace(0, s) prior as a normal scale mixture, sigma known: the kernel's
+    # Metropolis step on e (the weight integrated out) and the weight's draw given e make a
+    # sampler of (e, b) by themselves. 4000 chains from the prior, 60 sweeps, against the
+    # posterior by quadrature (KS). Without the step e keeps its prior draw and b does not
+    # follow the posterior: the test must fail then.
+    from regprior.inference._coordinate import coordinate_sweep
+    from regprior.spec.conditionals import LaplaceScales
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=40)
+    y = 0.8 * x + rng.normal(size=40)
+    xc, yc = x - x.mean(), y - y.mean()
+    sigma, s, chains = 1.0, 0.3, 4000
+    prior = LaplaceScales(s, 1, noise_variance=sigma**2)
+    X, norms = np.asfortranarray(xc[:, None]), np.array([xc @ xc])
+    b, r = np.zeros((chains, 1)), np.tile(yc, (chains, 1))
+    e = rng.exponential(2 * s * s, (chains, 1))
+    for _ in range(60):
+        v = sigma**2 / e
+        z = rng.standard_normal((chains, 1))
+        if not local_step:
+            coordinate_sweep(X, norms, b, r, v, np.full(chains, sigma), z)
+            continue
+        step = np.where(rng.random((chains, 1)) < 0.5, 2.0, 8.0) * rng.standard_normal((chains, 1))
+        ratio = prior.log_local_prior(e * np.exp(step)) - prior.log_local_prior(e)
+        odds = np.log(rng.random((chains, 1))) - ratio
+        moved = coordinate_sweep(
+            X, norms, b, r, v, np.full(chains, sigma), z, (v * np.exp(-step), odds)
+        )
+        e = np.where(moved, e * np.exp(step), e)
+    grid = np.linspace(-2.0, 2.5, 20001)
+    log_density = lambda t: (  # noqa: E731
+        -np.sum((yc[None] - np.outer(t, xc)) ** 2, axis=1) / (2 * sigma**2) - np.abs(t) / s
+    )
+    _, cdf = _inverse_cdf_draws(log_density, grid, 1, seed=0)
+    pvalue = stats.kstest(b[:, 0], cdf).pvalue
+    if local_step:
+        assert pvalue > 1e-3
+    else:
+        assert pvalue < 1e-6
+
+
 # -- bad input -----------------------------------------------------------------------------------
 def test_unknown_route_and_threshold_on_single_site_are_refused():
     data = make_sparse_problem(20, 4, seed=1, n_informative=2)

@@ -10,7 +10,9 @@ residual kept per chain: for column ``j`` (centred, weighted, contiguous in memo
 
 ``v_j = 1 / d_j`` for a noise-scaled prior (prior variance ``sigma^2 d_j``) and
 ``sigma^2 / d_j`` for a fixed-scale one (prior variance ``d_j``): both give the conditional
-``N(x_j'r_{-j} / A_j, sigma^2 / A_j)``. ``O(n)`` per weight, ``O(n p)`` per sweep and chain.
+``N(x_j'r_{-j} / A_j, sigma^2 / A_j)``. Optionally, before each draw, a Metropolis step on
+``v_j`` with ``b_j`` integrated out (:func:`coordinate_sweep`, ``local``): ``O(1)`` more, as
+``x_j'r_{-j}`` is all it needs. ``O(n)`` per weight, ``O(n p)`` per sweep and chain.
 The column loop is outside the chain loop, so that column ``j`` is read from memory once for
 every chain of a block. NumPy arrays in, updated in place; numba (``cache=True``).
 """
