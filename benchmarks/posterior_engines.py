@@ -5,8 +5,9 @@ scalars), of sampling alone and of the whole call (model build and compile inclu
 and Gibbs on diabetes (Normal, Laplace at Lasso alpha 0.1 and 1.0 at a known sigma, Park &
 Casella), on the p > n set of ``hierarchical_health.md`` (50 x 100, the three learnt-scale
 models), and for the Bayesian lasso with lambda learnt on 200 x 1000 and 500 x 10,000 (Gibbs
-only). A plain NumPy scale-mixture loop (:func:`plain_laplace_loop`, one chain at a time) is
-the floor for the Laplace rows. The first Gibbs posterior in a fresh process with empty
+only), the horseshoe on both by the thresholded and the single-site sweeps. A plain NumPy
+scale-mixture loop (:func:`plain_laplace_loop`, one chain at a time) is the floor for the
+Laplace rows. The first Gibbs posterior in a fresh process with empty
 caches, and the largest case with its peak memory, run in subprocesses.
 Writes ``benchmarks/results/posterior_engines.{md,csv}``.
 
@@ -86,10 +87,26 @@ def nuts_row(data, spec, *, name, case, noise_sigma=None):
     return row(case, name, "nuts", first, whole, again.seconds, again)
 
 
-def gibbs_row(data, spec, *, name, case, noise_sigma=None, draws=DRAWS, tune=TUNE, threshold=None):
-    """A Gibbs row; ``threshold``: Johndrow et al.'s approximate sweep (``gibbs_posterior``)."""
+def gibbs_row(
+    data,
+    spec,
+    *,
+    name,
+    case,
+    noise_sigma=None,
+    draws=DRAWS,
+    tune=TUNE,
+    threshold=None,
+    route=None,
+):
+    """A Gibbs row; ``threshold``: Johndrow et al.'s approximate sweep, ``route``: a route of
+    ``gibbs_posterior`` other than its default."""
     start = time.perf_counter()
-    if threshold is None:
+    if route is not None:
+        result = gibbs_posterior(
+            data, spec, draws=draws, tune=tune, chains=CHAINS, random_seed=SEED, route=route
+        )
+    elif threshold is None:
         result = rp.sample_posterior(
             data.X,
             data.y,
@@ -107,6 +124,8 @@ def gibbs_row(data, spec, *, name, case, noise_sigma=None, draws=DRAWS, tune=TUN
         )
     whole = time.perf_counter() - start
     engine = "gibbs" if threshold is None else f"gibbs, threshold {threshold:g}"
+    if route is not None:
+        engine = f"gibbs, {route}"
     return row(case, name, engine, result, whole, result.seconds, result)
 
 
@@ -175,22 +194,23 @@ print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess
 """
 )
 
-#: The horseshoe on 500 x 10,000 by Johndrow et al.'s thresholded sweep, its peak memory (max
-#: RSS of the process) and the sampling wall time apart from the summary's.
+#: The horseshoe on 500 x 10,000 by Johndrow et al.'s thresholded sweep or the exact
+#: single-site sweep, its peak memory (max RSS of the process) and the sampling wall time
+#: apart from the summary's.
 HORSESHOE_LARGE = (
     FRESH_PRELUDE
     + """
 from regprior.inference.gibbs import gibbs_posterior
 start = time.perf_counter()
-result = gibbs_posterior(data, rp.Horseshoe(p0={p0}), draws={draws},
-                         tune={tune}, chains=4, random_seed=0, threshold={threshold}, thin=1)
+result = gibbs_posterior(data, rp.Horseshoe(p0={p0}), draws={draws}, tune={tune}, chains=4,
+                         random_seed=0, threshold={threshold}, thin={thin}, route={route!r})
 whole = time.perf_counter() - start
 summary = result.summary
 tau = summary.loc["tau"]
 print(json.dumps({{"whole": whole, "sampling": result.seconds, "ess": result.ess_bulk_min,
                   "r_hat": result.r_hat_max, "healthy": result.healthy,
                   "ess_tau": float(tau["ess_bulk"]), "r_hat_tau": float(tau["r_hat"]),
-                  "approximation": result.datatree.posterior.attrs["approximation"],
+                  "approximation": result.datatree.posterior.attrs.get("approximation", "exact"),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 )
@@ -277,7 +297,7 @@ def main():
             case="200x1000",
         )
     )
-    for threshold in (None, HORSESHOE_THRESHOLD):
+    for threshold, route in ((None, None), (HORSESHOE_THRESHOLD, None), (None, "single_site")):
         rows.append(
             gibbs_row(
                 synthetic(200, 1000, 2),
@@ -285,6 +305,7 @@ def main():
                 name="horseshoe, p0 5",
                 case="200x1000",
                 threshold=threshold,
+                route=route,
             )
         )
     laplace_scale = sigma**2 / (data.weight_sum * 0.1)
@@ -308,19 +329,23 @@ def main():
         f"~{per_sweep * 2000:.0f} s; peak memory {large['peak_mb']:.0f} MB (max RSS of its process)"
     )
     k = args.horseshoe_large_draws
-    script = HORSESHOE_LARGE.format(
-        n=500, p=10_000, p0=5, draws=k, tune=k, threshold=HORSESHOE_THRESHOLD
-    )
-    large = json.loads(fresh_process(script))
-    engine = f"gibbs, threshold {HORSESHOE_THRESHOLD:g}"
-    rows.append(large_row(large, "horseshoe, p0 5", engine, k))
-    notes.append(
-        f"horseshoe (p0 5) on 500 x 10,000, 4 chains x {k} draws after {k} warm-up, one sweep "
-        f"a draw, Johndrow et al.'s thresholded sweep: {large['sampling']:.1f} s of sampling, "
-        f"{large['whole']:.1f} s with the summary; bulk ESS of tau {large['ess_tau']:.0f}, "
-        f"r_hat of tau {large['r_hat_tau']:.3f}; {large['approximation']}; peak memory "
-        f"{large['peak_mb']:.0f} MB (max RSS of its process)"
-    )
+    for engine, route, threshold, thin in (
+        (f"gibbs, threshold {HORSESHOE_THRESHOLD:g}", "auto", HORSESHOE_THRESHOLD, 1),
+        ("gibbs, single_site", "single_site", None, 1),
+        ("gibbs, single_site, 4 sweeps a draw", "single_site", None, 4),
+    ):
+        script = HORSESHOE_LARGE.format(
+            n=500, p=10_000, p0=5, draws=k, tune=k, threshold=threshold, thin=thin, route=route
+        )
+        large = json.loads(fresh_process(script))
+        rows.append(large_row(large, "horseshoe, p0 5", engine, k))
+        notes.append(
+            f"horseshoe (p0 5) on 500 x 10,000, 4 chains x {k} draws after {k} warm-up "
+            f"sweeps, {thin} sweep(s) a draw, {engine}: {large['sampling']:.1f} s of sampling, "
+            f"{large['whole']:.1f} s with the summary; bulk ESS of tau {large['ess_tau']:.0f}, "
+            f"r_hat of tau {large['r_hat_tau']:.3f}; {large['approximation']}; peak memory "
+            f"{large['peak_mb']:.0f} MB (max RSS of its process)"
+        )
     frame = pd.DataFrame(rows)
     write_table(
         frame,

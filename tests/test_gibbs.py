@@ -261,4 +261,4 @@ def test_bad_engine_and_settings_are_refused(diabetes):
         rp.sample_posterior(X, y, rp.Laplace(), noise_sigma=54.0, engine="gibbs", draws=0)
     with pytest.raises(ValueError, match="route must be one of"):
         gibbs_posterior(diabetes, rp.BayesianLasso(), route="qr")
-    assert ROUTES == ("auto", "rue", "bhattacharya")
+    assert ROUTES == ("auto", "rue", "bhattacharya", "single_site")

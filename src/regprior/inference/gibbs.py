@@ -4,7 +4,8 @@ The weights given their prior variances are Gaussian and drawn exactly (docs/spe
 "Gibbs conditionals"): by Rue's (2001) Cholesky algorithm on the sufficient statistics
 ``X'WX``, ``X'Wy`` when ``p <= n`` (a sweep then costs nothing in ``n``), and by the algorithm
 of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an ``n x n``
-system, never a ``p x p`` matrix). The scales, hyperparameters and noise come from the
+system, never a ``p x p`` matrix), or, on request, one at a time (``route="single_site"``,
+``O(n p)`` a sweep, :class:`_SingleSite`). The scales, hyperparameters and noise come from the
 specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
 a prior family. A learnt global scale and a learnt noise are drawn with the weights integrated
 out (a partially collapsed sweep, ``_collapsed_step``). The result is the
@@ -47,7 +48,7 @@ __all__ = ["gibbs_posterior", "gibbs_unavailable", "gibbs_conditionals", "ENGINE
 #: The engines of :func:`regprior.sample_posterior`.
 ENGINES = ("nuts", "gibbs", "auto")
 #: How the weights are drawn (:func:`gibbs_posterior`).
-ROUTES = ("auto", "rue", "bhattacharya")
+ROUTES = ("auto", "rue", "bhattacharya", "single_site")
 
 
 def gibbs_unavailable(spec, likelihood=None) -> str | None:
@@ -87,6 +88,7 @@ class _Problem:
         self.weight_sum = data.weight_sum
         self.dof = self.n - 1 if fit_intercept else self.n
         self.wide = self.p > self.n if route == "auto" else route == "bhattacharya"
+        self.single_site = route == "single_site"
         self.threshold = threshold
         # Johndrow et al.'s d_j s_j^2 > threshold as x_j'Wx_j d_j > threshold N (s_j^2 the
         # weighted variance of the centred column).
@@ -98,7 +100,12 @@ class _Problem:
         self.column_scales = column_scales
         if column_scales is not None:
             X = X * column_scales
-        if self.wide:
+        if self.single_site:
+            # One weight at a time (_SingleSite): the columns of W^(1/2) X, each contiguous.
+            self.columns = np.asfortranarray(X * root_w[:, None])
+            self.target = y
+            self.column_norms = np.einsum("ij,ij->j", self.columns, self.columns)
+        elif self.wide:
             # Bhattacharya et al.: the n x p rows W^(1/2) X, never X'WX.
             self.rows = X * root_w[:, None]
             self.target = y
@@ -179,10 +186,25 @@ def gibbs_posterior(
     draws, tune, chains : int, default=1000, 1000, 4
         Kept sweeps per chain, discarded warm-up sweeps per chain, chains.
     random_seed : int, default=0
-    route : {"auto", "rue", "bhattacharya"}, default="auto"
+    route : {"auto", "rue", "bhattacharya", "single_site"}, default="auto"
         How the weights are drawn: Rue's ``p x p`` Cholesky, Bhattacharya et al.'s ``n x n``
         system (partially collapsed when a global scale or a non-scaling noise is learnt), or
         ``"auto"``: Rue when ``p <= n``. Both are exact at any shape; the tests compare them.
+        ``"single_site"``: one weight at a time from its full conditional given the others
+        (coordinate-wise Gibbs, ``O(n p)`` a sweep against ``O(n^2 p)``; compiled with numba),
+        the noise and the global scale given the weights, interwoven with non-centred and
+        partially non-centred moves (Yu & Meng 2011; :class:`_SingleSite`). Exact too, but
+        a sweep moves less than a blocked one, and much less where the weights' posterior is
+        strongly correlated (``p > n`` with little shrinkage). Measured on the horseshoe
+        (``p0 = 5``, 4 x 1000 draws after 1000 sweeps, BLAS pinned, a 2-core machine at load
+        ~2): on 500 x 10,000 ~0.019 s a sweep of 4 chains against ~0.3 s for the ``n x n``
+        route; at the default four sweeps a draw 94 s of sampling (110 s with the summary),
+        r_hat <= 1.01 and a bulk ESS >= 417 over the weights, ``tau``, ``sigma`` and
+        ``m_eff``, peak memory 1.7 GB; on 200 x 1000 r_hat 1.009 and bulk ESS >= 518 in 19 s
+        (the ``n x n`` route: r_hat 1.016 and 404 in 97 s). Where shrinkage is weak it fails:
+        ``tau0 = 1`` on 60 x 120 (r_hat 1.08, ESS 41; the ``n x n`` route 1.010 and 598) and
+        on 100 x 1000 (r_hat 2.5; ``p0 = 5`` there 1.047 and 55 against 1.011 and 527).
+        Never chosen by ``"auto"``.
     thin : int, optional
         Sweeps per kept draw (the last of each ``thin`` is kept): default the specification's
         :attr:`~regprior.spec.conditionals.ScaleConditionals.sweeps_per_draw` (1 but for the
@@ -253,6 +275,14 @@ def gibbs_posterior(
             "route='bhattacharya') and a noise-scaled prior with a learnt global scale; got "
             f"{type(spec).__name__} on {problem.n} x {problem.p} with route={route!r}."
         )
+    if problem.single_site and not conditionals.independent_scale_priors:
+        # The single-site moves of g and sigma^2 read log_global_prior and log_noise_prior
+        # apart: a joint prior given the state (log_scales_prior) would be silently dropped.
+        raise ValueError(
+            f"route='single_site' needs independent priors of the global scale and the noise; "
+            f"{type(spec).__name__}'s joint prior of its scales depends on the rest of its state "
+            "(log_scales_prior). Use route='auto'."
+        )
     if conditionals.learns_noise and problem.dof < 1:
         raise ValueError(
             f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
@@ -319,11 +349,15 @@ def _run(problem: _Problem, conditionals, rngs, *, draws, tune, fit_intercept, t
     redraw_noise = conditionals.learns_noise and not conditionals.noise_scaled and not collapsed
     update, weight_sum = conditionals.update, problem.weight_sum
     lapack = _lapack()
+    single_site = _SingleSite(problem, conditionals, chains) if problem.single_site else None
     for sweep in range(tune + draws * thin):
-        gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
-        if redraw_noise:
-            sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
-        update(gamma, sigma2, state, rngs, global_drawn=collapsed)
+        if single_site is not None:
+            gamma, sigma2 = single_site.sweep(state, sigma2, rngs)
+        else:
+            gamma, sigma2 = step(problem, conditionals, state, sigma2, rngs, lapack)
+            if redraw_noise:
+                sigma2 = conditionals.noise(_rss(problem, gamma), problem.dof, state, rngs)
+            update(gamma, sigma2, state, rngs, global_drawn=collapsed)
         kept, skipped = divmod(sweep - tune + 1, thin)
         if sweep < tune or skipped:
             continue
@@ -367,6 +401,282 @@ def _rss(problem: _Problem, gamma) -> np.ndarray:
         return np.einsum("cn,cn->c", residual, residual)
     fitted = gamma @ problem.xtx
     return problem.yty - 2.0 * gamma @ problem.xty + np.einsum("cp,cp->c", fitted, gamma)
+
+
+class _SingleSite:
+    """The single-site sweep (``route="single_site"``): one weight at a time, ``O(n p)``.
+
+    Each sweep, every chain:
+
+    1. the weights one at a time from their full conditionals given the prior variances and
+       the noise (:func:`~regprior.inference._coordinate.coordinate_sweep`, compiled),
+       ``b_j | rest ~ N(x_j'r_{-j} / A_j, sigma^2 / A_j)`` with ``A_j = x_j'Wx_j + 1 / d_j``
+       (noise-scaled) or ``x_j'Wx_j + sigma^2 / d_j`` (fixed-scale), ``r_{-j}`` the residual
+       without weight ``j``; the residual ``r = W^(1/2)(y - X b)`` is kept per chain. When
+       the specification states the prior of its local scales
+       (:attr:`~regprior.spec.conditionals.ScaleConditionals.log_local_prior`), each draw is
+       preceded by a Metropolis step on ``log e_j`` (``d_j = g e_j``) with ``b_j`` integrated
+       out: ``t = x_j'r_{-j} ~ N(0, sigma^2 a (1 + a / v_j))``, ``a = x_j'Wx_j``, ``v_j`` the
+       prior's term of ``A_j``; a random walk, sds :attr:`LOCAL_STEPS`. ``(e_j, b_j)`` then
+       move together, where ``e_j | b_j`` and ``b_j | e_j`` alone stay stuck with an effect
+       shrunk to 0 (docs/specification.md, "Gibbs conditionals");
+    2. a learnt noise given the weights (centred): ``sigma^2 | b, d`` has the likelihood
+       ``sigma^{-k} exp(-Q / (2 sigma^2))`` with ``Q = RSS + sum_j b_j^2 / d_j`` and
+       ``k = n_eff + p`` (noise-scaled) or ``Q = RSS``, ``k = n_eff``;
+       :meth:`~regprior.spec.conditionals.ScaleConditionals.noise` draws it (Jeffreys' prior,
+       or any prior of a fixed-scale specification), else a slice step on ``log sigma^2`` with
+       :meth:`~regprior.spec.conditionals.ScaleConditionals.log_noise_prior`; then, noise-scaled,
+       the non-centred move below;
+    3. the scales: :meth:`~regprior.spec.conditionals.ScaleConditionals.update` (with
+       ``global_drawn=True`` when a global scale is learnt);
+    4. a learnt global scale ``g`` (``d = g e``): a centred slice step on ``log g`` given the
+       weights and ``e``, target ``-(p/2) log g - S / (2 g) + log p(log g)`` with
+       ``S = sum_j b_j^2 / (s e_j)`` (``s = sigma^2`` noise-scaled, else 1), then the
+       non-centred move.
+
+    Non-centred moves (an ancillarity-sufficiency interweaving, Yu & Meng 2011): holding
+    ``z_j = b_j / sqrt(s d_j)`` fixed (standard normal a priori whatever ``g`` and ``sigma``),
+    a new ``g'`` scales every weight and the fitted values ``f = W^(1/2) X b`` by
+    ``c = sqrt(g' / g)``; the target in ``log g'`` is the likelihood times the prior,
+    ``-||y - c f||^2 / (2 sigma^2) + log p(log g')``. Noise-scaled, a new ``sigma'`` scales
+    them by ``c = sigma' / sigma`` and the target in ``log sigma'^2`` is
+    ``-(n_eff / 2) log sigma'^2 - ||y - c f||^2 / (2 sigma'^2) + log p(log sigma'^2)``: the
+    ``z`` contribute no Jacobian (their law does not involve ``sigma``). With ``y'y``, ``y'f``
+    and ``f'f`` computed once, each evaluation costs ``O(1)``; the slice step is
+    :func:`~regprior.spec.conditionals.slice_step`, all chains at once. The weights and the
+    residual are then rescaled (``b <- c b``, ``r <- y - c f``). The centred draw of ``g``
+    given the weights is very tight at ``p >> n`` (``p`` terms) and barely moves it; the
+    non-centred one is bounded by the data instead, and the two together move ``g`` where
+    either alone crawls.
+
+    Partially non-centred moves (:meth:`move_partially`, one per size in :attr:`SPLITS`)
+    hold the weights of largest ``d_j`` centred and the others non-centred.
+
+    The global scale and the noise are drawn with the prior densities of ``log g`` and
+    ``log sigma^2`` (any auxiliary variable of the specification integrated out), never with
+    the specification's own auxiliary draws (the horseshoe's ``xi``, a half-Student-t's
+    ``a``): a draw of ``tau^2 | xi`` after a move that integrated ``xi`` out would condition on
+    a stale ``xi``.
+
+    The engine never names a family: it reads ``noise_scaled``, ``learns_noise``,
+    ``jeffreys_noise``, ``global_key``, ``log_global_prior`` and ``log_noise_prior``. Cost: a
+    sweep is ``4 n p`` floating-point operations per chain (a dot product and an update per
+    column) against Bhattacharya et al.'s ``O(n^2 p)``; the chains share each column while it
+    is in cache. Single-site updates mix slowly when columns are strongly correlated (the
+    blocked draw has no such weakness): compare routes before relying on it there.
+    """
+
+    #: Sweeps between recomputations of the residuals from the weights (rounding drift).
+    RESYNC = 100
+    #: Sds of the random-walk proposals of ``log e_j`` (the local scales' Metropolis step),
+    #: one or the other with probability 1/2 (a symmetric mixture): short steps within a mode,
+    #: long ones across the valley between a shrunk weight and a kept one.
+    LOCAL_STEPS = (2.0, 8.0)
+    #: Sizes of the centred sets of the partially non-centred moves (:meth:`move_partially`),
+    #: one move each: a few effects to many, none tuned to a problem.
+    SPLITS = (5, 20, 80)
+
+    def __init__(self, problem: _Problem, conditionals, chains: int):
+        from regprior.inference._coordinate import coordinate_sweep
+
+        self.sweep_weights = coordinate_sweep
+        self.problem, self.conditionals = problem, conditionals
+        self.weights = np.zeros((chains, problem.p))
+        self.residuals = np.tile(problem.target, (chains, 1))
+        self.count = 0
+        self.splits = tuple(k for k in self.SPLITS if k < problem.p)
+        self.accepted = 0.0  # summed acceptance rates of the local moves, one a sweep
+
+    def sweep(self, state, sigma2, rngs):
+        problem, conditionals = self.problem, self.conditionals
+        scaled, key = conditionals.noise_scaled, conditionals.global_key
+        b, r = self.weights, self.residuals
+        d = state["d"]
+        with np.errstate(divide="ignore"):
+            v = 1.0 / d if scaled else sigma2[:, None] / d
+        z = np.ascontiguousarray(rngs.normal(problem.p))
+        local_prior = conditionals.log_local_prior
+        if local_prior is None:
+            self.sweep_weights(problem.columns, problem.column_norms, b, r, v, np.sqrt(sigma2), z)
+        else:
+            # Random-walk proposals of log e_j, symmetric: the odds are the prior's ratio.
+            g = state[key][:, None] if key is not None else 1.0
+            wide = rngs.uniform(problem.p) < 0.5
+            step = np.where(wide, self.LOCAL_STEPS[1], self.LOCAL_STEPS[0]) * rngs.normal(problem.p)
+            local = d / g
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                ratio = local_prior(local * np.exp(step)) - local_prior(local)
+                log_odds = np.log(rngs.uniform(problem.p)) - np.nan_to_num(ratio, nan=-np.inf)
+                proposal = (v * np.exp(-step), np.ascontiguousarray(log_odds))
+            moved = self.sweep_weights(
+                problem.columns, problem.column_norms, b, r, v, np.sqrt(sigma2), z, proposal
+            )
+            state["d"] = np.where(moved, d * np.exp(step), d)
+            self.accepted += moved.mean()
+        self.count += 1
+        if self.count % self.RESYNC == 0:
+            np.subtract(problem.target, b @ problem.columns.T, out=r)
+        if conditionals.learns_noise:
+            sigma2 = self._noise(state, sigma2, rngs)
+        conditionals.update(b, sigma2, state, rngs, global_drawn=key is not None)
+        if key is not None:
+            self._global(state, sigma2, rngs)
+        return b, sigma2
+
+    def move_partially(self, state, sigma2, rngs, k: int, *, noise: bool):
+        """A partially non-centred move of the global scale (``noise=False``) or of a
+        noise-scaled ``sigma^2`` (``noise=True``): the ``k`` weights of largest prior variance
+        ``d_j`` held fixed (centred), the others' ``z_j`` (non-centred). Returns ``sigma^2``.
+
+        The split is by ``e = d / g`` (the same order as ``d``), which neither move changes, so
+        each is a slice step on one conditional. With ``S`` the split, ``f_S = X_S b_S``,
+        ``f_N = f - f_S``, ``c`` the factor of the free weights (``sqrt(g' / g)`` or
+        ``sigma' / sigma``) and ``M(c) = ||y - f_S - c f_N||^2``, the targets are
+
+        * ``log g'``: ``-(k/2) log g' - g T / (2 s g') - M(c) / (2 sigma^2) + log p(log g')``,
+          ``T = sum_{j in S} b_j^2 / (s d_j)``, ``s = sigma^2`` noise-scaled, else 1;
+        * ``log sigma'^2``: ``-((n_eff + k)/2) log sigma'^2 - (T' + M(c)) / (2 sigma'^2)
+          + log p(log sigma'^2)``, ``T' = sum_{j in S} b_j^2 / d_j``;
+
+        then ``b_j <- c b_j`` outside ``S`` (``d <- d g' / g`` for the global scale). Neither
+        the strong effects, whose size the data fix (the limit of the non-centred move), nor
+        the many small weights, which fix the scale given the weights (the centred move's),
+        then pin it. ``O(n k)`` to set up, ``O(1)`` per evaluation.
+        """
+        problem, conditionals = self.problem, self.conditionals
+        b, d = self.weights, state["d"]
+        chains = len(b)
+        strong = np.argpartition(-d, k - 1, axis=1)[:, :k]
+        held = np.take_along_axis(b, strong, axis=1)
+        total = np.sum(held**2 / np.take_along_axis(d, strong, axis=1), axis=1)
+        fixed = np.stack([problem.columns[:, strong[c]] @ held[c] for c in range(chains)])
+        rest = problem.target - fixed
+        free = rest - self.residuals  # f_N = f - f_S
+        aa = np.einsum("cn,cn->c", rest, rest)
+        ab = np.einsum("cn,cn->c", rest, free)
+        bb = np.einsum("cn,cn->c", free, free)
+        if noise:
+            old, dof = np.log(sigma2), problem.dof + k
+            prior = conditionals.log_noise_prior
+
+            def target(x):
+                c = np.exp(0.5 * (x - old))
+                misfit = aa - 2.0 * c * ab + c * c * bb
+                return -0.5 * (dof * x + (total + misfit) * np.exp(-x)) + prior(np.exp(x))
+
+        else:
+            key, prior = conditionals.global_key, conditionals.log_global_prior
+            g = state[key]
+            old = np.log(g)
+            if conditionals.noise_scaled:
+                total = total * g / sigma2
+            else:
+                total = total * g
+
+            def target(x):
+                c = np.exp(0.5 * (x - old))
+                misfit = aa - 2.0 * c * ab + c * c * bb
+                return -0.5 * (k * x + total * np.exp(-x) + misfit / sigma2) + prior(np.exp(x))
+
+        new = _slice(target, old, rngs)
+        factor = np.exp(0.5 * (new - old))
+        np.put_along_axis(b, strong, held / factor[:, None], axis=1)
+        b *= factor[:, None]
+        np.subtract(rest, factor[:, None] * free, out=self.residuals)
+        if noise:
+            return np.exp(new)
+        state["d"] = d * (factor**2)[:, None]
+        state[key] = np.exp(new)
+        return sigma2
+
+    def _moments(self):
+        """``y'y``, ``y'f`` and ``f'f`` per chain, ``f = y - r`` the fitted values."""
+        y, r = self.problem.target, self.residuals
+        fitted = y - r
+        return self.problem.yty, fitted @ y, np.einsum("cn,cn->c", fitted, fitted), fitted
+
+    def _rescale(self, factor, fitted) -> None:
+        """``b <- c b`` and ``r <- y - c f`` (the non-centred moves)."""
+        self.weights *= factor[:, None]
+        np.subtract(self.problem.target, factor[:, None] * fitted, out=self.residuals)
+
+    def _noise(self, state, sigma2, rngs):
+        problem, conditionals = self.problem, self.conditionals
+        b, r = self.weights, self.residuals
+        quadratic = np.einsum("cn,cn->c", r, r)
+        dof = problem.dof
+        if conditionals.noise_scaled:
+            quadratic = quadratic + np.sum(b * b / state["d"], axis=1)
+            dof = dof + problem.p
+        prior = conditionals.log_noise_prior
+        if conditionals.jeffreys_noise or not conditionals.noise_scaled:
+            sigma2 = conditionals.noise(quadratic, dof, state, rngs)
+        else:  # no auxiliary of the noise prior: the non-centred move integrates it out
+            sigma2 = np.exp(
+                _slice(
+                    lambda x: -0.5 * (dof * x + quadratic * np.exp(-x)) + prior(np.exp(x)),
+                    np.log(sigma2),
+                    rngs,
+                )
+            )
+        if not conditionals.noise_scaled:
+            return sigma2
+        sigma2 = self.move_noise(sigma2, rngs)
+        for k in self.splits:
+            sigma2 = self.move_partially(state, sigma2, rngs, k, noise=True)
+        return sigma2
+
+    def move_noise(self, sigma2, rngs) -> np.ndarray:
+        """The non-centred move of a noise-scaled ``sigma^2`` (``z = b / (sigma d^(1/2))``
+        fixed); rescales the weights and residuals, returns the new ``sigma^2``."""
+        dof, prior = self.problem.dof, self.conditionals.log_noise_prior
+        yty, yf, ff, fitted = self._moments()
+        old = np.log(sigma2)
+
+        def target(x):
+            c = np.exp(0.5 * (x - old))
+            misfit = yty - 2.0 * c * yf + c * c * ff
+            return -0.5 * (dof * x + misfit * np.exp(-x)) + prior(np.exp(x))
+
+        new = _slice(target, old, rngs)
+        self._rescale(np.exp(0.5 * (new - old)), fitted)
+        return np.exp(new)
+
+    def _global(self, state, sigma2, rngs) -> None:
+        conditionals, key = self.conditionals, self.conditionals.global_key
+        b, p = self.weights, self.problem.p
+        g, d = state[key], state["d"]
+        spread = sigma2 if conditionals.noise_scaled else np.ones_like(sigma2)
+        # S = sum_j b_j^2 / (s e_j) = g sum_j b_j^2 / (s d_j).
+        total = g * np.sum(b * b / d, axis=1) / spread
+        prior = conditionals.log_global_prior
+
+        def centred(x):
+            return -0.5 * (p * x + total * np.exp(-x)) + prior(np.exp(x))
+
+        centred_g = np.exp(_slice(centred, np.log(g), rngs))
+        state["d"] = d * (centred_g / g)[:, None]
+        state[key] = centred_g
+        self.move_global(state, sigma2, rngs)
+        for k in self.splits:
+            self.move_partially(state, sigma2, rngs, k, noise=False)
+
+    def move_global(self, state, sigma2, rngs) -> None:
+        """The non-centred move of the global scale (``z = b / (s d)^(1/2)`` and ``e`` fixed);
+        rescales the weights, residuals and ``state["d"]``."""
+        key, prior = self.conditionals.global_key, self.conditionals.log_global_prior
+        yty, yf, ff, fitted = self._moments()
+        old = np.log(state[key])
+
+        def target(x):
+            c = np.exp(0.5 * (x - old))
+            return -0.5 * (yty - 2.0 * c * yf + c * c * ff) / sigma2 + prior(np.exp(x))
+
+        new = _slice(target, old, rngs)
+        ratio = np.exp(new - old)
+        self._rescale(np.sqrt(ratio), fitted)
+        state["d"] = state["d"] * ratio[:, None]
+        state[key] = np.exp(new)
 
 
 #: Up to this many features the chains' p x p systems are factored and solved together, as the

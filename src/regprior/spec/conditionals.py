@@ -420,6 +420,20 @@ class ScaleConditionals:
         """Log prior density of ``log g``, up to a constant (a learnt global scale)."""
         raise NotImplementedError
 
+    #: Log prior density of ``log e_j``, up to a constant, of the local scales ``e = d / g``
+    #: (``e = d`` without a learnt global scale), iid a priori and independent of ``g``: a
+    #: callable of ``e`` (shape ``(chains, p)``), or None where it is not known in closed form.
+    #: The single-site sweep uses it for a Metropolis step on each ``e_j`` with the weight
+    #: integrated out; :meth:`update` must then redraw the local scales given the weights
+    #: without reading their previous values.
+    log_local_prior = None
+
+    @property
+    def independent_scale_priors(self) -> bool:
+        """Whether :meth:`log_scales_prior` is the default sum of :meth:`log_global_prior` and
+        :meth:`log_noise_prior` (what the single-site route's moves assume)."""
+        return type(self).log_scales_prior is ScaleConditionals.log_scales_prior
+
     def log_scales_prior(self, g, sigma2, state: dict) -> np.ndarray:
         """Log joint prior density of ``(log g, log sigma^2)`` given the rest of ``state``, up to
         a constant: what the engine's collapsed step adds to the marginal likelihood.
@@ -493,6 +507,10 @@ class LaplaceScales(ScaleConditionals):
 
     def update(self, gamma, sigma2, state, streams, *, global_drawn=False):
         state["d"] = laplace_variances(gamma, self.scale, streams)
+
+    def log_local_prior(self, e):
+        """``d ~ Exp(rate 1 / (2 s^2))``: the density of ``log d`` is ``d exp(-d / (2 s^2))``."""
+        return np.log(e) - 0.5 * e / self.scale**2
 
 
 class GeneralizedDoubleParetoScales(ScaleConditionals):

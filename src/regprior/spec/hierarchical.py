@@ -363,6 +363,12 @@ class BayesianLassoScales(ScaleConditionals):
             rate = 0.5 * state["d"].sum(axis=1) + self.spec.gamma_rate
             state["g"] = rate / streams.gamma(shape, 1)[:, 0]
 
+    def log_local_prior(self, e):
+        """``e = d / g ~ Exp(rate 1/2)`` (``lambda`` learnt; ``e = d ~ Exp(rate lambda^2 / 2)``
+        otherwise): the density of ``log e`` is ``e exp(-rate e)``."""
+        rate = 0.5 if self.spec.learns_lambda else 0.5 * self.spec.lam**2
+        return np.log(e) - rate * e
+
     def log_global_prior(self, g):
         """``lambda^2 = 1/g ~ Gamma(r, delta)``: density of ``log g`` ``g^-r exp(-delta / g)``."""
         return -self.spec.gamma_shape * np.log(g) - self.spec.gamma_rate / g
@@ -487,6 +493,14 @@ class LearnedScaleConditionals(NoisePriorConditionals):
             if not global_drawn:
                 tau2 = generalized_inverse_gaussian(0.5 - p, a, state["d"].sum(axis=1), streams)
         state["tau2"] = tau2
+
+    @property
+    def log_local_prior(self):
+        """Laplace: ``e = d / tau^2 ~ Exp(rate 1/2)``, the density of ``log e`` ``e exp(-e / 2)``;
+        Normal: no local scale (None)."""
+        if self.spec.family == "normal":
+            return None
+        return lambda e: np.log(e) - 0.5 * e
 
     def log_global_prior(self, g):
         """``tau ~ HalfNormal(s_tau)``: density of ``log tau^2`` ``tau exp(-tau^2 / (2 s^2))``."""

@@ -382,6 +382,11 @@ class HorseshoeScales(NoisePriorConditionals):
         rate = 1.0 / self.tau0**2 + 1.0 / state["tau2"]
         state["xi"] = inverse_gamma(1.0, rate[:, None], streams)[:, 0]
 
+    def log_local_prior(self, e):
+        """``lambda ~ C+(0, 1)`` (``nu`` integrated out): the density of ``log lambda^2`` is
+        ``lambda / (1 + lambda^2)``."""
+        return 0.5 * np.log(e) - np.log1p(e)
+
     def log_global_prior(self, g):
         """``tau ~ C+(0, tau0)``: the density of ``log tau^2`` is ``tau / (1 + tau^2 / tau0^2)``.
 
