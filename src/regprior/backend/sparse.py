@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from regprior.backend.hierarchical import declare_noise, register_scale_mixture
-from regprior.backend.names import SIGMA, SIGMA2, TAU
+from regprior.backend.hierarchical import (
+    declare_noise,
+    register_full_bayes,
+    register_scale_mixture,
+)
+from regprior.backend.names import SIGMA, SIGMA2, TAU, WEIGHTS
 
 __all__ = ["marginal_log_likelihood", "LOCAL_SCALES", "SLAB", "R2"]
 
@@ -134,3 +138,22 @@ def _declare_r2d2(spec, data):
     phi = pm.Deterministic("phi", g / pt.sum(g), dims="feature")
     divisor = spec.variance_divisor(data.X)
     return sigma**2 * phi * tau2 / divisor, sigma, (SIGMA, R2, TAU)
+
+
+@register_full_bayes("bayesian_gdp")
+def _declare_bayesian_gdp(spec, data):
+    """Armagan, Dunson & Lee's GDP scaled by the noise: ``theta_j ~ GDP(sigma xi_j, a)``.
+
+    The weights under their closed-form density (the GDP ``CustomDist`` of
+    :mod:`regprior.backend.distributions`), not the scale mixture: NUTS then moves through
+    ``(theta, log sigma)`` alone, with no latent scales and no funnel. ``xi_j = xi`` or
+    ``xi / s_j`` (``scale_columns``). Returns ``(beta, sigma, summary names)``.
+    """
+    from regprior.backend.distributions import PRIOR_DISTRIBUTIONS
+
+    sigma = _noise(spec, data)
+    scale = sigma * spec.prior_scale_for(data.X)
+    beta = PRIOR_DISTRIBUTIONS["gdp"](
+        WEIGHTS, np.zeros(data.n_features), {"scale": scale, "shape": spec.shape}, "feature"
+    )
+    return beta, sigma, (SIGMA,)
