@@ -149,11 +149,11 @@ def _declare_bayesian_gdp(spec, data):
     ``(theta, log sigma)`` alone, with no latent scales and no funnel. ``xi_j = xi`` or
     ``xi / s_j`` (``scale_columns``). Returns ``(beta, sigma, summary names)``.
     """
-    from regprior.backend.distributions import PRIOR_DISTRIBUTIONS
+    from regprior.backend.distributions import generalized_double_pareto
 
     sigma = _noise(spec, data)
     scale = sigma * spec.prior_scale_for(data.X)
-    beta = PRIOR_DISTRIBUTIONS["gdp"](
+    beta = generalized_double_pareto(
         WEIGHTS, np.zeros(data.n_features), {"scale": scale, "shape": spec.shape}, "feature"
     )
     return beta, sigma, (SIGMA,)
