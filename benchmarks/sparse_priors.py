@@ -46,6 +46,7 @@ PRIORS = {
     "R2-D2": rp.R2D2(),
     "Bayesian lasso (learnt lambda)": rp.BayesianLasso(lam=None),
     "Laplace, learnt scale": rp.LearnedScale("laplace"),
+    "Bayesian GDP": rp.BayesianGDP(),
 }
 
 
