@@ -8,7 +8,9 @@ scales and returns the prior variances ``v``;
 ``beta ~ N(0, v)`` and the observed ``y``: the specification's density, used for the pointwise
 log likelihood and posterior predictions) and the model NUTS samples, with the weights
 integrated out (:func:`marginal_log_likelihood`); the weights are then drawn exactly given each
-draw of the scales (``docs/specification.md``, "Integrating the weights out").
+draw of the scales (``docs/specification.md``, "Integrating the weights out"). The one
+exception, the full-Bayes generalized double Pareto, has a closed-form density of its weights:
+it is declared as Park & Casella's Laplace is, weights and sigma, with no latent scales.
 """
 
 from __future__ import annotations

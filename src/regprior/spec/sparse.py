@@ -2,8 +2,9 @@ r"""Sparse priors on the weights: the horseshoe family, R2-D2 and the GDP, full 
 
 Each is a normal scale mixture, ``theta_j | scales, sigma ~ N(0, v_j)``, whose prior variances
 ``v_j`` are functions of global and local scales with priors of their own
-(``docs/specification.md``, "Sparse priors"). None has a scikit-learn twin, and the horseshoe
-family has no posterior mode (the marginal prior density is infinite at 0).
+(``docs/specification.md``, "Sparse priors"). None has a scikit-learn twin (the generalized
+double Pareto's at a known sigma is skglm's), and the horseshoe family has no posterior mode
+(the marginal prior density is infinite at 0).
 
 Besides the specifications this module holds what the samplers and summaries need in NumPy:
 the shrinkage factors ``kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2)`` and ``m_eff``, their prior
