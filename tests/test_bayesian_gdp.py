@@ -151,16 +151,28 @@ def test_gibbs_one_weight_matches_two_dimensional_quadrature():
 
 # -- the Gibbs engine against NUTS ---------------------------------------------------------------
 @pytest.mark.slow
-def test_gibbs_matches_nuts_on_diabetes(diabetes):
+@pytest.mark.parametrize(
+    "spec",
+    [
+        rp.BayesianGDP(),
+        # the other branches: a half-normal noise (drawn given the quadratic form), the prior on
+        # s_j theta_j (columns rescaled by the engine), a lighter tail
+        rp.BayesianGDP(scale=0.5, shape=3.0, noise_prior="halfnormal", scale_columns=True),
+    ],
+    ids=["defaults", "halfnormal-columns"],
+)
+def test_gibbs_matches_nuts_on_diabetes(diabetes, spec):
     # NUTS on the closed-form density of the weights (no latent scales), 4 x 1000; Gibbs on
     # the scale mixture, 4 x 4000 (about a second): its MC error is then a small part of the
     # combined one. Medians of every weight, the intercept and sigma within 4 combined MCSE.
-    # sds within 4 combined MCSE of the sd and within 12%: the collinear pair s1, s2 (x4, x5)
-    # has heavy-tailed posteriors whose sd NUTS estimates at 4 x 1000 with an MCSE of 5-8%
-    # (measured: 143 and 105 by 4 x 10,000 Gibbs draws, NUTS 150 and 116 at seed 0); the other
-    # weights' sds agree within ~3%.
+    # sds: within 4 combined MCSE of the sd for every quantity (5-8% of the sd for the
+    # well-mixed ones at these sizes), and within 10% for all but the collinear pair s1, s2
+    # (x4, x5), whose heavy-tailed posteriors NUTS estimates at 4 x 1000 with an sd MCSE of
+    # 5-8% (143 and 105 by 4 x 10,000 Gibbs draws, NUTS 150 and 116 at seed 0, 3.1 combined
+    # MCSE): a fixed percentage there would test NUTS's noise, not the conditionals. Measured
+    # at seed 0: the others within 5.7% (defaults) and 5.2% (half-normal); every sd within 3.1
+    # and 3.2 combined MCSE.
     X, y = diabetes.X, diabetes.y
-    spec = rp.BayesianGDP()
     nuts = rp.sample_posterior(
         X, y, spec, engine="nuts", draws=1000, tune=1000, chains=4, random_seed=0
     )
@@ -181,9 +193,10 @@ def test_gibbs_matches_nuts_on_diabetes(diabetes):
         gaps[j] = abs(np.median(first) - np.median(second)) / tolerance
     assert max(gaps.values()) < 1, gaps
     sd_a, sd_b = gibbs.summary["sd"], nuts.summary["sd"]
-    combined = np.hypot(gibbs.summary["mcse_sd"], nuts.summary["mcse_sd"])
-    assert (np.abs(sd_a - sd_b) <= 4 * combined).all(), (sd_a - sd_b) / combined
-    np.testing.assert_allclose(sd_a, sd_b, rtol=0.12)
+    noise = 4 * np.hypot(gibbs.summary["mcse_sd"], nuts.summary["mcse_sd"])
+    assert (np.abs(sd_a - sd_b) <= noise).all(), (sd_a - sd_b) / noise * 4
+    others = [name for name in sd_b.index if name not in ("x4", "x5")]
+    np.testing.assert_allclose(sd_a[others], sd_b[others], rtol=0.10)
 
 
 # -- the command line --------------------------------------------------------------------------
