@@ -1230,9 +1230,11 @@ class BayesianGDP(FullBayes):
     ----------
     scale : float, default=1.0
         ``xi`` (Armagan et al.'s ``eta / alpha``), in units of sigma per unit of the weight's
-        column. Default 1 with ``shape`` 1: their ``alpha = eta = 1``, the choice they use
-        when no tuning is wanted (the density at 0 is a Laplace of scale sigma's, the tail the
-        Cauchy's ``|theta|^-2``). Like the Lasso's, the prior is on the weights as given.
+        column. Default 1 with ``shape`` 1, their ``alpha = eta = 1``: the density at 0 is that
+        of a Laplace of scale sigma (Park & Casella's prior at ``lambda = 1``), the tail the
+        Cauchy's ``|theta|^-2``, so that large weights are barely shrunk; no data-scaled
+        default, as for the fixed-scale prior. Like the Lasso's, the prior is on the weights
+        as given.
     shape : float, default=1.0
         ``a`` (their ``alpha``): small values give heavier tails and more shrinkage of small
         weights; ``a -> inf`` gives Park & Casella's Laplace of scale ``sigma xi``.
