@@ -3,7 +3,8 @@
 Per data set (diabetes; 60 x 120 with 5 true effects; 100 x 1000 with 10; 100 x 50 with
 AR(0.9)-correlated columns and 5 true effects) and prior (horseshoe, regularized horseshoe,
 R2-D2 at their defaults: sampled with the weights integrated out; Park & Casella's Bayesian lasso
-with a learnt lambda and the learnt-scale Laplace beside, sampled directly): compile time apart,
+with a learnt lambda, the learnt-scale Laplace and the full-Bayes generalized double Pareto
+beside, sampled directly): compile time apart,
 sampling wall time (with the exact weight draws), divergences, r_hat max, bulk ESS min (of every
 summarised quantity, and of tau), ESS per second, m_eff (posterior median, and its prior by
 simulation), elpd_loo (PSIS), RMSE of the posterior mean against the truth; beside them LassoCV's
@@ -46,6 +47,7 @@ PRIORS = {
     "R2-D2": rp.R2D2(),
     "Bayesian lasso (learnt lambda)": rp.BayesianLasso(lam=None),
     "Laplace, learnt scale": rp.LearnedScale("laplace"),
+    "Bayesian GDP": rp.BayesianGDP(),
 }
 
 
@@ -236,9 +238,10 @@ def write(rows, stem):
             "steps, seed 0, one BLAS thread, at each specification's own target_accept; "
             "defaults of every prior (horseshoe tau0 = 1, no p0). engine gibbs: the Gibbs "
             "engine (the priors with conditionals: the horseshoe, the regularized horseshoe, "
-            "R2-D2, Park & Casella, learnt-scale Laplace), as many warm-up sweeps, each kept "
-            "draw the last of the specification's sweeps_per_draw (the horseshoes' 4, R2-D2's "
-            "2, else 1), compile_s 0. The sparse priors' default engine is Gibbs "
+            "R2-D2, Park & Casella, learnt-scale Laplace, the Bayesian GDP), as many warm-up "
+            "sweeps, each kept draw the last of the specification's sweeps_per_draw (the "
+            "horseshoes' and the GDP's 4, R2-D2's 2, else 1), compile_s 0. The sparse priors' "
+            "default engine is Gibbs "
             "(engine=None); the others' NUTS.",
             "NUTS on wide (100 x 1000) was not re-run: the n x n marginal costs ~0.9 ms a "
             "gradient there, and the one NUTS row (horseshoe, p0 = 10, 4 x 300 draws) took "
@@ -246,7 +249,7 @@ def write(rows, stem):
             "only there.",
             "horseshoe, regularized horseshoe, R2-D2: the weights integrated out (Gaussian "
             "marginal likelihood, p x p form for p <= n, n x n for p > n), then drawn exactly per "
-            "draw (included in sampling_s). The Laplace rows are sampled directly.",
+            "draw (included in sampling_s). The Laplace and GDP rows are sampled directly.",
             "compile_s: nutpie's compile of the model (apart); ess_per_s = ess_bulk_min / "
             "sampling_s; ess_bulk_min is over every weight, the intercept and the summarised "
             "scalars (sigma, tau, m_eff, ...).",

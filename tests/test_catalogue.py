@@ -82,10 +82,11 @@ def test_a_fixed_strength_default_is_checked(tmp_path):
 def test_full_bayes_entries(tmp_path):
     from regprior.catalogue import full_bayes_models, load_full_bayes_model
     from regprior.spec.hierarchical import BayesianLasso, LearnedScale
-    from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
+    from regprior.spec.sparse import R2D2, BayesianGDP, Horseshoe, RegularizedHorseshoe
 
     models = full_bayes_models()
     assert models == {
+        "bayesian_gdp": BayesianGDP(scale=1.0, shape=1.0),
         "bayesian_lasso": BayesianLasso(lam=None, gamma_shape=1.0, gamma_rate=1.78),
         "learnt_laplace": LearnedScale("laplace"),
         "learnt_normal": LearnedScale("normal"),

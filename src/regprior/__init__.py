@@ -65,10 +65,11 @@ from regprior.spec.priors import (
     Normal,
     Prior,
 )
-from regprior.spec.sparse import R2D2, Horseshoe, RegularizedHorseshoe
+from regprior.spec.sparse import R2D2, BayesianGDP, Horseshoe, RegularizedHorseshoe
 from regprior.spec.statistics import SufficientStatistics
 
 __all__ = [
+    "BayesianGDP",
     "BayesianLasso",
     "BayesianRegressor",
     "ElasticNetFormPrior",

@@ -14,6 +14,7 @@ __all__ = [
     "LIKELIHOOD_DISTRIBUTIONS",
     "register_prior_distribution",
     "register_likelihood_distribution",
+    "generalized_double_pareto",
 ]
 
 
@@ -70,8 +71,13 @@ def _gdp_random(mu, scale, shape, rng=None, size=None):
     return mu + np.where(rng.uniform(size=size) < 0.5, -magnitude, magnitude)
 
 
-def _gdp(name, mu, parameters, dims):
-    # PyMC has no generalized double Pareto: its normalised log density, a start at the centre.
+def generalized_double_pareto(name, mu, parameters, dims):
+    """A generalized double Pareto variable (``parameters``: ``scale``, ``shape``, tensors).
+
+    PyMC has none: a ``CustomDist`` with the normalised log density and a start at the centre;
+    the fixed-scale prior's entry of :data:`PRIOR_DISTRIBUTIONS`, and the weights of
+    :class:`~regprior.spec.sparse.BayesianGDP` with ``scale = sigma xi``.
+    """
     return _pm().CustomDist(
         name,
         mu,
@@ -90,7 +96,7 @@ PRIOR_DISTRIBUTIONS = {
     "normal": _normal,
     "laplace": _laplace,
     "elasticnet": _elastic_net,
-    "gdp": _gdp,
+    "gdp": generalized_double_pareto,
 }
 
 

@@ -8,15 +8,21 @@ scales and returns the prior variances ``v``;
 ``beta ~ N(0, v)`` and the observed ``y``: the specification's density, used for the pointwise
 log likelihood and posterior predictions) and the model NUTS samples, with the weights
 integrated out (:func:`marginal_log_likelihood`); the weights are then drawn exactly given each
-draw of the scales (``docs/specification.md``, "Integrating the weights out").
+draw of the scales (``docs/specification.md``, "Integrating the weights out"). The one
+exception, the full-Bayes generalized double Pareto, has a closed-form density of its weights:
+it is declared as Park & Casella's Laplace is, weights and sigma, with no latent scales.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from regprior.backend.hierarchical import declare_noise, register_scale_mixture
-from regprior.backend.names import SIGMA, SIGMA2, TAU
+from regprior.backend.hierarchical import (
+    declare_noise,
+    register_full_bayes,
+    register_scale_mixture,
+)
+from regprior.backend.names import SIGMA, SIGMA2, TAU, WEIGHTS
 
 __all__ = ["marginal_log_likelihood", "LOCAL_SCALES", "SLAB", "R2"]
 
@@ -134,3 +140,22 @@ def _declare_r2d2(spec, data):
     phi = pm.Deterministic("phi", g / pt.sum(g), dims="feature")
     divisor = spec.variance_divisor(data.X)
     return sigma**2 * phi * tau2 / divisor, sigma, (SIGMA, R2, TAU)
+
+
+@register_full_bayes("bayesian_gdp")
+def _declare_bayesian_gdp(spec, data):
+    """Armagan, Dunson & Lee's GDP scaled by the noise: ``theta_j ~ GDP(sigma xi_j, a)``.
+
+    The weights under their closed-form density (the GDP ``CustomDist`` of
+    :mod:`regprior.backend.distributions`), not the scale mixture: NUTS then moves through
+    ``(theta, log sigma)`` alone, with no latent scales and no funnel. ``xi_j = xi`` or
+    ``xi / s_j`` (``scale_columns``). Returns ``(beta, sigma, summary names)``.
+    """
+    from regprior.backend.distributions import generalized_double_pareto
+
+    sigma = _noise(spec, data)
+    scale = sigma * spec.prior_scale_for(data.X)
+    beta = generalized_double_pareto(
+        WEIGHTS, np.zeros(data.n_features), {"scale": scale, "shape": spec.shape}, "feature"
+    )
+    return beta, sigma, (SIGMA,)

@@ -18,7 +18,13 @@ import pandas as pd
 
 from regprior.backend.names import M_EFF
 
-__all__ = ["SparseComparison", "sample_sparse", "compare_sparse", "sparse_kinds"]
+__all__ = [
+    "SparseComparison",
+    "sample_sparse",
+    "compare_sparse",
+    "sparse_kinds",
+    "sparse_prior_kinds",
+]
 
 #: The columns :func:`compare_sparse` adds after the fits' own.
 SUMMARY_COLUMNS = (
@@ -41,6 +47,14 @@ def sparse_kinds() -> dict:
     from regprior.spec.sparse import ScaleMixture
 
     return {kind: cls for kind, cls in FULL_BAYES_KINDS.items() if issubclass(cls, ScaleMixture)}
+
+
+def sparse_prior_kinds() -> dict:
+    """Every sparse full-Bayes kind (``FullBayes.sparse``), with shrinkage factors or not (the
+    generalized double Pareto's NUTS model has no latent scales): name -> class."""
+    from regprior.spec.hierarchical import FULL_BAYES_KINDS
+
+    return {kind: cls for kind, cls in FULL_BAYES_KINDS.items() if cls.sparse}
 
 
 @dataclass(frozen=True)

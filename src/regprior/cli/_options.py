@@ -32,12 +32,16 @@ def add_debug_option(parser, *, default=False) -> None:
 
 
 def add_data_options(
-    command, *, prior_default: str = "both", sparse_help: str | None = None
+    command,
+    *,
+    prior_default: str = "both",
+    sparse_help: str | None = None,
+    shrinkage: bool = True,
 ) -> None:
     """Options shared by compare, path and loo: data, likelihood, prior, sampler, output.
 
-    ``sparse_help``: ``--prior`` also takes the sparse priors' kinds (:func:`sparse_kinds`),
-    which the command reads as ``sparse_help`` says.
+    ``sparse_help``: ``--prior`` also takes the sparse priors' kinds (:func:`sparse_kinds`,
+    with ``shrinkage`` as given), which the command reads as ``sparse_help`` says.
     """
     command.add_argument(
         "--data",
@@ -54,7 +58,7 @@ def add_data_options(
     )
     command.add_argument("--target", help="target column of the CSV (default: its last column)")
     command.add_argument("--weights", help="sample-weight column of the CSV")
-    sparse = tuple(sparse_kinds()) if sparse_help else ()
+    sparse = sparse_kinds(shrinkage=shrinkage) if sparse_help else ()
     command.add_argument(
         "--prior",
         choices=(*registry.prior_families(), *registry.skglm_families(), "both", "all", *sparse),
@@ -206,7 +210,7 @@ def families(args, likelihood: str, *, command: str = "compare") -> tuple[str, .
     """
     available = registry.prior_families(likelihood)
     both = tuple(f for f in registry.SEED_FAMILIES if f in available)
-    if args.prior in sparse_kinds():
+    if args.prior in sparse_kinds(shrinkage=False):
         return both
     if command != "compare" and args.prior in registry.skglm_families(likelihood):
         raise ValueError(
@@ -218,11 +222,14 @@ def families(args, likelihood: str, *, command: str = "compare") -> tuple[str, .
     return {"both": both, "all": available}.get(args.prior, (args.prior,))
 
 
-def sparse_kinds() -> tuple[str, ...]:
-    """The sparse priors ``--prior`` and ``--sparse`` take (full-Bayes kinds with kappa)."""
+def sparse_kinds(*, shrinkage: bool = True) -> tuple[str, ...]:
+    """The sparse priors ``--prior`` and ``--sparse`` take: the full-Bayes kinds with kappa
+    (``shrinkage``: what ``compare`` sets beside the Lasso's zeros), or every sparse prior
+    (what ``loo`` sets beside the seed families by PSIS-LOO)."""
     from regprior.checks.sparse import sparse_kinds as kinds
+    from regprior.checks.sparse import sparse_prior_kinds
 
-    return tuple(kinds())
+    return tuple(kinds() if shrinkage else sparse_prior_kinds())
 
 
 def load(args, likelihood_family: str, fit_intercept: bool):

@@ -32,6 +32,7 @@ def add_parser(commands) -> None:
         command,
         prior_default="all",
         sparse_help="that full-Bayes model beside the 'both' families at their CV strength",
+        shrinkage=False,
     )
     command.add_argument(
         "--no-full-bayes", action="store_true", help="fixed priors only (no learnt-scale models)"
@@ -106,7 +107,7 @@ def prepare(args) -> Job:
 
 def _full_bayes(args):
     """The full-Bayes models: none (``--no-full-bayes``), the sparse ``--prior``, or all."""
-    if args.prior in _options.sparse_kinds():
+    if args.prior in _options.sparse_kinds(shrinkage=False):
         if args.no_full_bayes:
             raise ValueError(f"--prior {args.prior} is a full-Bayes model: drop --no-full-bayes.")
         return (args.prior,)

@@ -43,9 +43,10 @@ def default_engine(spec) -> str:
 
     NUTS on the PyMC model (the model the twins' comparison checks), unless the specification
     states otherwise in its ``default_engine``: the sparse priors' (the horseshoe, the
-    regularized horseshoe, R2-D2) are ``"auto"`` (Gibbs), because NUTS does not reach a healthy
-    posterior at the horseshoes' defaults on p > n data (:class:`regprior.Horseshoe`,
-    :class:`regprior.RegularizedHorseshoe`), and on R2-D2's n x n marginal it is slow there
+    regularized horseshoe, R2-D2, the Bayesian GDP) are ``"auto"`` (Gibbs), because NUTS does
+    not reach a healthy posterior at the horseshoes' and the GDP's defaults on p > n data
+    (:class:`regprior.Horseshoe`, :class:`regprior.RegularizedHorseshoe`,
+    :class:`regprior.BayesianGDP`), and on R2-D2's n x n marginal it is slow there
     (:class:`regprior.R2D2`).
     """
     return getattr(spec, "default_engine", "nuts")

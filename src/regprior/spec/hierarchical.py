@@ -79,6 +79,9 @@ class FullBayes:
     gibbs_reason : str or None
         Why the specification has no Gibbs conditionals (None: :meth:`scale_conditionals`
         gives them, a :class:`~regprior.spec.conditionals.ScaleConditionals`).
+    sparse : bool
+        A sparse prior (spike near 0, heavy tails: :mod:`regprior.spec.sparse`), which
+        ``regprior loo --prior <kind>`` sets beside the seed families.
     """
 
     kind: ClassVar[str] = "full_bayes"
@@ -86,6 +89,7 @@ class FullBayes:
     supports_weights: ClassVar[bool] = True
     target_accept: ClassVar[float] = 0.95
     data_fields: ClassVar[dict] = {}
+    sparse: ClassVar[bool] = False
     no_mode_reason: ClassVar[str] = (
         "it learns the noise sigma and the prior's scale: the joint posterior mode is not the "
         "conditional mode sklearn computes (and may not exist). Use sample_posterior, or fit_map "
