@@ -18,6 +18,10 @@ conditional each sweep. Sample weights are precisions (``y_i ~ N(c + x_i'theta,
 sigma^2 / w_i)``, as in the PyMC model): the likelihood's power of ``sigma`` counts rows, so a
 learnt noise has ``n - 1`` residual degrees of freedom (``n`` without an intercept), which is
 ``N - 1`` without weights.
+
+A likelihood that names a data augmentation (``gibbs_augmentation``: the Bernoulli's
+Polya-Gamma) is sampled by its own sweep, :mod:`regprior.inference.polya_gamma`; the Gaussian
+sweep here does not see it.
 """
 
 from __future__ import annotations

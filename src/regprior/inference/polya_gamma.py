@@ -22,7 +22,8 @@ For ``p > n`` Bhattacharya et al.'s ``n x n`` system would need the prior covari
 above is exact there too, at ``O(p^3)`` a sweep. The engine reads the likelihood's
 :meth:`~regprior.spec.likelihoods.Likelihood.polya_gamma_terms`, never its family. The result
 is the :class:`~regprior.inference.nuts.PosteriorResult` of the Gaussian Gibbs engine
-(:func:`regprior.inference.gibbs.gibbs_posterior`, which routes here).
+(:func:`regprior.inference.gibbs.gibbs_posterior`, which routes here; this module imports
+nothing of it).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 
 import numpy as np
 
-from regprior.backend.names import INTERCEPT, WEIGHTS
+from regprior.backend.names import INTERCEPT, OBSERVED, PRIOR_MU, WEIGHTS
 from regprior.inference.nuts import PosteriorResult, _summarise
 from regprior.spec.conditionals import ChainStreams
 from regprior.spec.data import RegressionData
@@ -73,12 +74,12 @@ def polya_gamma_posterior(
     """
     from scipy.linalg import get_lapack_funcs
 
-    from regprior.inference.gibbs import _datatree, gibbs_conditionals
     from regprior.inference.threads import one_blas_thread
 
     random_polyagamma = polya_gamma_draws()
     start = time.perf_counter()
-    conditionals = gibbs_conditionals(spec, likelihood, data)
+    # A fixed prior's conditionals (a full-Bayes specification has the Gaussian likelihood).
+    conditionals = spec.gibbs_conditionals(likelihood, data.n_features)
     if conditionals.noise_scaled or conditionals.noise_variance != 1.0:
         raise ValueError(
             f"the Polya-Gamma sweep needs a fixed-scale prior at unit noise; got "
@@ -149,11 +150,7 @@ def polya_gamma_posterior(
     beta += conditionals.centre
     seconds = time.perf_counter() - start
     samples = {"beta": beta, "intercept": intercept, "scalars": scalars}
-    datatree = _datatree(samples, data, conditionals, None, seconds, tune)
-    datatree["posterior"].attrs["augmentation"] = (
-        "Polya-Gamma (Polson, Scott & Windle 2013): the weights and intercept drawn jointly"
-    )
-    datatree["posterior"].attrs["sweeps_per_draw"] = 1
+    datatree = _datatree(samples, data, conditionals.centre, seconds, tune)
     names = [
         name
         for name, values in scalars.items()
@@ -162,3 +159,33 @@ def polya_gamma_posterior(
     var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + names
     summary = _summarise(datatree, var_names, data.feature_names)
     return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
+
+
+def _datatree(samples, data, centre, seconds, tune):
+    """The draws as an xarray DataTree with the groups and names of a NUTS result."""
+    import xarray as xr
+
+    chains, draws, _ = samples["beta"].shape
+    features = list(data.feature_names)
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "feature": features}
+    variables = {WEIGHTS: (("chain", "draw", "feature"), samples["beta"])}
+    if samples["intercept"] is not None:
+        variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
+    for name, values in samples["scalars"].items():
+        variables[name] = (("chain", "draw", "feature")[: values.ndim], values)
+    attributes = {
+        "inference_library": "regprior.gibbs",
+        "sampling_time": seconds,
+        "tuning_steps": tune,
+        "divergences": "none: Gibbs draws every conditional exactly",
+        "augmentation": "Polya-Gamma (Polson, Scott & Windle 2013): weights and intercept jointly",
+        "sweeps_per_draw": 1,
+    }
+    posterior = xr.Dataset(variables, coords=coords, attrs=attributes)
+    constant = xr.Dataset(
+        {PRIOR_MU: (("feature",), np.asarray(centre))}, coords={"feature": features}
+    )
+    observed = xr.Dataset({OBSERVED: ((f"{OBSERVED}_dim_0",), data.y)})
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "constant_data": constant, "observed_data": observed}
+    )
