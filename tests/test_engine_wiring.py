@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import regprior as rp
 from regprior.checks.loo import SampledData, gaussian_log_likelihood, with_log_likelihood
 from regprior.cli import main
-from regprior.inference.engines import choose_engine
+from regprior.inference.engines import EngineChoice, choose_engine
 from regprior.spec.data import RegressionData
 from regprior.spec.statistics import SufficientStatistics
 
@@ -156,12 +156,12 @@ def test_compare_loo_refuses_before_sampling(diabetes, no_sampling):
         rp.compare_loo(X, y, models, noise_sigma=SIGMA, engine="Gibbs")
     with pytest.raises(ValueError, match=r"models\['elastic'\]: engine='gibbs': no Gibbs .*gamma"):
         rp.compare_loo(X, y, models, noise_sigma=SIGMA, engine="gibbs")
-    binary = (y > np.median(y)).astype(float)
+    counts = (y > np.median(y)).astype(float)
     with pytest.raises(
         ValueError,
-        match=r"models\[.laplace.\]: .*bernoulli likelihood .the Gibbs engine needs the Gaussian",
+        match=r"models\[.laplace.\]: .*poisson likelihood .the Gibbs engine needs the Gaussian",
     ):
-        rp.compare_loo(X, binary, models, likelihood=rp.Bernoulli(), engine="gibbs")
+        rp.compare_loo(X, counts, models, likelihood=rp.Poisson(), engine="gibbs")
 
 
 def test_auto_takes_gibbs_where_it_can_and_says_why_not_elsewhere():
@@ -173,7 +173,10 @@ def test_auto_takes_gibbs_where_it_can_and_says_why_not_elsewhere():
     fallback = choose_engine("auto", rp.ElasticNetPrior(), gaussian)
     assert fallback.engine == "nuts"
     assert fallback.note.startswith("auto: NUTS (no Gibbs sampler for the elasticnet prior")
-    assert "bernoulli" in choose_engine("auto", rp.Laplace(), rp.Bernoulli()).note
+    assert "poisson" in choose_engine("auto", rp.Laplace(), rp.Poisson()).note
+    for prior in (rp.Normal(), rp.Laplace(), rp.GeneralizedDoublePareto()):  # Polya-Gamma
+        assert choose_engine("auto", prior, rp.Bernoulli()) == EngineChoice("gibbs")
+    assert choose_engine("auto", rp.ElasticNetPrior(), rp.Bernoulli()).engine == "nuts"
     assert choose_engine("auto", rp.R2D2()).engine == "gibbs"  # R2D2Scales
     assert choose_engine("auto", rp.RegularizedHorseshoe()).engine == "gibbs"  # RHS scales
     assert choose_engine("auto", rp.Horseshoe()).engine == "gibbs"  # Makalic & Schmidt
@@ -305,9 +308,6 @@ def test_estimators_refuse_an_engine_before_sampling(diabetes, no_sampling):
         match="PoissonPriorRegressor: .*poisson likelihood .the Gibbs engine needs the Gaussian",
     ):
         rp.PoissonPriorRegressor(inference="posterior", engine="gibbs").fit(X, np.round(y / 10))
-    binary = (y > np.median(y)).astype(int)
-    with pytest.raises(ValueError, match="LogisticPriorClassifier: .*bernoulli"):
-        rp.LogisticPriorClassifier(inference="posterior", engine="gibbs").fit(X, binary)
     with pytest.raises(ValueError, match="engine='gibbs' takes a dense X"):
         rp.LaplacePriorRegressor(inference="posterior", engine="gibbs").fit(
             scipy.sparse.csr_matrix(X), y
@@ -439,7 +439,7 @@ def test_cli_select_by_gibbs_records_the_engine(tmp_path, capsys):
     assert status == (1 if unhealthy or record["suggested_size"] is None else 0)
     assert "(sampled by Gibbs)" in (out / "report.html").read_text()
     capsys.readouterr()
-    assert main(["select", "--likelihood", "bernoulli", "--engine", "gibbs", "--cv", "0"]) == 2
+    assert main(["select", "--likelihood", "poisson", "--engine", "gibbs", "--cv", "0"]) == 2
     assert "error: --engine gibbs: no Gibbs sampler" in capsys.readouterr().err
 
 

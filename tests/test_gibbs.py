@@ -229,7 +229,8 @@ def test_auto_picks_gibbs_where_the_specification_allows_it(diabetes):
     )
     assert result.engine == "gibbs"
     assert gibbs_unavailable(rp.ElasticNetPrior(), rp.Gaussian(noise_sigma=1.0)) is not None
-    assert gibbs_unavailable(rp.Laplace(), rp.Bernoulli()) is not None
+    assert gibbs_unavailable(rp.Laplace(), rp.Poisson()) is not None
+    assert gibbs_unavailable(rp.Laplace(), rp.Bernoulli()) is None  # Polya-Gamma
     assert gibbs_unavailable(rp.BayesianLasso()) is None
 
 
@@ -251,12 +252,12 @@ def test_bad_engine_and_settings_are_refused(diabetes):
         rp.sample_posterior(X, y, rp.Laplace(), noise_sigma=54.0, engine="gibbs", target_accept=0.9)
     with pytest.raises(ValueError, match="engine='gibbs': no Gibbs sampler.*truncated gamma"):
         rp.sample_posterior(X, y, rp.ElasticNetPrior(), noise_sigma=54.0, engine="gibbs")
-    binary = (y > np.median(y)).astype(float)
+    counts = np.round(y / 10)
     with pytest.raises(
         ValueError,
-        match="for the bernoulli likelihood .the Gibbs engine needs the Gaussian likelihood",
+        match="for the poisson likelihood .the Gibbs engine needs the Gaussian likelihood or",
     ):
-        rp.sample_posterior(X, binary, rp.Laplace(), likelihood=rp.Bernoulli(), engine="gibbs")
+        rp.sample_posterior(X, counts, rp.Laplace(), likelihood=rp.Poisson(), engine="gibbs")
     with pytest.raises(ValueError, match="draws must be an integer >= 1"):
         rp.sample_posterior(X, y, rp.Laplace(), noise_sigma=54.0, engine="gibbs", draws=0)
     with pytest.raises(ValueError, match="route must be one of"):

@@ -272,8 +272,10 @@ def sample_posterior(
     engine : {"nuts", "gibbs", "auto"} or None, default=None
         ``"gibbs"``: the conditionally conjugate Gibbs sampler
         (:func:`regprior.inference.gibbs.gibbs_posterior`; NumPy, nothing compiled), for a
-        specification with Gibbs conditionals under the Gaussian likelihood (ValueError saying
-        why otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
+        specification with Gibbs conditionals under the Gaussian likelihood, or a Normal,
+        Laplace or generalized double Pareto prior under the Bernoulli one (Polya-Gamma
+        augmentation, :mod:`regprior.inference.polya_gamma`) (ValueError saying why
+        otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
         specification allows it, NUTS elsewhere. None: the specification's own
         (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
         two horseshoes and R2-D2. The result's ``engine`` says which sampled.
@@ -402,8 +404,9 @@ def compare_loo(
 
     Each model is sampled by ``engine``: by NUTS on the PyMC model built on the raw data (the
     pointwise log likelihood needs it) at the specification's own default ``target_accept``,
-    or by Gibbs, whose pointwise Gaussian log likelihood is computed from its draws
-    (:func:`regprior.checks.loo.gaussian_log_likelihood`). A specification needs no
+    or by Gibbs, whose pointwise log likelihood is computed from its draws
+    (:func:`regprior.checks.loo.gaussian_log_likelihood`; the Bernoulli's by
+    :func:`regprior.checks.loo.linear_predictor_log_likelihood`). A specification needs no
     scikit-learn twin.
 
     Parameters
@@ -422,8 +425,9 @@ def compare_loo(
     engine : {"nuts", "gibbs", "auto"} or None, default=None
         The posterior engine of every model (:func:`sample_posterior`): ``"gibbs"`` needs every
         specification to have Gibbs conditionals (Gaussian likelihood, a normal scale-mixture
-        prior); ``"auto"`` samples each by Gibbs where it has them and by NUTS elsewhere (a
-        non-Gaussian likelihood, the elastic-net prior), the table's ``engine_note`` saying why
+        prior; the Bernoulli with a Normal, Laplace or GDP prior); ``"auto"`` samples each by
+        Gibbs where it has them and by NUTS elsewhere (the Poisson likelihood, the elastic-net
+        prior), the table's ``engine_note`` saying why
         NUTS; None: each specification's own (NUTS, the two horseshoes and R2-D2 by ``"auto"``).
         The ``engine`` column names the engine of each row.
 

@@ -56,7 +56,8 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
     engine : {"nuts", "gibbs", "auto"} or None, default=None
         The posterior engine (:func:`regprior.sample_posterior`): NUTS on the PyMC model, the
         conditionally conjugate Gibbs sampler (Gaussian likelihood, specifications with
-        conjugate conditionals; a ValueError at ``fit`` says why otherwise, before anything is
+        conjugate conditionals; the Bernoulli with a Normal, Laplace or GDP prior, by
+        Polya-Gamma augmentation; a ValueError at ``fit`` says why otherwise, before anything is
         sampled), ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere, or
         None: the specification's own (NUTS; ``"auto"`` for the two horseshoes and R2-D2).
         ``diagnostics_["engine"]`` names the engine that sampled.

@@ -13,6 +13,7 @@ __all__ = [
     "SampledData",
     "with_log_likelihood",
     "gaussian_log_likelihood",
+    "linear_predictor_log_likelihood",
     "loo_compare",
     "loo_for_data",
     "loo_models",
@@ -66,11 +67,18 @@ def with_log_likelihood(model, posterior):
     A NUTS posterior: from the PyMC model (``pm.compute_log_likelihood``), which needs the raw
     model form (the sufficient-statistics form has no observed variable). A Gibbs posterior:
     :func:`gaussian_log_likelihood` on ``model.data`` (a built model or a :class:`SampledData`),
-    the same values in the same group and names.
+    or :func:`linear_predictor_log_likelihood` for an augmented likelihood (the Bernoulli), the
+    same values in the same group and names.
     """
     if getattr(posterior, "engine", "nuts") == "gibbs" or isinstance(model, SampledData):
         tree = posterior.datatree.copy()
-        tree["log_likelihood"] = gaussian_log_likelihood(posterior.datatree, model.data)
+        likelihood = getattr(model, "likelihood", None)
+        if likelihood is not None and getattr(likelihood, "gibbs_augmentation", None):
+            tree["log_likelihood"] = linear_predictor_log_likelihood(
+                posterior.datatree, model.data, likelihood
+            )
+        else:
+            tree["log_likelihood"] = gaussian_log_likelihood(posterior.datatree, model.data)
         return tree
     import pymc as pm
 
@@ -85,6 +93,35 @@ def with_log_likelihood(model, posterior):
     tree = posterior.datatree.copy()
     tree["log_likelihood"] = log_likelihood
     return tree
+
+
+def linear_predictor_log_likelihood(datatree, data, likelihood):
+    """Pointwise ``-likelihood.neg_loglik(y_i, c + x_i'theta, w_i)`` of every draw in ``datatree``.
+
+    The ``log_likelihood`` group PyMC computes for a NUTS posterior of the raw model (variable
+    ``y``, dims ``(chain, draw, y_dim_0)``, the sample weight multiplying each row's log
+    likelihood) for a likelihood without a noise parameter (the Bernoulli of the Gibbs
+    engine's Polya-Gamma sweep).
+    """
+    import xarray as xr
+
+    from regprior.backend.names import INTERCEPT, OBSERVED, WEIGHTS
+
+    posterior = datatree["posterior"].to_dataset()
+    beta = posterior[WEIGHTS].transpose("chain", "draw", "feature").to_numpy()
+    eta = beta @ np.asarray(data.X, dtype=float).T
+    if INTERCEPT in posterior:
+        eta += posterior[INTERCEPT].transpose("chain", "draw").to_numpy()[..., None]
+    values = -likelihood.neg_loglik(data.y, eta, data.weights)
+    dim = f"{OBSERVED}_dim_0"
+    return xr.Dataset(
+        {OBSERVED: (("chain", "draw", dim), values)},
+        coords={
+            "chain": posterior["chain"].to_numpy(),
+            "draw": posterior["draw"].to_numpy(),
+            dim: np.arange(data.n_samples),
+        },
+    )
 
 
 def gaussian_log_likelihood(datatree, data):

@@ -18,6 +18,10 @@ conditional each sweep. Sample weights are precisions (``y_i ~ N(c + x_i'theta,
 sigma^2 / w_i)``, as in the PyMC model): the likelihood's power of ``sigma`` counts rows, so a
 learnt noise has ``n - 1`` residual degrees of freedom (``n`` without an intercept), which is
 ``N - 1`` without weights.
+
+A likelihood that names a data augmentation (``gibbs_augmentation``: the Bernoulli's
+Polya-Gamma) is sampled by its own sweep, :mod:`regprior.inference.polya_gamma`; the Gaussian
+sweep here does not see it.
 """
 
 from __future__ import annotations
@@ -181,7 +185,10 @@ def gibbs_posterior(
     spec : Prior or FullBayes
         A specification with Gibbs conditionals (``gibbs_unavailable`` returns None).
     likelihood : Likelihood, optional
-        The Gaussian with a known noise sigma for a prior; None for a full-Bayes specification.
+        The Gaussian with a known noise sigma for a prior, or a likelihood with a Polya-Gamma
+        augmentation (the Bernoulli: :func:`regprior.inference.polya_gamma.polya_gamma_posterior`
+        samples it, taking none of ``route``, ``threshold``, ``thin``); None for a full-Bayes
+        specification.
     fit_intercept : bool, default=True
     draws, tune, chains : int, default=1000, 1000, 4
         Kept sweeps per chain, discarded warm-up sweeps per chain, chains.
@@ -256,6 +263,25 @@ def gibbs_posterior(
         raise ValueError(f"threshold must be a positive float or None; got {threshold!r}.")
     if thin is not None and (isinstance(thin, bool) or not isinstance(thin, int) or thin < 1):
         raise ValueError(f"thin must be an integer >= 1 or None; got {thin!r}.")
+    if getattr(likelihood, "gibbs_augmentation", None) is not None:
+        from regprior.inference.polya_gamma import polya_gamma_posterior
+
+        if route != "auto" or threshold is not None or thin is not None:
+            raise ValueError(
+                f"route, threshold and thin are settings of the Gaussian sweep; the "
+                f"{likelihood.family} likelihood's Polya-Gamma sweep takes none (got "
+                f"route={route!r}, threshold={threshold!r}, thin={thin!r})."
+            )
+        return polya_gamma_posterior(
+            data,
+            spec,
+            likelihood,
+            fit_intercept=fit_intercept,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=random_seed,
+        )
     start = time.perf_counter()
     conditionals = gibbs_conditionals(spec, likelihood, data)
     thin = conditionals.sweeps_per_draw if thin is None else thin

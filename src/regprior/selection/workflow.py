@@ -293,7 +293,8 @@ def select_variables(
         The posterior engine of the reference and of every fold's refit
         (:func:`regprior.sample_posterior`): ``"gibbs"`` needs a specification with Gibbs
         conditionals (Gaussian likelihood: ``LearnedScale``, ``BayesianLasso``, ``Normal`` and
-        ``Laplace`` at a known or estimated noise sigma; a ValueError says why otherwise, before
+        ``Laplace`` at a known or estimated noise sigma; Bernoulli: ``Normal`` and ``Laplace``,
+        by Polya-Gamma augmentation; a ValueError says why otherwise, before
         anything is sampled); ``"auto"`` takes Gibbs where the specification allows it and
         NUTS elsewhere, saying so in ``notes``. ``settings["engine"]`` names the engine that
         sampled the reference (a fitted reference: its own).

@@ -31,11 +31,11 @@ __all__ = [
     "slice_step",
 ]
 
-#: Why a specification under a likelihood other than the Gaussian with a known noise has no
-#: Gibbs conditionals here (Polya-Gamma augmentation would give the Bernoulli one: not done).
+#: Why a specification under a likelihood other than the Gaussian with a known noise, or one
+#: with a Polya-Gamma augmentation (the Bernoulli), has no Gibbs conditionals here.
 NOT_GAUSSIAN = (
-    "the {family} likelihood (the Gibbs engine needs the Gaussian likelihood: conditionally "
-    "conjugate weights)"
+    "the {family} likelihood (the Gibbs engine needs the Gaussian likelihood or the Bernoulli's "
+    "Polya-Gamma augmentation: conditionally Gaussian weights)"
 )
 
 

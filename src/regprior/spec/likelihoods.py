@@ -68,6 +68,9 @@ class Likelihood(ABC):
         The negative log likelihood is quadratic in ``(c, theta)`` (constant Hessian).
     centres_target : bool
         The model centres ``y`` by its weighted mean (the intercept then decouples exactly).
+    gibbs_augmentation : str or None
+        The data augmentation that makes the weights conditionally Gaussian for the Gibbs
+        engine (``"polya_gamma"``: :meth:`polya_gamma_terms`); None for none.
     source : str
         Where the likelihood's parameters came from, shown in every table.
     """
@@ -78,6 +81,7 @@ class Likelihood(ABC):
     example_data: ClassVar[str | None] = None
     quadratic: ClassVar[bool] = False
     centres_target: ClassVar[bool] = False
+    gibbs_augmentation: ClassVar[str | None] = None
     source = "no free parameter"
 
     def __init_subclass__(cls, **kwargs):
@@ -126,6 +130,11 @@ class Likelihood(ABC):
     def intercept_start(y, weights) -> float:
         """Starting (centred) intercept of the MAP engine."""
         return 0.0
+
+    def polya_gamma_terms(self, y, weights):
+        """``(h, kappa)`` of a row likelihood ``exp(kappa_i eta_i) / cosh(eta_i / 2)^(h_i)``
+        (Polson, Scott & Windle 2013): what the Gibbs engine's Polya-Gamma sweep reads."""
+        raise NotImplementedError(f"the {self.family} likelihood has no Polya-Gamma augmentation.")
 
     def sklearn_loss_factor(self, data_term: str, weight_sum: float) -> float:
         """``c`` such that sklearn's data term equals ``c`` times the negative log likelihood."""
@@ -438,6 +447,13 @@ class Bernoulli(_GeneralisedLinear):
     family = "bernoulli"
     link = "logit"
     example_data = "breast_cancer"
+    gibbs_augmentation = "polya_gamma"
+
+    def polya_gamma_terms(self, y, weights):
+        """``h_i = w_i``, ``kappa_i = w_i (y_i - 1/2)``: ``(e^eta)^y / (1 + e^eta)`` is
+        ``exp((y - 1/2) eta) / (2 cosh(eta / 2))``, raised to the power ``w_i``."""
+        y, weights = np.asarray(y, dtype=float), np.asarray(weights, dtype=float)
+        return weights, weights * (y - 0.5)
 
     @staticmethod
     def mean(eta):

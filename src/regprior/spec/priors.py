@@ -307,11 +307,13 @@ class Prior(ABC):
         """Why the Gibbs engine cannot sample this prior under ``likelihood``; None when it can.
 
         It needs a normal scale mixture (:meth:`scale_conditionals`) and the Gaussian likelihood
-        with a known noise sigma (the weights are then conditionally Gaussian).
+        with a known noise sigma, or a likelihood with a Polya-Gamma augmentation (the
+        Bernoulli's, ``gibbs_augmentation``): the weights are then conditionally Gaussian.
         """
         if self.gibbs_reason is not None:
             return f"the {self.family} prior ({type(self).__name__}): {self.gibbs_reason}"
-        if known_noise_variance(likelihood) is None:
+        augmented = getattr(likelihood, "gibbs_augmentation", None) == "polya_gamma"
+        if known_noise_variance(likelihood) is None and not augmented:
             return NOT_GAUSSIAN.format(family=getattr(likelihood, "family", likelihood))
         return None
 
@@ -320,9 +322,11 @@ class Prior(ABC):
         reason = self.gibbs_unavailable(likelihood)
         if reason is not None:
             raise ValueError(f"no Gibbs sampler: {reason}.")
+        noise_variance = known_noise_variance(likelihood)
         return self.scale_conditionals(
             n_features,
-            noise_variance=known_noise_variance(likelihood),
+            # An augmented likelihood: the weights' conditional has unit pseudo-noise.
+            noise_variance=1.0 if noise_variance is None else noise_variance,
             centre=self.centre(n_features),
         )
 
