@@ -263,3 +263,22 @@ def test_bad_engine_and_settings_are_refused(diabetes):
     with pytest.raises(ValueError, match="route must be one of"):
         gibbs_posterior(diabetes, rp.BayesianLasso(), route="qr")
     assert ROUTES == ("auto", "rue", "bhattacharya", "single_site")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [rp.RegularizedHorseshoe(), rp.BayesianGDP(), rp.BayesianLasso(), rp.R2D2(), rp.Horseshoe()],
+    ids=lambda spec: type(spec).__name__,
+)
+def test_a_constant_y_is_refused_where_the_noise_is_learnt(spec):
+    # Every chain would start at sigma^2 = 0: before this check, NaN means summarised as
+    # "r_hat undefined", draws of exactly 0, or a LinAlgError from inside numpy.
+    X = np.random.default_rng(0).standard_normal((20, 5))
+    with pytest.raises(ValueError, match="y is constant .*noise sigma cannot be learnt"):
+        rp.sample_posterior(X, np.ones(20), spec, engine="gibbs", draws=20, tune=20)
+
+
+def test_bayesian_gdp_scale_must_be_representable():
+    # 1e-200 squared underflows: the Gibbs start's variances were 0 and every draw NaN.
+    with pytest.raises(ValueError, match="'scale' parameter of BayesianGDP"):
+        rp.BayesianGDP(scale=1e-200)

@@ -313,6 +313,14 @@ def gibbs_posterior(
         raise ValueError(
             f"the noise needs at least one residual degree of freedom; got n_samples={problem.n}."
         )
+    if conditionals.learns_noise and not problem.yty > 0.0:
+        # Every chain would start (and stay) at sigma^2 = 0: NaN draws, or a LinAlgError deep
+        # in the spectra.
+        raise ValueError(
+            "y is constant"
+            + (" (after centring for the intercept)" if fit_intercept else "")
+            + ": the noise sigma cannot be learnt from it."
+        )
     rngs = ChainStreams(
         np.random.Generator(np.random.PCG64(s))
         for s in np.random.SeedSequence(random_seed).spawn(chains)
@@ -328,6 +336,11 @@ def gibbs_posterior(
             thin=thin,
         )
     seconds = time.perf_counter() - start
+    if not np.all(np.isfinite(samples["beta"])):
+        raise RuntimeError(
+            f"the Gibbs sampler produced non-finite weights for {type(spec).__name__} (a bug in "
+            "regprior, or scales beyond float64's range); please report it."
+        )
     datatree = _datatree(samples, data, conditionals, likelihood, seconds, tune)
     datatree["posterior"].attrs["sweeps_per_draw"] = thin
     if threshold is not None:

@@ -20,7 +20,11 @@ from numbers import Real
 
 import numpy as np
 
-from regprior._validation import check_open_unit_interval, check_positive_float
+from regprior._validation import (
+    check_open_unit_interval,
+    check_positive_float,
+    check_representable_scale,
+)
 from regprior.spec.conditionals import (
     generalized_inverse_gaussian_array,
     inverse_gamma,
@@ -1279,7 +1283,7 @@ class BayesianGDP(FullBayes):
 
     def __post_init__(self):
         owner = type(self).__name__
-        object.__setattr__(self, "scale", check_positive_float(self.scale, "scale", owner))
+        object.__setattr__(self, "scale", check_representable_scale(self.scale, "scale", owner))
         object.__setattr__(self, "shape", check_positive_float(self.shape, "shape", owner))
         _check_noise(self, owner)
 
