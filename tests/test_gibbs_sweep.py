@@ -209,7 +209,6 @@ def test_quadratic_form_of_an_interpolating_fit_is_exact():
     # subtraction y'y - sum c a / (1 + c k) alone keeps only the rounding of y'y (~1e-15) there:
     # at c = 1e14 it was 68% off, at c = 1e16 (true value ~1e-17 y'y) it is negative and
     # clamped to 1e-300.
-    from fractions import Fraction
 
     from regprior.inference.gibbs import _spectra, marginal_quadratic
     from regprior.spec.data import RegressionData
@@ -221,28 +220,9 @@ def test_quadratic_form_of_an_interpolating_fit_is_exact():
     gram = problem.rows @ problem.rows.T
     target = problem.target
 
-    def exact(c):  # y'(I + c K)^-1 y by elimination on Fractions
-        n = len(target)
-        rows = [
-            [Fraction(float(c * gram[i, j])) + (i == j) for j in range(n)]
-            + [Fraction(float(target[i]))]
-            for i in range(n)
-        ]
-        for k in range(n):
-            pivot = max(range(k, n), key=lambda i: abs(rows[i][k]))
-            rows[k], rows[pivot] = rows[pivot], rows[k]
-            for i in range(k + 1, n):
-                factor = rows[i][k] / rows[k][k]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[k], strict=True)]
-        solution = [Fraction(0)] * n
-        for i in reversed(range(n)):
-            tail = sum(rows[i][j] * solution[j] for j in range(i + 1, n))
-            solution[i] = (rows[i][n] - tail) / rows[i][i]
-        return float(sum(Fraction(float(t)) * s for t, s in zip(target, solution, strict=True)))
-
     quadratic = marginal_quadratic(values, weights, problem.yty)
     for c in (1.0, 1e4, 1e8, 1e12, 1e16):
-        reference = exact(c)
+        reference = _exact_quadratic(gram.tolist(), target.tolist(), c)
         got = quadratic(np.array([c]))[0]
         assert got == pytest.approx(reference, rel=1e-9, abs=0), (c, got, reference)
     plain = problem.yty - np.sum(1e16 * weights / (1.0 + 1e16 * values))  # the old form

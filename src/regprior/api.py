@@ -278,7 +278,8 @@ def sample_posterior(
         otherwise); ``tune`` is then its discarded warm-up. ``"auto"``: Gibbs where the
         specification allows it, NUTS elsewhere. None: the specification's own
         (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
-        two horseshoes and R2-D2. The result's ``engine`` says which sampled.
+        sparse priors (the two horseshoes, R2-D2, ``BayesianGDP``). The result's ``engine`` says
+        which sampled.
 
     Returns
     -------
@@ -428,7 +429,7 @@ def compare_loo(
         prior; the Bernoulli with a Normal, Laplace or GDP prior); ``"auto"`` samples each by
         Gibbs where it has them and by NUTS elsewhere (the Poisson likelihood, the elastic-net
         prior), the table's ``engine_note`` saying why
-        NUTS; None: each specification's own (NUTS, the two horseshoes and R2-D2 by ``"auto"``).
+        NUTS; None: each specification's own (NUTS, the sparse priors by ``"auto"``).
         The ``engine`` column names the engine of each row.
 
     Returns

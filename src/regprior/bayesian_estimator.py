@@ -59,7 +59,8 @@ class BayesianRegressor(RegressorMixin, BaseEstimator):
         conjugate conditionals; the Bernoulli with a Normal, Laplace or GDP prior, by
         Polya-Gamma augmentation; a ValueError at ``fit`` says why otherwise, before anything is
         sampled), ``"auto"``: Gibbs where the specification allows it, NUTS elsewhere, or
-        None: the specification's own (NUTS; ``"auto"`` for the two horseshoes and R2-D2).
+        None: the specification's own (NUTS; ``"auto"`` for the sparse priors: the two
+        horseshoes, R2-D2, ``BayesianGDP``).
         ``diagnostics_["engine"]`` names the engine that sampled.
 
     Attributes

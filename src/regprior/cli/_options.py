@@ -131,11 +131,11 @@ def add_engine_option(command, *, where: str) -> None:
         help="posterior engine: NUTS on the PyMC model, the conditionally conjugate Gibbs "
         "sampler (gaussian likelihood, a normal scale-mixture prior: normal, laplace and gdp at "
         "a fixed noise sigma, given or estimated, the learnt-scale models, Park & Casella's, the "
-        "horseshoe, the regularized horseshoe and R2-D2; bernoulli likelihood, by Polya-Gamma "
+        "horseshoe, the regularized horseshoe, R2-D2 and the Bayesian GDP; bernoulli "
+        "likelihood, by Polya-Gamma "
         "augmentation: normal, laplace and gdp; other models are refused, exit 2), or auto: "
         "Gibbs where the model allows it, NUTS elsewhere (the elastic net, the poisson "
-        f"likelihood); {where} (default: each model's own: NUTS, the two horseshoes and R2-D2 "
-        "by auto)",
+        f"likelihood); {where} (default: each model's own: NUTS, the sparse priors by auto)",
     )
 
 

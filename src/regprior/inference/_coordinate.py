@@ -14,13 +14,13 @@ residual kept per chain: for column ``j`` (centred, weighted, contiguous in memo
 ``v_j`` with ``b_j`` integrated out (:func:`coordinate_sweep`, ``local``): ``O(1)`` more, as
 ``x_j'r_{-j}`` is all it needs. ``O(n)`` per weight, ``O(n p)`` per sweep and chain.
 The column loop is outside the chain loop, so that column ``j`` is read from memory once for
-every chain of a block. NumPy arrays in, updated in place; numba (``cache=True``).
+every chain. NumPy arrays in, updated in place; numba (``cache=True``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 # Reassociation lets the dot product vectorise; no assumption on NaN or infinities.
 _FAST = {"reassoc", "contract"}
@@ -63,13 +63,7 @@ def _sweep_chains(
             b[c, j] = new
 
 
-@njit(cache=True, parallel=True)
-def _sweep_groups(X, norms, b, r, v, sd, z, v_new, log_odds, moved, bounds):  # pragma: no cover
-    for g in prange(bounds.shape[0] - 1):
-        _sweep_chains(X, norms, b, r, v, sd, z, v_new, log_odds, moved, bounds[g], bounds[g + 1])
-
-
-def coordinate_sweep(X, norms, b, r, v, sd, z, local=None, groups: int = 1):
+def coordinate_sweep(X, norms, b, r, v, sd, z, local=None):
     """One single-site sweep of every chain's weights ``b`` (in place), residuals ``r`` too.
 
     Parameters
@@ -95,8 +89,6 @@ def coordinate_sweep(X, norms, b, r, v, sd, z, local=None, groups: int = 1):
         ratio of the proposal's prior and proposal densities. With ``t = x_j'r_{-j}`` and
         ``a = x_j'x_j``, ``t ~ N(0, sigma^2 a (1 + a / v))`` given ``v``; the proposal is
         accepted when ``log_odds`` is below the log ratio of those likelihoods.
-    groups : int, default=1
-        Blocks of chains run on parallel threads (numba's ``prange``); 1: this thread only.
 
     Returns
     -------
@@ -110,9 +102,7 @@ def coordinate_sweep(X, norms, b, r, v, sd, z, local=None, groups: int = 1):
     else:
         v_new, log_odds = local
         moved = np.zeros(b.shape, dtype=np.bool_)
-    if groups <= 1 or chains == 1:
-        _sweep_chains(X, norms, b, r, v, sd, z, v_new, log_odds, moved, 0, chains)
-    else:
-        bounds = np.linspace(0, chains, min(groups, chains) + 1).round().astype(np.int64)
-        _sweep_groups(X, norms, b, r, v, sd, z, v_new, log_odds, moved, bounds)
+    # One thread: on 2 cores, chains on parallel threads (numba's prange) took 9.6-13 ms a sweep
+    # of 4 chains at 500 x 10,000 against 5.3-8 ms serial (the sweep is memory-bound).
+    _sweep_chains(X, norms, b, r, v, sd, z, v_new, log_odds, moved, 0, chains)
     return moved if local is not None else None

@@ -524,7 +524,6 @@ class _SingleSite:
         self.residuals = np.tile(problem.target, (chains, 1))
         self.count = 0
         self.splits = tuple(k for k in self.SPLITS if k < problem.p)
-        self.accepted = 0.0  # summed acceptance rates of the local moves, one a sweep
 
     def sweep(self, state, sigma2, rngs):
         problem, conditionals = self.problem, self.conditionals
@@ -551,7 +550,6 @@ class _SingleSite:
                 problem.columns, problem.column_norms, b, r, v, np.sqrt(sigma2), z, proposal
             )
             state["d"] = np.where(moved, d * np.exp(step), d)
-            self.accepted += moved.mean()
         self.count += 1
         if self.count % self.RESYNC == 0:
             np.subtract(problem.target, b @ problem.columns.T, out=r)
