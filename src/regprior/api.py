@@ -407,7 +407,7 @@ def compare_loo(
     pointwise log likelihood needs it) at the specification's own default ``target_accept``,
     or by Gibbs, whose pointwise log likelihood is computed from its draws
     (:func:`regprior.checks.loo.gaussian_log_likelihood`; the Bernoulli's by
-    :func:`regprior.checks.loo.linear_predictor_log_likelihood`). A specification needs no
+    ``regprior.checks.loo.linear_predictor_log_likelihood``). A specification needs no
     scikit-learn twin.
 
     Parameters

@@ -67,7 +67,7 @@ def with_log_likelihood(model, posterior):
     A NUTS posterior: from the PyMC model (``pm.compute_log_likelihood``), which needs the raw
     model form (the sufficient-statistics form has no observed variable). A Gibbs posterior:
     :func:`gaussian_log_likelihood` on ``model.data`` (a built model or a :class:`SampledData`),
-    or :func:`linear_predictor_log_likelihood` for an augmented likelihood (the Bernoulli), the
+    or ``linear_predictor_log_likelihood`` for an augmented likelihood (the Bernoulli), the
     same values in the same group and names.
     """
     if getattr(posterior, "engine", "nuts") == "gibbs" or isinstance(model, SampledData):

@@ -5,7 +5,7 @@ The weights given their prior variances are Gaussian and drawn exactly (docs/spe
 ``X'WX``, ``X'Wy`` when ``p <= n`` (a sweep then costs nothing in ``n``), and by the algorithm
 of Bhattacharya, Chakraborty & Mallick (2016) when ``p > n`` (``O(n^2 p)``, an ``n x n``
 system, never a ``p x p`` matrix), or, on request, one at a time (``route="single_site"``,
-``O(n p)`` a sweep, :class:`_SingleSite`). The scales, hyperparameters and noise come from the
+``O(n p)`` a sweep, ``_SingleSite``). The scales, hyperparameters and noise come from the
 specification's own conditionals (:mod:`regprior.spec.conditionals`): this module never names
 a prior family. A learnt global scale and a learnt noise are drawn with the weights integrated
 out (a partially collapsed sweep, ``_collapsed_step``). The result is the
@@ -200,7 +200,7 @@ def gibbs_posterior(
         ``"single_site"``: one weight at a time from its full conditional given the others
         (coordinate-wise Gibbs, ``O(n p)`` a sweep against ``O(n^2 p)``; compiled with numba),
         the noise and the global scale given the weights, interwoven with non-centred and
-        partially non-centred moves (Yu & Meng 2011; :class:`_SingleSite`). Exact too, but
+        partially non-centred moves (Yu & Meng 2011; ``_SingleSite``). Exact too, but
         a sweep moves less than a blocked one, and much less where the weights' posterior is
         strongly correlated (``p > n`` with little shrinkage). Measured on the horseshoe
         (``p0 = 5``, 4 x 1000 draws after 1000 sweeps, BLAS pinned, a 2-core machine at load

@@ -430,7 +430,7 @@ class RegularizedHorseshoe(ScaleMixture):
     Student-``t_nu(0, s_slab)``, which keeps them finite when the data are separable or
     uninformative. No posterior mode (the density is infinite at 0). Sampled as
     ``tau = sigma tau_unit``, ``tau_unit ~ C+(0, tau0)``: by the Gibbs engine unless an engine
-    is named (``default_engine``; :class:`RegularizedHorseshoeScales`), or by NUTS with the
+    is named (``default_engine``; ``RegularizedHorseshoeScales``), or by NUTS with the
     weights integrated out (``engine="nuts"``). At ``tau0 = 1`` on the 60 x 120 set of
     ``benchmarks/sparse_priors.py`` NUTS falls short of a bulk ESS of 400 (379 of 4000 draws),
     where the Gibbs engine meets r_hat <= 1.01 and ESS >= 400 in less time.
@@ -488,7 +488,7 @@ class RegularizedHorseshoe(ScaleMixture):
         )
 
     def scale_conditionals(self, data) -> RegularizedHorseshoeScales:
-        """The Gibbs conditionals (:class:`RegularizedHorseshoeScales`) on ``data``.
+        """The Gibbs conditionals (``RegularizedHorseshoeScales``) on ``data``.
 
         ``tau0``, ``s_slab`` and the noise scale as the PyMC model takes them (``n = sum w``
         in the global-scale rule); with ``scale_columns`` the prior is on ``s_j theta_j``: the
@@ -743,7 +743,7 @@ class R2D2(ScaleMixture):
     the column variance keeps ``R^2``'s meaning whatever the units (``scale_columns=True`` is
     the definition; False puts the same prior on the weights as given). The Dirichlet is
     sampled as normalised Gamma(a, 1) variables. Shrinkage ``kappa_j = 1 / (1 + n phi_j tau^2)``.
-    Sampled by Gibbs unless an engine is named (:class:`R2D2Scales`: the global scale with the
+    Sampled by Gibbs unless an engine is named (``R2D2Scales``: the global scale with the
     weights integrated out, the shares by a block Metropolis-Hastings step), NUTS on the PyMC
     model with ``engine="nuts"``.
 
@@ -812,7 +812,7 @@ class R2D2(ScaleMixture):
         return draws["phi"] * tau2[:, None]
 
     def scale_conditionals(self, data) -> R2D2Scales:
-        """The conditionals of :class:`R2D2Scales`: with ``scale_columns`` the prior is on
+        """The conditionals of ``R2D2Scales``: with ``scale_columns`` the prior is on
         ``s_j theta_j``, and the engine samples it against the columns ``x_j / s_j``."""
         return R2D2Scales(
             data.n_features,
@@ -1239,7 +1239,7 @@ class BayesianGDP(FullBayes):
         l_j \sim \mathrm{Gamma}(a, \text{rate } a\xi)
 
     (``theta_j`` given ``l_j`` and sigma is Laplace of scale ``sigma / l_j``). The Gibbs
-    engine samples that mixture (:class:`BayesianGDPScales`); NUTS samples the weights under
+    engine samples that mixture (``BayesianGDPScales``); NUTS samples the weights under
     their closed-form density and sigma (no latent scales, hence no shrinkage factors
     ``kappa_j``: unlike the horseshoe family it is not a :class:`ScaleMixture`, and is not set
     beside the Lasso by ``compare --sparse``). At a known sigma the fixed-scale
@@ -1320,7 +1320,7 @@ class BayesianGDP(FullBayes):
         return np.full(p, self.scale)
 
     def scale_conditionals(self, data) -> BayesianGDPScales:
-        """The conditionals of :class:`BayesianGDPScales`; with ``scale_columns`` the prior is on
+        """The conditionals of ``BayesianGDPScales``; with ``scale_columns`` the prior is on
         ``s_j theta_j``, and the engine samples it against the columns ``x_j / s_j``."""
         return BayesianGDPScales(
             data.n_features,
