@@ -103,9 +103,7 @@ def linear_predictor_log_likelihood(datatree, data, likelihood):
     likelihood) for a likelihood without a noise parameter (the Bernoulli of the Gibbs
     engine's Polya-Gamma sweep).
     """
-    import xarray as xr
-
-    from regprior.backend.names import INTERCEPT, OBSERVED, WEIGHTS
+    from regprior.backend.names import INTERCEPT, WEIGHTS
 
     posterior = datatree["posterior"].to_dataset()
     beta = posterior[WEIGHTS].transpose("chain", "draw", "feature").to_numpy()
@@ -113,15 +111,7 @@ def linear_predictor_log_likelihood(datatree, data, likelihood):
     if INTERCEPT in posterior:
         eta += posterior[INTERCEPT].transpose("chain", "draw").to_numpy()[..., None]
     values = -likelihood.neg_loglik(data.y, eta, data.weights)
-    dim = f"{OBSERVED}_dim_0"
-    return xr.Dataset(
-        {OBSERVED: (("chain", "draw", dim), values)},
-        coords={
-            "chain": posterior["chain"].to_numpy(),
-            "draw": posterior["draw"].to_numpy(),
-            dim: np.arange(data.n_samples),
-        },
-    )
+    return _pointwise(values, posterior)
 
 
 def gaussian_log_likelihood(datatree, data):
@@ -150,9 +140,7 @@ def gaussian_log_likelihood(datatree, data):
     -------
     xarray.Dataset
     """
-    import xarray as xr
-
-    from regprior.backend.names import INTERCEPT, NOISE_SIGMA, OBSERVED, SIGMA, SIGMA2, WEIGHTS
+    from regprior.backend.names import INTERCEPT, NOISE_SIGMA, SIGMA, SIGMA2, WEIGHTS
     from regprior.spec.data import RegressionData
 
     if not isinstance(data, RegressionData):
@@ -185,15 +173,7 @@ def gaussian_log_likelihood(datatree, data):
     values += np.log(2.0 * np.pi * variance)
     values -= np.log(data.weights)
     values *= -0.5
-    dim = f"{OBSERVED}_dim_0"
-    return xr.Dataset(
-        {OBSERVED: (("chain", "draw", dim), values)},
-        coords={
-            "chain": posterior["chain"].to_numpy(),
-            "draw": posterior["draw"].to_numpy(),
-            dim: np.arange(data.n_samples),
-        },
-    )
+    return _pointwise(values, posterior)
 
 
 @dataclass(frozen=True)
@@ -582,3 +562,21 @@ def _per_observation(name: str, model, tree):
         }
     )
     return tree
+
+
+def _pointwise(values, posterior):
+    """``values`` (chains, draws, observations) as the ``log_likelihood`` group's Dataset, on
+    the posterior's chain and draw coordinates."""
+    import xarray as xr
+
+    from regprior.backend.names import OBSERVED
+
+    dim = f"{OBSERVED}_dim_0"
+    return xr.Dataset(
+        {OBSERVED: (("chain", "draw", dim), values)},
+        coords={
+            "chain": posterior["chain"].to_numpy(),
+            "draw": posterior["draw"].to_numpy(),
+            dim: np.arange(values.shape[-1]),
+        },
+    )

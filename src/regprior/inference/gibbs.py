@@ -36,9 +36,6 @@ from regprior.backend.names import (
     INTERCEPT,
     KAPPA,
     M_EFF,
-    NOISE_SIGMA,
-    OBSERVED,
-    PRIOR_MU,
     WEIGHTS,
 )
 from regprior.inference.nuts import PosteriorResult, _summarise
@@ -1108,32 +1105,16 @@ def _selected_weights(problem, part, d, g, sigma, normal_p, normal_n) -> np.ndar
 
 
 def _datatree(samples, data, conditionals, likelihood, seconds, tune):
-    """The draws as an xarray DataTree with the groups and names of a NUTS result."""
-    import xarray as xr
+    """The draws as a DataTree (:func:`~regprior.inference.draws.gibbs_datatree`), with the
+    known noise sigma of a prior's likelihood."""
+    from regprior.inference.draws import gibbs_datatree
 
-    chains, draws, _ = samples["beta"].shape
-    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
-    variables = {
-        WEIGHTS: (("chain", "draw", "feature"), samples["beta"]),
-    }
-    if samples["intercept"] is not None:
-        variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
-    for name, values in samples["scalars"].items():
-        variables[name] = (("chain", "draw", "feature")[: values.ndim], values)
-    attributes = {
-        "inference_library": "regprior.gibbs",
-        "sampling_time": seconds,
-        "tuning_steps": tune,
-        "divergences": "none: Gibbs draws every conditional exactly",
-    }
-    posterior = xr.Dataset(
-        variables, coords={**coords, "feature": list(data.feature_names)}, attrs=attributes
-    )
-    constant = {PRIOR_MU: (("feature",), np.asarray(conditionals.centre))}
-    if likelihood is not None and conditionals.noise_variance is not None:
-        constant[NOISE_SIGMA] = ((), np.sqrt(conditionals.noise_variance))
-    constant_data = xr.Dataset(constant, coords={"feature": list(data.feature_names)})
-    observed = xr.Dataset({OBSERVED: ((f"{OBSERVED}_dim_0",), data.y)})
-    return xr.DataTree.from_dict(
-        {"posterior": posterior, "constant_data": constant_data, "observed_data": observed}
+    known = likelihood is not None and conditionals.noise_variance is not None
+    return gibbs_datatree(
+        samples,
+        data,
+        conditionals.centre,
+        seconds=seconds,
+        tune=tune,
+        noise_sigma=np.sqrt(conditionals.noise_variance) if known else None,
     )

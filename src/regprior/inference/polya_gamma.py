@@ -32,7 +32,8 @@ import time
 
 import numpy as np
 
-from regprior.backend.names import INTERCEPT, OBSERVED, PRIOR_MU, WEIGHTS
+from regprior.backend.names import INTERCEPT, WEIGHTS
+from regprior.inference.draws import gibbs_datatree
 from regprior.inference.nuts import PosteriorResult, _summarise
 from regprior.spec.conditionals import ChainStreams
 from regprior.spec.data import RegressionData
@@ -150,7 +151,18 @@ def polya_gamma_posterior(
     beta += conditionals.centre
     seconds = time.perf_counter() - start
     samples = {"beta": beta, "intercept": intercept, "scalars": scalars}
-    datatree = _datatree(samples, data, conditionals.centre, seconds, tune)
+    datatree = gibbs_datatree(
+        samples,
+        data,
+        conditionals.centre,
+        seconds=seconds,
+        tune=tune,
+        attributes={
+            "augmentation": "Polya-Gamma (Polson, Scott & Windle 2013): weights and intercept "
+            "jointly",
+            "sweeps_per_draw": 1,
+        },
+    )
     names = [
         name
         for name, values in scalars.items()
@@ -159,33 +171,3 @@ def polya_gamma_posterior(
     var_names = [WEIGHTS] + ([INTERCEPT] if fit_intercept else []) + names
     summary = _summarise(datatree, var_names, data.feature_names)
     return PosteriorResult(datatree, summary, 0, draws, chains, seconds, engine="gibbs")
-
-
-def _datatree(samples, data, centre, seconds, tune):
-    """The draws as an xarray DataTree with the groups and names of a NUTS result."""
-    import xarray as xr
-
-    chains, draws, _ = samples["beta"].shape
-    features = list(data.feature_names)
-    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "feature": features}
-    variables = {WEIGHTS: (("chain", "draw", "feature"), samples["beta"])}
-    if samples["intercept"] is not None:
-        variables[INTERCEPT] = (("chain", "draw"), samples["intercept"])
-    for name, values in samples["scalars"].items():
-        variables[name] = (("chain", "draw", "feature")[: values.ndim], values)
-    attributes = {
-        "inference_library": "regprior.gibbs",
-        "sampling_time": seconds,
-        "tuning_steps": tune,
-        "divergences": "none: Gibbs draws every conditional exactly",
-        "augmentation": "Polya-Gamma (Polson, Scott & Windle 2013): weights and intercept jointly",
-        "sweeps_per_draw": 1,
-    }
-    posterior = xr.Dataset(variables, coords=coords, attrs=attributes)
-    constant = xr.Dataset(
-        {PRIOR_MU: (("feature",), np.asarray(centre))}, coords={"feature": features}
-    )
-    observed = xr.Dataset({OBSERVED: ((f"{OBSERVED}_dim_0",), data.y)})
-    return xr.DataTree.from_dict(
-        {"posterior": posterior, "constant_data": constant, "observed_data": observed}
-    )
