@@ -268,9 +268,9 @@ def write(rows, stem):
             "flags: divergences > 0, r_hat > 1.01, bulk ESS < 400, LOO k: loo_bad_k "
             "observations whose PSIS Pareto k exceeds the threshold for the draws (0.7 from 2154 "
             "draws on), where that elpd_loo is not reliable. A positive elpd_loo (the wide set at "
-            "tau0 = 1) is a posterior that interpolates: sigma near 0, m_eff near n. All rows "
-            "one run on a 2-core machine shared with other jobs (load ~2-3): times are only "
-            "comparable within the run.",
+            "tau0 = 1) is a posterior that interpolates: sigma near 0, m_eff near n. Every row "
+            "but the wide NUTS one from runs within the same hour on a 2-core machine shared with "
+            "other jobs (load ~2-3): times are only comparable within such a run.",
             "lasso_*: LassoCV (5-fold, 100 alphas, tol 1e-10) and the 1-SE rule on its CV curve; "
             "support size and false positives (non-zero where the truth is 0).",
         ],
