@@ -366,9 +366,14 @@ def _quadrature_moments(x, y, prior, noise_sigma):
     return mean, np.sqrt(moments[2] / moments[0] - mean**2)
 
 
-def test_gibbs_posterior_of_one_weight_matches_quadrature():
-    """Gibbs (the scale mixture's conditionals) against the exact 1-D posterior: mean within 4
-    MCSE (a false alarm ~1 in 16,000), sd within 10% (its Monte-Carlo error ~3% at ESS ~1000)."""
+@pytest.mark.parametrize(
+    ("engine", "tune"),
+    [("gibbs", 200), pytest.param("nuts", 1000, marks=pytest.mark.slow)],
+)
+def test_posterior_of_one_weight_matches_quadrature(engine, tune):
+    """Gibbs (the scale mixture's conditionals) and NUTS (the CustomDist log density) against
+    the exact 1-D posterior: mean within 4 MCSE (a false alarm ~1 in 16,000), sd within 10%
+    (its Monte-Carlo error ~3% at ESS ~1000)."""
     x, y = _one_weight_problem()
     prior = GDP(scale=0.2, shape=1.0)
     mean, sd = _quadrature_moments(x, y, prior, 1.0)
@@ -378,36 +383,14 @@ def test_gibbs_posterior_of_one_weight_matches_quadrature():
         prior,
         noise_sigma=1.0,
         fit_intercept=False,
-        engine="gibbs",
+        engine=engine,
         draws=1000,
-        tune=200,
+        tune=tune,
         chains=2,
         random_seed=3,
     )
     row = posterior.summary.loc["x0"]
-    assert posterior.engine == "gibbs"
-    assert abs(row["mean"] - mean) <= 4.0 * row["mcse_mean"]
-    assert_allclose(row["sd"], sd, rtol=0.10)
-
-
-@pytest.mark.slow
-def test_nuts_posterior_of_one_weight_matches_quadrature():
-    """NUTS on the PyMC declaration (the CustomDist log density), same reference and bars."""
-    x, y = _one_weight_problem()
-    prior = GDP(scale=0.2, shape=1.0)
-    mean, sd = _quadrature_moments(x, y, prior, 1.0)
-    posterior = rp.sample_posterior(
-        x,
-        y,
-        prior,
-        noise_sigma=1.0,
-        fit_intercept=False,
-        draws=1000,
-        tune=1000,
-        chains=2,
-        random_seed=3,
-    )
-    row = posterior.summary.loc["x0"]
+    assert posterior.engine == engine
     assert posterior.divergences == 0
     assert abs(row["mean"] - mean) <= 4.0 * row["mcse_mean"]
     assert_allclose(row["sd"], sd, rtol=0.10)
