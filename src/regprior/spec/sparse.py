@@ -130,6 +130,16 @@ class ScaleMixture(FullBayes):
         sd = np.std(np.asarray(X, dtype=float), axis=0)
         return np.where(sd > 0, sd, 1.0)
 
+    def conditionals_settings(self, data) -> dict:
+        """What every sparse prior's Gibbs conditionals take from the data: the noise prior and
+        its scale, and ``c_j = 1 / s_j`` with ``scale_columns`` (the engine then samples the
+        prior on ``s_j theta_j`` against the columns ``x_j / s_j``), else None."""
+        return {
+            "noise_prior": self.noise_prior,
+            "noise_scale": self.noise_scale_for(data.y),
+            "column_scales": 1.0 / self.column_scales(data.X) if self.scale_columns else None,
+        }
+
     def variance_divisor(self, X) -> np.ndarray:
         """What the prior variances are divided by: ``s_j^2`` for a prior on ``s_j theta_j``."""
         p = np.shape(X)[1]
@@ -256,9 +266,7 @@ class Horseshoe(ScaleMixture):
         return HorseshoeScales(
             data.n_features,
             tau0=self.global_scale(data.weight_sum, data.n_features),
-            noise_prior=self.noise_prior,
-            noise_scale=self.noise_scale_for(data.y),
-            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+            **self.conditionals_settings(data),
         )
 
 
@@ -499,9 +507,7 @@ class RegularizedHorseshoe(ScaleMixture):
             tau0=self.global_scale(data.weight_sum, data.n_features),
             slab_df=self.slab_df,
             slab_scale=self.slab_scale_for(data.X, data.y),
-            noise_prior=self.noise_prior,
-            noise_scale=self.noise_scale_for(data.y),
-            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+            **self.conditionals_settings(data),
         )
 
     def prior_scale_draws(self, rng, size, n_samples, n_features, *, X=None, y=None):
@@ -818,9 +824,7 @@ class R2D2(ScaleMixture):
             data.n_features,
             r2_shapes=self.beta_parameters,
             concentration=self.concentration,
-            noise_prior=self.noise_prior,
-            noise_scale=self.noise_scale_for(data.y),
-            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+            **self.conditionals_settings(data),
         )
 
 
@@ -1311,6 +1315,7 @@ class BayesianGDP(FullBayes):
 
     noise_scale_for = ScaleMixture.noise_scale_for
     column_scales = ScaleMixture.column_scales
+    conditionals_settings = ScaleMixture.conditionals_settings
 
     def prior_scale_for(self, X) -> np.ndarray:
         """``xi / s_j`` (``scale_columns``) or ``xi``: the GDP scale of ``theta_j / sigma``."""
@@ -1326,9 +1331,7 @@ class BayesianGDP(FullBayes):
             data.n_features,
             scale=self.scale,
             shape=self.shape,
-            noise_prior=self.noise_prior,
-            noise_scale=self.noise_scale_for(data.y),
-            column_scales=1.0 / self.column_scales(data.X) if self.scale_columns else None,
+            **self.conditionals_settings(data),
         )
 
 
