@@ -278,3 +278,24 @@ def test_single_site_refuses_a_joint_prior_of_the_scales(spec, monkeypatch):
     with pytest.raises(ValueError, match="route='single_site' needs independent priors"):
         gibbs_posterior(data, spec, route="single_site", draws=5, tune=5)
     assert rp.Horseshoe().scale_conditionals(data).independent_scale_priors
+
+
+def test_sample_posterior_takes_the_route(monkeypatch):
+    # The public entry point reaches the single-site route; a route NUTS would ignore, or an
+    # unknown one, is refused before anything is sampled.
+    data = make_sparse_problem(20, 30, seed=1, n_informative=2)
+    direct = gibbs_posterior(data, rp.Horseshoe(p0=2), route="single_site", draws=20, tune=10)
+    public = rp.sample_posterior(
+        data.X, data.y, rp.Horseshoe(p0=2), route="single_site", draws=20, tune=10
+    )
+    np.testing.assert_array_equal(draws_of(public, "beta"), draws_of(direct, "beta"))
+    import regprior.api as api
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model was built before the input was refused")
+
+    monkeypatch.setattr(api, "_build", never)
+    with pytest.raises(ValueError, match="route must be one of"):
+        rp.sample_posterior(data.X, data.y, rp.Horseshoe(), route="coordinate")
+    with pytest.raises(ValueError, match="route='single_site' is a Gibbs setting"):
+        rp.sample_posterior(data.X, data.y, rp.Horseshoe(), engine="nuts", route="single_site")

@@ -254,6 +254,7 @@ def sample_posterior(
     likelihood=None,
     target_accept=None,
     engine=None,
+    route=None,
 ) -> PosteriorResult:
     """Posterior draws of the weights and intercept, by NUTS (nutpie, compiled once) or Gibbs.
 
@@ -280,6 +281,11 @@ def sample_posterior(
         (``regprior.inference.engines.default_engine``): NUTS, except ``"auto"`` for the
         sparse priors (the two horseshoes, R2-D2, ``BayesianGDP``). The result's ``engine`` says
         which sampled.
+    route : {"auto", "rue", "bhattacharya", "single_site"}, optional
+        How the Gibbs engine draws the weights (``gibbs_posterior``'s ``route``; None:
+        ``"auto"``). ``"single_site"``, one weight at a time in ``O(n p)`` a sweep, is the
+        opt-in route for large p where shrinkage is strong (the horseshoe with ``p0`` on
+        500 x 10,000 in ~100 s); a ValueError when NUTS samples.
 
     Returns
     -------
@@ -289,9 +295,11 @@ def sample_posterior(
         beside the weights.
     """
     from regprior.inference.engines import check_engine_name, choose_engine, default_engine
-    from regprior.inference.gibbs import gibbs_posterior
+    from regprior.inference.gibbs import ROUTES, gibbs_posterior
 
     check_engine_name(engine)
+    if route is not None and route not in ROUTES:
+        raise ValueError(f"route must be one of {ROUTES} or None; got {route!r}.")
     if engine is None:
         engine = default_engine(prior)
     if engine == "gibbs" and target_accept is not None:
@@ -314,6 +322,11 @@ def sample_posterior(
             tune=tune,
             chains=chains,
             random_seed=random_seed,
+            route="auto" if route is None else route,
+        )
+    if route is not None:
+        raise ValueError(
+            f"route={route!r} is a Gibbs setting; NUTS samples {type(prior).__name__} here."
         )
     model = _build(data, prior, resolved, fit_intercept=fit_intercept)
     return sample_nuts(
